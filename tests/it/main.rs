@@ -1,1 +1,6 @@
-mod placeholder {}
+//! One integration-test binary; one module per area.
+
+mod cookbook;
+mod hf;
+mod naming;
+mod sglang;
