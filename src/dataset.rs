@@ -1,1 +1,118 @@
-//! placeholder
+//! The flashinfer-trace dataset as a set of names: which definitions exist, which have
+//! workloads. Built from file paths (a local checkout's walk or the Hub's tree listing), so it
+//! does no I/O itself.
+//!
+//! `definitions/{op_type}/{name}.json` → a definition of `op_type`;
+//! `workloads/{op_type}/{name}.jsonl` → that definition has captured workloads. Deeper folders
+//! are accepted too (`definitions/**/{name}.json`): the op type is then the first folder.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::doc::Status;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    Absent,
+    DefinitionOnly,
+    WithWorkload,
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct DefinitionIndex {
+    definitions: HashMap<Box<str>, Box<str>>,
+    workloads: HashSet<Box<str>>,
+}
+
+impl DefinitionIndex {
+    /// Builds the index from dataset-relative paths such as `definitions/gemm/gemm_n128_k2048.json`
+    /// and `workloads/gemm/gemm_n128_k2048.jsonl`; other paths are ignored.
+    pub fn from_paths<'p>(paths: impl IntoIterator<Item = &'p str>) -> DefinitionIndex {
+        let mut index = DefinitionIndex::default();
+        for path in paths {
+            index.insert_path(path);
+        }
+        index
+    }
+
+    pub fn insert_path(&mut self, path: &str) {
+        let path = path.trim_start_matches("./");
+        if let Some(rest) = path.strip_prefix("definitions/") {
+            if let Some((op_type, name)) = split_entry(rest, ".json") {
+                self.insert_definition(name, op_type);
+            }
+        } else if let Some(rest) = path.strip_prefix("workloads/") {
+            if let Some((_, name)) = split_entry(rest, ".jsonl") {
+                self.insert_workload(name);
+            }
+        }
+    }
+
+    pub fn insert_definition(&mut self, name: &str, op_type: &str) {
+        self.definitions.insert(name.into(), op_type.into());
+    }
+
+    pub fn insert_workload(&mut self, name: &str) {
+        self.workloads.insert(name.into());
+    }
+
+    pub fn presence(&self, name: &str) -> Presence {
+        if !self.definitions.contains_key(name) {
+            Presence::Absent
+        } else if self.workloads.contains(name) {
+            Presence::WithWorkload
+        } else {
+            Presence::DefinitionOnly
+        }
+    }
+
+    /// The status a concrete row gets: in a 3-state doc a definition alone is ✅.
+    pub fn status(&self, name: &str, four_state: bool) -> Status {
+        match self.presence(name) {
+            Presence::Absent => Status::Missing,
+            Presence::DefinitionOnly if four_state => Status::NoWorkload,
+            Presence::DefinitionOnly | Presence::WithWorkload => Status::Ready,
+        }
+    }
+
+    pub fn op_type(&self, name: &str) -> Option<&str> {
+        self.definitions.get(name).map(|op| &**op)
+    }
+
+    pub fn definition_count(&self) -> usize {
+        self.definitions.len()
+    }
+
+    pub fn workload_count(&self) -> usize {
+        self.workloads.len()
+    }
+}
+
+/// `gemm/x.json` → (`gemm`, `x`); `a/b/x.json` → (`a`, `x`); `x.json` → (``, `x`).
+fn split_entry<'a>(rest: &'a str, extension: &str) -> Option<(&'a str, &'a str)> {
+    let (folder, file) = rest.rsplit_once('/').unwrap_or(("", rest));
+    let name = file.strip_suffix(extension)?;
+    let op_type = folder.split('/').next().unwrap_or_default();
+    (!name.is_empty()).then_some((op_type, name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_from_paths() {
+        let index = DefinitionIndex::from_paths([
+            "definitions/gemm/gemm_n1_k2.json",
+            "definitions/gemm/gemm_n3_k4.json",
+            "workloads/gemm/gemm_n1_k2.jsonl",
+            "definitions/gemm/README.md",
+            "workloads/gemm/orphan.jsonl",
+        ]);
+        assert_eq!(index.status("gemm_n1_k2", true), Status::Ready);
+        assert_eq!(index.status("gemm_n3_k4", true), Status::NoWorkload);
+        assert_eq!(index.status("gemm_n3_k4", false), Status::Ready);
+        assert_eq!(index.status("orphan", true), Status::Missing);
+        assert_eq!(index.op_type("gemm_n3_k4"), Some("gemm"));
+        assert_eq!(index.definition_count(), 2);
+    }
+}

@@ -1,11 +1,17 @@
 //! track-models: keeps FlashInfer-Bench's `docs/model_coverage.mdx` true.
 //!
-//! The pure core (`doc`, `naming`, `arch`, `plan`, `report`, `dataset`) does no I/O and never
-//! reads the clock; `sources` and `publish` are thin I/O shells around it.
+//! The pure core (`doc`, `dataset`, `arch`, `naming`, `plan`, `report`, `markdown`) does no
+//! I/O and never reads the clock; `sources`, `atomic_file` and `run` are the I/O shell.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod arch;
+pub mod atomic_file;
+pub mod cli;
 pub mod dataset;
 pub mod doc;
+pub mod markdown;
 pub mod naming;
+pub mod plan;
+pub mod report;
+pub mod run;
 pub mod sources;

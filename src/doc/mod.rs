@@ -1,1 +1,387 @@
-//! placeholder
+//! The coverage document (`docs/model_coverage.mdx`), located but never re-rendered.
+//!
+//! [`CoverageDoc::parse`] finds the spans the bot may touch — headings, status tables and their
+//! cells, `**Coverage**:` lines, the summary table, generated-section markers — and records
+//! their byte ranges. Every edit is a splice of one of those ranges; all other bytes (front
+//! matter, prose, notes, blank lines, CRLF line ends, a missing final newline) are copied as
+//! they were. Fenced code blocks are skipped: nothing inside them is a heading or a table.
+
+pub mod marker;
+pub mod refresh;
+pub mod status;
+pub mod table;
+
+use std::ops::Range;
+
+pub use status::Status;
+use table::{is_delimiter, parse_row, Row};
+
+/// Something in the document the bot cannot process safely; the file is left untouched.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct DocError {
+    /// 1-based line number.
+    pub line: usize,
+    pub message: String,
+}
+
+/// Something left alone that a maintainer may want to look at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// 1-based line number.
+    pub line: usize,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heading {
+    pub level: u8,
+    pub title: String,
+    /// 0-based line index.
+    pub line: usize,
+}
+
+/// A table whose header's first cell contains `Definition` and which has a `Status` column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusColumns {
+    pub status: usize,
+    pub op_type: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    pub header: Row,
+    pub rows: Vec<Row>,
+    pub status: Option<StatusColumns>,
+}
+
+/// A `**Coverage**: N / M …` line: the byte ranges of N and of M (when M is a number).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoverageLine {
+    pub line: usize,
+    pub present: Range<usize>,
+    pub total: Option<Range<usize>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Block {
+    Heading(Heading),
+    Table(Table),
+    Coverage(CoverageLine),
+    Marker(marker::GeneratedMarker),
+}
+
+/// The located structure of a coverage document. Borrows the text; owns only spans.
+#[derive(Debug)]
+pub struct CoverageDoc<'a> {
+    pub text: &'a str,
+    /// Byte range of each line's content, without its `\n` / `\r\n` terminator.
+    pub lines: Vec<Range<usize>>,
+    pub blocks: Vec<Block>,
+    /// Text before `## Summary` contains 🟡: statuses distinguish "no workload" from ready.
+    pub four_state: bool,
+    /// Index into `blocks` of the `## Summary` heading.
+    pub summary_heading: Option<usize>,
+}
+
+pub const COVERAGE_PREFIX: &str = "**Coverage**:";
+
+impl<'a> CoverageDoc<'a> {
+    pub fn parse(text: &'a str) -> Result<Self, DocError> {
+        let lines = split_lines(text);
+        let first_content = skip_front_matter(text, &lines)?;
+        let mut blocks = Vec::new();
+        let mut fence: Option<(u8, usize)> = None;
+        let mut index = first_content;
+        while index < lines.len() {
+            let line = &text[lines[index].clone()];
+            if let Some(open) = fence {
+                if closes_fence(line, open) {
+                    fence = None;
+                }
+                index += 1;
+                continue;
+            }
+            if let Some(open) = opens_fence(line) {
+                fence = Some(open);
+                index += 1;
+                continue;
+            }
+            if let Some(heading) = parse_heading(line, index) {
+                blocks.push(Block::Heading(heading));
+                index += 1;
+                continue;
+            }
+            if let Some(table) = parse_table(text, &lines, index) {
+                index = table
+                    .rows
+                    .last()
+                    .map_or(table.header.line + 2, |row| row.line + 1);
+                blocks.push(Block::Table(table));
+                continue;
+            }
+            if let Some(coverage) = parse_coverage(text, lines[index].clone(), index) {
+                blocks.push(Block::Coverage(coverage));
+            } else if let Some(marker) = marker::GeneratedMarker::parse(line, index) {
+                blocks.push(Block::Marker(marker));
+            }
+            index += 1;
+        }
+        let summary_heading = blocks.iter().position(|block| {
+            matches!(block, Block::Heading(h) if h.level == 2 && h.title.eq_ignore_ascii_case("summary"))
+        });
+        let legend_end = summary_heading
+            .or_else(|| {
+                blocks
+                    .iter()
+                    .position(|block| matches!(block, Block::Heading(h) if h.level == 2))
+            })
+            .map_or(text.len(), |block| match &blocks[block] {
+                Block::Heading(h) => lines[h.line].start,
+                _ => unreachable!("position matched a heading"),
+            });
+        let four_state = text[..legend_end].contains(Status::NoWorkload.symbol());
+        Ok(CoverageDoc {
+            text,
+            lines,
+            blocks,
+            four_state,
+            summary_heading,
+        })
+    }
+
+    /// The byte range of line `index` including its terminator.
+    pub fn line_with_terminator(&self, index: usize) -> Range<usize> {
+        let start = self.lines[index].start;
+        let end = self
+            .lines
+            .get(index + 1)
+            .map_or(self.text.len(), |next| next.start);
+        start..end
+    }
+}
+
+/// Normalizes a heading or summary-row name for matching: lower case, all whitespace removed
+/// (`DeepSeek V3/R1` matches `DeepSeek V3 / R1`).
+pub fn normalize_name(name: &str) -> String {
+    name.chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A concrete definition name: the whole cell is one backticked `[a-z0-9_]+`.
+pub fn concrete_name(cell: &str) -> Option<&str> {
+    let name = cell.strip_prefix('`')?.strip_suffix('`')?;
+    let valid = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    valid.then_some(name)
+}
+
+fn split_lines(text: &str) -> Vec<Range<usize>> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for (position, byte) in text.bytes().enumerate() {
+        if byte == b'\n' {
+            let end = if position > start && text.as_bytes()[position - 1] == b'\r' {
+                position - 1
+            } else {
+                position
+            };
+            lines.push(start..end);
+            start = position + 1;
+        }
+    }
+    if start < text.len() {
+        lines.push(start..text.len());
+    }
+    lines
+}
+
+fn skip_front_matter(text: &str, lines: &[Range<usize>]) -> Result<usize, DocError> {
+    let is_fence = |index: usize| text[lines[index].clone()].trim_end() == "---";
+    if lines.is_empty() || !is_fence(0) {
+        return Ok(0);
+    }
+    (1..lines.len())
+        .find(|&index| is_fence(index) || text[lines[index].clone()].trim_end() == "...")
+        .map(|close| close + 1)
+        .ok_or_else(|| DocError {
+            line: 1,
+            message: "front matter opened here is never closed (no second `---` line)".into(),
+        })
+}
+
+fn opens_fence(line: &str) -> Option<(u8, usize)> {
+    let trimmed = line.trim_start_matches(' ');
+    if line.len() - trimmed.len() > 3 {
+        return None;
+    }
+    let marker = *trimmed.as_bytes().first()?;
+    if marker != b'`' && marker != b'~' {
+        return None;
+    }
+    let length = trimmed.bytes().take_while(|&b| b == marker).count();
+    (length >= 3).then_some((marker, length))
+}
+
+fn closes_fence(line: &str, (marker, length): (u8, usize)) -> bool {
+    let trimmed = line.trim();
+    trimmed.len() >= length && trimmed.bytes().all(|b| b == marker)
+}
+
+fn parse_heading(line: &str, index: usize) -> Option<Heading> {
+    let trimmed = line.trim_start_matches(' ');
+    if line.len() - trimmed.len() > 3 {
+        return None;
+    }
+    let level = trimmed.bytes().take_while(|&b| b == b'#').count();
+    if !(1..=6).contains(&level) {
+        return None;
+    }
+    let rest = &trimmed[level..];
+    if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
+        return None;
+    }
+    let title = rest.trim();
+    let title = title.trim_end_matches('#');
+    let title = if title.is_empty() || title.ends_with([' ', '\t']) {
+        title.trim_end()
+    } else {
+        rest.trim()
+    };
+    Some(Heading {
+        level: level as u8,
+        title: title.to_string(),
+        line: index,
+    })
+}
+
+fn parse_table(text: &str, lines: &[Range<usize>], index: usize) -> Option<Table> {
+    let header = parse_row(text, index, lines[index].start, lines[index].end)?;
+    let delimiter_line = lines.get(index + 1)?;
+    let delimiter = parse_row(text, index + 1, delimiter_line.start, delimiter_line.end)?;
+    if !is_delimiter(text, &delimiter) || delimiter.cells.len() != header.cells.len() {
+        return None;
+    }
+    let mut rows = Vec::new();
+    for (offset, range) in lines[index + 2..].iter().enumerate() {
+        match parse_row(text, index + 2 + offset, range.start, range.end) {
+            Some(row) => rows.push(row),
+            None => break,
+        }
+    }
+    let status = status_columns(text, &header);
+    Some(Table {
+        header,
+        rows,
+        status,
+    })
+}
+
+fn status_columns(text: &str, header: &Row) -> Option<StatusColumns> {
+    if !header.cell(text, 0)?.contains("Definition") {
+        return None;
+    }
+    let status = (1..header.cells.len()).find(|&i| header.cell(text, i) == Some("Status"))?;
+    let op_type = (1..header.cells.len())
+        .find(|&i| {
+            let cell = header
+                .cell(text, i)
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            cell.contains("op type") || cell.contains("op_type")
+        })
+        .or_else(|| (status != 1 && header.cells.len() > 2).then_some(1));
+    Some(StatusColumns { status, op_type })
+}
+
+fn parse_coverage(text: &str, range: Range<usize>, index: usize) -> Option<CoverageLine> {
+    let line = &text[range.clone()];
+    let start = line.find(COVERAGE_PREFIX)?;
+    if !line[..start].trim().is_empty() {
+        return None;
+    }
+    let mut cursor = range.start + start + COVERAGE_PREFIX.len();
+    let digits = |from: usize| {
+        text[from..range.end]
+            .bytes()
+            .take_while(u8::is_ascii_digit)
+            .count()
+    };
+    let spaces = |from: usize| {
+        text[from..range.end]
+            .bytes()
+            .take_while(|&b| b == b' ' || b == b'\t')
+            .count()
+    };
+    cursor += spaces(cursor);
+    let present_len = digits(cursor);
+    if present_len == 0 {
+        return None;
+    }
+    let present = cursor..cursor + present_len;
+    cursor = present.end + spaces(present.end);
+    if !text[cursor..range.end].starts_with('/') {
+        return None;
+    }
+    cursor += 1;
+    cursor += spaces(cursor);
+    let total_len = digits(cursor);
+    let number_ends =
+        !text[cursor + total_len..range.end].starts_with(|c: char| c.is_alphanumeric());
+    let total = (total_len > 0 && number_ends).then_some(cursor..cursor + total_len);
+    Some(CoverageLine {
+        line: index,
+        present,
+        total,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_keep_crlf_out_of_content() {
+        let text = "a\r\nb\nc";
+        let lines = split_lines(text);
+        assert_eq!(lines, vec![0..1, 3..4, 5..6]);
+    }
+
+    #[test]
+    fn headings() {
+        assert_eq!(parse_heading("## Qwen3 8B", 0).unwrap().title, "Qwen3 8B");
+        assert_eq!(parse_heading("### Sub ##", 0).unwrap().title, "Sub");
+        assert_eq!(parse_heading("## C# #", 0).unwrap().title, "C#");
+        assert!(parse_heading("#hashtag", 0).is_none());
+        assert!(parse_heading("    ## code", 0).is_none());
+    }
+
+    #[test]
+    fn coverage_numbers() {
+        let text = "**Coverage**: 13 / 14 definitions present.";
+        let line = parse_coverage(text, 0..text.len(), 0).unwrap();
+        assert_eq!(&text[line.present.clone()], "13");
+        assert_eq!(&text[line.total.unwrap()], "14");
+        let text = "**Coverage**: 0 / ? definitions present.";
+        let line = parse_coverage(text, 0..text.len(), 0).unwrap();
+        assert_eq!(line.total, None);
+        let text = "**Coverage**: 3/14";
+        let line = parse_coverage(text, 0..text.len(), 0).unwrap();
+        assert_eq!(&text[line.total.unwrap()], "14");
+        let text = "**Coverage**: 3 / 14x";
+        assert_eq!(parse_coverage(text, 0..text.len(), 0).unwrap().total, None);
+        assert!(parse_coverage("**Coverage**: all", 0..17, 0).is_none());
+    }
+
+    #[test]
+    fn concrete_names() {
+        assert_eq!(concrete_name("`rmsnorm_h4096`"), Some("rmsnorm_h4096"));
+        assert_eq!(concrete_name("`rmsnorm_h{hidden}`"), None);
+        assert_eq!(concrete_name("`a` `b`"), None);
+        assert_eq!(concrete_name("MoE gate"), None);
+    }
+}

@@ -4,3 +4,4 @@
 pub mod cookbook;
 pub mod hf;
 pub mod sglang;
+pub mod trace_dir;

@@ -1,0 +1,77 @@
+//! Command-line arguments. The doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{ArgGroup, Parser};
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success (the doc is up to date, or was written)
+  1  drift: under --check, the doc would change
+  2  error: bad input, an unreachable source, or a model that failed (the others still ran)";
+
+/// Keeps FlashInfer-Bench's docs/model_coverage.mdx true: refreshes kernel definition statuses
+/// against the flashinfer-trace dataset without touching anything people wrote by hand.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "track-models", version, after_help = EXIT_CODES)]
+#[command(group(ArgGroup::new("task").required(true).multiple(true).args(["refresh_status"])))]
+pub struct Cli {
+    /// Re-check every concrete definition row against the dataset and update the status
+    /// symbols, the `**Coverage**:` counts and the summary labels.
+    #[arg(long)]
+    pub refresh_status: bool,
+
+    /// The coverage document to maintain.
+    #[arg(long, value_name = "PATH", default_value = "docs/model_coverage.mdx")]
+    pub doc: PathBuf,
+
+    /// A local checkout of the flashinfer-trace dataset (`definitions/{op_type}/{name}.json`,
+    /// `workloads/{op_type}/{name}.jsonl`). Without it the dataset is listed from the Hub.
+    #[arg(long, value_name = "DIR")]
+    pub trace_dir: Option<PathBuf>,
+
+    /// The dataset repo on the Hugging Face Hub, used when `--trace-dir` is not given
+    /// (honours HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE, HF_HOME).
+    #[arg(
+        long,
+        value_name = "ORG/NAME",
+        default_value = "flashinfer-ai/flashinfer-trace"
+    )]
+    pub trace_repo: String,
+
+    /// Write nothing; print the diff and exit 1 when the doc would change.
+    #[arg(long, conflicts_with = "dry_run")]
+    pub check: bool,
+
+    /// Write nothing; print the diff and exit 0.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Write the machine-readable report here (in every mode).
+    #[arg(long, value_name = "PATH")]
+    pub report_json: Option<PathBuf>,
+
+    /// Write the human summary delta (Markdown) here (in every mode).
+    #[arg(long, value_name = "PATH")]
+    pub report_md: Option<PathBuf>,
+}
+
+/// What the run may do to the doc.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Write,
+    Check,
+    DryRun,
+}
+
+impl Cli {
+    pub fn mode(&self) -> Mode {
+        if self.check {
+            Mode::Check
+        } else if self.dry_run {
+            Mode::DryRun
+        } else {
+            Mode::Write
+        }
+    }
+}

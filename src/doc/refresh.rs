@@ -1,0 +1,437 @@
+//! `--refresh-status`: new leading symbols for concrete rows, recounted `**Coverage**:` lines
+//! and summary labels — as byte splices, nothing else.
+//!
+//! Rules (exact):
+//! - A concrete row (first cell is one backticked `[a-z0-9_]+`) gets ✅ / 🟡 / ❌ from the
+//!   dataset; text after an existing leading ✅/🟡/❌/— is kept, a cell with no leading symbol
+//!   becomes `symbol + space + old text`. Other rows are left alone.
+//! - The first `**Coverage**: N / M` line after status tables (before the next heading) gets
+//!   N = present concrete rows and M = concrete rows (a non-number M such as `?` is kept),
+//!   counted over the status tables since the previous heading or Coverage line.
+//! - A summary row whose first cell matches a `##` heading (lower case, whitespace removed)
+//!   gets `❌ Not covered` when no concrete row is ✅/🟡, `✅ Fully covered` when every status
+//!   row (concrete or not, by its leading symbol) is ✅, else `🟡 Partial`. Rows under `###`
+//!   belong to the enclosing `##` section.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::status::SummaryLabel;
+use super::table::Row;
+use super::{concrete_name, normalize_name, Block, CoverageDoc, DocError, Status, Table, Warning};
+use crate::dataset::DefinitionIndex;
+
+/// The refreshed text plus what happened to each `##` model section.
+#[derive(Debug, Clone)]
+pub struct RefreshOutcome {
+    pub text: String,
+    pub sections: Vec<SectionOutcome>,
+    pub warnings: Vec<Warning>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionOutcome {
+    pub title: String,
+    /// 0-based line of the heading; the section runs to `end_line` (exclusive).
+    pub heading_line: usize,
+    pub end_line: usize,
+    pub hf_repo_id: Option<String>,
+    /// Any byte of the section or of its summary row changed.
+    pub changed: bool,
+    /// The summary row's last cell before the refresh; `None` when no row matches.
+    pub summary_before: Option<String>,
+    pub summary_after: SummaryLabel,
+    pub rows: Vec<RowOutcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowOutcome {
+    /// The definition name, or the first cell's text for a row that is not concrete.
+    pub name: String,
+    pub op_type: String,
+    pub tp: Option<u32>,
+    pub ep: Option<u32>,
+    /// `Unmapped` for every row that is not concrete.
+    pub status: Status,
+    /// The row's status before the refresh (its old leading symbol), if it had one.
+    pub before: Option<Status>,
+}
+
+pub fn refresh(doc: &CoverageDoc, index: &DefinitionIndex) -> Result<RefreshOutcome, DocError> {
+    let mut refresher = Refresher {
+        doc,
+        index,
+        edits: Vec::new(),
+        warnings: Vec::new(),
+        sections: Vec::new(),
+        judgements: Vec::new(),
+    };
+    refresher.walk()?;
+    Ok(refresher.finish())
+}
+
+struct Refresher<'d, 'a> {
+    doc: &'d CoverageDoc<'a>,
+    index: &'d DefinitionIndex,
+    edits: Vec<(Range<usize>, String)>,
+    warnings: Vec<Warning>,
+    sections: Vec<SectionOutcome>,
+    /// Per section: (any concrete row present, every status row ready).
+    judgements: Vec<(bool, bool)>,
+}
+
+/// Status rows seen since the previous heading or Coverage line.
+#[derive(Default)]
+struct Tally {
+    tables: usize,
+    concrete: usize,
+    present: usize,
+}
+
+impl Refresher<'_, '_> {
+    fn walk(&mut self) -> Result<(), DocError> {
+        let doc = self.doc;
+        let mut tally = Tally::default();
+        let mut current: Option<usize> = None;
+        let mut in_summary = false;
+        let mut summary_table: Option<&Table> = None;
+        for (position, block) in doc.blocks.iter().enumerate() {
+            match block {
+                Block::Heading(heading) => {
+                    tally = Tally::default();
+                    if heading.level > 2 {
+                        continue;
+                    }
+                    if let Some(open) = current.take() {
+                        self.sections[open].end_line = heading.line;
+                    }
+                    in_summary = doc.summary_heading == Some(position);
+                    if heading.level == 2 && !in_summary {
+                        self.sections.push(SectionOutcome {
+                            title: heading.title.clone(),
+                            heading_line: heading.line,
+                            end_line: doc.lines.len(),
+                            hf_repo_id: None,
+                            changed: false,
+                            summary_before: None,
+                            summary_after: SummaryLabel::NotCovered,
+                            rows: Vec::new(),
+                        });
+                        self.judgements.push((false, true));
+                        current = Some(self.sections.len() - 1);
+                    }
+                }
+                Block::Marker(marker) => {
+                    if let (Some(open), Some(repo)) = (current, marker.hf_repo_id()) {
+                        self.sections[open]
+                            .hf_repo_id
+                            .get_or_insert_with(|| repo.to_string());
+                    }
+                }
+                Block::Table(table) => {
+                    if in_summary && summary_table.is_none() {
+                        summary_table = Some(table);
+                    }
+                    if table.status.is_some() {
+                        tally.tables += 1;
+                        self.status_table(table, current, &mut tally)?;
+                    }
+                }
+                Block::Coverage(coverage) => {
+                    if tally.tables == 0 {
+                        continue;
+                    }
+                    self.replace(coverage.present.clone(), tally.present.to_string());
+                    if let Some(total) = coverage.total.clone() {
+                        self.replace(total, tally.concrete.to_string());
+                    }
+                    tally = Tally::default();
+                }
+            }
+        }
+        self.judge_sections();
+        if let Some(table) = summary_table {
+            self.summary(table);
+        }
+        Ok(())
+    }
+
+    fn status_table(
+        &mut self,
+        table: &Table,
+        section: Option<usize>,
+        tally: &mut Tally,
+    ) -> Result<(), DocError> {
+        let text = self.doc.text;
+        let columns = table.status.as_ref().expect("a status table");
+        for row in &table.rows {
+            let first = row.cell(text, 0).unwrap_or_default();
+            let ragged = row.cells.len() != table.header.cells.len();
+            let status_range = row.trimmed_range(text, columns.status);
+            let before = status_range
+                .clone()
+                .and_then(|range| Status::leading(&text[range]))
+                .map(|(status, _)| status);
+            let (op_type, tp, ep) = columns
+                .op_type
+                .and_then(|column| row.cell(text, column))
+                .map(parse_op_type)
+                .unwrap_or_default();
+            let Some(name) = concrete_name(first) else {
+                if ragged {
+                    self.warn(
+                        row.line,
+                        format!(
+                            "status table row has {} cells but the header has {}; left alone",
+                            row.cells.len(),
+                            table.header.cells.len()
+                        ),
+                    );
+                }
+                if let Some(open) = section {
+                    self.judgements[open].1 &= before == Some(Status::Ready);
+                    self.sections[open].rows.push(RowOutcome {
+                        name: first.to_string(),
+                        op_type,
+                        tp,
+                        ep,
+                        status: Status::Unmapped,
+                        before,
+                    });
+                }
+                continue;
+            };
+            let Some(range) = status_range.filter(|_| !ragged) else {
+                return Err(DocError {
+                    line: row.line + 1,
+                    message: format!(
+                        "the status table row for `{name}` has {} cells but the header has {}, so its status cell cannot be located safely",
+                        row.cells.len(),
+                        table.header.cells.len()
+                    ),
+                });
+            };
+            let status = self.index.status(name, self.doc.four_state);
+            self.set_status(row, columns.status, range, status, name);
+            tally.concrete += 1;
+            tally.present += usize::from(status.is_present());
+            if let Some(open) = section {
+                let judgement = &mut self.judgements[open];
+                judgement.0 |= status.is_present();
+                judgement.1 &= status == Status::Ready;
+                self.sections[open].rows.push(RowOutcome {
+                    name: name.to_string(),
+                    op_type,
+                    tp,
+                    ep,
+                    status,
+                    before,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn set_status(
+        &mut self,
+        row: &Row,
+        column: usize,
+        range: Range<usize>,
+        status: Status,
+        name: &str,
+    ) {
+        let content = &self.doc.text[range.clone()];
+        match Status::leading(content) {
+            Some((old, _)) if old == status => {}
+            Some((_, length)) => {
+                self.replace(
+                    range.start..range.start + length,
+                    status.symbol().to_string(),
+                );
+            }
+            None if content.is_empty() => {
+                self.replace(row.cells[column].clone(), format!(" {} ", status.symbol()));
+            }
+            None => {
+                if !content.starts_with(|c: char| c.is_ascii()) {
+                    self.warn(row.line, format!(
+                        "unknown status symbol at the start of `{content}` for `{name}`; the computed status is put in front of it"
+                    ));
+                }
+                self.replace(range.start..range.start, format!("{} ", status.symbol()));
+            }
+        }
+    }
+
+    fn judge_sections(&mut self) {
+        for (section, &(any_present, every_ready)) in self.sections.iter_mut().zip(&self.judgements)
+        {
+            section.summary_after = SummaryLabel::judge(any_present, every_ready);
+        }
+    }
+
+    fn summary(&mut self, table: &Table) {
+        let text = self.doc.text;
+        let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+        for (position, section) in self.sections.iter().enumerate() {
+            by_name
+                .entry(normalize_name(&section.title))
+                .or_default()
+                .push(position);
+        }
+        for row in &table.rows {
+            let Some(first) = row.cell(text, 0) else {
+                continue;
+            };
+            let Some(matches) = by_name.get(&normalize_name(first)) else {
+                continue;
+            };
+            if row.cells.len() < 2 {
+                continue;
+            }
+            if matches.len() > 1 {
+                let lines: Vec<String> = matches
+                    .iter()
+                    .map(|&m| (self.sections[m].heading_line + 1).to_string())
+                    .collect();
+                self.warn(
+                    row.line,
+                    format!(
+                        "summary row `{first}` matches {} sections (lines {}); left alone",
+                        matches.len(),
+                        lines.join(", ")
+                    ),
+                );
+                continue;
+            }
+            let section = matches[0];
+            let last = row.cells.len() - 1;
+            let range = row
+                .trimmed_range(text, last)
+                .expect("the row has this cell");
+            let label = self.sections[section].summary_after.text();
+            self.sections[section].summary_before = Some(text[range.clone()].to_string());
+            if &text[range.clone()] != label {
+                let changed = if range.is_empty() {
+                    self.replace(row.cells[last].clone(), format!(" {label} "))
+                } else {
+                    self.replace(range, label.to_string())
+                };
+                self.sections[section].changed |= changed;
+            }
+        }
+    }
+
+    /// Records an edit when it changes a byte; returns whether it did.
+    fn replace(&mut self, range: Range<usize>, replacement: String) -> bool {
+        if self.doc.text[range.clone()] == replacement {
+            return false;
+        }
+        self.edits.push((range, replacement));
+        true
+    }
+
+    fn warn(&mut self, line: usize, message: String) {
+        self.warnings.push(Warning {
+            line: line + 1,
+            message,
+        });
+    }
+
+    fn finish(mut self) -> RefreshOutcome {
+        self.edits
+            .sort_by_key(|(range, _)| (range.start, range.end));
+        let lines = &self.doc.lines;
+        for (range, _) in &self.edits {
+            let line = lines.partition_point(|line| line.start <= range.start) - 1;
+            if let Some(section) = self
+                .sections
+                .iter_mut()
+                .find(|s| (s.heading_line..s.end_line).contains(&line))
+            {
+                section.changed = true;
+            }
+        }
+        let mut duplicates: HashMap<String, Vec<usize>> = HashMap::new();
+        for section in &self.sections {
+            duplicates
+                .entry(normalize_name(&section.title))
+                .or_default()
+                .push(section.heading_line + 1);
+        }
+        let mut duplicate_lines: Vec<Vec<usize>> = duplicates
+            .into_values()
+            .filter(|lines| lines.len() > 1)
+            .collect();
+        duplicate_lines.sort();
+        for lines in duplicate_lines {
+            let title = &self
+                .sections
+                .iter()
+                .find(|s| s.heading_line + 1 == lines[0])
+                .expect("a section")
+                .title;
+            let others: Vec<String> = lines[1..].iter().map(usize::to_string).collect();
+            self.warnings.push(Warning {
+                line: lines[0],
+                message: format!("duplicate `## {title}` heading (again on line {}); its summary row is left alone", others.join(", ")),
+            });
+        }
+        self.warnings.sort_by_key(|w| w.line);
+        let text = splice(self.doc.text, &self.edits);
+        RefreshOutcome {
+            text,
+            sections: self.sections,
+            warnings: self.warnings,
+        }
+    }
+}
+
+/// Applies sorted, non-overlapping edits; every byte outside them is copied verbatim.
+pub fn splice(text: &str, edits: &[(Range<usize>, String)]) -> String {
+    let extra: usize = edits.iter().map(|(_, r)| r.len()).sum();
+    let mut out = String::with_capacity(text.len() + extra);
+    let mut cursor = 0;
+    for (range, replacement) in edits {
+        out.push_str(&text[cursor..range.start]);
+        out.push_str(replacement);
+        cursor = range.end;
+    }
+    out.push_str(&text[cursor..]);
+    out
+}
+
+/// `gqa_paged TP=4` → (`gqa_paged`, Some(4), None); `moe EP=8` → (`moe`, None, Some(8)).
+pub fn parse_op_type(cell: &str) -> (String, Option<u32>, Option<u32>) {
+    let mut tokens = cell.split_whitespace();
+    let op_type = tokens.next().unwrap_or_default().to_string();
+    let mut tp = None;
+    let mut ep = None;
+    for token in tokens {
+        if let Some(value) = token.strip_prefix("TP=") {
+            tp = value.trim_end_matches(',').parse().ok();
+        } else if let Some(value) = token.strip_prefix("EP=") {
+            ep = value.trim_end_matches(',').parse().ok();
+        }
+    }
+    (op_type, tp, ep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn op_type_cells() {
+        assert_eq!(
+            parse_op_type("gqa_paged TP=4"),
+            ("gqa_paged".into(), Some(4), None)
+        );
+        assert_eq!(parse_op_type("moe EP=8"), ("moe".into(), None, Some(8)));
+        assert_eq!(
+            parse_op_type("moe TP=8, EP=2"),
+            ("moe".into(), Some(8), Some(2))
+        );
+        assert_eq!(parse_op_type(""), (String::new(), None, None));
+    }
+}

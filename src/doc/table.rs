@@ -1,0 +1,116 @@
+//! Markdown pipe-table rows: where each cell's bytes are, without copying or re-rendering.
+//!
+//! A row is a line that starts with `|` (after at most three spaces). Cells are the spans
+//! between unescaped pipes (`\|` stays inside a cell, as in GitHub-flavoured Markdown, even
+//! inside backticks). A trailing pipe is optional. Spans are absolute byte ranges into the
+//! document, so an edit can replace one cell's content and copy everything else verbatim.
+
+use std::ops::Range;
+
+/// One table row: the absolute byte range of each cell's raw content (between the pipes,
+/// whitespace included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub line: usize,
+    pub cells: Vec<Range<usize>>,
+}
+
+impl Row {
+    /// The trimmed text of cell `index`, if the row has that many cells.
+    pub fn cell<'a>(&self, text: &'a str, index: usize) -> Option<&'a str> {
+        self.cells
+            .get(index)
+            .map(|range| text[range.clone()].trim())
+    }
+
+    /// The absolute byte range of cell `index` with surrounding whitespace removed.
+    pub fn trimmed_range(&self, text: &str, index: usize) -> Option<Range<usize>> {
+        let range = self.cells.get(index)?.clone();
+        let raw = &text[range.clone()];
+        let start = range.start + (raw.len() - raw.trim_start().len());
+        let end = range.end - (raw.len() - raw.trim_end().len());
+        Some(start..end.max(start))
+    }
+}
+
+/// Splits the line `text[start..end]` (no line terminator) into cells, or `None` when the line
+/// is not a table row.
+pub fn parse_row(text: &str, line: usize, start: usize, end: usize) -> Option<Row> {
+    let content = &text[start..end];
+    let indent = content.len() - content.trim_start_matches(' ').len();
+    if indent > 3 || !content[indent..].starts_with('|') {
+        return None;
+    }
+    let bytes = content.as_bytes();
+    let mut pipes = Vec::new();
+    let mut i = indent;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'|' => {
+                pipes.push(i);
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    let mut cells: Vec<Range<usize>> = pipes
+        .windows(2)
+        .map(|pair| start + pair[0] + 1..start + pair[1])
+        .collect();
+    let last = *pipes.last().expect("a row starts with a pipe");
+    if !content[last + 1..].trim().is_empty() {
+        cells.push(start + last + 1..end);
+    }
+    Some(Row { line, cells })
+}
+
+/// A delimiter row (`|---|:---:|`): every cell is dashes with optional alignment colons.
+pub fn is_delimiter(text: &str, row: &Row) -> bool {
+    !row.cells.is_empty()
+        && row.cells.iter().all(|range| {
+            let cell = text[range.clone()].trim();
+            let inner = cell.strip_prefix(':').unwrap_or(cell);
+            let inner = inner.strip_suffix(':').unwrap_or(inner);
+            !inner.is_empty() && inner.bytes().all(|b| b == b'-')
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cells(line: &str) -> Vec<String> {
+        let row = parse_row(line, 0, 0, line.len()).unwrap();
+        row.cells
+            .iter()
+            .map(|range| line[range.clone()].to_string())
+            .collect()
+    }
+
+    #[test]
+    fn splits_on_unescaped_pipes_only() {
+        assert_eq!(cells("| `a` | b \\| c |"), vec![" `a` ", " b \\| c "]);
+        assert_eq!(cells("|a|b"), vec!["a", "b"]);
+        assert_eq!(cells("| a | |"), vec![" a ", " "]);
+    }
+
+    #[test]
+    fn not_a_row() {
+        assert!(parse_row("text | x", 0, 0, 8).is_none());
+        assert!(parse_row("    | indented code", 0, 0, 19).is_none());
+    }
+
+    #[test]
+    fn delimiter_rows() {
+        for (line, want) in [
+            ("|---|:--:|", true),
+            ("| --- | :---: |", true),
+            ("| a | --- |", false),
+            ("|:|", false),
+        ] {
+            let row = parse_row(line, 0, 0, line.len()).unwrap();
+            assert_eq!(is_delimiter(line, &row), want, "{line}");
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! Escaping text from outside (model names, repo ids, notes, config values) before it lands in
+//! Markdown or MDX, so it cannot break a table, open JSX, start code, or ping anyone.
+
+/// Escapes inline text for a Markdown/MDX table cell or heading: `\` `|` `<` `>` `{` `}` `` ` ``
+/// `*` `_` `[` `]` get a backslash, and `@` is followed by a zero-width space so `@name`
+/// never becomes a mention. Line breaks become spaces.
+pub fn escape_inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' | '|' | '<' | '>' | '{' | '}' | '`' | '*' | '_' | '[' | ']' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '@' => out.push_str("@\u{200b}"),
+            '\r' | '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Text for inside a backtick code span: backticks and pipes cannot be escaped there, so they
+/// are replaced (a definition name never contains either).
+pub fn code_span(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| match c {
+            '`' => '\'',
+            '|' => '/',
+            '\r' | '\n' => ' ',
+            _ => c,
+        })
+        .collect();
+    format!("`{clean}`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_names() {
+        assert_eq!(
+            escape_inline("a|b<c>{d}`e` @bob"),
+            "a\\|b\\<c\\>\\{d\\}\\`e\\` @\u{200b}bob"
+        );
+        assert_eq!(escape_inline("Qwen3 8B"), "Qwen3 8B");
+        assert_eq!(code_span("x|`y"), "`x/'y`");
+    }
+}

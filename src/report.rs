@@ -1,0 +1,257 @@
+//! The run's report as data, rendered for each audience: JSON (`--report-json`, the contract
+//! other tools read) and Markdown (`--report-md`, the future PR comment / step summary).
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::doc::status::SummaryLabel;
+use crate::doc::Status;
+use crate::markdown::{code_span, escape_inline};
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub models: Vec<ModelReport>,
+    pub missing_definitions: Vec<MissingDefinition>,
+    /// Warnings and per-model failures, one line each, naming the thing and where.
+    pub problems: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Added,
+    Refreshed,
+    Unchanged,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelReport {
+    pub name: String,
+    pub hf_repo_id: Option<String>,
+    pub action: Action,
+    pub summary_before: Option<String>,
+    pub summary_after: String,
+    pub definitions: Vec<DefinitionReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DefinitionReport {
+    pub name: String,
+    pub op_type: String,
+    pub tp: Option<u32>,
+    pub ep: Option<u32>,
+    pub status: Status,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    /// Status before this run (not serialized: the JSON contract has no such field).
+    #[serde(skip)]
+    pub before: Option<Status>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingDefinition {
+    pub name: String,
+    pub op_type: String,
+    pub models: Vec<String>,
+}
+
+impl Report {
+    /// Fills `missing_definitions` from the models: every ❌ concrete definition, grouped by
+    /// name, sorted by op type then name; models in report order.
+    pub fn collect_missing(&mut self) {
+        let mut missing: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+        for model in &self.models {
+            for definition in &model.definitions {
+                if definition.status == Status::Missing {
+                    let models = missing
+                        .entry((definition.op_type.clone(), definition.name.clone()))
+                        .or_default();
+                    if !models.contains(&model.name) {
+                        models.push(model.name.clone());
+                    }
+                }
+            }
+        }
+        self.missing_definitions = missing
+            .into_iter()
+            .map(|((op_type, name), models)| MissingDefinition {
+                name,
+                op_type,
+                models,
+            })
+            .collect();
+    }
+
+    pub fn to_json(&self) -> String {
+        let mut json = serde_json::to_string_pretty(self).expect("the report serializes");
+        json.push('\n');
+        json
+    }
+
+    /// Totals of model summary labels (before, after).
+    pub fn label_totals(&self) -> (BTreeMap<SummaryLabel, usize>, BTreeMap<SummaryLabel, usize>) {
+        let mut before = BTreeMap::new();
+        let mut after = BTreeMap::new();
+        for model in &self.models {
+            if let Some(label) = model
+                .summary_before
+                .as_deref()
+                .and_then(SummaryLabel::from_cell)
+            {
+                *before.entry(label).or_insert(0) += 1;
+            }
+            if let Some(label) = SummaryLabel::from_cell(&model.summary_after) {
+                *after.entry(label).or_insert(0) += 1;
+            }
+        }
+        (before, after)
+    }
+
+    /// Totals of distinct concrete definitions by status (before, after).
+    pub fn definition_totals(&self) -> (BTreeMap<Status, usize>, BTreeMap<Status, usize>) {
+        let mut before: BTreeMap<&str, Status> = BTreeMap::new();
+        let mut after: BTreeMap<&str, Status> = BTreeMap::new();
+        for definition in self.models.iter().flat_map(|m| &m.definitions) {
+            if definition.status == Status::Unmapped {
+                continue;
+            }
+            after.insert(&definition.name, definition.status);
+            if let Some(status) = definition.before.filter(|s| *s != Status::Unmapped) {
+                before.insert(&definition.name, status);
+            }
+        }
+        let count = |map: BTreeMap<&str, Status>| {
+            map.into_values()
+                .fold(BTreeMap::new(), |mut totals, status| {
+                    *totals.entry(status).or_insert(0) += 1;
+                    totals
+                })
+        };
+        (count(before), count(after))
+    }
+
+    /// The human summary delta: labels that changed, totals before and after, and the missing
+    /// definitions grouped by op type with the models that need each.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::from("## Model coverage report\n\n");
+        let added: Vec<&ModelReport> = self
+            .models
+            .iter()
+            .filter(|m| m.action == Action::Added)
+            .collect();
+        if !added.is_empty() {
+            out.push_str("### Models added\n\n");
+            for model in &added {
+                let repo = model
+                    .hf_repo_id
+                    .as_deref()
+                    .map(|r| format!(" ({})", code_span(r)))
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "- **{}**{repo}: {}",
+                    escape_inline(&model.name),
+                    model.summary_after
+                );
+            }
+            out.push('\n');
+        }
+        let changed: Vec<&ModelReport> = self
+            .models
+            .iter()
+            .filter(|m| m.action != Action::Added)
+            .filter(|m| {
+                m.summary_before
+                    .as_deref()
+                    .is_some_and(|b| b != m.summary_after)
+            })
+            .collect();
+        out.push_str("### Summary labels changed\n\n");
+        if changed.is_empty() {
+            out.push_str("No model changed its summary label.\n\n");
+        } else {
+            out.push_str("| Model | Before | After |\n|---|---|---|\n");
+            for model in changed {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    escape_inline(&model.name),
+                    escape_inline(model.summary_before.as_deref().unwrap_or_default()),
+                    model.summary_after
+                );
+            }
+            out.push('\n');
+        }
+        let (labels_before, labels_after) = self.label_totals();
+        let (defs_before, defs_after) = self.definition_totals();
+        out.push_str("### Totals\n\n| | ✅ | 🟡 | ❌ |\n|---|---:|---:|---:|\n");
+        let label_row = |name: &str, totals: &BTreeMap<SummaryLabel, usize>| {
+            let get = |label| totals.get(&label).copied().unwrap_or(0);
+            format!(
+                "| {name} | {} | {} | {} |\n",
+                get(SummaryLabel::FullyCovered),
+                get(SummaryLabel::Partial),
+                get(SummaryLabel::NotCovered)
+            )
+        };
+        let status_row = |name: &str, totals: &BTreeMap<Status, usize>| {
+            let get = |status| totals.get(&status).copied().unwrap_or(0);
+            format!(
+                "| {name} | {} | {} | {} |\n",
+                get(Status::Ready),
+                get(Status::NoWorkload),
+                get(Status::Missing)
+            )
+        };
+        out.push_str(&label_row("Models before", &labels_before));
+        out.push_str(&label_row("Models after", &labels_after));
+        out.push_str(&status_row("Definitions before", &defs_before));
+        out.push_str(&status_row("Definitions after", &defs_after));
+        out.push('\n');
+        out.push_str(&self.missing_markdown());
+        if !self.problems.is_empty() {
+            out.push_str("\n### Problems\n\n");
+            for problem in &self.problems {
+                let _ = writeln!(out, "- {}", escape_inline(problem));
+            }
+        }
+        out
+    }
+
+    /// Missing definitions grouped by op type, with the models that need each.
+    pub fn missing_markdown(&self) -> String {
+        let mut out = format!(
+            "### Missing definitions ({})\n\n",
+            self.missing_definitions.len()
+        );
+        if self.missing_definitions.is_empty() {
+            out.push_str("None: every concrete definition the doc lists exists.\n");
+            return out;
+        }
+        let mut by_op: BTreeMap<&str, Vec<&MissingDefinition>> = BTreeMap::new();
+        for missing in &self.missing_definitions {
+            by_op.entry(&missing.op_type).or_default().push(missing);
+        }
+        for (op_type, list) in by_op {
+            let op = if op_type.is_empty() {
+                "(no op type)"
+            } else {
+                op_type
+            };
+            let _ = writeln!(out, "#### {} ({})\n", escape_inline(op), list.len());
+            for missing in list {
+                let models: Vec<String> = missing.models.iter().map(|m| escape_inline(m)).collect();
+                let _ = writeln!(
+                    out,
+                    "- {} — {}",
+                    code_span(&missing.name),
+                    models.join(", ")
+                );
+            }
+            out.push('\n');
+        }
+        out
+    }
+}

@@ -1,0 +1,154 @@
+//! The I/O shell around [`crate::plan`]: read the doc and the sources, plan, then write,
+//! check or print according to the mode. Output goes to the writers it is given, so tests can
+//! read it; exit codes are decided here and mapped in `main`.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{anyhow, Context, Result};
+use similar::TextDiff;
+
+use crate::atomic_file::write_if_changed;
+use crate::cli::{Cli, Mode};
+use crate::dataset::DefinitionIndex;
+use crate::plan::{plan_refresh, Plan};
+use crate::sources::trace_dir;
+
+/// How a run ended when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    /// Nothing to do, or the doc was written.
+    Clean,
+    /// `--check` found that the doc would change.
+    Drift,
+    /// The run finished but something failed on the way (reported); exit 2.
+    PartialFailure,
+}
+
+pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunStatus> {
+    let doc_text = read_doc(&cli.doc)?;
+    let index = load_index(cli)?;
+    let plan = plan_refresh(&doc_text, &index)
+        .map_err(|e| anyhow!("`{}`:{}: {}", cli.doc.display(), e.line, e.message))?;
+    for warning in &plan.warnings {
+        writeln!(
+            err,
+            "warning: `{}`:{}: {}",
+            cli.doc.display(),
+            warning.line,
+            warning.message
+        )?;
+    }
+    finish(cli, &doc_text, plan, out, err)
+}
+
+fn finish(
+    cli: &Cli,
+    doc_text: &str,
+    mut plan: Plan,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<RunStatus> {
+    plan.report.problems.extend(
+        plan.warnings
+            .iter()
+            .map(|w| format!("{}:{}: {}", cli.doc.display(), w.line, w.message)),
+    );
+    if let Some(path) = &cli.report_json {
+        write_if_changed(path, plan.report.to_json().as_bytes())
+            .with_context(|| format!("writing the JSON report `{}`", path.display()))?;
+    }
+    if let Some(path) = &cli.report_md {
+        write_if_changed(path, plan.report.to_markdown().as_bytes())
+            .with_context(|| format!("writing the Markdown report `{}`", path.display()))?;
+    }
+    let changed = plan.text != doc_text;
+    match cli.mode() {
+        Mode::Write => {
+            if write_if_changed(&cli.doc, plan.text.as_bytes())
+                .with_context(|| format!("writing `{}`", cli.doc.display()))?
+            {
+                let refreshed = plan
+                    .report
+                    .models
+                    .iter()
+                    .filter(|m| m.action != crate::report::Action::Unchanged)
+                    .count();
+                writeln!(
+                    err,
+                    "updated `{}`: {refreshed} model section(s) changed",
+                    cli.doc.display()
+                )?;
+            } else {
+                writeln!(err, "`{}` is up to date", cli.doc.display())?;
+            }
+            Ok(RunStatus::Clean)
+        }
+        Mode::DryRun => {
+            write_diff(out, &cli.doc, doc_text, &plan.text)?;
+            Ok(RunStatus::Clean)
+        }
+        Mode::Check => {
+            if !changed {
+                writeln!(err, "`{}` is up to date", cli.doc.display())?;
+                return Ok(RunStatus::Clean);
+            }
+            write_diff(out, &cli.doc, doc_text, &plan.text)?;
+            writeln!(
+                err,
+                "`{}` is out of date\nhint: run `track-models --refresh-status --doc {}` without `--check` to update it",
+                cli.doc.display(),
+                cli.doc.display()
+            )?;
+            Ok(RunStatus::Drift)
+        }
+    }
+}
+
+fn read_doc(path: &Path) -> Result<String> {
+    let bytes = fs::read(path).with_context(|| {
+        format!(
+            "reading the coverage doc `{}`\nhint: pass `--doc PATH` (default `docs/model_coverage.mdx`)",
+            path.display()
+        )
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        anyhow!(
+            "`{}`:{line}: not valid UTF-8 (at byte {offset}); the doc was left untouched",
+            path.display()
+        )
+    })
+}
+
+fn load_index(cli: &Cli) -> Result<DefinitionIndex> {
+    match &cli.trace_dir {
+        Some(dir) => trace_dir::load(dir),
+        None => Err(anyhow!(
+            "listing `{}` from the Hub is not available in this build; pass `--trace-dir`",
+            cli.trace_repo
+        )),
+    }
+}
+
+/// A unified diff of the doc, `a/` and `b/` prefixed like git's.
+pub fn write_diff(out: &mut dyn Write, path: &Path, old: &str, new: &str) -> Result<()> {
+    if old == new {
+        return Ok(());
+    }
+    let name = path.display().to_string();
+    let diff = TextDiff::from_lines(old, new);
+    let unified = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{name}"), &format!("b/{name}"))
+        .to_string();
+    out.write_all(unified.as_bytes())?;
+    Ok(())
+}
