@@ -240,7 +240,7 @@ impl Report {
             } else {
                 op_type
             };
-            let _ = writeln!(out, "#### {} ({})\n", escape_inline(op), list.len());
+            let _ = writeln!(out, "#### {} ({})\n", code_span(op), list.len());
             for missing in list {
                 let models: Vec<String> = missing.models.iter().map(|m| escape_inline(m)).collect();
                 let _ = writeln!(

@@ -1,6 +1,10 @@
 //! One integration-test binary; one module per area.
 
+mod cli;
 mod cookbook;
 mod hf;
 mod naming;
+mod property;
+mod refresh;
 mod sglang;
+mod support;

@@ -1,0 +1,129 @@
+//! The binary's contract: modes, exit codes, reports, and what it never does to the doc.
+
+use std::fs;
+
+use crate::support::{fixture, stderr, stdout, trace_dir, track_models};
+
+fn workspace(doc: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model_coverage.mdx");
+    fs::write(&path, doc).unwrap();
+    (dir, path.to_str().unwrap().to_string())
+}
+
+fn refresh_args<'a>(doc: &'a str, trace: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["--refresh-status", "--doc", doc, "--trace-dir", trace];
+    args.extend_from_slice(extra);
+    args
+}
+
+#[test]
+fn write_mode_updates_the_doc_then_does_nothing() {
+    let (_dir, doc) = workspace(&fixture("refresh/sample-3state.mdx"));
+    let trace = trace_dir();
+    let trace = trace.to_str().unwrap();
+    let output = track_models(&refresh_args(&doc, trace, &[]));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(fs::read_to_string(&doc).unwrap(), fixture("refresh/expected-3state.mdx"));
+    assert!(stderr(&output).contains("model section(s) changed"));
+    let before = fs::metadata(&doc).unwrap().modified().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let output = track_models(&refresh_args(&doc, trace, &[]));
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stderr(&output).contains("is up to date"));
+    assert_eq!(fs::metadata(&doc).unwrap().modified().unwrap(), before, "a no-op run must not write");
+    let leftovers: Vec<_> = fs::read_dir(_dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "no temporary files left behind");
+}
+
+#[test]
+fn check_exits_1_with_a_diff_and_writes_nothing() {
+    let sample = fixture("refresh/sample-4state.mdx");
+    let (_dir, doc) = workspace(&sample);
+    let trace = trace_dir();
+    let output = track_models(&refresh_args(&doc, trace.to_str().unwrap(), &["--check"]));
+    assert_eq!(output.status.code(), Some(1));
+    let diff = stdout(&output);
+    assert!(diff.starts_with(&format!("--- a/{doc}\n+++ b/{doc}\n@@ ")), "{diff}");
+    assert!(diff.contains("\n-| Llama 3.1 8B | GQA + Dense | ✅ Fully covered |\n"), "{diff}");
+    assert!(diff.contains("\n+| Llama 3.1 8B | GQA + Dense | 🟡 Partial |\n"), "{diff}");
+    assert!(stderr(&output).contains("hint: run `track-models --refresh-status"));
+    assert_eq!(fs::read_to_string(&doc).unwrap(), sample);
+}
+
+#[test]
+fn dry_run_prints_the_diff_and_exits_0() {
+    let sample = fixture("refresh/sample-4state.mdx");
+    let (dir, doc) = workspace(&sample);
+    let json = dir.path().join("report.json");
+    let md = dir.path().join("report.md");
+    let trace = trace_dir();
+    let output = track_models(&refresh_args(
+        &doc,
+        trace.to_str().unwrap(),
+        &["--dry-run", "--report-json", json.to_str().unwrap(), "--report-md", md.to_str().unwrap()],
+    ));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("+| `mla_ragged_prefill_causal_h16_qk192_vo128` | mla_ragged | 🟡 |"));
+    assert_eq!(fs::read_to_string(&doc).unwrap(), sample);
+    let report: serde_json::Value = serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    let llama = &report["models"][2];
+    assert_eq!(llama["name"], "Llama 3.1 8B");
+    assert_eq!(llama["hf_repo_id"], serde_json::Value::Null);
+    assert_eq!(llama["action"], "refreshed");
+    assert_eq!(llama["summary_before"], "✅ Fully covered");
+    assert_eq!(llama["summary_after"], "🟡 Partial");
+    assert_eq!(
+        llama["definitions"][0],
+        serde_json::json!({"name": "rmsnorm_h4096", "op_type": "rmsnorm", "tp": null, "ep": null, "status": "ready"})
+    );
+    assert_eq!(
+        report["missing_definitions"][0],
+        serde_json::json!({"name": "gemm_n106496_k16384", "op_type": "gemm", "models": ["Llama 3.1 405B"]})
+    );
+    let markdown = fs::read_to_string(&md).unwrap();
+    assert!(markdown.contains("| Llama 3.1 8B | ✅ Fully covered | 🟡 Partial |\n"), "{markdown}");
+    assert!(markdown.contains("| Models before | 2 | 16 | 6 |\n| Models after | 0 | 23 | 1 |\n"), "{markdown}");
+    assert!(markdown.contains("#### `gemm` (20)\n\n- `gemm_n106496_k16384` — Llama 3.1 405B\n"), "{markdown}");
+}
+
+#[test]
+fn errors_exit_2_and_leave_the_doc_untouched() {
+    let trace = trace_dir();
+    let trace = trace.to_str().unwrap();
+    let output = track_models(&refresh_args("/nonexistent/doc.mdx", trace, &[]));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).starts_with("error: reading the coverage doc `/nonexistent/doc.mdx`"), "{}", stderr(&output));
+
+    let (_dir, doc) = workspace("## M\n");
+    let output = track_models(&refresh_args(&doc, "/nonexistent/trace", &[]));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("trace dir `/nonexistent/trace` does not exist"), "{}", stderr(&output));
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.mdx");
+    let bytes = b"## M\n\n| Definition | Status |\n|---|---|\n| `gemm_n1_k1` | \xff |\n".to_vec();
+    fs::write(&path, &bytes).unwrap();
+    let output = track_models(&refresh_args(path.to_str().unwrap(), trace, &[]));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains(":5: not valid UTF-8"), "{}", stderr(&output));
+    assert_eq!(fs::read(&path).unwrap(), bytes);
+
+    let ragged = "## M\n\n| Definition | Op Type | Status |\n|---|---|---|\n| `gemm_n128_k2048` | ❌ |\n";
+    let (_dir, doc) = workspace(ragged);
+    let output = track_models(&refresh_args(&doc, trace, &[]));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains(&format!("error: `{doc}`:5: the status table row for `gemm_n128_k2048` has 2 cells")), "{}", stderr(&output));
+    assert_eq!(fs::read_to_string(&doc).unwrap(), ragged);
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let output = track_models(&["--refresh-status", "--check", "--dry-run", "--trace-dir", "x"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot be used with"), "{}", stderr(&output));
+    let output = track_models(&["--doc", "x.mdx"]);
+    assert_eq!(output.status.code(), Some(2));
+    let help = stdout(&track_models(&["--help"]));
+    assert!(help.contains("Exit codes:\n  0  success"), "{help}");
+}
