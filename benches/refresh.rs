@@ -1,1 +1,208 @@
-fn main() {}
+//! Benchmark: `--refresh-status` on a large generated workspace.
+//!
+//! `cargo bench --bench refresh` generates (in a temporary folder) a trace dir with 100,000
+//! definitions and 50,000 workloads and a doc with 1,000 model sections of 40 rows, then times:
+//! the bare directory walk of the trace dir (the floor), a full refresh run (read the doc, walk
+//! the dataset, plan, write the doc atomically), a no-op run, and the same refresh with 10× the
+//! sections. Peak memory of the refresh is read from the kernel (`VmHWM` after resetting it
+//! through `/proc/self/clear_refs`). Each figure is the median of several runs.
+
+use std::fs;
+use std::io::sink;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use clap::Parser;
+use track_models::cli::Cli;
+use track_models::run::run;
+
+const OP_TYPES: [&str; 10] = [
+    "gemm",
+    "gqa_paged",
+    "gqa_ragged",
+    "mla_paged",
+    "mla_ragged",
+    "moe",
+    "rmsnorm",
+    "rope",
+    "sampling",
+    "gdn",
+];
+const DEFINITIONS: usize = 100_000;
+const WORKLOADS: usize = 50_000;
+const ROWS_PER_SECTION: usize = 40;
+const RUNS: usize = 7;
+
+fn main() {
+    let work = tempfile::tempdir().expect("a temporary folder");
+    let trace = work.path().join("trace");
+    generate_trace(&trace);
+    let doc_1k = work.path().join("doc-1k.mdx");
+    let doc_10k = work.path().join("doc-10k.mdx");
+    fs::write(&doc_1k, generate_doc(1_000)).unwrap();
+    fs::write(&doc_10k, generate_doc(10_000)).unwrap();
+
+    let walk = median(|| {
+        let start = Instant::now();
+        let files = bare_walk(&trace);
+        assert_eq!(files, DEFINITIONS + WORKLOADS);
+        start.elapsed()
+    });
+    let target = work.path().join("doc.mdx");
+    phases(&doc_1k, &trace);
+    phases(&doc_1k, &trace);
+    let refresh_1k = median(|| timed_refresh(&doc_1k, &target, &trace));
+    let peak = peak_memory(|| {
+        timed_refresh(&doc_1k, &target, &trace);
+    });
+    let noop = median(|| {
+        let start = Instant::now();
+        refresh(&target, &trace);
+        start.elapsed()
+    });
+    let refresh_10k = median(|| timed_refresh(&doc_10k, &target, &trace));
+
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!("trace dir: {DEFINITIONS} definitions, {WORKLOADS} workloads; doc: 1,000 sections x {ROWS_PER_SECTION} rows ({} KiB)", fs::metadata(&doc_1k).unwrap().len() / 1024);
+    println!("bare directory walk (floor)      {:8.1} ms", ms(walk));
+    println!(
+        "refresh, 1,000 sections (writes) {:8.1} ms   ratio to walk {:.2}x",
+        ms(refresh_1k),
+        ms(refresh_1k) / ms(walk)
+    );
+    println!("no-op refresh, 1,000 sections    {:8.1} ms", ms(noop));
+    println!(
+        "refresh, 10,000 sections         {:8.1} ms   ratio to 1,000 sections {:.2}x",
+        ms(refresh_10k),
+        ms(refresh_10k) / ms(refresh_1k)
+    );
+    match peak {
+        Some(kib) => println!(
+            "peak memory of one refresh       {:8.1} MiB",
+            kib as f64 / 1024.0
+        ),
+        None => println!("peak memory of one refresh       unavailable (no /proc/self/clear_refs)"),
+    }
+}
+
+fn median(mut sample: impl FnMut() -> Duration) -> Duration {
+    let mut times: Vec<Duration> = (0..RUNS).map(|_| sample()).collect();
+    times.sort();
+    times[RUNS / 2]
+}
+
+/// Copies the stale doc into place (untimed), then times one write-mode refresh of it.
+fn timed_refresh(source: &Path, target: &Path, trace: &Path) -> Duration {
+    fs::copy(source, target).unwrap();
+    let start = Instant::now();
+    refresh(target, trace);
+    start.elapsed()
+}
+
+fn refresh(doc: &Path, trace: &Path) {
+    let cli = Cli::parse_from([
+        "track-models",
+        "--refresh-status",
+        "--doc",
+        doc.to_str().unwrap(),
+        "--trace-dir",
+        trace.to_str().unwrap(),
+    ]);
+    run(&cli, &mut sink(), &mut sink()).expect("the refresh succeeds");
+}
+
+fn bare_walk(root: &Path) -> usize {
+    let mut stack: Vec<PathBuf> = vec![root.to_path_buf()];
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(&dir).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(entry.path());
+            } else {
+                files += 1;
+            }
+        }
+    }
+    files
+}
+
+/// Peak resident memory (KiB) while `work` runs, from `VmHWM` after a reset.
+fn peak_memory(work: impl FnOnce()) -> Option<u64> {
+    fs::write("/proc/self/clear_refs", "5").ok()?;
+    work();
+    let status = fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn definition_name(i: usize) -> String {
+    format!("{}_n{}_k{}", OP_TYPES[i % OP_TYPES.len()], i, i * 7 % 9973)
+}
+
+fn generate_trace(root: &Path) {
+    for op in OP_TYPES {
+        fs::create_dir_all(root.join("definitions").join(op)).unwrap();
+        fs::create_dir_all(root.join("workloads").join(op)).unwrap();
+    }
+    for i in 0..DEFINITIONS {
+        let op = OP_TYPES[i % OP_TYPES.len()];
+        fs::write(
+            root.join(format!("definitions/{op}/{}.json", definition_name(i))),
+            b"{}",
+        )
+        .unwrap();
+        if i < WORKLOADS {
+            fs::write(
+                root.join(format!("workloads/{op}/{}.jsonl", definition_name(i))),
+                b"",
+            )
+            .unwrap();
+        }
+    }
+}
+
+/// A 4-state doc whose statuses are all stale (every row says ❌), so the refresh rewrites
+/// most rows, every Coverage line and every summary label. A third of the names are missing.
+fn generate_doc(sections: usize) -> String {
+    let mut doc = String::from("---\ntitle: Model Coverage\n---\n\n# Model Kernel Coverage\n\n- ✅ ready\n- 🟡 definition only\n- ❌ missing\n\n## Summary\n\n| Model | Architecture | Coverage |\n|---|---|:---:|\n");
+    for s in 0..sections {
+        doc.push_str(&format!("| Model {s} | GQA + Dense | ❌ Not covered |\n"));
+    }
+    doc.push_str("\n---\n");
+    for s in 0..sections {
+        doc.push_str(&format!("\n## Model {s}\n\n**Architecture**: 32 decoder layers, GQA attention, dense MLP.\n\n| Definition | Op Type | Status |\n|-----------|---------|:------:|\n"));
+        for r in 0..ROWS_PER_SECTION {
+            let i = (s * ROWS_PER_SECTION + r) * 3 % (DEFINITIONS * 3 / 2);
+            let name = if i < DEFINITIONS {
+                definition_name(i)
+            } else {
+                format!("missing_{i}")
+            };
+            doc.push_str(&format!(
+                "| `{name}` | {} TP=8 | ❌ |\n",
+                OP_TYPES[i % OP_TYPES.len()]
+            ));
+        }
+        doc.push_str(&format!("\n**Coverage**: 0 / {ROWS_PER_SECTION} definitions present. Hand-written note.\n\n---\n"));
+    }
+    doc
+}
+
+#[allow(dead_code)]
+fn phases(doc: &Path, trace: &Path) {
+    let t = Instant::now();
+    let index = track_models::sources::trace_dir::load(trace).unwrap();
+    let t_walk = t.elapsed();
+    let t = Instant::now();
+    let text = fs::read_to_string(doc).unwrap();
+    let parsed = track_models::doc::CoverageDoc::parse(&text).unwrap();
+    let t_parse = t.elapsed();
+    let t = Instant::now();
+    let outcome = track_models::doc::refresh::refresh(&parsed, &index).unwrap();
+    let t_refresh = t.elapsed();
+    let t = Instant::now();
+    let plan = track_models::plan::plan_refresh(&text, &index).unwrap();
+    let t_plan = t.elapsed();
+    println!("PHASES load {t_walk:?} parse {t_parse:?} refresh {t_refresh:?} plan(parse+refresh+report) {t_plan:?} {}", outcome.text.len() + plan.text.len());
+}

@@ -7,6 +7,7 @@
 //! are accepted too (`definitions/**/{name}.json`): the op type is then the first folder.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::doc::Status;
 
@@ -19,8 +20,35 @@ pub enum Presence {
 
 #[derive(Debug, Default, Clone)]
 pub struct DefinitionIndex {
-    definitions: HashMap<Box<str>, Box<str>>,
-    workloads: HashSet<Box<str>>,
+    /// Name → position of its op type in `op_types` (a handful of distinct values).
+    definitions: HashMap<Box<str>, u16, NameHash>,
+    op_types: Vec<Box<str>>,
+    workloads: HashSet<Box<str>, NameHash>,
+}
+
+/// FNV-1a: the keys are short ASCII names from a trusted listing, and a refresh hashes
+/// ~150,000 of them, so a cheap hash beats the DoS-resistant default.
+type NameHash = BuildHasherDefault<Fnv1a>;
+
+#[derive(Debug)]
+pub struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv1a {
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl DefinitionIndex {
@@ -48,11 +76,28 @@ impl DefinitionIndex {
     }
 
     pub fn insert_definition(&mut self, name: &str, op_type: &str) {
-        self.definitions.insert(name.into(), op_type.into());
+        let op = match self.op_types.iter().position(|known| &**known == op_type) {
+            Some(position) => position,
+            None => {
+                self.op_types.push(op_type.into());
+                self.op_types.len() - 1
+            }
+        };
+        let op = u16::try_from(op).unwrap_or(u16::MAX);
+        self.definitions.insert(name.into(), op);
     }
 
     pub fn insert_workload(&mut self, name: &str) {
         self.workloads.insert(name.into());
+    }
+
+    /// Takes the workloads of an index built on another thread.
+    pub fn absorb_workloads(&mut self, other: DefinitionIndex) {
+        if self.workloads.is_empty() {
+            self.workloads = other.workloads;
+        } else {
+            self.workloads.extend(other.workloads);
+        }
     }
 
     pub fn presence(&self, name: &str) -> Presence {
@@ -75,7 +120,8 @@ impl DefinitionIndex {
     }
 
     pub fn op_type(&self, name: &str) -> Option<&str> {
-        self.definitions.get(name).map(|op| &**op)
+        let op = *self.definitions.get(name)?;
+        self.op_types.get(usize::from(op)).map(|op| &**op)
     }
 
     pub fn definition_count(&self) -> usize {

@@ -13,6 +13,7 @@
 //!   row (concrete or not, by its leading symbol) is ✅, else `🟡 Partial`. Rows under `###`
 //!   belong to the enclosing `##` section.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
@@ -73,7 +74,7 @@ pub fn refresh(doc: &CoverageDoc, index: &DefinitionIndex) -> Result<RefreshOutc
 struct Refresher<'d, 'a> {
     doc: &'d CoverageDoc<'a>,
     index: &'d DefinitionIndex,
-    edits: Vec<(Range<usize>, String)>,
+    edits: Vec<(Range<usize>, Cow<'static, str>)>,
     warnings: Vec<Warning>,
     sections: Vec<SectionOutcome>,
     /// Per section: (any concrete row present, every status row ready).
@@ -315,7 +316,7 @@ impl Refresher<'_, '_> {
                 let changed = if range.is_empty() {
                     self.replace(row.cells[last].clone(), format!(" {label} "))
                 } else {
-                    self.replace(range, label.to_string())
+                    self.replace(range, label)
                 };
                 self.sections[section].changed |= changed;
             }
@@ -323,8 +324,9 @@ impl Refresher<'_, '_> {
     }
 
     /// Records an edit when it changes a byte; returns whether it did.
-    fn replace(&mut self, range: Range<usize>, replacement: String) -> bool {
-        if self.doc.text[range.clone()] == replacement {
+    fn replace(&mut self, range: Range<usize>, replacement: impl Into<Cow<'static, str>>) -> bool {
+        let replacement = replacement.into();
+        if self.doc.text[range.clone()] == *replacement {
             return false;
         }
         self.edits.push((range, replacement));
@@ -344,12 +346,13 @@ impl Refresher<'_, '_> {
         let lines = &self.doc.lines;
         for (range, _) in &self.edits {
             let line = lines.partition_point(|line| line.start <= range.start) - 1;
-            if let Some(section) = self
-                .sections
-                .iter_mut()
-                .find(|s| (s.heading_line..s.end_line).contains(&line))
-            {
-                section.changed = true;
+            // Sections are in document order: the candidate is the last one starting at or
+            // before the edited line.
+            let after = self.sections.partition_point(|s| s.heading_line <= line);
+            if let Some(section) = after.checked_sub(1).map(|i| &mut self.sections[i]) {
+                if line < section.end_line {
+                    section.changed = true;
+                }
             }
         }
         let mut duplicates: HashMap<String, Vec<usize>> = HashMap::new();
@@ -388,13 +391,13 @@ impl Refresher<'_, '_> {
 }
 
 /// Applies sorted, non-overlapping edits; every byte outside them is copied verbatim.
-pub fn splice(text: &str, edits: &[(Range<usize>, String)]) -> String {
-    let extra: usize = edits.iter().map(|(_, r)| r.len()).sum();
+pub fn splice<S: AsRef<str>>(text: &str, edits: &[(Range<usize>, S)]) -> String {
+    let extra: usize = edits.iter().map(|(_, r)| r.as_ref().len()).sum();
     let mut out = String::with_capacity(text.len() + extra);
     let mut cursor = 0;
     for (range, replacement) in edits {
         out.push_str(&text[cursor..range.start]);
-        out.push_str(replacement);
+        out.push_str(replacement.as_ref());
         cursor = range.end;
     }
     out.push_str(&text[cursor..]);

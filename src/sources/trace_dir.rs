@@ -24,16 +24,30 @@ pub fn load(trace_dir: &Path) -> Result<DefinitionIndex> {
             trace_dir.display()
         );
     }
-    let mut index = DefinitionIndex::default();
-    walk(&definitions, ".json", &mut |op_type, name| {
-        index.insert_definition(name, op_type)
-    })?;
+    // Definitions and workloads are walked on two threads: the walk is the floor of a refresh.
     let workloads = trace_dir.join("workloads");
-    if workloads.is_dir() {
-        walk(&workloads, ".jsonl", &mut |_, name| {
-            index.insert_workload(name)
-        })?;
-    }
+    let (index, workload_index) = std::thread::scope(|scope| {
+        let workload_walk = scope.spawn(|| -> Result<DefinitionIndex> {
+            let mut index = DefinitionIndex::default();
+            if workloads.is_dir() {
+                walk(&workloads, ".jsonl", &mut |_, name| {
+                    index.insert_workload(name)
+                })?;
+            }
+            Ok(index)
+        });
+        let mut index = DefinitionIndex::default();
+        let definitions = walk(&definitions, ".json", &mut |op_type, name| {
+            index.insert_definition(name, op_type)
+        })
+        .map(|()| index);
+        let workloads = workload_walk
+            .join()
+            .expect("the workload walk does not panic");
+        (definitions, workloads)
+    });
+    let mut index = index?;
+    index.absorb_workloads(workload_index?);
     Ok(index)
 }
 

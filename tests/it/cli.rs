@@ -24,14 +24,21 @@ fn write_mode_updates_the_doc_then_does_nothing() {
     let trace = trace.to_str().unwrap();
     let output = track_models(&refresh_args(&doc, trace, &[]));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(fs::read_to_string(&doc).unwrap(), fixture("refresh/expected-3state.mdx"));
+    assert_eq!(
+        fs::read_to_string(&doc).unwrap(),
+        fixture("refresh/expected-3state.mdx")
+    );
     assert!(stderr(&output).contains("model section(s) changed"));
     let before = fs::metadata(&doc).unwrap().modified().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     let output = track_models(&refresh_args(&doc, trace, &[]));
     assert_eq!(output.status.code(), Some(0));
     assert!(stderr(&output).contains("is up to date"));
-    assert_eq!(fs::metadata(&doc).unwrap().modified().unwrap(), before, "a no-op run must not write");
+    assert_eq!(
+        fs::metadata(&doc).unwrap().modified().unwrap(),
+        before,
+        "a no-op run must not write"
+    );
     let leftovers: Vec<_> = fs::read_dir(_dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary files left behind");
 }
@@ -44,9 +51,18 @@ fn check_exits_1_with_a_diff_and_writes_nothing() {
     let output = track_models(&refresh_args(&doc, trace.to_str().unwrap(), &["--check"]));
     assert_eq!(output.status.code(), Some(1));
     let diff = stdout(&output);
-    assert!(diff.starts_with(&format!("--- a/{doc}\n+++ b/{doc}\n@@ ")), "{diff}");
-    assert!(diff.contains("\n-| Llama 3.1 8B | GQA + Dense | ✅ Fully covered |\n"), "{diff}");
-    assert!(diff.contains("\n+| Llama 3.1 8B | GQA + Dense | 🟡 Partial |\n"), "{diff}");
+    assert!(
+        diff.starts_with(&format!("--- a/{doc}\n+++ b/{doc}\n@@ ")),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\n-| Llama 3.1 8B | GQA + Dense | ✅ Fully covered |\n"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("\n+| Llama 3.1 8B | GQA + Dense | 🟡 Partial |\n"),
+        "{diff}"
+    );
     assert!(stderr(&output).contains("hint: run `track-models --refresh-status"));
     assert_eq!(fs::read_to_string(&doc).unwrap(), sample);
 }
@@ -61,12 +77,20 @@ fn dry_run_prints_the_diff_and_exits_0() {
     let output = track_models(&refresh_args(
         &doc,
         trace.to_str().unwrap(),
-        &["--dry-run", "--report-json", json.to_str().unwrap(), "--report-md", md.to_str().unwrap()],
+        &[
+            "--dry-run",
+            "--report-json",
+            json.to_str().unwrap(),
+            "--report-md",
+            md.to_str().unwrap(),
+        ],
     ));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(stdout(&output).contains("+| `mla_ragged_prefill_causal_h16_qk192_vo128` | mla_ragged | 🟡 |"));
+    assert!(stdout(&output)
+        .contains("+| `mla_ragged_prefill_causal_h16_qk192_vo128` | mla_ragged | 🟡 |"));
     assert_eq!(fs::read_to_string(&doc).unwrap(), sample);
-    let report: serde_json::Value = serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&json).unwrap()).unwrap();
     let llama = &report["models"][2];
     assert_eq!(llama["name"], "Llama 3.1 8B");
     assert_eq!(llama["hf_repo_id"], serde_json::Value::Null);
@@ -82,9 +106,18 @@ fn dry_run_prints_the_diff_and_exits_0() {
         serde_json::json!({"name": "gemm_n106496_k16384", "op_type": "gemm", "models": ["Llama 3.1 405B"]})
     );
     let markdown = fs::read_to_string(&md).unwrap();
-    assert!(markdown.contains("| Llama 3.1 8B | ✅ Fully covered | 🟡 Partial |\n"), "{markdown}");
-    assert!(markdown.contains("| Models before | 2 | 16 | 6 |\n| Models after | 0 | 23 | 1 |\n"), "{markdown}");
-    assert!(markdown.contains("#### `gemm` (20)\n\n- `gemm_n106496_k16384` — Llama 3.1 405B\n"), "{markdown}");
+    assert!(
+        markdown.contains("| Llama 3.1 8B | ✅ Fully covered | 🟡 Partial |\n"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("| Models before | 2 | 16 | 6 |\n| Models after | 0 | 23 | 1 |\n"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("#### `gemm` (20)\n\n- `gemm_n106496_k16384` — Llama 3.1 405B\n"),
+        "{markdown}"
+    );
 }
 
 #[test]
@@ -93,12 +126,20 @@ fn errors_exit_2_and_leave_the_doc_untouched() {
     let trace = trace.to_str().unwrap();
     let output = track_models(&refresh_args("/nonexistent/doc.mdx", trace, &[]));
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).starts_with("error: reading the coverage doc `/nonexistent/doc.mdx`"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).starts_with("error: reading the coverage doc `/nonexistent/doc.mdx`"),
+        "{}",
+        stderr(&output)
+    );
 
     let (_dir, doc) = workspace("## M\n");
     let output = track_models(&refresh_args(&doc, "/nonexistent/trace", &[]));
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("trace dir `/nonexistent/trace` does not exist"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("trace dir `/nonexistent/trace` does not exist"),
+        "{}",
+        stderr(&output)
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("doc.mdx");
@@ -106,22 +147,43 @@ fn errors_exit_2_and_leave_the_doc_untouched() {
     fs::write(&path, &bytes).unwrap();
     let output = track_models(&refresh_args(path.to_str().unwrap(), trace, &[]));
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains(":5: not valid UTF-8"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(":5: not valid UTF-8"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(fs::read(&path).unwrap(), bytes);
 
-    let ragged = "## M\n\n| Definition | Op Type | Status |\n|---|---|---|\n| `gemm_n128_k2048` | ❌ |\n";
+    let ragged =
+        "## M\n\n| Definition | Op Type | Status |\n|---|---|---|\n| `gemm_n128_k2048` | ❌ |\n";
     let (_dir, doc) = workspace(ragged);
     let output = track_models(&refresh_args(&doc, trace, &[]));
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains(&format!("error: `{doc}`:5: the status table row for `gemm_n128_k2048` has 2 cells")), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!(
+            "error: `{doc}`:5: the status table row for `gemm_n128_k2048` has 2 cells"
+        )),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(fs::read_to_string(&doc).unwrap(), ragged);
 }
 
 #[test]
 fn usage_errors_exit_2() {
-    let output = track_models(&["--refresh-status", "--check", "--dry-run", "--trace-dir", "x"]);
+    let output = track_models(&[
+        "--refresh-status",
+        "--check",
+        "--dry-run",
+        "--trace-dir",
+        "x",
+    ]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("cannot be used with"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("cannot be used with"),
+        "{}",
+        stderr(&output)
+    );
     let output = track_models(&["--doc", "x.mdx"]);
     assert_eq!(output.status.code(), Some(2));
     let help = stdout(&track_models(&["--help"]));

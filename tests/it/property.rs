@@ -26,11 +26,38 @@ impl Rng {
 
 /// Prose words, including table and status look-alikes.
 const WORDS: &[&str] = &[
-    "kernel", "TP=8", "|", "`code`", "✅", "🟡", "❌", "—", "**bold**", "{/* c */}", "<br/>", "émoji🚀", "Coverage", "##", "-", "x|y", "\\|",
+    "kernel",
+    "TP=8",
+    "|",
+    "`code`",
+    "✅",
+    "🟡",
+    "❌",
+    "—",
+    "**bold**",
+    "{/* c */}",
+    "<br/>",
+    "émoji🚀",
+    "Coverage",
+    "##",
+    "-",
+    "x|y",
+    "\\|",
 ];
 
 /// Words for inside a table cell: no unescaped pipe (that would be another cell).
-const CELL_WORDS: &[&str] = &["kernel", "TP=8", "`code`", "✅", "❌", "—", "**bold**", "émoji🚀", "x\\|y", "(if hidden=4096)"];
+const CELL_WORDS: &[&str] = &[
+    "kernel",
+    "TP=8",
+    "`code`",
+    "✅",
+    "❌",
+    "—",
+    "**bold**",
+    "émoji🚀",
+    "x\\|y",
+    "(if hidden=4096)",
+];
 
 struct Generated {
     text: String,
@@ -56,12 +83,17 @@ fn generate(seed: u64) -> Generated {
                 body.push_str(&format!("### Part {}{newline}{newline}", rng.below(9)));
                 (concrete, present) = (0, 0);
             }
-            body.push_str(&format!("| Definition | Op Type | Status |{newline}|---|---|:---:|{newline}"));
+            body.push_str(&format!(
+                "| Definition | Op Type | Status |{newline}|---|---|:---:|{newline}"
+            ));
             for _ in 0..rng.below(6) {
                 if rng.below(4) == 0 {
                     let symbol = rng.pick(&["—", "❌ (op type not supported)", "✅"]);
                     every_ready &= symbol == "✅";
-                    body.push_str(&format!("| MoE {} | moe | {symbol} |{newline}", rng.pick(CELL_WORDS)));
+                    body.push_str(&format!(
+                        "| MoE {} | moe | {symbol} |{newline}",
+                        rng.pick(CELL_WORDS)
+                    ));
                     continue;
                 }
                 next_name += 1;
@@ -71,7 +103,11 @@ fn generate(seed: u64) -> Generated {
                     0 => "❌",
                     1 => {
                         index.insert_path(&format!("definitions/op/{name}.json"));
-                        if four_state { "🟡" } else { "✅" }
+                        if four_state {
+                            "🟡"
+                        } else {
+                            "✅"
+                        }
                     }
                     _ => {
                         index.insert_path(&format!("definitions/op/{name}.json"));
@@ -83,8 +119,15 @@ fn generate(seed: u64) -> Generated {
                 present += usize::from(status > 0);
                 any_present |= status > 0;
                 every_ready &= symbol == "✅";
-                let tail = if rng.below(3) == 0 { format!(" ({})", rng.pick(CELL_WORDS)) } else { String::new() };
-                body.push_str(&format!("| `{name}` | op TP={} | {symbol}{tail} |{newline}", 1 << rng.below(4)));
+                let tail = if rng.below(3) == 0 {
+                    format!(" ({})", rng.pick(CELL_WORDS))
+                } else {
+                    String::new()
+                };
+                body.push_str(&format!(
+                    "| `{name}` | op TP={} | {symbol}{tail} |{newline}",
+                    1 << rng.below(4)
+                ));
             }
             body.push_str(newline);
             if rng.below(4) != 0 {
@@ -99,11 +142,25 @@ fn generate(seed: u64) -> Generated {
         if rng.below(4) == 0 {
             body.push_str(&format!("```{newline}| Definition | Status |{newline}|---|---|{newline}| `fenced_x` | ✅ |{newline}```{newline}{newline}"));
         }
-        let label = if !any_present { "❌ Not covered" } else if every_ready { "✅ Fully covered" } else { "🟡 Partial" };
-        let shown = if rng.below(2) == 0 { title.to_uppercase().replace(' ', "") } else { title.clone() };
+        let label = if !any_present {
+            "❌ Not covered"
+        } else if every_ready {
+            "✅ Fully covered"
+        } else {
+            "🟡 Partial"
+        };
+        let shown = if rng.below(2) == 0 {
+            title.to_uppercase().replace(' ', "")
+        } else {
+            title.clone()
+        };
         summary_rows.push(format!("| {shown} | GQA | {label} |{newline}"));
     }
-    let legend = if four_state { format!("- 🟡 definition only{newline}") } else { String::new() };
+    let legend = if four_state {
+        format!("- 🟡 definition only{newline}")
+    } else {
+        String::new()
+    };
     let mut text = format!("---{newline}title: Generated{newline}---{newline}{newline}# Coverage{newline}{newline}{legend}{newline}");
     text.push_str(&format!("## Summary{newline}{newline}| Model | Architecture | Coverage |{newline}|---|---|:---:|{newline}"));
     text.push_str(&summary_rows.concat());
@@ -121,7 +178,12 @@ fn refresh_without_status_changes_is_byte_identical_and_idempotent() {
         let generated = generate(seed);
         let plan = plan_refresh(&generated.text, &generated.index)
             .unwrap_or_else(|e| panic!("seed {seed}: {e}\n{}", generated.text));
-        assert!(plan.text == generated.text, "seed {seed}: changed a consistent doc:\n{}\n---\n{}", generated.text, plan.text);
+        assert!(
+            plan.text == generated.text,
+            "seed {seed}: changed a consistent doc:\n{}\n---\n{}",
+            generated.text,
+            plan.text
+        );
         let empty = DefinitionIndex::default();
         let once = plan_refresh(&generated.text, &empty).unwrap().text;
         let twice = plan_refresh(&once, &empty).unwrap().text;

@@ -14,10 +14,20 @@ fn real_docs_match_the_expected_refresh() {
         let sample = fixture(&format!("refresh/sample-{state}.mdx"));
         let expected = fixture(&format!("refresh/expected-{state}.mdx"));
         let plan = plan_refresh(&sample, &index).unwrap();
-        assert!(plan.text == expected, "{state}: refresh differs from expected");
+        assert!(
+            plan.text == expected,
+            "{state}: refresh differs from expected"
+        );
         let again = plan_refresh(&plan.text, &index).unwrap();
-        assert!(again.text == plan.text, "{state}: refresh is not idempotent");
-        assert!(again.report.models.iter().all(|m| m.action == Action::Unchanged));
+        assert!(
+            again.text == plan.text,
+            "{state}: refresh is not idempotent"
+        );
+        assert!(again
+            .report
+            .models
+            .iter()
+            .all(|m| m.action == Action::Unchanged));
     }
 }
 
@@ -35,23 +45,48 @@ fn report_of_the_4state_sample() {
     assert_eq!(ragged.name, "mla_ragged_prefill_causal_h16_qk192_vo128");
     assert_eq!(ragged.op_type, "mla_ragged");
     assert_eq!(ragged.status, Status::NoWorkload);
-    let qwen_next = report.models.iter().find(|m| m.name == "Qwen3 Next 80B A3B").unwrap();
+    let qwen_next = report
+        .models
+        .iter()
+        .find(|m| m.name == "Qwen3 Next 80B A3B")
+        .unwrap();
     let gdn = &qwen_next.definitions[2];
-    assert_eq!((gdn.name.as_str(), gdn.op_type.as_str(), gdn.tp, gdn.ep), ("gdn_prefill_qk16_v32_d128_k_last", "gdn", Some(1), None));
+    assert_eq!(
+        (gdn.name.as_str(), gdn.op_type.as_str(), gdn.tp, gdn.ep),
+        ("gdn_prefill_qk16_v32_d128_k_last", "gdn", Some(1), None)
+    );
     let moe_row = qwen_next.definitions.last().unwrap();
     assert_eq!(moe_row.name, "MoE gate / topk / experts (GQA layers)");
     assert_eq!(moe_row.status, Status::Unmapped);
-    let qwen_235 = report.models.iter().find(|m| m.name == "Qwen3 235B A22B").unwrap();
-    let moe = qwen_235.definitions.iter().find(|d| d.op_type == "moe").unwrap();
+    let qwen_235 = report
+        .models
+        .iter()
+        .find(|m| m.name == "Qwen3 235B A22B")
+        .unwrap();
+    let moe = qwen_235
+        .definitions
+        .iter()
+        .find(|d| d.op_type == "moe")
+        .unwrap();
     assert_eq!((moe.status, moe.ep), (Status::Unmapped, Some(2)));
     let glm = report.models.iter().find(|m| m.name == "GLM-4.6").unwrap();
     assert_eq!(glm.summary_before.as_deref(), Some("❌ Not covered"));
     assert_eq!(glm.summary_after, "🟡 Partial");
-    let missing = report.missing_definitions.iter().find(|m| m.name == "gemm_n5120_k4096").unwrap();
+    let missing = report
+        .missing_definitions
+        .iter()
+        .find(|m| m.name == "gemm_n5120_k4096")
+        .unwrap();
     assert_eq!(missing.op_type, "gemm");
-    assert_eq!(missing.models, ["Mistral Nemo 12B", "Qwen3 32B", "Mistral Small 3.1 24B"]);
+    assert_eq!(
+        missing.models,
+        ["Mistral Nemo 12B", "Qwen3 32B", "Mistral Small 3.1 24B"]
+    );
     assert_eq!(report.missing_definitions.len(), 81);
-    assert!(report.missing_definitions.windows(2).all(|w| (&w[0].op_type, &w[0].name) < (&w[1].op_type, &w[1].name)));
+    assert!(report
+        .missing_definitions
+        .windows(2)
+        .all(|w| (&w[0].op_type, &w[0].name) < (&w[1].op_type, &w[1].name)));
 }
 
 fn small_index() -> DefinitionIndex {
@@ -125,10 +160,17 @@ fn unsafe_documents_are_errors_with_a_line() {
     let error = plan_refresh("---\ntitle: x\n## M\n", &small_index()).unwrap_err();
     assert_eq!(error.line, 1);
     assert!(error.message.contains("never closed"), "{}", error.message);
-    let ragged = "## M\n\n| Definition | Op Type | Status |\n|---|---|---|\n| `gemm_n1_k1` | ✅ |\n";
+    let ragged =
+        "## M\n\n| Definition | Op Type | Status |\n|---|---|---|\n| `gemm_n1_k1` | ✅ |\n";
     let error = plan_refresh(ragged, &small_index()).unwrap_err();
     assert_eq!(error.line, 5);
-    assert!(error.message.contains("`gemm_n1_k1` has 2 cells but the header has 3"), "{}", error.message);
+    assert!(
+        error
+            .message
+            .contains("`gemm_n1_k1` has 2 cells but the header has 3"),
+        "{}",
+        error.message
+    );
 }
 
 #[test]
@@ -136,13 +178,40 @@ fn questionable_rows_are_warnings_and_left_alone() {
     let doc = "## Summary\n\n| Model | Coverage |\n|---|---|\n| M | ❌ Not covered |\n\n## M\n\n\
 | Definition | Op Type | Status |\n|---|---|---|\n| prose row | ✅ |\n| `gemm_n1_k1` | gemm | ⚠️ flaky |\n\n## M\n\nagain\n";
     let plan = plan_refresh(doc, &small_index()).unwrap();
-    let messages: Vec<(usize, &str)> = plan.warnings.iter().map(|w| (w.line, w.message.as_str())).collect();
+    let messages: Vec<(usize, &str)> = plan
+        .warnings
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
     assert_eq!(messages.len(), 4, "{messages:?}");
-    assert_eq!(messages[0], (5, "summary row `M` matches 2 sections (lines 7, 14); left alone"));
-    assert_eq!(messages[1], (7, "duplicate `## M` heading (again on line 14); its summary row is left alone"));
-    assert_eq!(messages[2], (11, "status table row has 2 cells but the header has 3; left alone"));
+    assert_eq!(
+        messages[0],
+        (
+            5,
+            "summary row `M` matches 2 sections (lines 7, 14); left alone"
+        )
+    );
+    assert_eq!(
+        messages[1],
+        (
+            7,
+            "duplicate `## M` heading (again on line 14); its summary row is left alone"
+        )
+    );
+    assert_eq!(
+        messages[2],
+        (
+            11,
+            "status table row has 2 cells but the header has 3; left alone"
+        )
+    );
     assert_eq!(messages[3].0, 12);
-    assert!(messages[3].1.starts_with("unknown status symbol at the start of `⚠️ flaky`"));
+    assert!(messages[3]
+        .1
+        .starts_with("unknown status symbol at the start of `⚠️ flaky`"));
     assert!(plan.text.contains("| `gemm_n1_k1` | gemm | ✅ ⚠️ flaky |"));
-    assert!(plan.text.contains("| M | ❌ Not covered |"), "ambiguous summary row left alone");
+    assert!(
+        plan.text.contains("| M | ❌ Not covered |"),
+        "ambiguous summary row left alone"
+    );
 }
