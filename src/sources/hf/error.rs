@@ -1,0 +1,111 @@
+//! The errors a caller of the Hub client may need to tell apart. Every message names the repo id
+//! and the URL involved; none ever contains the token (server text is scrubbed before it is
+//! stored here).
+
+use std::time::Duration;
+
+/// Why a Hub request failed. Match on the variant; print with `Display`.
+#[derive(Debug, thiserror::Error)]
+pub enum HfError {
+    /// The repo id cannot name a Hub repo (and so cannot name a cache folder either).
+    #[error(
+        "invalid repo id `{repo}`: expected `org/name` made of letters, digits, `-`, `_` or `.`"
+    )]
+    InvalidRepoId { repo: String },
+
+    /// `X-Error-Code: GatedRepo` (401 without a token, 403 with a token lacking access).
+    #[error("`{repo}` is gated ({url}): {reason}\nhint: accept the model's terms on its Hub page, then set `HF_TOKEN` to a token of that account")]
+    Gated {
+        repo: String,
+        url: String,
+        reason: String,
+    },
+
+    /// `X-Error-Code: RepoNotFound`.
+    #[error("`{repo}` not found ({url}): {reason}")]
+    RepoNotFound {
+        repo: String,
+        url: String,
+        reason: String,
+    },
+
+    /// A 401 without an error code: the Hub says this for private repos and missing ones alike.
+    #[error("`{repo}` is missing or private ({url}): {reason}\nhint: if it exists, set `HF_TOKEN` to a token that can read it")]
+    MissingOrPrivate {
+        repo: String,
+        url: String,
+        reason: String,
+    },
+
+    /// `X-Error-Code: EntryNotFound`, or a cached `.no_exist` marker when offline.
+    #[error("`{path}` not found in `{repo}` ({url}): {reason}")]
+    EntryNotFound {
+        repo: String,
+        path: String,
+        url: String,
+        reason: String,
+    },
+
+    /// `X-Error-Code: RevisionNotFound`.
+    #[error("revision `{revision}` not found in `{repo}` ({url}): {reason}")]
+    RevisionNotFound {
+        repo: String,
+        revision: String,
+        url: String,
+        reason: String,
+    },
+
+    /// 429 that asked for a longer wait than allowed, or that lasted through every try.
+    #[error("rate limited by the Hub for {} ({url}): {reason}", subject(.repo))]
+    RateLimited {
+        repo: String,
+        url: String,
+        reason: String,
+        /// What the Hub asked for, when it said.
+        retry_after: Option<Duration>,
+    },
+
+    /// Any other non-success status (after retries, for the retryable ones).
+    #[error("unexpected answer for {} ({url}): {reason}", subject(.repo))]
+    Http {
+        repo: String,
+        url: String,
+        status: u16,
+        reason: String,
+    },
+
+    /// Timeout, refused connection or broken transfer, after every try.
+    #[error("could not reach the Hub for {} ({url}): {reason}", subject(.repo))]
+    Transport {
+        repo: String,
+        url: String,
+        reason: String,
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// A success status with a body or headers we cannot use: truncated JSON, HTML, no commit.
+    #[error("invalid response for {} ({url}): {reason}", subject(.repo))]
+    InvalidResponse {
+        repo: String,
+        url: String,
+        reason: String,
+    },
+
+    /// Offline mode (`HF_HUB_OFFLINE`) and the cache cannot answer.
+    #[error("offline and not cached: {} ({url}): {reason}\nhint: unset `HF_HUB_OFFLINE` to fetch it", subject(.repo))]
+    OfflineMiss {
+        repo: String,
+        url: String,
+        reason: String,
+    },
+}
+
+/// Requests that are not about one repo (model search) leave `repo` empty.
+fn subject(repo: &str) -> String {
+    if repo.is_empty() {
+        "the model search".to_string()
+    } else {
+        format!("`{repo}`")
+    }
+}
