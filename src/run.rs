@@ -13,6 +13,7 @@ use crate::atomic_file::write_if_changed;
 use crate::cli::{Cli, Mode};
 use crate::dataset::DefinitionIndex;
 use crate::plan::{plan_refresh, Plan};
+use crate::sources::hf::HfClient;
 use crate::sources::trace_dir;
 
 /// How a run ended when it did not fail outright.
@@ -128,13 +129,33 @@ fn read_doc(path: &Path) -> Result<String> {
 }
 
 fn load_index(cli: &Cli) -> Result<DefinitionIndex> {
-    match &cli.trace_dir {
-        Some(dir) => trace_dir::load(dir),
-        None => Err(anyhow!(
-            "listing `{}` from the Hub is not available in this build; pass `--trace-dir`",
-            cli.trace_repo
-        )),
-    }
+    let Some(dir) = &cli.trace_dir else {
+        return hub_index(&cli.trace_repo);
+    };
+    trace_dir::load(dir)
+}
+
+/// Lists the dataset from the Hub (tree API, cached by the dataset's commit sha).
+fn hub_index(repo: &str) -> Result<DefinitionIndex> {
+    let client = HfClient::from_env()?;
+    let listing = runtime()?
+        .block_on(client.list_dataset(repo))
+        .with_context(|| format!("listing the dataset `{repo}` from the Hugging Face Hub\nhint: pass `--trace-dir` a local checkout to work offline"))?;
+    Ok(DefinitionIndex::from_paths(
+        listing
+            .definitions
+            .iter()
+            .chain(&listing.workloads)
+            .map(String::as_str),
+    ))
+}
+
+/// The async runtime for the network sources; built only when a run needs one.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")
 }
 
 /// A unified diff of the doc, `a/` and `b/` prefixed like git's.

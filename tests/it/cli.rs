@@ -189,3 +189,69 @@ fn usage_errors_exit_2() {
     let help = stdout(&track_models(&["--help"]));
     assert!(help.contains("Exit codes:\n  0  success"), "{help}");
 }
+
+/// Without `--trace-dir` the dataset is listed from the Hub (here a loopback fake), and a
+/// second run is served from the listing cache keyed by the dataset's sha.
+#[tokio::test(flavor = "multi_thread")]
+async fn without_trace_dir_the_dataset_is_listed_from_the_hub() {
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/datasets/flashinfer-ai/flashinfer-trace"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"_id": "x", "id": "flashinfer-ai/flashinfer-trace", "sha": "abc123"})))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let tree = |folder: &str, files: &[&str]| {
+        let entries: Vec<serde_json::Value> = files
+            .iter()
+            .map(|f| serde_json::json!({"type": "file", "oid": "0", "size": 2, "path": format!("{folder}/{f}")}))
+            .collect();
+        ResponseTemplate::new(200).set_body_json(entries)
+    };
+    Mock::given(method("GET"))
+        .and(path(
+            "/api/datasets/flashinfer-ai/flashinfer-trace/tree/abc123/definitions",
+        ))
+        .and(query_param("recursive", "true"))
+        .respond_with(tree(
+            "definitions",
+            &["gemm/gemm_n1_k1.json", "rmsnorm/rmsnorm_h1.json"],
+        ))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/api/datasets/flashinfer-ai/flashinfer-trace/tree/abc123/workloads",
+        ))
+        .respond_with(tree("workloads", &["gemm/gemm_n1_k1.jsonl"]))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let home = tempfile::tempdir().unwrap();
+    let doc = "- 🟡 legend\n\n## M\n\n| Definition | Status |\n|---|---|\n| `gemm_n1_k1` | ❌ |\n| `rmsnorm_h1` | ❌ |\n| `rope_x` | ✅ |\n\n**Coverage**: 0 / 3\n";
+    let (_dir, path) = workspace(doc);
+    let run = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_track-models"))
+            .args(["--refresh-status", "--doc", &path])
+            .env("HF_ENDPOINT", server.uri())
+            .env("HF_HOME", home.path())
+            .env_remove("HF_TOKEN")
+            .env_remove("HF_HUB_OFFLINE")
+            .env_remove("HF_HUB_CACHE")
+            .output()
+            .unwrap()
+    };
+    let output = run();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        fs::read_to_string(&path).unwrap(),
+        "- 🟡 legend\n\n## M\n\n| Definition | Status |\n|---|---|\n| `gemm_n1_k1` | ✅ |\n| `rmsnorm_h1` | 🟡 |\n| `rope_x` | ❌ |\n\n**Coverage**: 2 / 3\n"
+    );
+    let output = run();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("is up to date"));
+}
