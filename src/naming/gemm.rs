@@ -197,13 +197,23 @@ struct Gemms<'a> {
 }
 
 impl Gemms<'_> {
+    /// Adds `gemm_n{n}_k{k}`; when two layers share the shape (Qwen3 Next's attention `o_proj`
+    /// and GDN `out_proj` are both 2048×4096) one definition serves both and says so.
     fn push(&mut self, n: u64, k: u64, why: String) {
-        if n > 0 && k > 0 {
-            self.derivation.define(ExpectedDefinition::new(
-                format!("gemm_n{n}_k{k}"),
-                "gemm",
-                why,
-            ));
+        if n == 0 || k == 0 {
+            return;
+        }
+        let name = format!("gemm_n{n}_k{k}");
+        match self
+            .derivation
+            .definitions
+            .iter_mut()
+            .find(|d| d.name == name)
+        {
+            Some(existing) => existing.why = format!("{}; also {why}", existing.why),
+            None => self
+                .derivation
+                .define(ExpectedDefinition::new(name, "gemm", why)),
         }
     }
 

@@ -328,6 +328,10 @@ fn qwen3_next_is_a_gdn_gqa_hybrid_with_gated_attention() {
     );
     // q_proj also produces the output gate: (16·2 + 2·2)·256.
     definition(&derivation, "gemm_n9216_k2048");
+    assert_eq!(
+        definition(&derivation, "gemm_n2048_k4096").why,
+        "o_proj: hidden_size 2048 = n2048; num_attention_heads 16 × head_dim 256 = k4096; also GDN out_proj: hidden_size 2048 = n2048; linear_num_value_heads 32 × linear_value_head_dim 128 = k4096"
+    );
     definition(&derivation, "rope_with_cos_sin_cache_neox_style_d256_rd64");
     assert_eq!(derivation.attention, "GDN + GQA");
     assert_eq!(derivation.ffn, "MoE");
