@@ -14,12 +14,50 @@ Exit codes:
 /// against the flashinfer-trace dataset without touching anything people wrote by hand.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "track-models", version, after_help = EXIT_CODES)]
-#[command(group(ArgGroup::new("task").required(true).multiple(true).args(["refresh_status"])))]
+#[command(group(ArgGroup::new("task").required(true).multiple(true).args(["refresh_status", "model_name"])))]
 pub struct Cli {
     /// Re-check every concrete definition row against the dataset and update the status
     /// symbols, the `**Coverage**:` counts and the summary labels.
     #[arg(long)]
     pub refresh_status: bool,
+
+    /// Add (or regenerate) the section of this model; may be repeated. Its HF repo id comes
+    /// from `--hf-repo-id`, else the doc, else the cookbooks / SGLang docs, else an HF search.
+    #[arg(long, value_name = "NAME")]
+    pub model_name: Vec<String>,
+
+    /// The model's HF repo id; repeat it once per `--model-name`, in the same order.
+    #[arg(long, value_name = "ORG/REPO")]
+    pub hf_repo_id: Vec<String>,
+
+    /// Read config.json from this local file instead of the Hub (no network); one per
+    /// `--model-name`, in the same order.
+    #[arg(long, value_name = "PATH")]
+    pub config_file: Vec<PathBuf>,
+
+    /// The section heading to use instead of the one derived from the repo id; one per
+    /// `--model-name`, in the same order.
+    #[arg(long, value_name = "TEXT")]
+    pub display_name: Vec<String>,
+
+    /// Tensor-parallel sizes to derive names for (e.g. `1,2,4,8`); overrides the cookbooks.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub tp: Vec<u32>,
+
+    /// Expert-parallel sizes to derive names for (e.g. `1,8`); overrides the cookbooks.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub ep: Vec<u32>,
+
+    /// An sgl-cookbook checkout's models folder (every version folder's YAML is read); may be
+    /// repeated. Gives the TP/EP each model is served with.
+    #[arg(long, value_name = "DIR")]
+    pub cookbook_dir: Vec<PathBuf>,
+
+    /// A local SGLang checkout: its model classes, supported-models docs and
+    /// `docs_new/src/snippets/configs/**/*.jsx` serving configs. Without it a bundled list of
+    /// SGLang's model classes is used.
+    #[arg(long, value_name = "DIR")]
+    pub sglang_dir: Option<PathBuf>,
 
     /// The coverage document to maintain.
     #[arg(long, value_name = "PATH", default_value = "docs/model_coverage.mdx")]

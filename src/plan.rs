@@ -18,10 +18,12 @@ pub struct Plan {
 pub fn plan_refresh(doc_text: &str, index: &DefinitionIndex) -> Result<Plan, DocError> {
     let doc = CoverageDoc::parse(doc_text)?;
     let outcome = refresh(&doc, index)?;
-    Ok(plan_from_outcome(outcome))
+    let text = outcome.text.clone();
+    Ok(report_from_outcome(outcome, text))
 }
 
-fn plan_from_outcome(outcome: RefreshOutcome) -> Plan {
+/// The plan for `text` with a report of every section of a refresh outcome.
+pub fn report_from_outcome(outcome: RefreshOutcome, text: String) -> Plan {
     let models = outcome
         .sections
         .into_iter()
@@ -56,7 +58,7 @@ fn plan_from_outcome(outcome: RefreshOutcome) -> Plan {
     };
     report.collect_missing();
     Plan {
-        text: outcome.text,
+        text,
         report,
         warnings: outcome.warnings,
     }

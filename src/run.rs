@@ -12,8 +12,14 @@ use similar::TextDiff;
 use crate::atomic_file::write_if_changed;
 use crate::cli::{Cli, Mode};
 use crate::dataset::DefinitionIndex;
+use crate::doc::refresh::refresh;
+use crate::doc::{CoverageDoc, DocError};
+use crate::onboard::plan_onboard;
 use crate::plan::{plan_refresh, Plan};
+use crate::resolve::{self, Resolver};
+use crate::sources::cookbook::CookbookIndex;
 use crate::sources::hf::HfClient;
+use crate::sources::sglang::SglangCatalog;
 use crate::sources::trace_dir;
 
 /// How a run ended when it did not fail outright.
@@ -28,10 +34,70 @@ pub enum RunStatus {
 }
 
 pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunStatus> {
+    resolve::check_pairing(cli)?;
     let doc_text = read_doc(&cli.doc)?;
     let index = load_index(cli)?;
-    let plan = plan_refresh(&doc_text, &index)
-        .map_err(|e| anyhow!("`{}`:{}: {}", cli.doc.display(), e.line, e.message))?;
+    let doc_error = |e: DocError| anyhow!("`{}`:{}: {}", cli.doc.display(), e.line, e.message);
+    if cli.model_name.is_empty() {
+        let plan = plan_refresh(&doc_text, &index).map_err(doc_error)?;
+        return finish(cli, &doc_text, plan, Vec::new(), out, err);
+    }
+
+    let doc = CoverageDoc::parse(&doc_text).map_err(doc_error)?;
+    let sections = refresh(&doc, &index).map_err(doc_error)?.sections;
+    let cookbook = CookbookIndex::load(&cli.cookbook_dir, cli.sglang_dir.as_deref());
+    let catalog = match &cli.sglang_dir {
+        Some(dir) => SglangCatalog::from_dir(dir),
+        None => SglangCatalog::bundled(),
+    };
+    let mut problems: Vec<String> = cookbook
+        .warnings
+        .iter()
+        .chain(&catalog.warnings)
+        .cloned()
+        .collect();
+    let hf = HfClient::from_env()?;
+    let resolver = Resolver {
+        sections: &sections,
+        cookbook: &cookbook,
+        catalog: &catalog,
+        hf: &hf,
+    };
+    let mut failures = Vec::new();
+    let mut requests = Vec::new();
+    for request in runtime()?.block_on(resolve::requests(cli, &resolver)) {
+        match request {
+            Ok(request) => requests.push(request),
+            Err(error) => failures.push(format!("{error:#}")),
+        }
+    }
+    let supports = |class: &str| catalog.supports(class);
+    let onboard = plan_onboard(&doc_text, &requests, &index, &supports, cli.refresh_status)
+        .map_err(doc_error)?;
+    failures.extend(onboard.failures);
+    for problem in &problems {
+        writeln!(err, "warning: {problem}")?;
+    }
+    problems.extend(failures.iter().cloned());
+    let status = finish(cli, &doc_text, onboard.plan, problems, out, err)?;
+    for failure in &failures {
+        writeln!(err, "error: {failure}")?;
+    }
+    Ok(if failures.is_empty() {
+        status
+    } else {
+        RunStatus::PartialFailure
+    })
+}
+
+fn finish(
+    cli: &Cli,
+    doc_text: &str,
+    mut plan: Plan,
+    problems: Vec<String>,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<RunStatus> {
     for warning in &plan.warnings {
         writeln!(
             err,
@@ -41,16 +107,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
             warning.message
         )?;
     }
-    finish(cli, &doc_text, plan, out, err)
-}
-
-fn finish(
-    cli: &Cli,
-    doc_text: &str,
-    mut plan: Plan,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Result<RunStatus> {
+    plan.report.problems.extend(problems);
     plan.report.problems.extend(
         plan.warnings
             .iter()

@@ -1,0 +1,310 @@
+//! Onboarding: add a model's section (or regenerate a generated one) from its config.json and
+//! serving sizes, without touching sections people wrote.
+//!
+//! Pure: the shell resolves repo ids, fetches configs and serving configs, then calls
+//! [`plan_onboard`]. Guarantees:
+//! - a model already in the doc (by the marker's repo id, or by normalized name) is never
+//!   duplicated; a section without the generated marker is never regenerated;
+//! - a generated section is regenerated only when its config fingerprint or TP/EP changed, and
+//!   only from a config that was actually read (a failing fetch keeps the section as it was);
+//! - a new section is a fixed point: a `--refresh-status` right after it changes nothing.
+
+pub mod section;
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use crate::arch::parse_config;
+use crate::dataset::DefinitionIndex;
+use crate::doc::marker::GeneratedMarker;
+use crate::doc::refresh::{refresh, splice, RefreshOutcome, SectionOutcome};
+use crate::doc::{Block, CoverageDoc, DocError, Warning};
+use crate::naming::{derive, Parallelism};
+use crate::plan::{report_from_outcome, Plan};
+use crate::report::{Action, DefinitionReport, ModelReport};
+pub use section::{ServingOrigin, ServingPlan};
+
+/// One model to add, as resolved by the shell.
+#[derive(Debug, Clone)]
+pub struct ModelRequest {
+    /// The name asked for (`--model-name`), used to find an existing section.
+    pub model_name: String,
+    pub hf_repo_id: String,
+    pub display_name: String,
+    /// The config.json text, or why it could not be read (naming the model and URL).
+    pub config: Result<String, String>,
+    pub serving: ServingPlan,
+}
+
+/// What the shell needs beyond the plan: which models failed.
+#[derive(Debug, Clone)]
+pub struct OnboardPlan {
+    pub plan: Plan,
+    /// One line per model that could not be onboarded (config unavailable or unparsable).
+    pub failures: Vec<String>,
+}
+
+/// Adds or regenerates the requested models; with `refresh_all`, also refreshes every other
+/// section. Without it, bytes outside the onboarded sections and summary rows stay as they are.
+pub fn plan_onboard(
+    doc_text: &str,
+    requests: &[ModelRequest],
+    index: &DefinitionIndex,
+    sglang_supports: &dyn Fn(&str) -> bool,
+    refresh_all: bool,
+) -> Result<OnboardPlan, DocError> {
+    let doc = CoverageDoc::parse(doc_text)?;
+    let existing = refresh(&doc, index)?;
+    let newline = if doc_text.contains("\r\n") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    let mut appended = String::new();
+    let mut summary_rows = String::new();
+    let mut failures = Vec::new();
+    let mut warnings = Vec::new();
+    let mut onboarded: Vec<(String, Action, Vec<DefinitionReport>)> = Vec::new();
+    let mut seen = HashSet::new();
+
+    for request in requests {
+        if !seen.insert(request.hf_repo_id.to_ascii_lowercase()) {
+            continue;
+        }
+        let found = find_section(&doc, &existing, request);
+        let rendered = match &request.config {
+            Err(reason) => {
+                failures.push(format!("`{}`: {reason}", request.hf_repo_id));
+                if found.is_some() {
+                    continue;
+                }
+                section::render_unavailable(request, reason, index, doc.four_state)
+            }
+            Ok(text) => match parse_config(text) {
+                Err(error) => {
+                    let reason = format!(
+                        "config.json of `{}` is unusable: {error}",
+                        request.hf_repo_id
+                    );
+                    failures.push(reason.clone());
+                    if found.is_some() {
+                        continue;
+                    }
+                    section::render_unavailable(request, &reason, index, doc.four_state)
+                }
+                Ok(arch) => {
+                    let parallelism = Parallelism::new(
+                        request.serving.attention_tp.clone(),
+                        request.serving.ep.clone(),
+                    );
+                    let derivation = derive(&arch, &parallelism);
+                    let supported = arch
+                        .architectures
+                        .first()
+                        .is_none_or(|class| sglang_supports(class));
+                    section::render(
+                        request,
+                        &arch,
+                        &derivation,
+                        supported,
+                        index,
+                        doc.four_state,
+                    )
+                }
+            },
+        };
+        match found {
+            Some(Found::Human(title)) => {
+                warnings.push(Warning {
+                    line: 1,
+                    message: format!(
+                        "`{}` is already tracked as `## {title}`, a section written by people: only its statuses are refreshed",
+                        request.hf_repo_id
+                    ),
+                });
+            }
+            Some(Found::Generated { section, marker }) => {
+                if marker.fields == rendered.marker_fields() {
+                    continue;
+                }
+                let span = section_body_span(&doc, section);
+                let mut text = rendered.text.replace('\n', newline);
+                if !doc.text[span.clone()].ends_with('\n') {
+                    text.truncate(text.trim_end().len());
+                }
+                edits.push((span, text));
+                onboarded.push((
+                    section.title.clone(),
+                    Action::Refreshed,
+                    rendered.definitions,
+                ));
+            }
+            None => {
+                appended.push_str(newline);
+                appended.push_str(&rendered.text.replace('\n', newline));
+                appended.push_str(&format!("---{newline}"));
+                summary_rows.push_str(&rendered.summary_row);
+                summary_rows.push_str(newline);
+                onboarded.push((rendered.title.clone(), Action::Added, rendered.definitions));
+            }
+        }
+    }
+
+    if !summary_rows.is_empty() {
+        match summary_insertion_point(&doc) {
+            Some((at, unterminated)) => {
+                let lead = if unterminated { newline } else { "" };
+                edits.push((at..at, format!("{lead}{summary_rows}")));
+            }
+            None => warnings.push(Warning {
+                line: 1,
+                message: "no `## Summary` table to add the new models' rows to".into(),
+            }),
+        }
+    }
+    if !appended.is_empty() {
+        let end = doc_text.len();
+        let lead = if doc_text.is_empty() || doc_text.ends_with('\n') {
+            ""
+        } else {
+            newline
+        };
+        edits.push((end..end, format!("{lead}{appended}")));
+    }
+    edits.sort_by_key(|(range, _)| (range.start, range.end));
+    let text = splice(doc_text, &edits);
+
+    let final_doc = CoverageDoc::parse(&text)?;
+    let outcome = refresh(&final_doc, index)?;
+    let (text, outcome) = if refresh_all {
+        (outcome.text.clone(), outcome)
+    } else {
+        (text.clone(), outcome)
+    };
+    let mut plan = report_plan(outcome, text, refresh_all, &onboarded);
+    plan.warnings.extend(warnings);
+    plan.warnings.sort_by_key(|w| w.line);
+    Ok(OnboardPlan { plan, failures })
+}
+
+/// The report: every section when refreshing all, else only the onboarded models; onboarded
+/// models carry their computed definitions (with `why`) and action `added` / `refreshed`.
+fn report_plan(
+    outcome: RefreshOutcome,
+    text: String,
+    refresh_all: bool,
+    onboarded: &[(String, Action, Vec<DefinitionReport>)],
+) -> Plan {
+    let mut plan = report_from_outcome(outcome, text);
+    let mut models = Vec::new();
+    for model in plan.report.models.drain(..) {
+        match onboarded.iter().find(|(title, _, _)| *title == model.name) {
+            Some((_, action, definitions)) => models.push(ModelReport {
+                action: *action,
+                summary_before: if *action == Action::Added {
+                    None
+                } else {
+                    model.summary_before
+                },
+                definitions: definitions.clone(),
+                ..model
+            }),
+            None if refresh_all => models.push(model),
+            None => {}
+        }
+    }
+    plan.report.models = models;
+    plan.report.collect_missing();
+    plan
+}
+
+enum Found<'d> {
+    Human(String),
+    Generated {
+        section: &'d SectionOutcome,
+        marker: GeneratedMarker,
+    },
+}
+
+/// An existing section for the request: by the marker's repo id, else by normalized name.
+fn find_section<'d>(
+    doc: &CoverageDoc,
+    existing: &'d RefreshOutcome,
+    request: &ModelRequest,
+) -> Option<Found<'d>> {
+    let by_repo = existing.sections.iter().find(|s| {
+        s.hf_repo_id
+            .as_deref()
+            .is_some_and(|repo| repo.eq_ignore_ascii_case(&request.hf_repo_id))
+    });
+    let keys = [
+        model_key(&request.model_name),
+        model_key(&request.display_name),
+        model_key(request.hf_repo_id.rsplit('/').next().unwrap_or_default()),
+    ];
+    let section = by_repo.or_else(|| {
+        existing
+            .sections
+            .iter()
+            .find(|s| keys.contains(&model_key(&s.title)))
+    })?;
+    let marker = doc.blocks.iter().find_map(|block| match block {
+        Block::Marker(m) if (section.heading_line..section.end_line).contains(&m.line) => {
+            Some(m.clone())
+        }
+        _ => None,
+    });
+    Some(match marker {
+        Some(marker) => Found::Generated { section, marker },
+        None => Found::Human(section.title.clone()),
+    })
+}
+
+/// Lower-case letters and digits only: `Qwen3 30B A3B` = `qwen3-30b-a3b` = `Qwen3-30B-A3B`.
+pub fn model_key(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// From the heading to the section's end, leaving a trailing `---` separator line (and what
+/// follows it) in place.
+fn section_body_span(doc: &CoverageDoc, section: &SectionOutcome) -> Range<usize> {
+    let start = doc.lines[section.heading_line].start;
+    let mut end_line = section.end_line;
+    let mut line = end_line;
+    while line > section.heading_line + 1 {
+        line -= 1;
+        let content = doc.text[doc.lines[line].clone()].trim();
+        if content.is_empty() {
+            continue;
+        }
+        if content == "---" {
+            end_line = line;
+        }
+        break;
+    }
+    let end = doc.lines.get(end_line).map_or(doc.text.len(), |l| l.start);
+    start..end
+}
+
+/// After the summary table's last row (or its delimiter row when it has none), and whether
+/// that row lacks a line terminator (the doc ends there).
+fn summary_insertion_point(doc: &CoverageDoc) -> Option<(usize, bool)> {
+    let summary = doc.summary_heading?;
+    let table = doc.blocks[summary + 1..]
+        .iter()
+        .take_while(|block| !matches!(block, Block::Heading(h) if h.level <= 2))
+        .find_map(|block| match block {
+            Block::Table(table) => Some(table),
+            _ => None,
+        })?;
+    let last_line = table
+        .rows
+        .last()
+        .map_or(table.header.line + 1, |row| row.line);
+    let end = doc.line_with_terminator(last_line).end;
+    Some((end, end == doc.lines[last_line].end))
+}

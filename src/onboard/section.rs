@@ -1,0 +1,308 @@
+//! Rendering one generated model section in the doc's own style (spec Phase 4):
+//!
+//! ```text
+//! ## Qwen3 30B A3B
+//!
+//! {/* track-models: hf_repo_id=Qwen/Qwen3-30B-A3B fingerprint=… tp=1 ep=1 */}
+//!
+//! **Architecture**: 48 decoder layers, GQA attention, MoE FFN (128 experts, top-8).
+//!
+//! No serving configuration found in the cookbooks: names assume **TP=1, EP=1** (single GPU).
+//!
+//! | Definition | Op Type | Status |
+//! |-----------|---------|:------:|
+//! | `rmsnorm_h2048` | rmsnorm | ✅ |
+//! | MoE gate / topk / experts | moe | — |
+//!
+//! **Coverage**: 1 / 1 definitions present.
+//! ```
+//!
+//! Statuses, the Coverage line and the summary label come from the same refresh the doc gets,
+//! so the section is a fixed point of `--refresh-status`. Text from outside (names, notes,
+//! config values) is escaped.
+
+use std::fmt::Write as _;
+use std::hash::Hasher;
+
+use crate::arch::Architecture;
+use crate::dataset::{DefinitionIndex, Fnv1a};
+use crate::doc::marker::GeneratedMarker;
+use crate::doc::refresh::refresh;
+use crate::doc::{CoverageDoc, Status};
+use crate::markdown::{code_span, escape_inline};
+use crate::naming::Derivation;
+use crate::report::DefinitionReport;
+
+use super::ModelRequest;
+
+/// The serving sizes names are derived for, and where they came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServingPlan {
+    /// Attention TP sizes (`tp / dp` under DP attention).
+    pub attention_tp: Vec<u32>,
+    pub ep: Vec<u32>,
+    pub origin: ServingOrigin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServingOrigin {
+    /// `--tp` / `--ep` on the command line.
+    Explicit,
+    /// Serving configs from the cookbooks, each described (`TP=8 EP=8 on H200`).
+    Cookbook(Vec<String>),
+    /// Nothing found: TP=1, EP=1.
+    Default,
+}
+
+impl ServingPlan {
+    pub fn single_gpu() -> ServingPlan {
+        ServingPlan {
+            attention_tp: vec![1],
+            ep: vec![1],
+            origin: ServingOrigin::Default,
+        }
+    }
+}
+
+/// A rendered section, ready to splice in (it ends with a blank line; the `---` separator is
+/// added by the caller).
+#[derive(Debug, Clone)]
+pub struct RenderedSection {
+    /// The heading text as it will parse back.
+    pub title: String,
+    pub text: String,
+    pub summary_row: String,
+    pub definitions: Vec<DefinitionReport>,
+    marker: Vec<(String, String)>,
+}
+
+impl RenderedSection {
+    pub fn marker_fields(&self) -> Vec<(String, String)> {
+        self.marker.clone()
+    }
+}
+
+/// A section for a model whose config was read and mapped.
+pub fn render(
+    request: &ModelRequest,
+    arch: &Architecture,
+    derivation: &Derivation,
+    sglang_supported: bool,
+    index: &DefinitionIndex,
+    four_state: bool,
+) -> RenderedSection {
+    let several_tp = request.serving.attention_tp.len() > 1;
+    let several_ep = request.serving.ep.len() > 1;
+    let mut rows = String::new();
+    let mut definitions = Vec::new();
+    for definition in &derivation.definitions {
+        let mut op = definition.op_type.clone();
+        if let Some(tp) = definition.tp.filter(|&tp| several_tp || tp != 1) {
+            let _ = write!(op, " TP={tp}");
+        }
+        if let Some(ep) = definition.ep.filter(|&ep| several_ep || ep != 1) {
+            let _ = write!(op, " EP={ep}");
+        }
+        let _ = writeln!(rows, "| {} | {op} | ❌ |", code_span(&definition.name));
+        let status = index.status(&definition.name, four_state);
+        let mut why = definition.why.clone();
+        if let Some(note) = &definition.note {
+            let _ = write!(why, " ({note})");
+        }
+        definitions.push(DefinitionReport {
+            name: definition.name.clone(),
+            op_type: definition.op_type.clone(),
+            tp: definition.tp.filter(|&tp| several_tp || tp != 1),
+            ep: definition.ep.filter(|&ep| several_ep || ep != 1),
+            status,
+            why: Some(why),
+            before: None,
+        });
+    }
+    for module in &derivation.unmapped {
+        let _ = writeln!(
+            rows,
+            "| {} | {} | — |",
+            escape_inline(&module.label),
+            escape_inline(&module.op_type)
+        );
+        definitions.push(DefinitionReport {
+            name: module.label.clone(),
+            op_type: module.op_type.clone(),
+            tp: None,
+            ep: None,
+            status: Status::Unmapped,
+            why: Some(module.why.clone()),
+            before: None,
+        });
+    }
+    if derivation.definitions.is_empty() && derivation.unmapped.is_empty() {
+        rows.push_str("| All kernels — (architecture not yet mapped) | — | — |\n");
+    }
+    let class = arch
+        .architectures
+        .first()
+        .cloned()
+        .unwrap_or_else(|| arch.model_type.clone());
+    let mut architecture = escape_inline(&derivation.architecture_line);
+    if !sglang_supported {
+        let _ = write!(
+            architecture,
+            ". SGLang implementation pending: no `EntryClass` serves {}",
+            code_span(&class)
+        );
+    }
+    let mut notes: Vec<String> = derivation.notes.iter().map(|n| escape_inline(n)).collect();
+    if derivation.definitions.is_empty() {
+        notes.push(format!(
+            "Architecture {} is not yet mapped to any definition family.",
+            code_span(&class)
+        ));
+    }
+    let mut hasher = Fnv1a::default();
+    hasher.write(arch.fingerprint().as_bytes());
+    let fingerprint = format!("{:016x}", hasher.finish());
+    let marker = vec![
+        ("hf_repo_id".to_string(), request.hf_repo_id.clone()),
+        ("fingerprint".to_string(), fingerprint),
+        ("tp".to_string(), join(&request.serving.attention_tp)),
+        ("ep".to_string(), join(&request.serving.ep)),
+    ];
+    let body = Body {
+        architecture: &architecture,
+        serving: &serving_line(&request.serving),
+        rows: &rows,
+        notes: &notes,
+    };
+    let mut description = if derivation.ffn.is_empty() || derivation.ffn == "None" {
+        derivation.attention.clone()
+    } else {
+        format!("{} + {}", derivation.attention, derivation.ffn)
+    };
+    if !sglang_supported {
+        description.push_str(" (SGLang implementation pending)");
+    }
+    finish(
+        request,
+        marker,
+        body,
+        &description,
+        definitions,
+        index,
+        four_state,
+    )
+}
+
+/// A section for a model whose config could not be read: `❌ Not covered` with the reason.
+pub fn render_unavailable(
+    request: &ModelRequest,
+    reason: &str,
+    index: &DefinitionIndex,
+    four_state: bool,
+) -> RenderedSection {
+    let marker = vec![
+        ("hf_repo_id".to_string(), request.hf_repo_id.clone()),
+        ("config".to_string(), "unavailable".to_string()),
+    ];
+    let body = Body {
+        architecture: &format!(
+            "unknown: config.json unavailable ({})",
+            escape_inline(reason)
+        ),
+        serving: &serving_line(&request.serving),
+        rows: "| All kernels (config.json unavailable) | — | — |\n",
+        notes: &[],
+    };
+    finish(
+        request,
+        marker,
+        body,
+        "Unknown (config unavailable)",
+        Vec::new(),
+        index,
+        four_state,
+    )
+}
+
+struct Body<'a> {
+    architecture: &'a str,
+    serving: &'a str,
+    rows: &'a str,
+    notes: &'a [String],
+}
+
+fn finish(
+    request: &ModelRequest,
+    marker: Vec<(String, String)>,
+    body: Body,
+    description: &str,
+    definitions: Vec<DefinitionReport>,
+    index: &DefinitionIndex,
+    four_state: bool,
+) -> RenderedSection {
+    let title = escape_inline(request.display_name.trim());
+    let fields: Vec<(&str, String)> = marker
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    let mut text = format!(
+        "## {title}\n\n{}\n\n**Architecture**: {}.\n\n{}\n\n| Definition | Op Type | Status |\n|-----------|---------|:------:|\n{}\n**Coverage**: 0 / 0 definitions present.\n\n",
+        GeneratedMarker::render(&fields),
+        body.architecture.trim_end_matches('.'),
+        body.serving,
+        body.rows,
+    );
+    if !body.notes.is_empty() {
+        text.push_str("Notes:\n\n");
+        for note in body.notes {
+            let _ = writeln!(text, "- {note}");
+        }
+        text.push('\n');
+    }
+    // The refresh the whole doc gets settles statuses, the Coverage line and the label.
+    let mut doc = CoverageDoc::parse(&text).expect("a rendered section parses");
+    doc.four_state = four_state;
+    let outcome = refresh(&doc, index).expect("a rendered section refreshes");
+    let label = outcome.sections[0].summary_after;
+    RenderedSection {
+        title: outcome.sections[0].title.clone(),
+        text: outcome.text,
+        summary_row: format!(
+            "| {title} | {} | {} |",
+            escape_inline(description),
+            label.text()
+        ),
+        definitions,
+        marker,
+    }
+}
+
+fn serving_line(serving: &ServingPlan) -> String {
+    let sizes = |prefix: &str, values: &[u32]| {
+        values
+            .iter()
+            .map(|v| format!("{prefix}={v}"))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    let tp = sizes("TP", &serving.attention_tp);
+    let ep = sizes("EP", &serving.ep);
+    match &serving.origin {
+        ServingOrigin::Explicit => format!("Serving configuration: **{tp}, {ep}** (given explicitly)."),
+        ServingOrigin::Cookbook(configs) => format!(
+            "Serving configuration: **{tp}, {ep}** (attention TP; from the SGLang cookbook: {}).",
+            escape_inline(&configs.join("; "))
+        ),
+        ServingOrigin::Default => format!(
+            "No serving configuration found in the cookbooks: names assume **{tp}, {ep}** (single GPU)."
+        ),
+    }
+}
+
+fn join(values: &[u32]) -> String {
+    values
+        .iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
