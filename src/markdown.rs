@@ -20,6 +20,41 @@ pub fn escape_inline(text: &str) -> String {
     out
 }
 
+/// Escapes prose we compose around values from outside (notes, reasons): like
+/// [`escape_inline`], except that a backtick code span whose content is a plain identifier
+/// (`[A-Za-z0-9_.:/-]+`) is kept as code.
+pub fn escape_prose(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        out.push_str(&escape_inline(&rest[..open]));
+        let after = &rest[open + 1..];
+        let span = after
+            .find('`')
+            .map(|close| &after[..close])
+            .filter(|inner| {
+                !inner.is_empty()
+                    && inner
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b"_.:/-".contains(&b))
+            });
+        match span {
+            Some(inner) => {
+                out.push('`');
+                out.push_str(inner);
+                out.push('`');
+                rest = &after[inner.len() + 1..];
+            }
+            None => {
+                out.push_str("\\`");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(&escape_inline(rest));
+    out
+}
+
 /// Text for inside a backtick code span: backticks and pipes cannot be escaped there, so they
 /// are replaced (a definition name never contains either).
 pub fn code_span(text: &str) -> String {
@@ -47,5 +82,9 @@ mod tests {
         );
         assert_eq!(escape_inline("Qwen3 8B"), "Qwen3 8B");
         assert_eq!(code_span("x|`y"), "`x/'y`");
+        assert_eq!(
+            escape_prose("`quant_method` fp8 <b> `a b` `"),
+            "`quant_method` fp8 \\<b\\> \\`a b\\` \\`"
+        );
     }
 }

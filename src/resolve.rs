@@ -14,7 +14,7 @@ use anyhow::{anyhow, bail, Result};
 use crate::cli::Cli;
 use crate::doc::refresh::SectionOutcome;
 use crate::onboard::{model_key, ModelRequest, ServingOrigin, ServingPlan};
-use crate::sources::cookbook::CookbookIndex;
+use crate::sources::cookbook::{CookbookIndex, ServingConfig};
 use crate::sources::hf::{HfClient, ModelQuery};
 use crate::sources::sglang::SglangCatalog;
 
@@ -222,7 +222,7 @@ pub fn serving_plan(cli: &Cli, cookbook: &CookbookIndex, repo: &str) -> ServingP
     }
     let mut hardware: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for source in &sources {
-        let entry = hardware.entry(source.config.to_string()).or_default();
+        let entry = hardware.entry(describe(&source.config)).or_default();
         if !entry.contains(&source.hardware) {
             entry.push(source.hardware.clone());
         }
@@ -237,6 +237,21 @@ pub fn serving_plan(cli: &Cli, cookbook: &CookbookIndex, repo: &str) -> ServingP
                 .collect(),
         ),
     }
+}
+
+/// `TP=8`, `TP=8 EP=8`, `TP=8 DP=8 (DP attention)`.
+fn describe(config: &ServingConfig) -> String {
+    let mut text = format!("TP={}", config.tp);
+    if config.ep > 1 {
+        text.push_str(&format!(" EP={}", config.ep));
+    }
+    if config.dp > 1 {
+        text.push_str(&format!(" DP={}", config.dp));
+        if config.dp_attention {
+            text.push_str(" (DP attention)");
+        }
+    }
+    text
 }
 
 fn normalized(mut sizes: Vec<u32>) -> Vec<u32> {

@@ -75,7 +75,7 @@ pub fn plan_onboard(
         let found = find_section(&doc, &existing, request);
         let rendered = match &request.config {
             Err(reason) => {
-                failures.push(format!("`{}`: {reason}", request.hf_repo_id));
+                failures.push(reason.clone());
                 if found.is_some() {
                     continue;
                 }

@@ -29,7 +29,7 @@ use crate::dataset::{DefinitionIndex, Fnv1a};
 use crate::doc::marker::GeneratedMarker;
 use crate::doc::refresh::refresh;
 use crate::doc::{CoverageDoc, Status};
-use crate::markdown::{code_span, escape_inline};
+use crate::markdown::{code_span, escape_inline, escape_prose};
 use crate::naming::Derivation;
 use crate::report::DefinitionReport;
 
@@ -144,7 +144,7 @@ pub fn render(
         .first()
         .cloned()
         .unwrap_or_else(|| arch.model_type.clone());
-    let mut architecture = escape_inline(&derivation.architecture_line);
+    let mut architecture = escape_prose(&derivation.architecture_line);
     if !sglang_supported {
         let _ = write!(
             architecture,
@@ -152,7 +152,7 @@ pub fn render(
             code_span(&class)
         );
     }
-    let mut notes: Vec<String> = derivation.notes.iter().map(|n| escape_inline(n)).collect();
+    let mut notes: Vec<String> = derivation.notes.iter().map(|n| escape_prose(n)).collect();
     if derivation.definitions.is_empty() {
         notes.push(format!(
             "Architecture {} is not yet mapped to any definition family.",

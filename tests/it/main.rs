@@ -4,6 +4,7 @@ mod cli;
 mod cookbook;
 mod hf;
 mod naming;
+mod onboard;
 mod property;
 mod refresh;
 mod sglang;
