@@ -25,40 +25,82 @@ fn main() {
                 .set_delay(DELAY)
                 .insert_header("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567")
                 .insert_header("ETag", "\"blob\"");
-            if with_body { template.set_body_string(CONFIG) } else { template }
+            if with_body {
+                template.set_body_string(CONFIG)
+            } else {
+                template
+            }
         };
-        Mock::given(method("GET")).and(path_regex(r"^/acme/.+/resolve/main/config\.json$")).respond_with(response(true)).mount(&server).await;
-        Mock::given(method("HEAD")).and(path_regex(r"^/acme/.+/resolve/main/config\.json$")).respond_with(response(false)).mount(&server).await;
+        Mock::given(method("GET"))
+            .and(path_regex(r"^/acme/.+/resolve/main/config\.json$"))
+            .respond_with(response(true))
+            .mount(&server)
+            .await;
+        Mock::given(method("HEAD"))
+            .and(path_regex(r"^/acme/.+/resolve/main/config\.json$"))
+            .respond_with(response(false))
+            .mount(&server)
+            .await;
         server
     });
     let work = tempfile::tempdir().unwrap();
     let doc = work.path().join("doc.mdx");
-    let trace = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/workspace/flashinfer-trace");
+    let trace = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/workspace/flashinfer-trace"
+    );
     std::env::set_var("HF_HOME", work.path().join("hf-home"));
     std::env::set_var("HF_ENDPOINT", server.uri());
     std::env::remove_var("HF_TOKEN");
     std::env::remove_var("HF_HUB_CACHE");
 
-    let mut args = vec!["track-models".to_string(), "--doc".into(), doc.to_str().unwrap().into(), "--trace-dir".into(), trace.into(), "--dry-run".into()];
+    let mut args = vec![
+        "track-models".to_string(),
+        "--doc".into(),
+        doc.to_str().unwrap().into(),
+        "--trace-dir".into(),
+        trace.into(),
+        "--dry-run".into(),
+    ];
     for i in 0..MODELS {
-        args.extend(["--model-name".into(), format!("model-{i}"), "--hf-repo-id".into(), format!("acme/Model-{i}-8B")]);
+        args.extend([
+            "--model-name".into(),
+            format!("model-{i}"),
+            "--hf-repo-id".into(),
+            format!("acme/Model-{i}-8B"),
+        ]);
     }
     let cli = Cli::parse_from(&args);
-    let requests = || server_runtime.block_on(server.received_requests()).unwrap_or_default();
+    let requests = || {
+        server_runtime
+            .block_on(server.received_requests())
+            .unwrap_or_default()
+    };
 
-    std::fs::write(&doc, include_str!("../tests/fixtures/refresh/empty-doc.mdx")).unwrap();
+    std::fs::write(
+        &doc,
+        include_str!("../tests/fixtures/refresh/empty-doc.mdx"),
+    )
+    .unwrap();
     std::env::remove_var("HF_HUB_OFFLINE");
     let start = Instant::now();
     run(&cli, &mut sink(), &mut sink()).unwrap();
     let cold = start.elapsed();
     let cold_requests = requests();
-    let cold_gets = cold_requests.iter().filter(|r| r.method.as_str() == "GET").count();
+    let cold_gets = cold_requests
+        .iter()
+        .filter(|r| r.method.as_str() == "GET")
+        .count();
 
     let start = Instant::now();
     run(&cli, &mut sink(), &mut sink()).unwrap();
     let warm = start.elapsed();
     let warm_requests = requests().len() - cold_requests.len();
-    let warm_gets = requests().iter().filter(|r| r.method.as_str() == "GET").count() - cold_gets;
+    let warm_gets = requests()
+        .iter()
+        .filter(|r| r.method.as_str() == "GET")
+        .count()
+        - cold_gets;
 
     std::env::set_var("HF_HUB_OFFLINE", "1");
     let before = requests().len();
@@ -68,8 +110,23 @@ fn main() {
     let offline_requests = requests().len() - before;
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    println!("{MODELS} models, loopback Hub adding {} ms per response", DELAY.as_millis());
-    println!("cold run     {:7.0} ms  {:3} requests ({cold_gets} config downloads)", ms(cold), cold_requests.len());
-    println!("warm run     {:7.0} ms  {:3} requests ({warm_gets} config downloads)", ms(warm), warm_requests);
-    println!("offline run  {:7.0} ms  {:3} requests", ms(offline), offline_requests);
+    println!(
+        "{MODELS} models, loopback Hub adding {} ms per response",
+        DELAY.as_millis()
+    );
+    println!(
+        "cold run     {:7.0} ms  {:3} requests ({cold_gets} config downloads)",
+        ms(cold),
+        cold_requests.len()
+    );
+    println!(
+        "warm run     {:7.0} ms  {:3} requests ({warm_gets} config downloads)",
+        ms(warm),
+        warm_requests
+    );
+    println!(
+        "offline run  {:7.0} ms  {:3} requests",
+        ms(offline),
+        offline_requests
+    );
 }

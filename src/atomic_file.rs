@@ -15,6 +15,13 @@ pub fn write_if_changed(path: &Path, content: &[u8]) -> Result<bool> {
             return Ok(false);
         }
     }
+    write_atomically(path, content)?;
+    Ok(true)
+}
+
+/// Writes `content` to `path` atomically (temporary file in the same folder, flushed, given the
+/// old file's permissions, renamed over it).
+pub fn write_atomically(path: &Path, content: &[u8]) -> Result<()> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -32,5 +39,5 @@ pub fn write_if_changed(path: &Path, content: &[u8]) -> Result<bool> {
     }
     temp.persist(path)
         .with_context(|| format!("replacing `{}`", path.display()))?;
-    Ok(true)
+    Ok(())
 }

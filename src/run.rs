@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::{anyhow, Context, Result};
 use similar::TextDiff;
 
-use crate::atomic_file::write_if_changed;
+use crate::atomic_file::{write_atomically, write_if_changed};
 use crate::cli::{Cli, Mode};
 use crate::dataset::DefinitionIndex;
 use crate::doc::refresh::refresh;
@@ -124,9 +124,10 @@ fn finish(
     let changed = plan.text != doc_text;
     match cli.mode() {
         Mode::Write => {
-            if write_if_changed(&cli.doc, plan.text.as_bytes())
-                .with_context(|| format!("writing `{}`", cli.doc.display()))?
-            {
+            // The doc was read once: compare with that text, never read it again.
+            if changed {
+                write_atomically(&cli.doc, plan.text.as_bytes())
+                    .with_context(|| format!("writing `{}`", cli.doc.display()))?;
                 let refreshed = plan
                     .report
                     .models

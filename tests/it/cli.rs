@@ -255,3 +255,24 @@ async fn without_trace_dir_the_dataset_is_listed_from_the_hub() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stderr(&output).contains("is up to date"));
 }
+
+/// The doc is replaced by rename: its permissions survive and no temporary file is left.
+#[cfg(unix)]
+#[test]
+fn writes_keep_the_docs_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, doc) = workspace(&fixture("refresh/sample-3state.mdx"));
+    fs::set_permissions(&doc, fs::Permissions::from_mode(0o640)).unwrap();
+    let trace = trace_dir();
+    let output = track_models(&refresh_args(&doc, trace.to_str().unwrap(), &[]));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        fs::metadata(&doc).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    let names: Vec<String> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names, ["model_coverage.mdx"]);
+}
