@@ -12,6 +12,7 @@ pub mod doc;
 pub mod markdown;
 pub mod naming;
 pub mod plan;
+pub mod publish;
 pub mod report;
 pub mod run;
 pub mod sources;
