@@ -5,6 +5,7 @@ mod cookbook;
 mod hf;
 mod naming;
 mod property;
+mod publish;
 mod refresh;
 mod sglang;
 mod support;
