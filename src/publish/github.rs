@@ -82,13 +82,13 @@ pub struct GitHubError {
     pub status: u16,
     /// GitHub's `message` (plus validation `errors`), or the start of a non-JSON body.
     pub message: String,
-    /// `retry-after` or the seconds until `x-ratelimit-reset`, when rate limited.
+    /// When rate limited: `retry in N s` (from `retry-after`) or when the limit resets.
     pub retry_after: Option<String>,
 }
 
 fn hint_line(status: u16, retry_after: Option<&str>) -> String {
     let hint = match (status, retry_after) {
-        (403 | 429, Some(wait)) => format!("rate limited; retry in {wait} s"),
+        (403 | 429, Some(wait)) => format!("rate limited; {wait}"),
         (401, _) => "`GITHUB_TOKEN` is missing, expired or revoked".to_string(),
         (403, _) => "the token needs `contents: write` and `pull-requests: write` (in a \
                      workflow: `permissions:`)"
@@ -710,16 +710,18 @@ fn message_of(text: &str) -> String {
     error_message(text)
 }
 
-/// Seconds to wait when rate limited: `retry-after`, else until `x-ratelimit-reset` when
-/// `x-ratelimit-remaining` is 0 (relative to the reset header only: the lib reads no clock, so
-/// the reset epoch is reported as is).
+/// How long to wait when rate limited: `retry-after`, else the `x-ratelimit-reset` time when
+/// `x-ratelimit-remaining` is 0 (reported as is: this code reads no clock).
 fn retry_after(headers: &HeaderMap) -> Option<String> {
     let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(wait) = get("retry-after") {
-        return Some(wait.trim().to_string());
+        return Some(format!("retry in {} s", wait.trim()));
     }
     if get("x-ratelimit-remaining") == Some("0") {
-        return get("x-ratelimit-reset").map(|reset| format!("(reset at epoch {reset})"));
+        return Some(match get("x-ratelimit-reset") {
+            Some(reset) => format!("the limit resets at {} (Unix time)", reset.trim()),
+            None => "retry later".to_string(),
+        });
     }
     None
 }
@@ -805,7 +807,7 @@ mod tests {
         );
         let limited = GitHubError {
             status: 429,
-            retry_after: Some("30".into()),
+            retry_after: Some("retry in 30 s".into()),
             ..error
         };
         assert_eq!(

@@ -101,7 +101,8 @@ pub struct PublishOutcome {
     pub note: String,
     /// The PR body as sent (or as it would be sent).
     pub body: String,
-    /// The sticky comment as sent (or as it would be sent); also the step summary.
+    /// The sticky comment as sent (or as it would be sent); when closing, the one-line
+    /// closing comment. Also what goes to the step summary.
     pub comment: String,
 }
 
@@ -324,10 +325,15 @@ fn render_texts(
         _ => Notice::Current,
     };
     let existing = state.open_pull.as_ref().map(|p| p.body.as_str());
+    let comment = match plan.step {
+        // What gets posted when closing is one line, not the report.
+        Step::Close { .. } => render::render_close_comment(&ctx),
+        _ => render_comment(report, &ctx, &notice),
+    };
     Texts {
         title: render_title(report),
         body: render_body(report, &ctx, existing),
-        comment: render_comment(report, &ctx, &notice),
+        comment,
     }
 }
 
@@ -449,22 +455,12 @@ async fn apply<W: Write>(
         Step::Refuse { .. } | Step::Nothing => {}
         Step::Close { number } => {
             actions.group("track-models: closing the pull request")?;
-            let ctx = RenderContext {
-                repository: repo,
-                branch: &request.branch,
-                base: &state.base,
-                doc_path: &request.doc_path,
-                server_url: github.server_url(),
-                content_hash: "",
-            };
-            let comment = render::render_close_comment(&ctx);
-            github.create_comment(repo, *number, &comment).await?;
+            github.create_comment(repo, *number, &texts.comment).await?;
             github
                 .edit_pull(repo, *number, &json!({ "state": "closed" }), "closing")
                 .await?;
             github.delete_branch(repo, &request.branch).await?;
             outcome.head_sha = None;
-            outcome.comment = comment;
         }
         Step::MarkNoLongerNeeded { number } | Step::Pause { number } => {
             actions.group("track-models: updating the comment")?;

@@ -489,10 +489,11 @@ async fn merged_pull_request_is_not_previously_closed() {
 async fn two_concurrent_runs_end_with_one_pull_request_and_one_comment() {
     for round in 0..6 {
         let fake = FakeGitHub::start(BASE_DOC).await;
+        fake.lock().latency = Duration::from_millis(1);
         let github = client(&fake);
         let report = report();
         let request = request(BASE_DOC, NEW_DOC);
-        let delay = Duration::from_millis(round);
+        let delay = Duration::from_millis(round * 2);
         let (a, b) = tokio::join!(publish(&github, &request, &report), async {
             tokio::time::sleep(delay).await;
             publish(&github, &request, &report).await
@@ -513,6 +514,70 @@ async fn two_concurrent_runs_end_with_one_pull_request_and_one_comment() {
         fake.clear_log();
         publish(&github, &request, &report).await.unwrap();
         assert_eq!(fake.writes(), Vec::<String>::new(), "round {round}");
+
+        // Someone deleted the sticky comment: two runs racing to put it back leave one.
+        fake.lock().comments.clear();
+        fake.clear_log();
+        let (a, b) = tokio::join!(publish(&github, &request, &report), async {
+            tokio::time::sleep(delay).await;
+            publish(&github, &request, &report).await
+        });
+        assert_eq!(a.unwrap().operation, Operation::None);
+        assert_eq!(b.unwrap().operation, Operation::None);
+        let comments = fake.comments_on(number);
+        assert_eq!(comments.len(), 1, "round {round}: {comments:?}");
+    }
+}
+
+/// Each window two runs can race in, made deterministic: "the other run" acts right before
+/// this run's request reaches GitHub.
+#[tokio::test]
+async fn losing_each_race_to_another_run_still_ends_with_one_pull_request_and_one_comment() {
+    let windows: &[(&str, &str)] = &[
+        ("create_ref", "branch"),
+        ("create_ref", "branch+pull"),
+        ("create_pull", "pull"),
+        ("create_comment", "comment"),
+    ];
+    for &(route, other) in windows {
+        let fake = FakeGitHub::start(BASE_DOC).await;
+        let other_comment = format!("{COMMENT_MARKER}\nfrom the other run");
+        let text = other_comment.clone();
+        fake.before(route, move |state| {
+            if other.contains("branch") {
+                state.branch_as_bot(BRANCH, NEW_DOC);
+            }
+            if other.contains("pull") {
+                state.pull_as_bot(BRANCH, "other run's body");
+            }
+            if other == "comment" {
+                let number = state.pulls[0].number;
+                state.comment_as_bot(number, &text);
+            }
+        });
+        let outcome = run(&fake, &request(BASE_DOC, NEW_DOC)).await;
+        let outcome = outcome.unwrap_or_else(|e| panic!("{route} {other}: {e:#}"));
+        let pulls = fake.lock().pulls.clone();
+        assert_eq!(pulls.len(), 1, "{route} {other}");
+        assert!(pulls[0].open);
+        assert_eq!(outcome.pull_request.as_ref().unwrap().0, pulls[0].number);
+        assert_eq!(pulls[0].body, outcome.body, "{route} {other}");
+        assert_eq!(pulls[0].labels, ["automated", "docs"]);
+        assert_eq!(fake.lock().doc_on(BRANCH).as_deref(), Some(NEW_DOC));
+        let comments = fake.comments_on(pulls[0].number);
+        assert_eq!(comments.len(), 1, "{route} {other}: {comments:?}");
+        assert_eq!(comments[0].body, outcome.comment);
+        if other == "comment" {
+            // The oldest (the other run's) is kept and brought up to date; ours is deleted.
+            assert_eq!(
+                fake.writes()[fake.writes().len() - 3..],
+                [
+                    "POST create_comment",
+                    "DELETE delete_comment",
+                    "PATCH update_comment"
+                ]
+            );
+        }
     }
 }
 
@@ -668,35 +733,43 @@ enum Scenario {
 }
 
 async fn scenario(kind: Scenario) -> (FakeGitHub, PublishRequest) {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    let request = scenario_on(&fake, &client(&fake), kind).await;
+    (fake, request)
+}
+
+/// Resets `fake` and brings it to the state of `kind`.
+async fn scenario_on(fake: &FakeGitHub, github: &GitHub, kind: Scenario) -> PublishRequest {
+    fake.reset(BASE_DOC);
+    if let Scenario::Create = kind {
+        return request(BASE_DOC, NEW_DOC);
+    }
+    let created = publish(github, &request(BASE_DOC, NEW_DOC), &report())
+        .await
+        .unwrap();
+    let number = created.pull_request.unwrap().0;
+    fake.clear_log();
     match kind {
-        Scenario::Create => (
-            FakeGitHub::start(BASE_DOC).await,
-            request(BASE_DOC, NEW_DOC),
-        ),
+        Scenario::Create => unreachable!(),
         Scenario::Update => {
-            let (fake, number) = with_pull_request().await;
-            {
-                let mut state = fake.lock();
-                let mut copy = state
-                    .comments
-                    .iter()
-                    .find(|c| c.issue == number)
-                    .unwrap()
-                    .clone();
-                copy.id = 9999;
-                copy.body.push_str("\nstale");
-                state.comments.push(copy);
-                state
-                    .comments
-                    .iter_mut()
-                    .for_each(|c| c.body.push_str("\nstale"));
-            }
-            (fake, request(BASE_DOC, NEWER_DOC))
+            let mut state = fake.lock();
+            let mut copy = state
+                .comments
+                .iter()
+                .find(|c| c.issue == number)
+                .unwrap()
+                .clone();
+            copy.id = 9999;
+            state.comments.push(copy);
+            state
+                .comments
+                .iter_mut()
+                .for_each(|c| c.body.push_str("\nstale"));
+            request(BASE_DOC, NEWER_DOC)
         }
         Scenario::Close => {
-            let (fake, _) = with_pull_request().await;
             fake.edit_base_doc("maintainer", NEW_DOC);
-            (fake, request(NEW_DOC, NEW_DOC))
+            request(NEW_DOC, NEW_DOC)
         }
     }
 }
@@ -769,13 +842,22 @@ async fn api_failures_name_the_call_and_leave_no_half_written_branch() {
             "deleting the branch `track-models/coverage` in o/r",
         ),
     ];
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    let github = client(&fake);
+    // Each scenario is set up once and restored before every case.
+    let mut prepared = Vec::new();
+    for kind in [Create, Update, Close] {
+        let request = scenario_on(&fake, &github, kind).await;
+        prepared.push((kind as usize, fake.lock().snapshot(), request));
+    }
     for &(kind, route, call) in cases {
         for status in [401u16, 403, 404, 422, 429, 500, 502] {
-            let (fake, request) = scenario(kind).await;
+            let (_, snapshot, request) = &prepared[kind as usize];
+            fake.restore(snapshot);
             fake.lock().echo_auth_in_errors = true;
             let before = fake.lock().refs.clone();
             fake.fail(route, status, None);
-            let result = run(&fake, &request).await;
+            let result = publish(&github, request, &report()).await;
             let what = format!("{kind:?} {route} {status}");
             match (route, status) {
                 // Answers, not failures.
@@ -868,7 +950,13 @@ async fn dry_run_makes_only_get_requests() {
             (operation, note)
         );
         assert!(outcome.body.starts_with(BODY_START) || outcome.body.contains(BODY_START));
-        assert!(outcome.comment.starts_with(COMMENT_MARKER));
+        if operation == Operation::Closed {
+            assert!(outcome
+                .comment
+                .starts_with("`docs/model_coverage.mdx` on `main` already matches"));
+        } else {
+            assert!(outcome.comment.starts_with(COMMENT_MARKER));
+        }
         let state = fake.lock();
         assert_eq!(state.refs, refs);
         assert_eq!(format!("{:?}", state.pulls), pulls);

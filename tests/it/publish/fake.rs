@@ -93,10 +93,65 @@ pub struct State {
     pub label_422s: usize,
     /// Echo the Authorization header in error messages (a hostile server).
     pub echo_auth_in_errors: bool,
+    /// Delay on every answer (keeps concurrent runs in step).
+    pub latency: std::time::Duration,
     next_id: u64,
 }
 
 impl State {
+    fn new(doc: &str) -> State {
+        let mut state = State {
+            default_branch: "main".into(),
+            token_login: Some("coverage-bot".into()),
+            blobs: HashMap::new(),
+            trees: HashMap::new(),
+            commits: HashMap::new(),
+            refs: BTreeMap::new(),
+            pulls: Vec::new(),
+            comments: Vec::new(),
+            page_size: 2,
+            log: Vec::new(),
+            failures: Vec::new(),
+            hooks: Vec::new(),
+            label_422s: 0,
+            echo_auth_in_errors: false,
+            latency: std::time::Duration::ZERO,
+            next_id: 0,
+        };
+        let first = state.commit_file(None, "maintainer", "README.md", "# r\n");
+        let second = state.commit_file(
+            Some(&first),
+            "maintainer",
+            ".github/workflows/ci.yml",
+            "on: push\n",
+        );
+        let head = state.commit_file(Some(&second), "maintainer", DOC_PATH, doc);
+        state.refs.insert("main".into(), head);
+        state
+    }
+
+    /// A copy of the repository (hooks, failures and the log are not copied).
+    pub fn snapshot(&self) -> State {
+        State {
+            default_branch: self.default_branch.clone(),
+            token_login: self.token_login.clone(),
+            blobs: self.blobs.clone(),
+            trees: self.trees.clone(),
+            commits: self.commits.clone(),
+            refs: self.refs.clone(),
+            pulls: self.pulls.clone(),
+            comments: self.comments.clone(),
+            page_size: self.page_size,
+            log: Vec::new(),
+            failures: Vec::new(),
+            hooks: Vec::new(),
+            label_422s: self.label_422s,
+            echo_auth_in_errors: self.echo_auth_in_errors,
+            latency: self.latency,
+            next_id: self.next_id,
+        }
+    }
+
     pub fn bot(&self) -> String {
         self.token_login
             .clone()
@@ -157,6 +212,47 @@ impl State {
 
     pub fn doc_on(&self, branch: &str) -> Option<String> {
         self.file_at(self.refs.get(branch)?, DOC_PATH)
+    }
+
+    /// Another run's work: the bot's branch on a bot commit carrying `doc`.
+    pub fn branch_as_bot(&mut self, branch: &str, doc: &str) -> String {
+        let base = self.refs[&self.default_branch].clone();
+        let bot = self.bot();
+        let sha = self.commit_file(Some(&base), &bot, DOC_PATH, doc);
+        self.set_ref(branch, &sha);
+        sha
+    }
+
+    /// Another run's work: an open pull request by the bot.
+    pub fn pull_as_bot(&mut self, branch: &str, body: &str) -> u64 {
+        let number = self.id();
+        let pull = Pull {
+            number,
+            head: branch.to_string(),
+            base: self.default_branch.clone(),
+            head_sha: self.refs[branch].clone(),
+            open: true,
+            merged: false,
+            title: "docs: update model coverage".into(),
+            body: body.to_string(),
+            user: self.bot(),
+            labels: Vec::new(),
+        };
+        self.pulls.push(pull);
+        number
+    }
+
+    /// Another run's work: a comment by the bot.
+    pub fn comment_as_bot(&mut self, issue: u64, body: &str) -> u64 {
+        let id = self.id();
+        let user = self.bot();
+        self.comments.push(Comment {
+            id,
+            issue,
+            user,
+            body: body.to_string(),
+        });
+        id
     }
 
     fn ancestors(&self, sha: &str) -> HashSet<String> {
@@ -241,40 +337,15 @@ struct Responder(Arc<Mutex<State>>);
 impl Respond for Responder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let mut state = self.0.lock().unwrap();
-        handle(&mut state, request)
+        let latency = state.latency;
+        handle(&mut state, request).set_delay(latency)
     }
 }
 
 impl FakeGitHub {
     /// A repository `o/r` whose `main` has the doc, a README and a workflow file.
     pub async fn start(doc: &str) -> FakeGitHub {
-        let mut state = State {
-            default_branch: "main".into(),
-            token_login: Some("coverage-bot".into()),
-            blobs: HashMap::new(),
-            trees: HashMap::new(),
-            commits: HashMap::new(),
-            refs: BTreeMap::new(),
-            pulls: Vec::new(),
-            comments: Vec::new(),
-            page_size: 2,
-            log: Vec::new(),
-            failures: Vec::new(),
-            hooks: Vec::new(),
-            label_422s: 0,
-            echo_auth_in_errors: false,
-            next_id: 0,
-        };
-        let first = state.commit_file(None, "maintainer", "README.md", "# r\n");
-        let second = state.commit_file(
-            Some(&first),
-            "maintainer",
-            ".github/workflows/ci.yml",
-            "on: push\n",
-        );
-        let head = state.commit_file(Some(&second), "maintainer", DOC_PATH, doc);
-        state.refs.insert("main".into(), head);
-        let state = Arc::new(Mutex::new(state));
+        let state = Arc::new(Mutex::new(State::new(doc)));
         let server = MockServer::start().await;
         Mock::given(any())
             .respond_with(Responder(state.clone()))
@@ -284,6 +355,16 @@ impl FakeGitHub {
             server: Arc::new(server),
             state,
         }
+    }
+
+    /// Starts over with a fresh repository on the same server (a client built for this
+    /// server keeps working; building one per case is what is slow).
+    pub fn reset(&self, doc: &str) {
+        *self.lock() = State::new(doc);
+    }
+
+    pub fn restore(&self, snapshot: &State) {
+        *self.lock() = snapshot.snapshot();
     }
 
     pub fn uri(&self) -> String {
