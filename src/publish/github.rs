@@ -794,6 +794,20 @@ mod tests {
     }
 
     #[test]
+    fn rate_limit_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-ratelimit-remaining", HeaderValue::from_static("0"));
+        headers.insert("x-ratelimit-reset", HeaderValue::from_static("1767225600"));
+        assert_eq!(
+            retry_after(&headers).as_deref(),
+            Some("the limit resets at 1767225600 (Unix time)")
+        );
+        headers.insert("retry-after", HeaderValue::from_static("60"));
+        assert_eq!(retry_after(&headers).as_deref(), Some("retry in 60 s"));
+        assert_eq!(retry_after(&HeaderMap::new()), None);
+    }
+
+    #[test]
     fn error_display_names_the_call() {
         let error = GitHubError {
             call: "creating the tree for o/r".into(),

@@ -101,8 +101,8 @@ pub struct PublishOutcome {
     pub note: String,
     /// The PR body as sent (or as it would be sent).
     pub body: String,
-    /// The sticky comment as sent (or as it would be sent); when closing, the one-line
-    /// closing comment. Also what goes to the step summary.
+    /// The report comment: the sticky comment as sent (or as it would be sent), also the step
+    /// summary. When closing, the pull request gets a one-line comment instead.
     pub comment: String,
 }
 
@@ -247,6 +247,8 @@ struct Texts {
     title: String,
     body: String,
     comment: String,
+    /// Posted (instead of editing the sticky comment) when closing.
+    close_comment: String,
 }
 
 async fn run<W: Write>(
@@ -325,15 +327,11 @@ fn render_texts(
         _ => Notice::Current,
     };
     let existing = state.open_pull.as_ref().map(|p| p.body.as_str());
-    let comment = match plan.step {
-        // What gets posted when closing is one line, not the report.
-        Step::Close { .. } => render::render_close_comment(&ctx),
-        _ => render_comment(report, &ctx, &notice),
-    };
     Texts {
         title: render_title(report),
         body: render_body(report, &ctx, existing),
-        comment,
+        comment: render_comment(report, &ctx, &notice),
+        close_comment: render::render_close_comment(&ctx),
     }
 }
 
@@ -448,6 +446,7 @@ async fn apply<W: Write>(
             title: String::new(),
             body: texts.body.clone(),
             comment: texts.comment.clone(),
+            close_comment: String::new(),
         },
     );
     let open = state.open_pull.as_ref();
@@ -455,7 +454,9 @@ async fn apply<W: Write>(
         Step::Refuse { .. } | Step::Nothing => {}
         Step::Close { number } => {
             actions.group("track-models: closing the pull request")?;
-            github.create_comment(repo, *number, &texts.comment).await?;
+            github
+                .create_comment(repo, *number, &texts.close_comment)
+                .await?;
             github
                 .edit_pull(repo, *number, &json!({ "state": "closed" }), "closing")
                 .await?;

@@ -530,7 +530,9 @@ fn route_of(method: &str, parts: &[&str]) -> &'static str {
 
 fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
     let method = request.method.to_string();
+    // A GitHub Enterprise Server API lives under `/api/v3`.
     let path = decode(request.url.path());
+    let path = path.strip_prefix("/api/v3").unwrap_or(&path).to_string();
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     let route = route_of(&method, &parts);
     let query: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
