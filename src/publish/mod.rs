@@ -278,7 +278,7 @@ async fn run<W: Write>(
         }
         let texts = render_texts(github, request, report, &state, &plan, &hash);
         if request.dry_run {
-            return Ok(preview(&state, &plan, texts));
+            return Ok(preview(&state, &plan, &texts));
         }
         let applied = apply(github, request, report, &state, &plan, &texts, actions).await?;
         match applied {
@@ -411,15 +411,16 @@ async fn gather(github: &GitHub, request: &PublishRequest) -> Result<RemoteState
     })
 }
 
-fn preview(state: &RemoteState, plan: &PublishPlan, texts: Texts) -> PublishOutcome {
+/// The outcome as planned: what a dry run returns, and where applying starts from.
+fn preview(state: &RemoteState, plan: &PublishPlan, texts: &Texts) -> PublishOutcome {
     let pull = state.open_pull.as_ref();
     PublishOutcome {
         operation: plan.operation,
         pull_request: pull.map(|p| (p.number, p.url.clone())),
         head_sha: pull.map(|p| p.head_sha.clone()),
         note: plan.note.clone(),
-        body: texts.body,
-        comment: texts.comment,
+        body: texts.body.clone(),
+        comment: texts.comment.clone(),
     }
 }
 
@@ -439,16 +440,7 @@ async fn apply<W: Write>(
     actions: &mut Actions<W>,
 ) -> Result<Applied> {
     let repo = request.repository.as_str();
-    let mut outcome = preview(
-        state,
-        plan,
-        Texts {
-            title: String::new(),
-            body: texts.body.clone(),
-            comment: texts.comment.clone(),
-            close_comment: String::new(),
-        },
-    );
+    let mut outcome = preview(state, plan, texts);
     let open = state.open_pull.as_ref();
     match &plan.step {
         Step::Refuse { .. } | Step::Nothing => {}
