@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod naming;
 pub mod onboard;
 pub mod plan;
+pub mod publish;
 pub mod report;
 pub mod resolve;
 pub mod run;

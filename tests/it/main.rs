@@ -6,6 +6,7 @@ mod hf;
 mod naming;
 mod onboard;
 mod property;
+mod publish;
 mod refresh;
 mod sglang;
 mod support;

@@ -1,0 +1,929 @@
+//! A stateful fake GitHub on loopback (one wiremock catch-all with a custom `Respond`).
+//!
+//! It keeps what publishing touches: blobs, flat trees, commits with author and committer
+//! logins, branches, pull requests (open/closed/merged), issue comments (paginated with
+//! `Link`), labels. Every request is logged (method, path and query, route name, JSON body).
+//! Tests inject failures per route and run hooks before a route is handled (a person pushing
+//! between two requests). Behaviours copied from GitHub: 422 for an existing ref or pull
+//! request, a pull request closed when its branch is moved onto its base, `GET /user`
+//! forbidden to the Actions token, commits without an author attributed to the token.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use serde_json::{json, Value};
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+pub const OWNER: &str = "o";
+pub const REPO: &str = "o/r";
+pub const TOKEN: &str = "ghs_SuperSecretToken123";
+pub const DOC_PATH: &str = "docs/model_coverage.mdx";
+pub const ACTIONS_BOT: &str = "github-actions[bot]";
+
+#[derive(Debug, Clone)]
+pub struct Commit {
+    pub tree: String,
+    pub parents: Vec<String>,
+    pub author: Option<String>,
+    pub committer: Option<String>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pull {
+    pub number: u64,
+    pub head: String,
+    pub base: String,
+    pub head_sha: String,
+    pub open: bool,
+    pub merged: bool,
+    pub title: String,
+    pub body: String,
+    pub user: String,
+    pub labels: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    pub id: u64,
+    pub issue: u64,
+    pub user: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Logged {
+    pub method: String,
+    pub path: String,
+    pub route: &'static str,
+    pub body: Value,
+}
+
+pub struct Failure {
+    pub route: &'static str,
+    pub status: u16,
+    /// `None`: always.
+    pub remaining: Option<usize>,
+}
+
+type HookFn = Box<dyn FnMut(&mut State) + Send>;
+
+pub struct Hook {
+    pub route: &'static str,
+    pub action: Option<HookFn>,
+}
+
+pub struct State {
+    pub default_branch: String,
+    /// `None`: the Actions token (`GET /user` answers 403).
+    pub token_login: Option<String>,
+    pub blobs: HashMap<String, String>,
+    pub trees: HashMap<String, BTreeMap<String, String>>,
+    pub commits: HashMap<String, Commit>,
+    pub refs: BTreeMap<String, String>,
+    pub pulls: Vec<Pull>,
+    pub comments: Vec<Comment>,
+    /// Largest page the list endpoints serve (small, to exercise paging).
+    pub page_size: usize,
+    pub log: Vec<Logged>,
+    pub failures: Vec<Failure>,
+    pub hooks: Vec<Hook>,
+    /// 422 answers still to give on the labels endpoint.
+    pub label_422s: usize,
+    /// Echo the Authorization header in error messages (a hostile server).
+    pub echo_auth_in_errors: bool,
+    /// Delay on every answer (keeps concurrent runs in step).
+    pub latency: std::time::Duration,
+    next_id: u64,
+}
+
+impl State {
+    fn new(doc: &str) -> State {
+        let mut state = State {
+            default_branch: "main".into(),
+            token_login: Some("coverage-bot".into()),
+            blobs: HashMap::new(),
+            trees: HashMap::new(),
+            commits: HashMap::new(),
+            refs: BTreeMap::new(),
+            pulls: Vec::new(),
+            comments: Vec::new(),
+            page_size: 2,
+            log: Vec::new(),
+            failures: Vec::new(),
+            hooks: Vec::new(),
+            label_422s: 0,
+            echo_auth_in_errors: false,
+            latency: std::time::Duration::ZERO,
+            next_id: 0,
+        };
+        let first = state.commit_file(None, "maintainer", "README.md", "# r\n");
+        let second = state.commit_file(
+            Some(&first),
+            "maintainer",
+            ".github/workflows/ci.yml",
+            "on: push\n",
+        );
+        let head = state.commit_file(Some(&second), "maintainer", DOC_PATH, doc);
+        state.refs.insert("main".into(), head);
+        state
+    }
+
+    /// A copy of the repository (hooks, failures and the log are not copied).
+    pub fn snapshot(&self) -> State {
+        State {
+            default_branch: self.default_branch.clone(),
+            token_login: self.token_login.clone(),
+            blobs: self.blobs.clone(),
+            trees: self.trees.clone(),
+            commits: self.commits.clone(),
+            refs: self.refs.clone(),
+            pulls: self.pulls.clone(),
+            comments: self.comments.clone(),
+            page_size: self.page_size,
+            log: Vec::new(),
+            failures: Vec::new(),
+            hooks: Vec::new(),
+            label_422s: self.label_422s,
+            echo_auth_in_errors: self.echo_auth_in_errors,
+            latency: self.latency,
+            next_id: self.next_id,
+        }
+    }
+
+    pub fn bot(&self) -> String {
+        self.token_login
+            .clone()
+            .unwrap_or_else(|| ACTIONS_BOT.to_string())
+    }
+
+    fn sha(&mut self, kind: &str) -> String {
+        self.next_id += 1;
+        let seed = format!("{kind}{:08}", self.next_id);
+        let hex: String = seed.bytes().map(|b| format!("{:02x}", b)).collect();
+        format!("{hex:0<40}")[..40].to_string()
+    }
+
+    fn id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    pub fn blob(&mut self, content: &str) -> String {
+        let sha = self.sha("b");
+        self.blobs.insert(sha.clone(), content.to_string());
+        sha
+    }
+
+    /// A commit on `parent` (or a root) that sets `path` to `content`.
+    pub fn commit_file(
+        &mut self,
+        parent: Option<&str>,
+        author: &str,
+        path: &str,
+        content: &str,
+    ) -> String {
+        let mut entries = parent
+            .map(|p| self.trees[&self.commits[p].tree].clone())
+            .unwrap_or_default();
+        let blob = self.blob(content);
+        entries.insert(path.to_string(), blob);
+        let tree = self.sha("t");
+        self.trees.insert(tree.clone(), entries);
+        let sha = self.sha("c");
+        self.commits.insert(
+            sha.clone(),
+            Commit {
+                tree,
+                parents: parent.map(|p| vec![p.to_string()]).unwrap_or_default(),
+                author: Some(author.to_string()),
+                committer: Some(author.to_string()),
+                message: format!("edit {path}"),
+            },
+        );
+        sha
+    }
+
+    pub fn file_at(&self, commit: &str, path: &str) -> Option<String> {
+        let tree = &self.trees[&self.commits.get(commit)?.tree];
+        tree.get(path).map(|blob| self.blobs[blob].clone())
+    }
+
+    pub fn doc_on(&self, branch: &str) -> Option<String> {
+        self.file_at(self.refs.get(branch)?, DOC_PATH)
+    }
+
+    /// Another run's work: the bot's branch on a bot commit carrying `doc`.
+    pub fn branch_as_bot(&mut self, branch: &str, doc: &str) -> String {
+        let base = self.refs[&self.default_branch].clone();
+        let bot = self.bot();
+        let sha = self.commit_file(Some(&base), &bot, DOC_PATH, doc);
+        self.set_ref(branch, &sha);
+        sha
+    }
+
+    /// Another run's work: an open pull request by the bot.
+    pub fn pull_as_bot(&mut self, branch: &str, body: &str) -> u64 {
+        let number = self.id();
+        let pull = Pull {
+            number,
+            head: branch.to_string(),
+            base: self.default_branch.clone(),
+            head_sha: self.refs[branch].clone(),
+            open: true,
+            merged: false,
+            title: "docs: update model coverage".into(),
+            body: body.to_string(),
+            user: self.bot(),
+            labels: Vec::new(),
+        };
+        self.pulls.push(pull);
+        number
+    }
+
+    /// Another run's work: a comment by the bot.
+    pub fn comment_as_bot(&mut self, issue: u64, body: &str) -> u64 {
+        let id = self.id();
+        let user = self.bot();
+        self.comments.push(Comment {
+            id,
+            issue,
+            user,
+            body: body.to_string(),
+        });
+        id
+    }
+
+    fn ancestors(&self, sha: &str) -> HashSet<String> {
+        let mut seen = HashSet::new();
+        let mut stack = vec![sha.to_string()];
+        while let Some(sha) = stack.pop() {
+            if let Some(commit) = self.commits.get(&sha) {
+                if seen.insert(sha.clone()) {
+                    stack.extend(commit.parents.iter().cloned());
+                }
+            }
+        }
+        seen
+    }
+
+    /// Commits reachable from `head` and not from `base`, oldest first.
+    fn commits_between(&self, base: &str, head: &str) -> Vec<String> {
+        let base_set = self.ancestors(base);
+        let mut out = Vec::new();
+        let mut sha = head.to_string();
+        while !base_set.contains(&sha) {
+            let Some(commit) = self.commits.get(&sha) else {
+                break;
+            };
+            out.push(sha.clone());
+            match commit.parents.first() {
+                Some(parent) => sha = parent.clone(),
+                None => break,
+            }
+        }
+        out.reverse();
+        out
+    }
+
+    fn pull_json(&self, pull: &Pull) -> Value {
+        let head_sha = if pull.open {
+            self.refs
+                .get(&pull.head)
+                .cloned()
+                .unwrap_or(pull.head_sha.clone())
+        } else {
+            pull.head_sha.clone()
+        };
+        json!({
+            "number": pull.number,
+            "html_url": format!("https://github.com/{REPO}/pull/{}", pull.number),
+            "state": if pull.open { "open" } else { "closed" },
+            "title": pull.title,
+            "body": pull.body,
+            "merged_at": if pull.merged { json!("2026-01-01T00:00:00Z") } else { Value::Null },
+            "user": { "login": pull.user },
+            "head": { "ref": pull.head, "sha": head_sha, "label": format!("{OWNER}:{}", pull.head) },
+            "base": { "ref": pull.base, "sha": self.refs.get(&pull.base) },
+            "labels": pull.labels.iter().map(|l| json!({ "name": l })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Moves a branch the way GitHub does: a pull request whose head lands on its base closes.
+    fn set_ref(&mut self, branch: &str, sha: &str) {
+        self.refs.insert(branch.to_string(), sha.to_string());
+        for index in 0..self.pulls.len() {
+            let pull = &self.pulls[index];
+            if pull.open && pull.head == branch {
+                let base_head = self.refs.get(&pull.base).cloned().unwrap_or_default();
+                if self.ancestors(&base_head).contains(sha) {
+                    self.pulls[index].open = false;
+                }
+                self.pulls[index].head_sha = sha.to_string();
+            }
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct FakeGitHub {
+    pub server: Arc<MockServer>,
+    pub state: Arc<Mutex<State>>,
+}
+
+struct Responder(Arc<Mutex<State>>);
+
+impl Respond for Responder {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let mut state = self.0.lock().unwrap();
+        let latency = state.latency;
+        handle(&mut state, request).set_delay(latency)
+    }
+}
+
+impl FakeGitHub {
+    /// A repository `o/r` whose `main` has the doc, a README and a workflow file.
+    pub async fn start(doc: &str) -> FakeGitHub {
+        let state = Arc::new(Mutex::new(State::new(doc)));
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(Responder(state.clone()))
+            .mount(&server)
+            .await;
+        FakeGitHub {
+            server: Arc::new(server),
+            state,
+        }
+    }
+
+    /// Starts over with a fresh repository on the same server (a client built for this
+    /// server keeps working; building one per case is what is slow).
+    pub fn reset(&self, doc: &str) {
+        *self.lock() = State::new(doc);
+    }
+
+    pub fn restore(&self, snapshot: &State) {
+        *self.lock() = snapshot.snapshot();
+    }
+
+    pub fn uri(&self) -> String {
+        self.server.uri()
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap()
+    }
+
+    /// A person's commit on `branch` setting `path` to `content`.
+    pub fn push_as(&self, branch: &str, login: &str, path: &str, content: &str) -> String {
+        let mut state = self.lock();
+        let parent = state.refs.get(branch).cloned();
+        let sha = state.commit_file(parent.as_deref(), login, path, content);
+        state.set_ref(branch, &sha);
+        sha
+    }
+
+    pub fn fail(&self, route: &'static str, status: u16, times: Option<usize>) {
+        self.lock().failures.push(Failure {
+            route,
+            status,
+            remaining: times,
+        });
+    }
+
+    /// Runs `action` on the state once, right before the next request to `route` is handled.
+    pub fn before(&self, route: &'static str, action: impl FnMut(&mut State) + Send + 'static) {
+        self.lock().hooks.push(Hook {
+            route,
+            action: Some(Box::new(action)),
+        });
+    }
+
+    pub fn requests(&self) -> Vec<Logged> {
+        self.lock().log.clone()
+    }
+
+    /// Non-GET requests as `METHOD route`.
+    pub fn writes(&self) -> Vec<String> {
+        self.lock()
+            .log
+            .iter()
+            .filter(|l| l.method != "GET")
+            .map(|l| format!("{} {}", l.method, l.route))
+            .collect()
+    }
+
+    pub fn clear_log(&self) {
+        self.lock().log.clear();
+    }
+
+    pub fn open_pulls(&self) -> Vec<Pull> {
+        self.lock()
+            .pulls
+            .iter()
+            .filter(|p| p.open)
+            .cloned()
+            .collect()
+    }
+
+    pub fn pull(&self, number: u64) -> Pull {
+        self.lock()
+            .pulls
+            .iter()
+            .find(|p| p.number == number)
+            .cloned()
+            .unwrap()
+    }
+
+    pub fn comments_on(&self, number: u64) -> Vec<Comment> {
+        self.lock()
+            .comments
+            .iter()
+            .filter(|c| c.issue == number)
+            .cloned()
+            .collect()
+    }
+
+    /// Merges a pull request by fast-forwarding its base.
+    pub fn merge(&self, number: u64) {
+        let mut state = self.lock();
+        let index = state.pulls.iter().position(|p| p.number == number).unwrap();
+        let head = state.refs[&state.pulls[index].head].clone();
+        let base = state.pulls[index].base.clone();
+        state.refs.insert(base, head.clone());
+        let pull = &mut state.pulls[index];
+        pull.open = false;
+        pull.merged = true;
+        pull.head_sha = head;
+    }
+
+    pub fn close(&self, number: u64) {
+        let mut state = self.lock();
+        let pull = state.pulls.iter_mut().find(|p| p.number == number).unwrap();
+        pull.open = false;
+    }
+
+    /// Sets the doc on `main` with a commit by `login`.
+    pub fn edit_base_doc(&self, login: &str, content: &str) -> String {
+        self.push_as("main", login, DOC_PATH, content)
+    }
+}
+
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap()
+}
+
+fn error(status: u16, message: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({
+        "message": message,
+        "documentation_url": "https://docs.github.com/rest",
+    }))
+}
+
+fn route_of(method: &str, parts: &[&str]) -> &'static str {
+    let repo: Vec<&str> = REPO.split('/').collect();
+    if parts == ["user"] {
+        return "get_user";
+    }
+    if parts.len() < 3 || parts[0] != "repos" || parts[1] != repo[0] || parts[2] != repo[1] {
+        return "unknown";
+    }
+    let rest = &parts[3..];
+    match (method, rest) {
+        ("GET", []) => "get_repo",
+        ("GET", ["git", "ref", "heads", ..]) => "get_ref",
+        ("GET", ["git", "commits", _]) => "get_commit",
+        ("GET", ["contents", ..]) => "get_contents",
+        ("GET", ["pulls"]) => "list_pulls",
+        ("GET", ["pulls", _, "commits"]) => "list_pull_commits",
+        ("GET", ["issues", _, "comments"]) => "list_comments",
+        ("POST", ["git", "blobs"]) => "create_blob",
+        ("POST", ["git", "trees"]) => "create_tree",
+        ("POST", ["git", "commits"]) => "create_commit",
+        ("POST", ["git", "refs"]) => "create_ref",
+        ("PATCH", ["git", "refs", "heads", ..]) => "update_ref",
+        ("DELETE", ["git", "refs", "heads", ..]) => "delete_ref",
+        ("POST", ["pulls"]) => "create_pull",
+        ("PATCH", ["pulls", _]) => "update_pull",
+        ("POST", ["issues", _, "labels"]) => "add_labels",
+        ("POST", ["issues", _, "comments"]) => "create_comment",
+        ("PATCH", ["issues", "comments", _]) => "update_comment",
+        ("DELETE", ["issues", "comments", _]) => "delete_comment",
+        _ => "unknown",
+    }
+}
+
+fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
+    let method = request.method.to_string();
+    // A GitHub Enterprise Server API lives under `/api/v3`.
+    let path = decode(request.url.path());
+    let path = path.strip_prefix("/api/v3").unwrap_or(&path).to_string();
+    let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let route = route_of(&method, &parts);
+    let query: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
+    let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+    state.log.push(Logged {
+        method: method.clone(),
+        path: match request.url.query() {
+            Some(q) => format!("{}?{q}", request.url.path()),
+            None => request.url.path().to_string(),
+        },
+        route,
+        body: body.clone(),
+    });
+    let auth = request
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    if auth != format!("Bearer {TOKEN}") {
+        return error(401, "Bad credentials");
+    }
+    if request
+        .headers
+        .get("x-github-api-version")
+        .and_then(|v| v.to_str().ok())
+        != Some("2022-11-28")
+    {
+        return error(400, "missing X-GitHub-Api-Version");
+    }
+    if let Some(index) = state.failures.iter().position(|f| f.route == route) {
+        let failure = &mut state.failures[index];
+        let status = failure.status;
+        if let Some(remaining) = failure.remaining.as_mut() {
+            *remaining -= 1;
+            if *remaining == 0 {
+                state.failures.remove(index);
+            }
+        }
+        let message = if state.echo_auth_in_errors {
+            format!("injected failure for {auth}")
+        } else {
+            "injected failure".to_string()
+        };
+        let mut template = error(status, &message);
+        if status == 429 {
+            template = template.insert_header("retry-after", "17");
+        }
+        return template;
+    }
+    let mut ran = Vec::new();
+    for (index, hook) in state.hooks.iter_mut().enumerate() {
+        if hook.route == route {
+            if let Some(action) = hook.action.take() {
+                ran.push((index, action));
+            }
+        }
+    }
+    for (_, mut action) in ran {
+        action(state);
+    }
+    state.hooks.retain(|h| h.action.is_some());
+    let rest: Vec<&str> = parts.iter().skip(3).copied().collect();
+    let bot = state.bot();
+    match route {
+        "get_user" => match &state.token_login {
+            Some(login) => ResponseTemplate::new(200).set_body_json(json!({ "login": login })),
+            None => error(403, "Resource not accessible by integration"),
+        },
+        "get_repo" => ResponseTemplate::new(200).set_body_json(json!({
+            "full_name": REPO,
+            "default_branch": state.default_branch,
+        })),
+        "get_ref" => {
+            let branch = rest[3..].join("/");
+            match state.refs.get(&branch) {
+                Some(sha) => ResponseTemplate::new(200).set_body_json(json!({
+                    "ref": format!("refs/heads/{branch}"),
+                    "object": { "sha": sha, "type": "commit" },
+                })),
+                None => error(404, "Not Found"),
+            }
+        }
+        "get_commit" => match state.commits.get(rest[2]) {
+            Some(commit) => ResponseTemplate::new(200).set_body_json(json!({
+                "sha": rest[2],
+                "tree": { "sha": commit.tree },
+                "parents": commit.parents.iter().map(|p| json!({ "sha": p })).collect::<Vec<_>>(),
+            })),
+            None => error(404, "Not Found"),
+        },
+        "get_contents" => {
+            let file = rest[1..].join("/");
+            let reference = query
+                .get("ref")
+                .cloned()
+                .unwrap_or(state.default_branch.clone());
+            let sha = state.refs.get(&reference).cloned().unwrap_or(reference);
+            let raw = request
+                .headers
+                .get("accept")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|a| a.contains("raw"));
+            match state.file_at(&sha, &file) {
+                Some(text) if raw => ResponseTemplate::new(200).set_body_string(text),
+                Some(_) => error(415, "this fake serves raw contents only"),
+                None => error(404, "Not Found"),
+            }
+        }
+        "list_pulls" => {
+            let wanted = query.get("state").cloned().unwrap_or("open".into());
+            let head = query.get("head").cloned();
+            let mut pulls: Vec<&Pull> = state
+                .pulls
+                .iter()
+                .filter(|p| match wanted.as_str() {
+                    "open" => p.open,
+                    "closed" => !p.open,
+                    _ => true,
+                })
+                .filter(|p| {
+                    head.as_ref()
+                        .is_none_or(|h| *h == format!("{OWNER}:{}", p.head))
+                })
+                .collect();
+            pulls.sort_by_key(|p| std::cmp::Reverse(p.number));
+            let list: Vec<Value> = pulls.iter().map(|p| state.pull_json(p)).collect();
+            ResponseTemplate::new(200).set_body_json(list)
+        }
+        "list_pull_commits" => {
+            let number: u64 = rest[1].parse().unwrap();
+            let Some(pull) = state.pulls.iter().find(|p| p.number == number) else {
+                return error(404, "Not Found");
+            };
+            let head = state
+                .refs
+                .get(&pull.head)
+                .cloned()
+                .unwrap_or(pull.head_sha.clone());
+            let base = state.refs[&pull.base].clone();
+            let items: Vec<Value> = state
+                .commits_between(&base, &head)
+                .into_iter()
+                .map(|sha| {
+                    let commit = &state.commits[&sha];
+                    let person = |login: &Option<String>| match login {
+                        Some(login) => json!({ "login": login }),
+                        None => Value::Null,
+                    };
+                    json!({
+                        "sha": sha,
+                        "commit": {
+                            "author": { "name": commit.author.clone().unwrap_or("Someone".into()), "email": "x@example.com" },
+                            "committer": { "name": commit.committer.clone().unwrap_or("Someone".into()), "email": "x@example.com" },
+                            "message": commit.message,
+                        },
+                        "author": person(&commit.author),
+                        "committer": person(&commit.committer),
+                    })
+                })
+                .collect();
+            paginate(state, request, &query, items)
+        }
+        "list_comments" => {
+            let number: u64 = rest[1].parse().unwrap();
+            let items: Vec<Value> = state
+                .comments
+                .iter()
+                .filter(|c| c.issue == number)
+                .map(|c| json!({ "id": c.id, "user": { "login": c.user }, "body": c.body }))
+                .collect();
+            paginate(state, request, &query, items)
+        }
+        "create_blob" => {
+            let content = body["content"].as_str().unwrap_or_default().to_string();
+            let sha = state.blob(&content);
+            ResponseTemplate::new(201).set_body_json(json!({ "sha": sha }))
+        }
+        "create_tree" => {
+            let base_tree = body["base_tree"].as_str().unwrap_or_default();
+            let Some(mut entries) = state.trees.get(base_tree).cloned() else {
+                return error(422, "base_tree is not a valid tree");
+            };
+            for entry in body["tree"].as_array().cloned().unwrap_or_default() {
+                let blob = entry["sha"].as_str().unwrap_or_default().to_string();
+                if !state.blobs.contains_key(&blob) {
+                    return error(422, "tree.sha is not a valid blob");
+                }
+                entries.insert(entry["path"].as_str().unwrap().to_string(), blob);
+            }
+            let sha = state.sha("t");
+            state.trees.insert(sha.clone(), entries);
+            ResponseTemplate::new(201).set_body_json(json!({ "sha": sha }))
+        }
+        "create_commit" => {
+            let tree = body["tree"].as_str().unwrap_or_default().to_string();
+            let parents: Vec<String> = body["parents"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .map(|p| p.as_str().unwrap().to_string())
+                .collect();
+            if !state.trees.contains_key(&tree)
+                || parents.iter().any(|p| !state.commits.contains_key(p))
+            {
+                return error(422, "tree or parent sha is not valid");
+            }
+            let author = body["author"]["name"].as_str().map(str::to_string);
+            let sha = state.sha("c");
+            state.commits.insert(
+                sha.clone(),
+                Commit {
+                    tree,
+                    parents,
+                    author: Some(author.unwrap_or(bot.clone())),
+                    committer: Some(bot),
+                    message: body["message"].as_str().unwrap_or_default().to_string(),
+                },
+            );
+            ResponseTemplate::new(201).set_body_json(json!({ "sha": sha }))
+        }
+        "create_ref" => {
+            let name = body["ref"].as_str().unwrap_or_default();
+            let sha = body["sha"].as_str().unwrap_or_default().to_string();
+            let Some(branch) = name.strip_prefix("refs/heads/") else {
+                return error(422, "Reference name is not valid");
+            };
+            if state.refs.contains_key(branch) {
+                return error(422, "Reference already exists");
+            }
+            if !state.commits.contains_key(&sha) {
+                return error(422, "Object does not exist");
+            }
+            let branch = branch.to_string();
+            state.set_ref(&branch, &sha);
+            ResponseTemplate::new(201)
+                .set_body_json(json!({ "ref": name, "object": { "sha": sha } }))
+        }
+        "update_ref" => {
+            let branch = rest[3..].join("/");
+            let sha = body["sha"].as_str().unwrap_or_default().to_string();
+            let Some(old) = state.refs.get(&branch).cloned() else {
+                return error(422, "Reference does not exist");
+            };
+            if !state.commits.contains_key(&sha) {
+                return error(422, "Object does not exist");
+            }
+            if body["force"] != json!(true) && !state.ancestors(&sha).contains(&old) {
+                return error(422, "Update is not a fast forward");
+            }
+            state.set_ref(&branch, &sha);
+            ResponseTemplate::new(200).set_body_json(json!({ "object": { "sha": sha } }))
+        }
+        "delete_ref" => {
+            let branch = rest[3..].join("/");
+            if state.refs.remove(&branch).is_none() {
+                return error(422, "Reference does not exist");
+            }
+            ResponseTemplate::new(204)
+        }
+        "create_pull" => {
+            let head = body["head"].as_str().unwrap_or_default().to_string();
+            let base = body["base"].as_str().unwrap_or_default().to_string();
+            let (Some(head_sha), Some(base_sha)) = (
+                state.refs.get(&head).cloned(),
+                state.refs.get(&base).cloned(),
+            ) else {
+                return error(422, "Validation Failed");
+            };
+            if state.pulls.iter().any(|p| p.open && p.head == head) {
+                return ResponseTemplate::new(422).set_body_json(json!({
+                    "message": "Validation Failed",
+                    "errors": [{ "resource": "PullRequest", "code": "custom",
+                                 "message": format!("A pull request already exists for {OWNER}:{head}.") }],
+                }));
+            }
+            if state.ancestors(&base_sha).contains(&head_sha) {
+                return error(422, &format!("No commits between {base} and {head}"));
+            }
+            let number = state.id();
+            let pull = Pull {
+                number,
+                head,
+                base,
+                head_sha,
+                open: true,
+                merged: false,
+                title: body["title"].as_str().unwrap_or_default().to_string(),
+                body: body["body"].as_str().unwrap_or_default().to_string(),
+                user: bot,
+                labels: Vec::new(),
+            };
+            let json = state.pull_json(&pull);
+            state.pulls.push(pull);
+            ResponseTemplate::new(201).set_body_json(json)
+        }
+        "update_pull" => {
+            let number: u64 = rest[1].parse().unwrap();
+            let Some(pull) = state.pulls.iter_mut().find(|p| p.number == number) else {
+                return error(404, "Not Found");
+            };
+            if let Some(title) = body["title"].as_str() {
+                pull.title = title.to_string();
+            }
+            if let Some(text) = body["body"].as_str() {
+                pull.body = text.to_string();
+            }
+            if body["state"] == json!("closed") {
+                pull.open = false;
+            }
+            let pull = pull.clone();
+            ResponseTemplate::new(200).set_body_json(state.pull_json(&pull))
+        }
+        "add_labels" => {
+            if state.label_422s > 0 {
+                state.label_422s -= 1;
+                return error(422, "Validation Failed");
+            }
+            let number: u64 = rest[1].parse().unwrap();
+            let Some(pull) = state.pulls.iter_mut().find(|p| p.number == number) else {
+                return error(404, "Not Found");
+            };
+            for label in body["labels"].as_array().cloned().unwrap_or_default() {
+                let label = label.as_str().unwrap().to_string();
+                if !pull.labels.contains(&label) {
+                    pull.labels.push(label);
+                }
+            }
+            let labels: Vec<Value> = pull.labels.iter().map(|l| json!({ "name": l })).collect();
+            ResponseTemplate::new(200).set_body_json(labels)
+        }
+        "create_comment" => {
+            let number: u64 = rest[1].parse().unwrap();
+            if !state.pulls.iter().any(|p| p.number == number) {
+                return error(404, "Not Found");
+            }
+            let id = state.id();
+            let text = body["body"].as_str().unwrap_or_default().to_string();
+            state.comments.push(Comment {
+                id,
+                issue: number,
+                user: bot.clone(),
+                body: text.clone(),
+            });
+            ResponseTemplate::new(201)
+                .set_body_json(json!({ "id": id, "user": { "login": bot }, "body": text }))
+        }
+        "update_comment" => {
+            let id: u64 = rest[2].parse().unwrap();
+            let Some(comment) = state.comments.iter_mut().find(|c| c.id == id) else {
+                return error(404, "Not Found");
+            };
+            comment.body = body["body"].as_str().unwrap_or_default().to_string();
+            ResponseTemplate::new(200).set_body_json(json!({ "id": id }))
+        }
+        "delete_comment" => {
+            let id: u64 = rest[2].parse().unwrap();
+            let before = state.comments.len();
+            state.comments.retain(|c| c.id != id);
+            if state.comments.len() == before {
+                return error(404, "Not Found");
+            }
+            ResponseTemplate::new(204)
+        }
+        _ => error(404, "Not Found"),
+    }
+}
+
+fn paginate(
+    state: &State,
+    request: &Request,
+    query: &HashMap<String, String>,
+    items: Vec<Value>,
+) -> ResponseTemplate {
+    let per_page = query
+        .get("per_page")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(30usize)
+        .min(state.page_size);
+    let page: usize = query.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+    let start = (page - 1) * per_page;
+    let slice: Vec<Value> = items.iter().skip(start).take(per_page).cloned().collect();
+    let mut template = ResponseTemplate::new(200).set_body_json(slice);
+    if start + per_page < items.len() {
+        let mut next = request.url.clone();
+        next.query_pairs_mut()
+            .clear()
+            .append_pair("per_page", &per_page.to_string())
+            .append_pair("page", &(page + 1).to_string());
+        template = template.insert_header("link", format!("<{next}>; rel=\"next\"").as_str());
+    }
+    template
+}
