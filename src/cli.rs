@@ -78,12 +78,35 @@ pub struct Cli {
     pub trace_repo: String,
 
     /// Write nothing; print the diff and exit 1 when the doc would change.
-    #[arg(long, conflicts_with = "dry_run")]
+    #[arg(long, conflicts_with_all = ["dry_run", "publish"])]
     pub check: bool,
 
     /// Write nothing; print the diff and exit 0.
     #[arg(long)]
     pub dry_run: bool,
+
+    /// Publish the result as one pull request on a fixed branch of `GITHUB_REPOSITORY` (with
+    /// `GITHUB_TOKEN`, at `GITHUB_API_URL`), with a sticky summary comment. With `--dry-run`,
+    /// only reads and prints what it would do.
+    #[arg(long)]
+    pub publish: bool,
+
+    /// The bot's branch.
+    #[arg(long, value_name = "NAME", default_value = crate::publish::DEFAULT_BRANCH, requires = "publish")]
+    pub branch: String,
+
+    /// The base branch (default: the repository's default branch).
+    #[arg(long, value_name = "BRANCH", requires = "publish")]
+    pub base: Option<String>,
+
+    /// Labels for the pull request, comma-separated.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "publish")]
+    pub labels: Vec<String>,
+
+    /// Rebuild the branch on the base even over commits by others or a previously closed
+    /// pull request with the same content.
+    #[arg(long, requires = "publish")]
+    pub recreate: bool,
 
     /// Write the machine-readable report here (in every mode).
     #[arg(long, value_name = "PATH")]

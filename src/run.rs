@@ -16,6 +16,8 @@ use crate::doc::refresh::refresh;
 use crate::doc::{CoverageDoc, DocError};
 use crate::onboard::plan_onboard;
 use crate::plan::{plan_refresh, Plan};
+use crate::publish::gha::Actions;
+use crate::publish::{publish_with_actions, GitHub, PublishRequest};
 use crate::resolve::{self, Resolver};
 use crate::sources::cookbook::CookbookIndex;
 use crate::sources::hf::HfClient;
@@ -122,6 +124,13 @@ fn finish(
             .with_context(|| format!("writing the Markdown report `{}`", path.display()))?;
     }
     let changed = plan.text != doc_text;
+    if cli.publish {
+        publish(cli, doc_text, &plan, out, err)?;
+    } else {
+        let mut actions = Actions::from_env(&mut *out);
+        actions.annotate_problems(&plan.report.problems)?;
+        actions.append_summary(&plan.report.to_markdown())?;
+    }
     match cli.mode() {
         Mode::Write => {
             // The doc was read once: compare with that text, never read it again.
@@ -163,6 +172,85 @@ fn finish(
             Ok(RunStatus::Drift)
         }
     }
+}
+
+/// Opens, updates or closes the bot's pull request (see `crate::publish`).
+fn publish(
+    cli: &Cli,
+    doc_text: &str,
+    plan: &Plan,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<()> {
+    let repository = std::env::var("GITHUB_REPOSITORY").map_err(|_| {
+        anyhow!("`--publish` needs `GITHUB_REPOSITORY` (`owner/name`)\nhint: GitHub Actions sets it; elsewhere export it")
+    })?;
+    let request = PublishRequest {
+        repository,
+        branch: cli.branch.clone(),
+        base: cli.base.clone(),
+        labels: cli
+            .labels
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .cloned()
+            .collect(),
+        recreate: cli.recreate,
+        dry_run: cli.dry_run,
+        doc_path: repo_relative(&cli.doc)?,
+        base_doc: doc_text.to_string(),
+        generated_doc: plan.text.clone(),
+    };
+    let outcome = runtime()?.block_on(async {
+        let github = GitHub::from_env()?;
+        let mut actions = Actions::from_env(&mut *out);
+        publish_with_actions(&github, &request, &plan.report, &mut actions).await
+    })?;
+    let pull = outcome
+        .pull_request
+        .as_ref()
+        .map(|(number, url)| format!(" #{number} {url}"))
+        .unwrap_or_default();
+    let note = if outcome.note.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", outcome.note)
+    };
+    let would = if cli.dry_run { "would be " } else { "" };
+    writeln!(
+        err,
+        "pull request: {would}{}{pull}{note}",
+        outcome.operation
+    )?;
+    if cli.dry_run {
+        writeln!(
+            out,
+            "--- pull request body ---\n{}\n--- sticky comment ---\n{}",
+            outcome.body, outcome.comment
+        )?;
+    }
+    Ok(())
+}
+
+/// The doc's path inside the repository, as the Git Data API wants it.
+fn repo_relative(doc: &Path) -> Result<String> {
+    let relative = if doc.is_absolute() {
+        let workspace = std::env::var_os("GITHUB_WORKSPACE")
+            .map(std::path::PathBuf::from)
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_default();
+        doc.strip_prefix(&workspace)
+            .map_err(|_| anyhow!("`{}` is outside the repository checkout\nhint: run from the repository root and pass `--doc` relative to it", doc.display()))?
+            .to_path_buf()
+    } else {
+        doc.to_path_buf()
+    };
+    let parts: Vec<String> = relative
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Ok(parts.join("/"))
 }
 
 fn read_doc(path: &Path) -> Result<String> {
