@@ -8,6 +8,7 @@ pub mod arch;
 pub mod atomic_file;
 pub mod cli;
 pub mod dataset;
+pub mod discover;
 pub mod doc;
 pub mod markdown;
 pub mod naming;

@@ -2,6 +2,7 @@
 
 mod cli;
 mod cookbook;
+mod discover;
 mod hf;
 mod naming;
 mod onboard;

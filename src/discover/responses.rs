@@ -1,0 +1,49 @@
+//! The last good response of each discovery source, kept under
+//! `$HF_HOME/track-models/responses/` so an offline run (`HF_HUB_OFFLINE=1`) can answer without
+//! the network. Files hold the body as the service sent it (HF lists: the Hub's JSON array;
+//! GitHub day-0: the derived list of new files). Writing is atomic; a failed write is a log
+//! line, not a failed run.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub(super) struct SavedResponses {
+    dir: PathBuf,
+}
+
+impl SavedResponses {
+    pub(super) fn new(dir: &Path) -> SavedResponses {
+        SavedResponses {
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    pub(super) fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+
+    /// The saved body, or the problem text for `label` when there is none.
+    pub(super) fn read(&self, name: &str, label: &str) -> Result<Vec<u8>, String> {
+        let path = self.path(name);
+        std::fs::read(&path).map_err(|err| {
+            if err.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "offline and no saved response for {label} (`{}`)\nhint: run once online, or unset `HF_HUB_OFFLINE`",
+                    path.display()
+                )
+            } else {
+                format!("offline, and cannot read `{}`: {err}", path.display())
+            }
+        })
+    }
+
+    pub(super) fn save(&self, name: &str, body: &[u8]) {
+        let path = self.path(name);
+        let result = std::fs::create_dir_all(&self.dir)
+            .map_err(anyhow::Error::from)
+            .and_then(|()| crate::atomic_file::write_if_changed(&path, body));
+        if let Err(err) = result {
+            tracing::warn!(path = %path.display(), "cannot save the response: {err:#}");
+        }
+    }
+}
