@@ -266,6 +266,15 @@ pub fn parse_config(text: &str) -> Result<Architecture, ConfigError> {
 }
 
 impl Architecture {
+    /// A short, stable digest of [`Architecture::fingerprint`] (FNV-1a 64, hex) for the
+    /// generated-section marker and discovery's "same kernels as" check.
+    pub fn fingerprint_digest(&self) -> String {
+        use std::hash::Hasher;
+        let mut hasher = crate::dataset::Fnv1a::default();
+        hasher.write(self.fingerprint().as_bytes());
+        format!("{:016x}", hasher.finish())
+    }
+
     /// A stable string of every shape that decides kernel names, notes and unmapped rows.
     ///
     /// Names (`architectures`, `model_type`), layer counts and quantization are left out, so a

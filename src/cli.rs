@@ -14,12 +14,34 @@ Exit codes:
 /// against the flashinfer-trace dataset without touching anything people wrote by hand.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "track-models", version, after_help = EXIT_CODES)]
-#[command(group(ArgGroup::new("task").required(true).multiple(true).args(["refresh_status", "model_name"])))]
+#[command(group(ArgGroup::new("task").required(true).multiple(true).args(["refresh_status", "model_name", "discover"])))]
 pub struct Cli {
     /// Re-check every concrete definition row against the dataset and update the status
     /// symbols, the `**Coverage**:` counts and the summary labels.
     #[arg(long)]
     pub refresh_status: bool,
+
+    /// Discover models worth tracking (SGLang day-0 files and catalog, cookbooks, HF trending
+    /// and new models, provider catalogs), rank them, and onboard the best new ones.
+    #[arg(long)]
+    pub discover: bool,
+
+    /// With `--discover`: onboard at most this many new models.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub max_new: usize,
+
+    /// With `--discover`: live providers a model needs when its only signal is HF popularity.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub min_providers: usize,
+
+    /// With `--discover`: SGLang model files added in the last DAYS days are day-0 candidates.
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub since: u32,
+
+    /// The date discovery treats as today (`YYYY-MM-DD`, UTC); default: the clock. For
+    /// reproducible runs.
+    #[arg(long, value_name = "DATE")]
+    pub today: Option<String>,
 
     /// Add (or regenerate) the section of this model; may be repeated. Its HF repo id comes
     /// from `--hf-repo-id`, else the doc, else the cookbooks / SGLang docs, else an HF search.

@@ -12,6 +12,7 @@ pub mod discover;
 pub mod doc;
 pub mod markdown;
 pub mod naming;
+pub mod nightly;
 pub mod onboard;
 pub mod plan;
 pub mod publish;

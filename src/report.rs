@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use crate::discover::CandidateReport;
 use crate::doc::status::SummaryLabel;
 use crate::doc::Status;
 use crate::markdown::{code_span, escape_inline};
@@ -16,6 +17,12 @@ pub struct Report {
     pub missing_definitions: Vec<MissingDefinition>,
     /// Warnings and per-model failures, one line each, naming the thing and where.
     pub problems: Vec<String>,
+    /// `--discover`: every candidate considered, with its decision and reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<Vec<CandidateReport>>,
+    /// `--discover`: the "why these models" table for the Markdown report.
+    #[serde(skip)]
+    pub discovery: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -210,6 +217,12 @@ impl Report {
         out.push_str(&status_row("Definitions before", &defs_before));
         out.push_str(&status_row("Definitions after", &defs_after));
         out.push('\n');
+        if let Some(discovery) = &self.discovery {
+            out.push_str(discovery);
+            if !discovery.ends_with("\n\n") {
+                out.push('\n');
+            }
+        }
         out.push_str(&self.missing_markdown());
         if !self.problems.is_empty() {
             out.push_str("\n### Problems\n\n");

@@ -12,8 +12,9 @@ use std::fs;
 use anyhow::{anyhow, bail, Result};
 
 use crate::cli::Cli;
+use crate::discover::display_name::{display_name, name_key};
 use crate::doc::refresh::SectionOutcome;
-use crate::onboard::{model_key, ModelRequest, ServingOrigin, ServingPlan};
+use crate::onboard::{ModelRequest, ServingOrigin, ServingPlan};
 use crate::sources::cookbook::{CookbookIndex, ServingConfig};
 use crate::sources::hf::{HfClient, ModelQuery};
 use crate::sources::sglang::SglangCatalog;
@@ -113,11 +114,11 @@ fn paired_path(cli: &Cli, position: usize) -> Option<&std::path::PathBuf> {
 
 impl Resolver<'_> {
     async fn repo_id(&self, name: &str) -> Result<String> {
-        let key = model_key(name);
+        let key = name_key(name);
         if let Some(repo) = self
             .sections
             .iter()
-            .filter(|s| model_key(&s.title) == key)
+            .filter(|s| name_key(&s.title) == key)
             .find_map(|s| s.hf_repo_id.clone())
         {
             return Ok(repo);
@@ -128,7 +129,7 @@ impl Resolver<'_> {
                 .doc_repo_ids
                 .iter()
                 .map(|(_, repo)| repo.clone())
-                .filter(|repo| model_key(repo_name(repo)) == key),
+                .filter(|repo| name_key(repo_name(repo)) == key),
         );
         known.sort_by_key(|r| r.to_ascii_lowercase());
         known.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
@@ -168,24 +169,34 @@ impl Resolver<'_> {
     }
 }
 
-/// One repo whose name equals the model name (letters and digits compared), else the only
-/// candidate; several without an exact one is an error listing them.
+/// The repo whose name spells the model name (letters and digits compared), else the one whose
+/// name means it (variant and quantization words dropped), else the only candidate; several
+/// without one of those is an error that lists them.
 fn pick(candidates: &[String], key: &str, name: &str, source: &str) -> Result<Option<String>> {
-    let exact: Vec<&String> = candidates
+    let spelled = |repo: &str| alphanumeric(repo_name(repo)) == alphanumeric(name);
+    let strict: Vec<&String> = candidates.iter().filter(|r| spelled(r)).collect();
+    let meant: Vec<&String> = candidates
         .iter()
-        .filter(|r| model_key(repo_name(r)) == key)
+        .filter(|r| name_key(repo_name(r)) == key)
         .collect();
-    match (exact.as_slice(), candidates) {
-        ([one], _) => Ok(Some((*one).clone())),
-        ([], [one]) => Ok(Some(one.clone())),
-        ([], []) => Ok(None),
-        ([], many) | (_, many) => {
+    match (strict.as_slice(), meant.as_slice(), candidates) {
+        ([one], _, _) | ([], [one], _) => Ok(Some((*one).clone())),
+        ([], [], [one]) => Ok(Some(one.clone())),
+        ([], [], []) => Ok(None),
+        (_, _, many) => {
             bail!(
             "`{name}` matches several repos in {source}: {}\nhint: pass `--hf-repo-id ORG/REPO`",
             many.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
         )
         }
     }
+}
+
+fn alphanumeric(text: &str) -> String {
+    text.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 fn repo_name(repo: &str) -> &str {
@@ -264,73 +275,9 @@ fn normalized(mut sizes: Vec<u32>) -> Vec<u32> {
     sizes
 }
 
-/// The doc's habit for headings: `Qwen/Qwen3-30B-A3B-Instruct-2507` → `Qwen3 30B A3B`,
-/// `google/gemma-3-27b-it` → `Gemma 3 27B`, `mistralai/Mistral-7B-Instruct-v0.3` →
-/// `Mistral 7B v0.3`. Variant words (Instruct, Chat, it, hf, Thinking), quantization suffixes
-/// and date stamps are dropped: they share the base model's kernels.
-pub fn display_name(repo: &str) -> String {
-    const DROP: [&str; 13] = [
-        "instruct", "chat", "it", "hf", "thinking", "fp8", "awq", "gptq", "int4", "int8", "nvfp4",
-        "bf16", "mlx",
-    ];
-    let words: Vec<String> = repo_name(repo)
-        .split(['-', '_'])
-        .filter(|w| !w.is_empty() && !DROP.contains(&w.to_ascii_lowercase().as_str()))
-        .filter(|w| !(w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit())))
-        .map(display_word)
-        .collect();
-    if words.is_empty() {
-        repo_name(repo).to_string()
-    } else {
-        words.join(" ")
-    }
-}
-
-/// `30b` → `30B`, `a3b` → `A3B`, `16e` → `16E`, `v0.3` stays, `gemma` → `Gemma`.
-fn display_word(word: &str) -> String {
-    let bytes = word.as_bytes();
-    let is_version = bytes[0] == b'v' && bytes.get(1).is_some_and(u8::is_ascii_digit);
-    let is_size = bytes.iter().any(u8::is_ascii_digit)
-        && bytes.last().is_some_and(|b| b"bBmMeEkK".contains(b))
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || *b == b'.')
-        && bytes.iter().filter(|b| b.is_ascii_alphabetic()).count() <= 2;
-    if is_version {
-        word.to_string()
-    } else if is_size {
-        word.to_ascii_uppercase()
-    } else {
-        let mut chars = word.chars();
-        chars
-            .next()
-            .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn display_names_follow_the_doc() {
-        for (repo, want) in [
-            ("Qwen/Qwen3-30B-A3B", "Qwen3 30B A3B"),
-            ("Qwen/Qwen3-30B-A3B-Instruct-2507", "Qwen3 30B A3B"),
-            ("meta-llama/Llama-3.1-8B-Instruct", "Llama 3.1 8B"),
-            ("google/gemma-3-27b-it", "Gemma 3 27B"),
-            ("deepseek-ai/DeepSeek-V3", "DeepSeek V3"),
-            ("mistralai/Mistral-7B-Instruct-v0.3", "Mistral 7B v0.3"),
-            ("MiniMaxAI/MiniMax-M2.7", "MiniMax M2.7"),
-            (
-                "meta-llama/Llama-4-Scout-17B-16E-Instruct",
-                "Llama 4 Scout 17B 16E",
-            ),
-            ("Qwen/Qwen3-Next-80B-A3B-Thinking", "Qwen3 Next 80B A3B"),
-        ] {
-            assert_eq!(display_name(repo), want, "{repo}");
-        }
-    }
 
     #[test]
     fn repo_ids_are_checked() {

@@ -12,8 +12,10 @@ use similar::TextDiff;
 use crate::atomic_file::{write_atomically, write_if_changed};
 use crate::cli::{Cli, Mode};
 use crate::dataset::DefinitionIndex;
+use crate::discover::{Date, DecisionKind, DiscoveryOptions, DiscoverySources};
 use crate::doc::refresh::refresh;
 use crate::doc::{CoverageDoc, DocError};
+use crate::nightly;
 use crate::onboard::plan_onboard;
 use crate::plan::{plan_refresh, Plan};
 use crate::publish::gha::Actions;
@@ -37,20 +39,40 @@ pub enum RunStatus {
 
 pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunStatus> {
     resolve::check_pairing(cli)?;
+    let today = discovery_date(cli)?;
     let doc_text = read_doc(&cli.doc)?;
     let index = load_index(cli)?;
     let doc_error = |e: DocError| anyhow!("`{}`:{}: {}", cli.doc.display(), e.line, e.message);
-    if cli.model_name.is_empty() {
+    if cli.model_name.is_empty() && !cli.discover {
         let plan = plan_refresh(&doc_text, &index).map_err(doc_error)?;
         return finish(cli, &doc_text, plan, Vec::new(), out, err);
     }
 
     let doc = CoverageDoc::parse(&doc_text).map_err(doc_error)?;
     let sections = refresh(&doc, &index).map_err(doc_error)?.sections;
-    let cookbook = CookbookIndex::load(&cli.cookbook_dir, cli.sglang_dir.as_deref());
-    let catalog = match &cli.sglang_dir {
-        Some(dir) => SglangCatalog::from_dir(dir),
-        None => SglangCatalog::bundled(),
+    let runtime = runtime()?;
+    // Discovery loads the catalog, the cookbooks and the Hub client; otherwise load them here.
+    let discovery = match cli.discover {
+        true => Some(DiscoverySources::from_env(
+            cli.sglang_dir.clone(),
+            &cli.cookbook_dir,
+        )?),
+        false => None,
+    };
+    let own;
+    let (cookbook, catalog, hf) = match &discovery {
+        Some(sources) => (&sources.cookbook, &sources.catalog, &sources.hf),
+        None => {
+            own = (
+                CookbookIndex::load(&cli.cookbook_dir, cli.sglang_dir.as_deref()),
+                match &cli.sglang_dir {
+                    Some(dir) => SglangCatalog::from_dir(dir),
+                    None => SglangCatalog::bundled(),
+                },
+                HfClient::from_env()?,
+            );
+            (&own.0, &own.1, &own.2)
+        }
     };
     let mut problems: Vec<String> = cookbook
         .warnings
@@ -58,30 +80,61 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
         .chain(&catalog.warnings)
         .cloned()
         .collect();
-    let hf = HfClient::from_env()?;
     let resolver = Resolver {
         sections: &sections,
-        cookbook: &cookbook,
-        catalog: &catalog,
-        hf: &hf,
+        cookbook,
+        catalog,
+        hf,
     };
     let mut failures = Vec::new();
     let mut requests = Vec::new();
-    for request in runtime()?.block_on(resolve::requests(cli, &resolver)) {
+    for request in runtime.block_on(resolve::requests(cli, &resolver)) {
         match request {
             Ok(request) => requests.push(request),
             Err(error) => failures.push(format!("{error:#}")),
         }
     }
+    let discovered = match &discovery {
+        Some(sources) => {
+            let options = DiscoveryOptions {
+                max_new: cli.max_new,
+                min_providers: cli.min_providers,
+                since_days: cli.since,
+                today,
+            };
+            let found =
+                runtime.block_on(nightly::discover(cli, sources, &doc, &sections, &options));
+            problems.extend(found.problems.iter().cloned());
+            requests.extend(found.requests.iter().cloned());
+            Some(found)
+        }
+        None => None,
+    };
     let supports = |class: &str| catalog.supports(class);
     let onboard = plan_onboard(&doc_text, &requests, &index, &supports, cli.refresh_status)
         .map_err(doc_error)?;
     failures.extend(onboard.failures);
+    let mut plan = onboard.plan;
+    if let Some(found) = discovered {
+        for candidate in found
+            .candidates
+            .iter()
+            .filter(|c| c.decision == DecisionKind::Added)
+        {
+            let name = candidate
+                .hf_repo_id
+                .as_deref()
+                .unwrap_or(&candidate.display_name);
+            writeln!(err, "discovered `{name}`: {}", candidate.reason)?;
+        }
+        plan.report.candidates = Some(found.candidates);
+        plan.report.discovery = Some(found.why_markdown);
+    }
     for problem in &problems {
         writeln!(err, "warning: {problem}")?;
     }
     problems.extend(failures.iter().cloned());
-    let status = finish(cli, &doc_text, onboard.plan, problems, out, err)?;
+    let status = finish(cli, &doc_text, plan, problems, out, err)?;
     for failure in &failures {
         writeln!(err, "error: {failure}")?;
     }
@@ -90,6 +143,22 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
     } else {
         RunStatus::PartialFailure
     })
+}
+
+/// `--today`, else the clock's UTC date: the only place a run reads the clock.
+fn discovery_date(cli: &Cli) -> Result<Date> {
+    match &cli.today {
+        Some(text) => Date::parse(text)
+            .ok_or_else(|| anyhow!("`--today {text}` is not a date (`YYYY-MM-DD`)")),
+        None => {
+            let seconds = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            Ok(Date::from_unix_seconds(
+                i64::try_from(seconds).unwrap_or(i64::MAX),
+            ))
+        }
+    }
 }
 
 fn finish(

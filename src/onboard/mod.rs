@@ -16,6 +16,7 @@ use std::ops::Range;
 
 use crate::arch::parse_config;
 use crate::dataset::DefinitionIndex;
+use crate::discover::display_name::name_key;
 use crate::doc::marker::GeneratedMarker;
 use crate::doc::refresh::{refresh, splice, RefreshOutcome, SectionOutcome};
 use crate::doc::{Block, CoverageDoc, DocError, Warning};
@@ -239,15 +240,15 @@ fn find_section<'d>(
             .is_some_and(|repo| repo.eq_ignore_ascii_case(&request.hf_repo_id))
     });
     let keys = [
-        model_key(&request.model_name),
-        model_key(&request.display_name),
-        model_key(request.hf_repo_id.rsplit('/').next().unwrap_or_default()),
+        name_key(&request.model_name),
+        name_key(&request.display_name),
+        name_key(request.hf_repo_id.rsplit('/').next().unwrap_or_default()),
     ];
     let section = by_repo.or_else(|| {
         existing
             .sections
             .iter()
-            .find(|s| keys.contains(&model_key(&s.title)))
+            .find(|s| keys.contains(&name_key(&s.title)))
     })?;
     let marker = doc.blocks.iter().find_map(|block| match block {
         Block::Marker(m) if (section.heading_line..section.end_line).contains(&m.line) => {
@@ -259,14 +260,6 @@ fn find_section<'d>(
         Some(marker) => Found::Generated { section, marker },
         None => Found::Human(section.title.clone()),
     })
-}
-
-/// Lower-case letters and digits only: `Qwen3 30B A3B` = `qwen3-30b-a3b` = `Qwen3-30B-A3B`.
-pub fn model_key(name: &str) -> String {
-    name.chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
 }
 
 /// From the heading to the section's end, leaving a trailing `---` separator line (and what

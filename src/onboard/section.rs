@@ -22,10 +22,9 @@
 //! config values) is escaped.
 
 use std::fmt::Write as _;
-use std::hash::Hasher;
 
 use crate::arch::Architecture;
-use crate::dataset::{DefinitionIndex, Fnv1a};
+use crate::dataset::DefinitionIndex;
 use crate::doc::marker::GeneratedMarker;
 use crate::doc::refresh::refresh;
 use crate::doc::{CoverageDoc, Status};
@@ -159,9 +158,7 @@ pub fn render(
             code_span(&class)
         ));
     }
-    let mut hasher = Fnv1a::default();
-    hasher.write(arch.fingerprint().as_bytes());
-    let fingerprint = format!("{:016x}", hasher.finish());
+    let fingerprint = arch.fingerprint_digest();
     let marker = vec![
         ("hf_repo_id".to_string(), request.hf_repo_id.clone()),
         ("fingerprint".to_string(), fingerprint),

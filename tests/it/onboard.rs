@@ -214,8 +214,8 @@ fn a_generated_section_is_regenerated_when_its_serving_sizes_change() {
         llama_before,
         "other sections untouched"
     );
-    assert_eq!(after.matches("## Llama 4 Scout 17B 16E\n").count(), 1);
-    assert_eq!(after.matches("| Llama 4 Scout 17B 16E |").count(), 1);
+    assert_eq!(after.matches("## Llama 4 Scout 17B-16E\n").count(), 1);
+    assert_eq!(after.matches("| Llama 4 Scout 17B-16E |").count(), 1);
     assert_eq!(workspace.report()["models"][0]["action"], "refreshed");
     assert_eq!(workspace.refresh_check().status.code(), Some(0));
 }

@@ -84,6 +84,7 @@ fn report() -> Report {
         problems: vec![
             "docs/model_coverage.mdx:12: unknown status `?` in the NewModel table".into(),
         ],
+        ..Report::default()
     };
     report.collect_missing();
     report
