@@ -380,7 +380,7 @@ impl fmt::Display for WeightFormat {
 
 /// Makes Python's `json.dump` output parseable: drops a UTF-8 BOM and replaces bare `NaN`,
 /// `Infinity` and `-Infinity` outside strings (Nemotron-H has `"time_step_limit": [0.0, Infinity]`).
-fn sanitize_json(text: &str) -> String {
+pub fn sanitize_json(text: &str) -> String {
     const TOKENS: [(&str, &str); 3] = [
         ("-Infinity", "-1.7976931348623157e308"),
         ("Infinity", "1.7976931348623157e308"),

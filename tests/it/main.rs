@@ -5,6 +5,7 @@ mod cookbook;
 mod discover;
 mod hf;
 mod naming;
+mod nightly;
 mod onboard;
 mod property;
 mod publish;

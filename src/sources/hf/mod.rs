@@ -590,9 +590,13 @@ impl HfClient {
             url: answer.url.to_string(),
             reason,
         };
-        transport::check_json(answer).map_err(|reason| invalid(self.scrub(&reason)))?;
+        transport::check_html(answer).map_err(|reason| invalid(self.scrub(&reason)))?;
         let text = String::from_utf8(answer.body.clone())
             .map_err(|err| invalid(format!("not UTF-8: {err}")))?;
+        // Real config.json files are Python's `json.dump` output: a bare `Infinity` or `NaN`
+        // is valid there (Nemotron-H), so check the text the config parser will read.
+        transport::check_json_text(&crate::arch::sanitize_json(&text))
+            .map_err(|reason| invalid(self.scrub(&reason)))?;
         match etag {
             Some(etag) => keep_going(cache.store(&sha, file, &etag, &answer.body), cache.dir()),
             None => tracing::warn!(repo, url = %answer.url, "no usable ETag; not caching"),

@@ -262,13 +262,26 @@ impl HfClient {
 
 /// Checks that a JSON body is whole JSON without decoding it into anything.
 pub(super) fn check_json(answer: &Exchange) -> Result<(), String> {
+    check_html(answer)?;
+    serde_json::from_slice::<serde::de::IgnoredAny>(&answer.body)
+        .map(|_| ())
+        .map_err(|err| json_reason(&err))
+}
+
+/// An HTML page where JSON was expected (a login wall, a proxy's error page).
+pub(super) fn check_html(answer: &Exchange) -> Result<(), String> {
     if looks_like_html(answer) {
         let content_type = answer.header(CONTENT_TYPE.as_str()).unwrap_or("none");
         return Err(format!(
             "expected JSON, got HTML (content-type `{content_type}`)"
         ));
     }
-    serde_json::from_slice::<serde::de::IgnoredAny>(&answer.body)
+    Ok(())
+}
+
+/// Whole JSON text (truncated or malformed is an error).
+pub(super) fn check_json_text(text: &str) -> Result<(), String> {
+    serde_json::from_str::<serde::de::IgnoredAny>(text)
         .map(|_| ())
         .map_err(|err| json_reason(&err))
 }
