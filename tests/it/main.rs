@@ -1,5 +1,6 @@
 //! One integration-test binary; one module per area.
 
+mod action;
 mod cli;
 mod cookbook;
 mod discover;

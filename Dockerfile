@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# track-models as a container image: a static musl binary, CA certificates and a non-root user
+# on distroless/static (no shell, no package manager).
+#
+#   docker build -t track-models .
+#   docker run --rm --user "$(id -u):$(id -g)" -v "$PWD:/work" track-models --help
+#
+# Stages: chef (toolchain + pinned cargo-chef) → planner (the dependency recipe) → builder
+# (dependencies cached in their own layer, then the crate) → the runtime image.
+
+ARG RUST_VERSION=1.95
+ARG CARGO_CHEF_VERSION=0.1.78
+
+FROM rust:${RUST_VERSION}-alpine AS chef
+ARG CARGO_CHEF_VERSION
+# musl-dev: headers for ring's C code. Not version-pinned on purpose: Alpine's index keeps only
+# the current build of a package, and the base image tag already fixes the Alpine release.
+# hadolint ignore=DL3018
+RUN apk add --no-cache musl-dev \
+    && cargo install cargo-chef --locked --version "${CARGO_CHEF_VERSION}"
+WORKDIR /src
+
+FROM chef AS planner
+COPY . .
+RUN cargo chef prepare --recipe-path recipe.json
+
+FROM chef AS builder
+COPY --from=planner /src/recipe.json recipe.json
+# Only the dependencies: this layer is reused until Cargo.toml or Cargo.lock change.
+RUN cargo chef cook --release --locked --recipe-path recipe.json
+COPY . .
+# On Alpine the host target is *-linux-musl, which links statically by default.
+RUN cargo build --release --locked --bin track-models \
+    && cp target/release/track-models /track-models \
+    && /track-models --version
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=builder /track-models /usr/local/bin/track-models
+# distroless' `nonroot` user (65532); run with `--user "$(id -u):$(id -g)"` to write a mounted doc.
+USER 65532:65532
+WORKDIR /work
+ENTRYPOINT ["/usr/local/bin/track-models"]

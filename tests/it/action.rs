@@ -1,0 +1,652 @@
+//! The GitHub Action's shell steps, run through their script files with the environment
+//! `action.yml` gives them: the install step against a fake release server on loopback (right
+//! checksum → the binary runs; wrong checksum → nothing runs; no entry → a clear error or the
+//! source build), the run step's inputs → arguments, and `action.yml` / README staying in step
+//! with both.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::support::{root, stderr, stdout};
+
+const ASSET: &str = "track-models-x86_64-unknown-linux-musl.tar.gz";
+const TAG: &str = "v9.9.9";
+
+// ---------------------------------------------------------------- the install step
+
+#[tokio::test(flavor = "multi_thread")]
+async fn right_checksum_installs_the_release_binary_and_runs_it() {
+    let runner = Runner::new();
+    let tarball = release_tarball(&runner);
+    let sha = sha256(&tarball);
+    let server = release_server(&tarball, 1).await;
+    let checksums = runner.write("checksums.txt", &checksum_line(&sha, ASSET));
+
+    let output = runner.install(&checksums, "release", &release_url(&server));
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let bin = runner.install_dir().join("bin/track-models");
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "Downloading track-models {TAG} for Linux/X64: {}/{ASSET}\n\
+             SHA-256 verified: {sha}\n\
+             fake track-models ran: --version\n\
+             GITHUB_TOKEN=<unset> HF_TOKEN=<unset>\n",
+            release_url(&server)
+        )
+    );
+    assert_eq!(runner.mark(), "ran\n", "the installed binary ran once");
+    assert_eq!(runner.step_output(), format!("bin={}\n", bin.display()));
+    let mode = fs::metadata(&bin).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o755);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wrong_checksum_fails_clearly_and_runs_nothing() {
+    let runner = Runner::new();
+    let tarball = release_tarball(&runner);
+    let actual = sha256(&tarball);
+    let expected = "0123456789abcdef".repeat(4);
+    let server = release_server(&tarball, 1).await;
+    let checksums = runner.write("checksums.txt", &checksum_line(&expected, ASSET));
+
+    let output = runner.install(&checksums, "auto", &release_url(&server));
+
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "::error title=track-models install failed::SHA-256 mismatch for `{ASSET}` of {TAG}: \
+             expected {expected} (`{}`), got {actual}; nothing was installed or run\n",
+            checksums.display()
+        )
+    );
+    assert!(!stdout(&output).contains("fake track-models"));
+    assert_eq!(runner.mark(), "", "the downloaded binary must not run");
+    assert!(!runner.install_dir().join("bin").exists());
+    assert_eq!(runner.step_output(), "");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn placeholder_entry_fails_clearly_without_a_download_when_release_is_required() {
+    let runner = Runner::new();
+    let server = MockServer::start().await;
+    let checksums = fixture_path("checksums-placeholder.txt");
+
+    let output = runner.install(&checksums, "release", &release_url(&server));
+
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "::error title=track-models install failed::no SHA-256 for `{ASSET}` in `{}` \
+             (a placeholder until the first release); hint: use `install-from: auto` to build \
+             from source, or pin the action to a commit whose checksum file lists a release\n",
+            checksums.display()
+        )
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 0);
+    assert_eq!(runner.mark(), "");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn placeholder_entry_builds_the_action_source_with_cargo_in_auto_mode() {
+    let runner = Runner::new();
+    let server = MockServer::start().await;
+    let checksums = fixture_path("checksums-placeholder.txt");
+    let fake_bin = runner.dir("fake-bin");
+    install_executable(&fixture_path("fake-cargo.sh"), &fake_bin.join("cargo"));
+    let cargo_args = runner.path("cargo-args");
+
+    let output = runner
+        .step("install.sh")
+        .envs(install_env(
+            &runner,
+            &checksums,
+            "auto",
+            &release_url(&server),
+        ))
+        .env("PATH", search_path(Some(&fake_bin)))
+        .env("FAKE_CARGO_ARGS", &cargo_args)
+        .env("FAKE_TRACK_MODELS", fixture_path("fake-track-models.sh"))
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let notice = format!(
+        "::notice title=track-models is built from source::no SHA-256 for `{ASSET}` in `{}` \
+         (a placeholder until the first release); running `cargo install --locked --path {}` \
+         (minutes, not seconds)\n",
+        checksums.display(),
+        root().display()
+    );
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "{notice}fake track-models ran: --version\nGITHUB_TOKEN=<unset> HF_TOKEN=<unset>\n"
+        )
+    );
+    let install_dir = runner.install_dir();
+    let expected_args = [
+        "install",
+        "--locked",
+        "--path",
+        root().to_str().unwrap(),
+        "--root",
+        install_dir.to_str().unwrap(),
+        "--force",
+    ];
+    assert_eq!(lines(&cargo_args), expected_args);
+    assert_eq!(server.received_requests().await.unwrap().len(), 0);
+    assert_eq!(runner.mark(), "ran\n");
+}
+
+#[test]
+fn a_runner_without_a_prebuilt_binary_is_told_so() {
+    let runner = Runner::new();
+    let checksums = fixture_path("checksums-placeholder.txt");
+
+    let output = runner
+        .step("install.sh")
+        .envs(install_env(&runner, &checksums, "release", ""))
+        .env("RUNNER_OS", "macOS")
+        .env("RUNNER_ARCH", "ARM64")
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "::error title=track-models install failed::no prebuilt track-models for macOS/ARM64; \
+         hint: use `install-from: auto` to build from source\n"
+    );
+}
+
+// ---------------------------------------------------------------- the run step
+
+#[test]
+fn check_mode_reports_without_publishing_and_keeps_the_exit_code() {
+    let runner = Runner::new();
+    let output = runner
+        .run_step(&[
+            ("INPUT_MODE", "check"),
+            ("INPUT_DOC", "docs/model_coverage.mdx"),
+            ("INPUT_TRACE_DIR", "trace"),
+            ("INPUT_DRY_RUN", "false"),
+            ("INPUT_RECREATE", "false"),
+            ("FAKE_EXIT", "1"),
+        ])
+        .output()
+        .unwrap();
+
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "drift under --check fails the step"
+    );
+    let reports = runner.reports();
+    assert_eq!(
+        runner.fake_args(),
+        [
+            "--refresh-status",
+            "--doc",
+            "docs/model_coverage.mdx",
+            "--trace-dir",
+            "trace",
+            "--check",
+            "--report-json",
+            &format!("{reports}/report.json"),
+            "--report-md",
+            &format!("{reports}/report.md"),
+        ]
+    );
+    assert_eq!(
+        runner.step_output(),
+        format!("report-json={reports}/report.json\nreport-md={reports}/report.md\n")
+    );
+    assert_eq!(
+        fs::read_to_string(runner.path("step-summary")).unwrap(),
+        "fake report\n",
+        "check mode puts the report in the job summary"
+    );
+}
+
+#[test]
+fn check_mode_with_dry_run_only_reports() {
+    let runner = Runner::new();
+    let output = runner
+        .run_step(&[("INPUT_MODE", "check"), ("INPUT_DRY_RUN", "true")])
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let args = runner.fake_args();
+    assert_eq!(args[..2], ["--refresh-status", "--dry-run"]);
+    assert!(!args.contains(&"--check".to_string()));
+}
+
+#[test]
+fn model_mode_passes_each_input_as_one_argument_and_evaluates_none() {
+    let runner = Runner::new();
+    let hostile = "Qwen3 $(touch pwned) `touch pwned`; touch pwned | x";
+    let output = runner
+        .run_step(&[
+            ("INPUT_MODE", "model"),
+            ("INPUT_MODEL_NAME", hostile),
+            ("INPUT_HF_REPO_ID", "Qwen/Qwen3-8B"),
+            ("INPUT_DOC", "docs/model coverage.mdx"),
+            ("INPUT_BRANCH", "bot/track-models"),
+            ("INPUT_BASE", "main"),
+            ("INPUT_LABELS", "models,automated"),
+            ("INPUT_MAX_NEW", "5"),
+            ("INPUT_DRY_RUN", "true"),
+            ("INPUT_RECREATE", "true"),
+            ("INPUT_ARGS", "--since\n30\n\n--tp\n1,8\n"),
+            ("GITHUB_TOKEN", "ghs_fake"),
+            ("HF_TOKEN", ""),
+        ])
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let reports = runner.reports();
+    assert_eq!(
+        runner.fake_args(),
+        [
+            "--model-name",
+            hostile,
+            "--hf-repo-id",
+            "Qwen/Qwen3-8B",
+            "--doc",
+            "docs/model coverage.mdx",
+            "--publish",
+            "--branch",
+            "bot/track-models",
+            "--base",
+            "main",
+            "--labels",
+            "models,automated",
+            "--recreate",
+            "--dry-run",
+            "--report-json",
+            &format!("{reports}/report.json"),
+            "--report-md",
+            &format!("{reports}/report.md"),
+            "--since",
+            "30",
+            "--tp",
+            "1,8",
+        ],
+        "max-new belongs to nightly only; blank lines of `args` are dropped"
+    );
+    assert!(
+        !runner.temp.path().join("pwned").exists(),
+        "nothing was evaluated"
+    );
+    assert!(stdout(&output).contains("GITHUB_TOKEN=ghs_fake HF_TOKEN=<unset>\n"));
+    assert_eq!(
+        fs::read_to_string(runner.path("step-summary")).unwrap(),
+        "",
+        "the publishing modes leave the summary to the binary"
+    );
+}
+
+#[test]
+fn nightly_mode_discovers_refreshes_and_publishes() {
+    let runner = Runner::new();
+    let output = runner
+        .run_step(&[
+            ("INPUT_MODE", "nightly"),
+            ("INPUT_DOC", "docs/model_coverage.mdx"),
+            ("INPUT_TRACE_REPO", "flashinfer-ai/flashinfer-trace"),
+            ("INPUT_MAX_NEW", "3"),
+            ("INPUT_MIN_PROVIDERS", "2"),
+            ("INPUT_MODEL_NAME", "ignored outside mode: model"),
+            ("INPUT_DRY_RUN", "false"),
+            ("INPUT_RECREATE", "false"),
+        ])
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let reports = runner.reports();
+    assert_eq!(
+        runner.fake_args(),
+        [
+            "--discover",
+            "--refresh-status",
+            "--max-new",
+            "3",
+            "--min-providers",
+            "2",
+            "--doc",
+            "docs/model_coverage.mdx",
+            "--trace-repo",
+            "flashinfer-ai/flashinfer-trace",
+            "--publish",
+            "--report-json",
+            &format!("{reports}/report.json"),
+            "--report-md",
+            &format!("{reports}/report.md"),
+        ]
+    );
+}
+
+#[test]
+fn bad_inputs_fail_before_the_binary_runs() {
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (
+            &[("INPUT_MODE", "weekly")],
+            "`mode` must be `nightly`, `model` or `check`, not `weekly`",
+        ),
+        (
+            &[("INPUT_MODE", "model")],
+            "`mode: model` needs `model-name`",
+        ),
+        (
+            &[("INPUT_MODE", "check"), ("INPUT_DRY_RUN", "yes")],
+            "`dry-run` must be `true` or `false`, not `yes`",
+        ),
+        (
+            &[("INPUT_MODE", "x\n::warning::injected")],
+            "`mode` must be `nightly`, `model` or `check`, not `x%0A::warning::injected`",
+        ),
+    ];
+    for (env, message) in cases {
+        let runner = Runner::new();
+        let output = runner.run_step(env).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{env:?}");
+        assert_eq!(
+            stderr(&output),
+            format!("::error title=track-models::{message}\n")
+        );
+        assert_eq!(runner.mark(), "", "{env:?}: the binary must not run");
+    }
+}
+
+// ---------------------------------------------------------------- action.yml and README
+
+#[test]
+fn action_yml_hands_every_input_to_the_scripts_through_env() {
+    let action = action_yml();
+    let steps = action["runs"]["steps"].as_array().unwrap();
+    let runs: Vec<&str> = steps.iter().map(|s| s["run"].as_str().unwrap()).collect();
+    assert_eq!(
+        runs,
+        [
+            r#"bash "$GITHUB_ACTION_PATH/action/install.sh""#,
+            r#"bash "$GITHUB_ACTION_PATH/action/run.sh""#
+        ],
+        "the tests run these script files"
+    );
+    let mut passed = BTreeSet::new();
+    for step in steps {
+        assert_eq!(action["runs"]["using"], "composite");
+        for value in step["env"].as_object().unwrap().values() {
+            let value = value.as_str().unwrap();
+            if let Some(input) = value
+                .strip_prefix("${{ inputs.")
+                .and_then(|v| v.strip_suffix(" }}"))
+            {
+                passed.insert(input.to_string());
+            }
+        }
+    }
+    let inputs: BTreeSet<String> = action["inputs"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(passed, inputs, "every input reaches a step as an env var");
+
+    let install_env: BTreeSet<&str> = steps[0]["env"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let runner = Runner::new();
+    let tested: BTreeSet<String> = install_env_names(&runner);
+    assert_eq!(
+        install_env,
+        tested.iter().map(String::as_str).collect(),
+        "the install tests set exactly the variables action.yml sets"
+    );
+}
+
+#[test]
+fn readme_documents_every_input_and_output() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let section = &readme[readme
+        .find("## GitHub Action")
+        .expect("a `## GitHub Action` section")..];
+    let action = action_yml();
+    for kind in ["inputs", "outputs"] {
+        for name in action[kind].as_object().unwrap().keys() {
+            assert!(
+                section.contains(&format!("| `{name}` |")),
+                "README's `## GitHub Action` has no table row for {kind} `{name}`"
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------- helpers
+
+/// One job's worth of runner folders: `$RUNNER_TEMP`, the step's `$GITHUB_OUTPUT` and
+/// `$GITHUB_STEP_SUMMARY`, and the fake binary's mark.
+struct Runner {
+    temp: tempfile::TempDir,
+}
+
+impl Runner {
+    fn new() -> Runner {
+        let runner = Runner {
+            temp: tempfile::tempdir().unwrap(),
+        };
+        for file in ["github-output", "step-summary", "mark"] {
+            fs::write(runner.path(file), "").unwrap();
+        }
+        runner
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.temp.path().join(name)
+    }
+
+    fn dir(&self, name: &str) -> PathBuf {
+        let dir = self.path(name);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.path(name);
+        fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// `${{ runner.temp }}/track-models`, as action.yml passes it.
+    fn install_dir(&self) -> PathBuf {
+        self.path("runner-temp/track-models")
+    }
+
+    fn reports(&self) -> String {
+        self.path("runner-temp/track-models/reports")
+            .display()
+            .to_string()
+    }
+
+    fn mark(&self) -> String {
+        fs::read_to_string(self.path("mark")).unwrap()
+    }
+
+    fn step_output(&self) -> String {
+        fs::read_to_string(self.path("github-output")).unwrap()
+    }
+
+    fn fake_args(&self) -> Vec<String> {
+        lines(&self.path("fake-args"))
+    }
+
+    /// `bash action/<script>` in a clean environment that looks like a Linux x64 runner step.
+    fn step(&self, script: &str) -> Command {
+        let runner_temp = self.dir("runner-temp");
+        let mut command = Command::new("bash");
+        command
+            .arg(root().join("action").join(script))
+            .current_dir(self.temp.path())
+            .env_clear()
+            .env("PATH", search_path(None))
+            .env("HOME", self.temp.path())
+            .env("RUNNER_TEMP", runner_temp)
+            .env("RUNNER_OS", "Linux")
+            .env("RUNNER_ARCH", "X64")
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_ACTION_PATH", root())
+            .env("GITHUB_REPOSITORY", "flashinfer-ai/track-models")
+            .env("GITHUB_OUTPUT", self.path("github-output"))
+            .env("GITHUB_STEP_SUMMARY", self.path("step-summary"))
+            .env("FAKE_MARK", self.path("mark"));
+        command
+    }
+
+    fn install(&self, checksums: &Path, install_from: &str, release_url: &str) -> Output {
+        self.step("install.sh")
+            .envs(install_env(self, checksums, install_from, release_url))
+            .output()
+            .unwrap()
+    }
+
+    /// The run step with the fake binary installed, as action.yml runs it after the install.
+    fn run_step(&self, inputs: &[(&str, &str)]) -> Command {
+        let bin = self
+            .dir("runner-temp/track-models/bin")
+            .join("track-models");
+        install_executable(&fixture_path("fake-track-models.sh"), &bin);
+        let mut command = self.step("run.sh");
+        command
+            .env("TRACK_MODELS_BIN", &bin)
+            .env("TRACK_MODELS_REPORTS", self.reports())
+            .env("FAKE_ARGS", self.path("fake-args"))
+            .envs(inputs.iter().copied());
+        command
+    }
+}
+
+/// The install step's variables, named and shaped as action.yml sets them (`uses: ./`, where
+/// `github.action_repository` is empty).
+fn install_env(
+    runner: &Runner,
+    checksums: &Path,
+    install_from: &str,
+    release_url: &str,
+) -> Vec<(String, String)> {
+    vec![
+        (
+            "TRACK_MODELS_CHECKSUMS".into(),
+            checksums.display().to_string(),
+        ),
+        ("TRACK_MODELS_INSTALL_FROM".into(), install_from.into()),
+        ("TRACK_MODELS_RELEASE_URL".into(), release_url.into()),
+        ("TRACK_MODELS_ACTION_REPOSITORY".into(), String::new()),
+        (
+            "TRACK_MODELS_INSTALL_DIR".into(),
+            runner.install_dir().display().to_string(),
+        ),
+    ]
+}
+
+fn install_env_names(runner: &Runner) -> BTreeSet<String> {
+    install_env(runner, Path::new("x"), "auto", "")
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// A release asset as release.yml packs it: `track-models` at the top of a gzipped tarball
+/// (here the fake binary, a shell script, so it runs on any arch).
+fn release_tarball(runner: &Runner) -> Vec<u8> {
+    let staging = runner.dir("staging");
+    install_executable(
+        &fixture_path("fake-track-models.sh"),
+        &staging.join("track-models"),
+    );
+    let tarball = runner.path(ASSET);
+    let status = Command::new("tar")
+        .arg("-czf")
+        .arg(&tarball)
+        .arg("-C")
+        .arg(&staging)
+        .arg("track-models")
+        .status()
+        .unwrap();
+    assert!(status.success());
+    fs::read(tarball).unwrap()
+}
+
+/// A loopback release server answering only `/releases/{TAG}/{ASSET}`.
+async fn release_server(tarball: &[u8], downloads: u64) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("/releases/{TAG}/{ASSET}")))
+        .respond_with(ResponseTemplate::new(200).set_body_bytes(tarball.to_vec()))
+        .expect(downloads)
+        .mount(&server)
+        .await;
+    server
+}
+
+fn release_url(server: &MockServer) -> String {
+    format!("{}/releases/{TAG}", server.uri())
+}
+
+fn checksum_line(sha: &str, asset: &str) -> String {
+    format!("# test release\n{sha}  {TAG}/{asset}\n")
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    let file = tempfile::NamedTempFile::new().unwrap();
+    fs::write(file.path(), bytes).unwrap();
+    let output = Command::new("sha256sum").arg(file.path()).output().unwrap();
+    assert!(output.status.success());
+    stdout(&output)[..64].to_string()
+}
+
+fn fixture_path(name: &str) -> PathBuf {
+    root().join("tests/fixtures/action").join(name)
+}
+
+fn install_executable(from: &Path, to: &Path) {
+    fs::copy(from, to).unwrap();
+    fs::set_permissions(to, fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn search_path(first: Option<&Path>) -> String {
+    let inherited = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
+    match first {
+        Some(dir) => format!("{}:{inherited}", dir.display()),
+        None => inherited,
+    }
+}
+
+fn lines(path: &Path) -> Vec<String> {
+    fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+fn action_yml() -> Value {
+    serde_norway::from_str(&fs::read_to_string(root().join("action.yml")).unwrap()).unwrap()
+}
