@@ -2,8 +2,8 @@
 # Runs track-models with the action's inputs. action.yml hands every input over as an
 # environment variable; this script turns them into arguments (one input, one argument: never
 # word-split, never evaluated) and runs the binary, whose exit code is the step's (0 ok,
-# 1 drift under `mode: check`, 2 error). In `check` mode it also appends the Markdown report to
-# the job summary (the publishing modes have the binary write their own).
+# 1 drift under `mode: check`, 2 error). The binary writes the job summary itself (it sees
+# `GITHUB_ACTIONS=true`).
 #
 # Environment:
 #   TRACK_MODELS_BIN      the binary (install.sh's `bin` output)
@@ -78,9 +78,6 @@ main() {
   printf '\n'
   local status=0
   "$bin" "${args[@]}" || status=$?
-  if [ "$mode" = check ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ] && [ -s "$reports/report.md" ]; then
-    cat "$reports/report.md" >>"$GITHUB_STEP_SUMMARY"
-  fi
   return "$status"
 }
 
