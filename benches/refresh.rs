@@ -3,8 +3,8 @@
 //! `cargo bench --bench refresh` generates (in a temporary folder) a trace dir with 100,000
 //! definitions and 50,000 workloads and a doc with 1,000 model sections of 40 rows, then times:
 //! the bare directory walk of the trace dir (the floor), a full refresh run (read the doc, walk
-//! the dataset, plan, write the doc atomically), a no-op run, and the same refresh with 10× the
-//! sections. Peak memory of the refresh is read from the kernel (`VmHWM` after resetting it
+//! the dataset, plan, write the doc atomically), a no-op run, the refresh with a JSON report,
+//! and the same refresh with 10× the sections. Peak memory of the refresh is read from the kernel (`VmHWM` after resetting it
 //! through `/proc/self/clear_refs`). Each figure is the median of several runs.
 
 use std::fs;
@@ -49,8 +49,6 @@ fn main() {
         start.elapsed()
     });
     let target = work.path().join("doc.mdx");
-    phases(&doc_1k, &trace);
-    phases(&doc_1k, &trace);
     let refresh_1k = median(|| timed_refresh(&doc_1k, &target, &trace));
     let peak = peak_memory(|| {
         timed_refresh(&doc_1k, &target, &trace);
@@ -61,6 +59,17 @@ fn main() {
         start.elapsed()
     });
     let refresh_10k = median(|| timed_refresh(&doc_10k, &target, &trace));
+    let report = work.path().join("report.json");
+    let with_report = median(|| {
+        fs::copy(&doc_1k, &target).unwrap();
+        let start = Instant::now();
+        refresh_with(
+            &target,
+            &trace,
+            &["--report-json", report.to_str().unwrap()],
+        );
+        start.elapsed()
+    });
 
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!("trace dir: {DEFINITIONS} definitions, {WORKLOADS} workloads; doc: 1,000 sections x {ROWS_PER_SECTION} rows ({} KiB)", fs::metadata(&doc_1k).unwrap().len() / 1024);
@@ -71,6 +80,10 @@ fn main() {
         ms(refresh_1k) / ms(walk)
     );
     println!("no-op refresh, 1,000 sections    {:8.1} ms", ms(noop));
+    println!(
+        "refresh + --report-json          {:8.1} ms",
+        ms(with_report)
+    );
     println!(
         "refresh, 10,000 sections         {:8.1} ms   ratio to 1,000 sections {:.2}x",
         ms(refresh_10k),
@@ -100,14 +113,20 @@ fn timed_refresh(source: &Path, target: &Path, trace: &Path) -> Duration {
 }
 
 fn refresh(doc: &Path, trace: &Path) {
-    let cli = Cli::parse_from([
+    refresh_with(doc, trace, &[]);
+}
+
+fn refresh_with(doc: &Path, trace: &Path, extra: &[&str]) {
+    let mut args = vec![
         "track-models",
         "--refresh-status",
         "--doc",
         doc.to_str().unwrap(),
         "--trace-dir",
         trace.to_str().unwrap(),
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let cli = Cli::parse_from(args);
     run(&cli, &mut sink(), &mut sink()).expect("the refresh succeeds");
 }
 
@@ -187,22 +206,4 @@ fn generate_doc(sections: usize) -> String {
         doc.push_str(&format!("\n**Coverage**: 0 / {ROWS_PER_SECTION} definitions present. Hand-written note.\n\n---\n"));
     }
     doc
-}
-
-#[allow(dead_code)]
-fn phases(doc: &Path, trace: &Path) {
-    let t = Instant::now();
-    let index = track_models::sources::trace_dir::load(trace).unwrap();
-    let t_walk = t.elapsed();
-    let t = Instant::now();
-    let text = fs::read_to_string(doc).unwrap();
-    let parsed = track_models::doc::CoverageDoc::parse(&text).unwrap();
-    let t_parse = t.elapsed();
-    let t = Instant::now();
-    let outcome = track_models::doc::refresh::refresh(&parsed, &index).unwrap();
-    let t_refresh = t.elapsed();
-    let t = Instant::now();
-    let plan = track_models::plan::plan_refresh(&text, &index).unwrap();
-    let t_plan = t.elapsed();
-    println!("PHASES load {t_walk:?} parse {t_parse:?} refresh {t_refresh:?} plan(parse+refresh+report) {t_plan:?} {}", outcome.text.len() + plan.text.len());
 }

@@ -28,7 +28,10 @@ pub struct DefinitionIndex {
 
 /// FNV-1a: the keys are short ASCII names from a trusted listing, and a refresh hashes
 /// ~150,000 of them, so a cheap hash beats the DoS-resistant default.
-type NameHash = BuildHasherDefault<Fnv1a>;
+pub type NameHash = BuildHasherDefault<Fnv1a>;
+
+/// A set of definition names hashed like the index.
+pub type NameSet<'a> = HashSet<&'a str, NameHash>;
 
 #[derive(Debug)]
 pub struct Fnv1a(u64);
@@ -52,6 +55,15 @@ impl Hasher for Fnv1a {
 }
 
 impl DefinitionIndex {
+    /// An empty index with room for `definitions` and `workloads` names.
+    pub fn with_capacity(definitions: usize, workloads: usize) -> DefinitionIndex {
+        DefinitionIndex {
+            definitions: HashMap::with_capacity_and_hasher(definitions, NameHash::default()),
+            op_types: Vec::new(),
+            workloads: HashSet::with_capacity_and_hasher(workloads, NameHash::default()),
+        }
+    }
+
     /// Builds the index from dataset-relative paths such as `definitions/gemm/gemm_n128_k2048.json`
     /// and `workloads/gemm/gemm_n128_k2048.jsonl`; other paths are ignored.
     pub fn from_paths<'p>(paths: impl IntoIterator<Item = &'p str>) -> DefinitionIndex {
@@ -91,13 +103,17 @@ impl DefinitionIndex {
         self.workloads.insert(name.into());
     }
 
-    /// Takes the workloads of an index built on another thread.
-    pub fn absorb_workloads(&mut self, other: DefinitionIndex) {
-        if self.workloads.is_empty() {
-            self.workloads = other.workloads;
-        } else {
-            self.workloads.extend(other.workloads);
+    /// Takes everything of an index built on another thread.
+    pub fn merge(&mut self, other: DefinitionIndex) {
+        if self.definitions.is_empty() && self.workloads.is_empty() {
+            *self = other;
+            return;
         }
+        for (name, op) in other.definitions {
+            let op_type = other.op_types.get(usize::from(op)).map_or("", |op| &**op);
+            self.insert_definition(&name, op_type);
+        }
+        self.workloads.extend(other.workloads);
     }
 
     pub fn presence(&self, name: &str) -> Presence {

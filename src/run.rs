@@ -11,13 +11,13 @@ use similar::TextDiff;
 
 use crate::atomic_file::{write_atomically, write_if_changed};
 use crate::cli::{Cli, Mode};
-use crate::dataset::DefinitionIndex;
+use crate::dataset::{DefinitionIndex, NameSet};
 use crate::discover::{Date, DecisionKind, DiscoveryOptions, DiscoverySources};
-use crate::doc::refresh::refresh;
+use crate::doc::refresh::{refresh, refresh_summary_only};
 use crate::doc::{CoverageDoc, DocError};
 use crate::nightly;
 use crate::onboard::plan_onboard;
-use crate::plan::{plan_refresh, Plan};
+use crate::plan::{report_from_outcome, Plan};
 use crate::publish::gha::Actions;
 use crate::publish::{publish_with_actions, GitHub, PublishRequest};
 use crate::resolve::{self, Resolver};
@@ -40,15 +40,24 @@ pub enum RunStatus {
 pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunStatus> {
     resolve::check_pairing(cli)?;
     let today = discovery_date(cli)?;
-    let doc_text = read_doc(&cli.doc)?;
-    let index = load_index(cli)?;
     let doc_error = |e: DocError| anyhow!("`{}`:{}: {}", cli.doc.display(), e.line, e.message);
+    let doc_text = read_doc(&cli.doc)?;
+    let doc = CoverageDoc::parse(&doc_text).map_err(doc_error)?;
     if cli.model_name.is_empty() && !cli.discover {
-        let plan = plan_refresh(&doc_text, &index).map_err(doc_error)?;
+        // A refresh looks up only the doc's names: the walk keeps just those.
+        let index = load_index(cli, Some(&doc.concrete_names()))?;
+        let outcome = if report_is_read(cli) {
+            refresh(&doc, &index)
+        } else {
+            refresh_summary_only(&doc, &index)
+        }
+        .map_err(doc_error)?;
+        let text = outcome.text.clone();
+        let plan = report_from_outcome(outcome, text);
         return finish(cli, &doc_text, plan, Vec::new(), out, err);
     }
+    let index = load_index(cli, None)?;
 
-    let doc = CoverageDoc::parse(&doc_text).map_err(doc_error)?;
     let sections = refresh(&doc, &index).map_err(doc_error)?.sections;
     let runtime = runtime()?;
     // Discovery loads the catalog, the cookbooks and the Hub client; otherwise load them here.
@@ -145,6 +154,15 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
     })
 }
 
+/// Whether anything reads the per-definition report: a report file, the Actions summary, or
+/// the pull request.
+fn report_is_read(cli: &Cli) -> bool {
+    cli.report_json.is_some()
+        || cli.report_md.is_some()
+        || cli.publish
+        || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
+}
+
 /// `--today`, else the clock's UTC date: the only place a run reads the clock.
 fn discovery_date(cli: &Cli) -> Result<Date> {
     match &cli.today {
@@ -197,8 +215,10 @@ fn finish(
         publish(cli, doc_text, &plan, out, err)?;
     } else {
         let mut actions = Actions::from_env(&mut *out);
-        actions.annotate_problems(&plan.report.problems)?;
-        actions.append_summary(&plan.report.to_markdown())?;
+        if actions.is_enabled() {
+            actions.annotate_problems(&plan.report.problems)?;
+            actions.append_summary(&plan.report.to_markdown())?;
+        }
     }
     match cli.mode() {
         Mode::Write => {
@@ -343,11 +363,13 @@ fn read_doc(path: &Path) -> Result<String> {
     })
 }
 
-fn load_index(cli: &Cli) -> Result<DefinitionIndex> {
+/// The dataset index: from `--trace-dir`, else the Hub's listing. `wanted` limits a local walk
+/// to the names a refresh looks up.
+fn load_index(cli: &Cli, wanted: Option<&NameSet>) -> Result<DefinitionIndex> {
     let Some(dir) = &cli.trace_dir else {
         return hub_index(&cli.trace_repo);
     };
-    trace_dir::load(dir)
+    trace_dir::load_names(dir, wanted)
 }
 
 /// Lists the dataset from the Hub (tree API, cached by the dataset's commit sha).

@@ -150,6 +150,33 @@ impl<'a> CoverageDoc<'a> {
         })
     }
 
+    /// Every concrete definition name of the status tables: all a refresh looks up.
+    pub fn concrete_names(&self) -> crate::dataset::NameSet<'a> {
+        let rows = self
+            .blocks
+            .iter()
+            .map(|block| match block {
+                Block::Table(table) => table.rows.len(),
+                _ => 0,
+            })
+            .sum();
+        let mut names = crate::dataset::NameSet::with_capacity_and_hasher(rows, Default::default());
+        for block in &self.blocks {
+            if let Block::Table(table) = block {
+                if table.status.is_some() {
+                    names.extend(
+                        table
+                            .rows
+                            .iter()
+                            .filter_map(|row| row.cell(self.text, 0))
+                            .filter_map(concrete_name),
+                    );
+                }
+            }
+        }
+        names
+    }
+
     /// The byte range of line `index` including its terminator.
     pub fn line_with_terminator(&self, index: usize) -> Range<usize> {
         let start = self.lines[index].start;

@@ -59,9 +59,27 @@ pub struct RowOutcome {
 }
 
 pub fn refresh(doc: &CoverageDoc, index: &DefinitionIndex) -> Result<RefreshOutcome, DocError> {
+    refresh_with(doc, index, true)
+}
+
+/// The same refresh without the per-row outcomes (`SectionOutcome::rows` stays empty): for a
+/// run whose report nobody reads, this saves allocating a record for every row.
+pub fn refresh_summary_only(
+    doc: &CoverageDoc,
+    index: &DefinitionIndex,
+) -> Result<RefreshOutcome, DocError> {
+    refresh_with(doc, index, false)
+}
+
+fn refresh_with(
+    doc: &CoverageDoc,
+    index: &DefinitionIndex,
+    rows: bool,
+) -> Result<RefreshOutcome, DocError> {
     let mut refresher = Refresher {
         doc,
         index,
+        rows,
         edits: Vec::new(),
         warnings: Vec::new(),
         sections: Vec::new(),
@@ -74,6 +92,8 @@ pub fn refresh(doc: &CoverageDoc, index: &DefinitionIndex) -> Result<RefreshOutc
 struct Refresher<'d, 'a> {
     doc: &'d CoverageDoc<'a>,
     index: &'d DefinitionIndex,
+    /// Record a [`RowOutcome`] per row.
+    rows: bool,
     edits: Vec<(Range<usize>, Cow<'static, str>)>,
     warnings: Vec<Warning>,
     sections: Vec<SectionOutcome>,
@@ -173,11 +193,21 @@ impl Refresher<'_, '_> {
                 .clone()
                 .and_then(|range| Status::leading(&text[range]))
                 .map(|(status, _)| status);
-            let (op_type, tp, ep) = columns
-                .op_type
-                .and_then(|column| row.cell(text, column))
-                .map(parse_op_type)
-                .unwrap_or_default();
+            let outcome = |name: &str, status: Status| {
+                let (op_type, tp, ep) = columns
+                    .op_type
+                    .and_then(|column| row.cell(text, column))
+                    .map(parse_op_type)
+                    .unwrap_or_default();
+                RowOutcome {
+                    name: name.to_string(),
+                    op_type,
+                    tp,
+                    ep,
+                    status,
+                    before,
+                }
+            };
             let Some(name) = concrete_name(first) else {
                 if ragged {
                     self.warn(
@@ -191,14 +221,11 @@ impl Refresher<'_, '_> {
                 }
                 if let Some(open) = section {
                     self.judgements[open].1 &= before == Some(Status::Ready);
-                    self.sections[open].rows.push(RowOutcome {
-                        name: first.to_string(),
-                        op_type,
-                        tp,
-                        ep,
-                        status: Status::Unmapped,
-                        before,
-                    });
+                    if self.rows {
+                        self.sections[open]
+                            .rows
+                            .push(outcome(first, Status::Unmapped));
+                    }
                 }
                 continue;
             };
@@ -220,14 +247,9 @@ impl Refresher<'_, '_> {
                 let judgement = &mut self.judgements[open];
                 judgement.0 |= status.is_present();
                 judgement.1 &= status == Status::Ready;
-                self.sections[open].rows.push(RowOutcome {
-                    name: name.to_string(),
-                    op_type,
-                    tp,
-                    ep,
-                    status,
-                    before,
-                });
+                if self.rows {
+                    self.sections[open].rows.push(outcome(name, status));
+                }
             }
         }
         Ok(())
