@@ -108,8 +108,8 @@ pub struct Cli {
     pub dry_run: bool,
 
     /// Publish the result as one pull request on a fixed branch of `GITHUB_REPOSITORY` (with
-    /// `GITHUB_TOKEN`, at `GITHUB_API_URL`), with a sticky summary comment. With `--dry-run`,
-    /// only reads and prints what it would do.
+    /// `GITHUB_TOKEN`, at `GITHUB_API_URL`), with a sticky summary comment; the local doc is
+    /// left as it is (it is the base). With `--dry-run`, only reads and prints what it would do.
     #[arg(long)]
     pub publish: bool,
 

@@ -1283,3 +1283,106 @@ async fn an_api_url_with_a_path_prefix_is_kept_on_every_request() {
         ]
     );
 }
+
+/// The binary end to end: `--refresh-status --publish` from a checkout, against the stateful
+/// fake. A dry run writes nothing; the real run opens one PR with the refreshed doc and sets
+/// the Actions outputs; the next run writes nothing; the token never shows.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_binary_publishes_one_pull_request_then_nothing() {
+    let base_doc = crate::support::fixture("refresh/sample-4state.mdx");
+    let refreshed = crate::support::fixture("refresh/expected-4state.mdx");
+    let github = FakeGitHub::start(&base_doc).await;
+    let checkout = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(checkout.path().join("docs")).unwrap();
+    std::fs::write(checkout.path().join(fake::DOC_PATH), &base_doc).unwrap();
+    let outputs = checkout.path().join("github-output");
+    let summary = checkout.path().join("step-summary");
+    let token = fake::TOKEN;
+    // Only the `::add-mask::` line Actions needs may carry it.
+    let leaks = |text: &str| {
+        text.lines()
+            .any(|l| l.contains(token) && !l.starts_with("::add-mask::"))
+    };
+    let run = |extra: &[&str]| {
+        let trace = crate::support::trace_dir();
+        std::process::Command::new(env!("CARGO_BIN_EXE_track-models"))
+            .current_dir(checkout.path())
+            .args([
+                "--refresh-status",
+                "--doc",
+                fake::DOC_PATH,
+                "--trace-dir",
+                trace.to_str().unwrap(),
+                "--publish",
+            ])
+            .args(extra)
+            .env("GITHUB_TOKEN", token)
+            .env("GITHUB_REPOSITORY", "o/r")
+            .env("GITHUB_API_URL", github.uri())
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_OUTPUT", &outputs)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env_remove("GITHUB_WORKSPACE")
+            .output()
+            .unwrap()
+    };
+
+    let dry = run(&["--dry-run"]);
+    let (out, err) = (
+        String::from_utf8_lossy(&dry.stdout).into_owned(),
+        String::from_utf8_lossy(&dry.stderr).into_owned(),
+    );
+    assert_eq!(dry.status.code(), Some(0), "{err}");
+    assert!(err.contains("pull request: would be created"), "{err}");
+    assert!(out.contains("--- pull request body ---\n"), "{out}");
+    assert!(out.contains("<!-- track-models:start -->"), "{out}");
+    assert_eq!(
+        github.writes(),
+        Vec::<String>::new(),
+        "a dry run only reads"
+    );
+    assert!(!leaks(&out) && !leaks(&err));
+
+    let real = run(&[]);
+    let (out, err) = (
+        String::from_utf8_lossy(&real.stdout).into_owned(),
+        String::from_utf8_lossy(&real.stderr).into_owned(),
+    );
+    assert_eq!(real.status.code(), Some(0), "{err}");
+    assert!(err.contains("pull request: created #"), "{err}");
+    assert_eq!(github.open_pulls().len(), 1);
+    assert_eq!(
+        github.lock().doc_on(BRANCH).as_deref(),
+        Some(refreshed.as_str())
+    );
+    let written = std::fs::read_to_string(&outputs).unwrap();
+    assert!(
+        written.contains("pull-request-operation<<")
+            || written.contains("pull-request-operation=created"),
+        "{written}"
+    );
+    assert!(written.contains("created"), "{written}");
+    assert!(std::fs::read_to_string(&summary)
+        .unwrap()
+        .contains("Missing definitions"));
+    assert!(!leaks(&out) && !leaks(&err) && !written.contains(token));
+    assert!(
+        out.contains(&format!("::add-mask::{token}")),
+        "the token is masked for Actions"
+    );
+
+    github.clear_log();
+    let again = run(&[]);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(
+        github.writes(),
+        Vec::<String>::new(),
+        "nothing changed: no write"
+    );
+    assert_eq!(github.open_pulls().len(), 1);
+}
