@@ -191,32 +191,7 @@ impl Report {
             }
             out.push('\n');
         }
-        let (labels_before, labels_after) = self.label_totals();
-        let (defs_before, defs_after) = self.definition_totals();
-        out.push_str("### Totals\n\n| | ✅ | 🟡 | ❌ |\n|---|---:|---:|---:|\n");
-        let label_row = |name: &str, totals: &BTreeMap<SummaryLabel, usize>| {
-            let get = |label| totals.get(&label).copied().unwrap_or(0);
-            format!(
-                "| {name} | {} | {} | {} |\n",
-                get(SummaryLabel::FullyCovered),
-                get(SummaryLabel::Partial),
-                get(SummaryLabel::NotCovered)
-            )
-        };
-        let status_row = |name: &str, totals: &BTreeMap<Status, usize>| {
-            let get = |status| totals.get(&status).copied().unwrap_or(0);
-            format!(
-                "| {name} | {} | {} | {} |\n",
-                get(Status::Ready),
-                get(Status::NoWorkload),
-                get(Status::Missing)
-            )
-        };
-        out.push_str(&label_row("Models before", &labels_before));
-        out.push_str(&label_row("Models after", &labels_after));
-        out.push_str(&status_row("Definitions before", &defs_before));
-        out.push_str(&status_row("Definitions after", &defs_after));
-        out.push('\n');
+        out.push_str(&self.totals_markdown());
         if let Some(discovery) = &self.discovery {
             out.push_str(discovery);
             if !discovery.ends_with("\n\n") {
@@ -230,6 +205,29 @@ impl Report {
                 let _ = writeln!(out, "- {}", escape_inline(problem));
             }
         }
+        out
+    }
+
+    /// The totals table: ✅ / 🟡 / ❌ of model labels and of distinct definitions, before and
+    /// after.
+    pub fn totals_markdown(&self) -> String {
+        let (labels_before, labels_after) = self.label_totals();
+        let (defs_before, defs_after) = self.definition_totals();
+        let label_row = |name: &str, totals: &BTreeMap<SummaryLabel, usize>| {
+            let [a, b, c] = SummaryLabel::ALL.map(|label| totals.get(&label).copied().unwrap_or(0));
+            format!("| {name} | {a} | {b} | {c} |\n")
+        };
+        let status_row = |name: &str, totals: &BTreeMap<Status, usize>| {
+            let [a, b, c] = [Status::Ready, Status::NoWorkload, Status::Missing]
+                .map(|status| totals.get(&status).copied().unwrap_or(0));
+            format!("| {name} | {a} | {b} | {c} |\n")
+        };
+        let mut out = String::from("### Totals\n\n| | ✅ | 🟡 | ❌ |\n|---|---:|---:|---:|\n");
+        out.push_str(&label_row("Models before", &labels_before));
+        out.push_str(&label_row("Models after", &labels_after));
+        out.push_str(&status_row("Definitions before", &defs_before));
+        out.push_str(&status_row("Definitions after", &defs_after));
+        out.push('\n');
         out
     }
 

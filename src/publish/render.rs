@@ -13,7 +13,6 @@ use std::fmt::Write as _;
 use sha2::{Digest, Sha256};
 
 use crate::doc::status::SummaryLabel;
-use crate::doc::Status;
 use crate::markdown::{code_span, escape_inline};
 use crate::report::{Action, ModelReport, Report};
 
@@ -282,27 +281,7 @@ fn render_delta(report: &Report, fold: bool) -> String {
         ));
         out.push('\n');
     }
-    let (labels_before, labels_after) = report.label_totals();
-    let (defs_before, defs_after) = report.definition_totals();
-    out.push_str("### Totals\n\n| | ✅ | 🟡 | ❌ |\n|---|---:|---:|---:|\n");
-    let label_row = |name: &str, totals: &BTreeMap<SummaryLabel, usize>| {
-        let [a, b, c] = label_counts(totals);
-        format!("| {name} | {a} | {b} | {c} |\n")
-    };
-    let status_row = |name: &str, totals: &BTreeMap<Status, usize>| {
-        let get = |status| totals.get(&status).copied().unwrap_or(0);
-        format!(
-            "| {name} | {} | {} | {} |\n",
-            get(Status::Ready),
-            get(Status::NoWorkload),
-            get(Status::Missing)
-        )
-    };
-    out.push_str(&label_row("Models before", &labels_before));
-    out.push_str(&label_row("Models after", &labels_after));
-    out.push_str(&status_row("Definitions before", &defs_before));
-    out.push_str(&status_row("Definitions after", &defs_after));
-    out.push('\n');
+    out.push_str(&report.totals_markdown());
     out
 }
 
