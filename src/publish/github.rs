@@ -35,6 +35,8 @@ pub struct GitHub {
     server_url: String,
     secret: Secret,
     label_retry_delay: Duration,
+    /// The bot's login when given (`TRACK_MODELS_BOT_LOGIN`) instead of asked for.
+    bot_login: Option<String>,
 }
 
 impl fmt::Debug for GitHub {
@@ -170,6 +172,7 @@ impl GitHub {
             api_url,
             secret: Secret(token.trim().to_string()),
             label_retry_delay: Duration::from_secs(2),
+            bot_login: None,
         })
     }
 
@@ -195,6 +198,9 @@ impl GitHub {
         if let Some(server) = var("GITHUB_SERVER_URL").filter(|u| !u.trim().is_empty()) {
             github.server_url = server.trim_end_matches('/').to_string();
         }
+        github.bot_login = var("TRACK_MODELS_BOT_LOGIN")
+            .map(|login| login.trim().to_string())
+            .filter(|login| !login.is_empty());
         Ok(github)
     }
 
@@ -224,9 +230,20 @@ impl GitHub {
         &self.secret
     }
 
-    /// The token's login, or [`ACTIONS_BOT`] when `GET /user` is forbidden (the Actions
-    /// `GITHUB_TOKEN` is an installation token, not a user).
+    /// The bot's login when it cannot be asked for (`TRACK_MODELS_BOT_LOGIN`): a GitHub App
+    /// installation token commits as `<app-slug>[bot]`, and `GET /user` is forbidden to it.
+    pub fn with_bot_login(mut self, login: &str) -> Self {
+        self.bot_login = Some(login.to_string());
+        self
+    }
+
+    /// The bot's own login: `TRACK_MODELS_BOT_LOGIN` when set, else the token's user, else
+    /// [`ACTIONS_BOT`] when `GET /user` is forbidden (the Actions `GITHUB_TOKEN` is an
+    /// installation token, not a user).
     pub async fn identity(&self) -> Result<String> {
+        if let Some(login) = &self.bot_login {
+            return Ok(login.clone());
+        }
         #[derive(Deserialize)]
         struct User {
             login: String,

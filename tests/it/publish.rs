@@ -646,6 +646,35 @@ async fn actions_token_identity_when_get_user_is_forbidden() {
     assert_eq!(updated.operation, Operation::Updated);
 }
 
+/// A GitHub App token commits as `<app-slug>[bot]` and may not read `GET /user`: with
+/// `TRACK_MODELS_BOT_LOGIN` naming it, the bot's own commits are not "commits by others".
+#[tokio::test]
+async fn app_token_identity_comes_from_the_bot_login() {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.lock().app_login = Some("coverage-app[bot]".into());
+    let app = |fake: &FakeGitHub| client(fake).with_bot_login("coverage-app[bot]");
+    let outcome = publish(&app(&fake), &request(BASE_DOC, NEW_DOC), &report())
+        .await
+        .unwrap();
+    assert_eq!(outcome.operation, Operation::Created);
+    let updated = publish(&app(&fake), &request(BASE_DOC, NEWER_DOC), &report())
+        .await
+        .unwrap();
+    assert_eq!(
+        updated.operation,
+        Operation::Updated,
+        "its own commit is not someone else's"
+    );
+    // Without the login the App's commits look foreign and the bot pauses.
+    let paused = publish(&client(&fake), &request(BASE_DOC, NEW_DOC), &report())
+        .await
+        .unwrap();
+    assert_eq!(
+        (paused.operation, paused.note.as_str()),
+        (Operation::None, "paused: commits by others")
+    );
+}
+
 #[tokio::test]
 async fn labels_are_retried_after_a_422() {
     let fake = FakeGitHub::start(BASE_DOC).await;

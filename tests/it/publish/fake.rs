@@ -78,6 +78,8 @@ pub struct State {
     pub default_branch: String,
     /// `None`: the Actions token (`GET /user` answers 403).
     pub token_login: Option<String>,
+    /// A GitHub App installation token: commits as this login, `GET /user` answers 403.
+    pub app_login: Option<String>,
     pub blobs: HashMap<String, String>,
     pub trees: HashMap<String, BTreeMap<String, String>>,
     pub commits: HashMap<String, Commit>,
@@ -103,6 +105,7 @@ impl State {
         let mut state = State {
             default_branch: "main".into(),
             token_login: Some("coverage-bot".into()),
+            app_login: None,
             blobs: HashMap::new(),
             trees: HashMap::new(),
             commits: HashMap::new(),
@@ -135,6 +138,7 @@ impl State {
         State {
             default_branch: self.default_branch.clone(),
             token_login: self.token_login.clone(),
+            app_login: self.app_login.clone(),
             blobs: self.blobs.clone(),
             trees: self.trees.clone(),
             commits: self.commits.clone(),
@@ -153,8 +157,9 @@ impl State {
     }
 
     pub fn bot(&self) -> String {
-        self.token_login
+        self.app_login
             .clone()
+            .or_else(|| self.token_login.clone())
             .unwrap_or_else(|| ACTIONS_BOT.to_string())
     }
 
@@ -598,9 +603,11 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
     let rest: Vec<&str> = parts.iter().skip(3).copied().collect();
     let bot = state.bot();
     match route {
-        "get_user" => match &state.token_login {
-            Some(login) => ResponseTemplate::new(200).set_body_json(json!({ "login": login })),
-            None => error(403, "Resource not accessible by integration"),
+        "get_user" => match (&state.app_login, &state.token_login) {
+            (None, Some(login)) => {
+                ResponseTemplate::new(200).set_body_json(json!({ "login": login }))
+            }
+            _ => error(403, "Resource not accessible by integration"),
         },
         "get_repo" => ResponseTemplate::new(200).set_body_json(json!({
             "full_name": REPO,
