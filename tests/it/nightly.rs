@@ -207,105 +207,11 @@ fn json_file(path: &Path) -> ResponseTemplate {
 /// candidate), then a warm second night that downloads no config.
 #[tokio::test(flavor = "multi_thread")]
 async fn online_sources_stay_within_the_api_budget_and_a_warm_night_downloads_nothing() {
-    let hub = MockServer::start().await;
-    let router = MockServer::start().await;
-    let openrouter = MockServer::start().await;
-    let responses = example("hf-home/track-models/responses");
-    for (tag, sort, file) in [
-        (
-            "text-generation",
-            "trendingScore",
-            "hf-trending-text-generation.json",
-        ),
-        (
-            "text-generation",
-            "createdAt",
-            "hf-new-text-generation.json",
-        ),
-        (
-            "image-text-to-text",
-            "trendingScore",
-            "hf-trending-image-text-to-text.json",
-        ),
-        (
-            "image-text-to-text",
-            "createdAt",
-            "hf-new-image-text-to-text.json",
-        ),
-    ] {
-        Mock::given(method("GET"))
-            .and(path("/api/models"))
-            .and(query_param("pipeline_tag", tag))
-            .and(query_param("sort", sort))
-            .respond_with(json_file(&responses.join(file)))
-            .mount(&hub)
-            .await;
-    }
-    for (repo, sha) in [
-        (
-            "MiniMaxAI/MiniMax-M2.7",
-            "1111111111111111111111111111111111111111",
-        ),
-        (
-            "nvidia/Nemotron-H-56B-Base-8K",
-            "2222222222222222222222222222222222222222",
-        ),
-    ] {
-        let config = fs::read_to_string(
-            root()
-                .join("tests/fixtures/configs")
-                .join(repo)
-                .join("config.json"),
-        )
-        .unwrap();
-        let answer = ResponseTemplate::new(200)
-            .insert_header("X-Repo-Commit", sha)
-            .insert_header("ETag", format!("\"{sha}\""));
-        Mock::given(method("GET"))
-            .and(path(format!("/{repo}/resolve/main/config.json")))
-            .respond_with(answer.clone().set_body_string(config))
-            .mount(&hub)
-            .await;
-        Mock::given(method("HEAD"))
-            .and(path(format!("/{repo}/resolve/main/config.json")))
-            .respond_with(answer)
-            .mount(&hub)
-            .await;
-    }
-    Mock::given(path_regex("^/.+/resolve/main/config.json$"))
-        .respond_with(ResponseTemplate::new(404).insert_header("X-Error-Code", "RepoNotFound"))
-        .mount(&hub)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/v1/models"))
-        .respond_with(json_file(&responses.join("hf-router-models.json")))
-        .mount(&router)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/models"))
-        .respond_with(json_file(&responses.join("openrouter-models.json")))
-        .mount(&openrouter)
-        .await;
+    let fakes = Fakes::start(&[]).await;
+    let (hub, router, openrouter) = (&fakes.hub, &fakes.router, &fakes.openrouter);
 
     let nightly = Nightly::new();
-    let env = [
-        (
-            "HF_HOME",
-            nightly
-                .dir
-                .path()
-                .join("hf-home")
-                .to_str()
-                .unwrap()
-                .to_string(),
-        ),
-        ("HF_ENDPOINT", hub.uri()),
-        ("HF_ROUTER_URL", router.uri()),
-        ("OPENROUTER_API_URL", openrouter.uri()),
-        ("GITHUB_API_URL", "http://127.0.0.1:9".to_string()),
-    ];
-    let mut command_env: Vec<(&str, String)> = env.to_vec();
-    command_env.push(("HF_HUB_OFFLINE", "0".to_string()));
+    let command_env = fakes.env(&nightly);
     let output = nightly.run(&command_env);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let report = nightly.report();
@@ -346,4 +252,182 @@ async fn online_sources_stay_within_the_api_budget_and_a_warm_night_downloads_no
         .filter(|r| r.method.as_str() == "GET" && r.url.path().ends_with("/config.json"))
         .count();
     assert_eq!(downloads, 0);
+}
+
+/// Loopback fakes of the Hub (the four lists, two configs), the HF router and OpenRouter,
+/// serving the example's saved responses; the configs of `gated` repos answer 401 GatedRepo.
+struct Fakes {
+    hub: MockServer,
+    router: MockServer,
+    openrouter: MockServer,
+}
+
+impl Fakes {
+    async fn start(gated: &[&str]) -> Fakes {
+        let hub = MockServer::start().await;
+        let router = MockServer::start().await;
+        let openrouter = MockServer::start().await;
+        let responses = example("hf-home/track-models/responses");
+        for (tag, sort, file) in [
+            (
+                "text-generation",
+                "trendingScore",
+                "hf-trending-text-generation.json",
+            ),
+            (
+                "text-generation",
+                "createdAt",
+                "hf-new-text-generation.json",
+            ),
+            (
+                "image-text-to-text",
+                "trendingScore",
+                "hf-trending-image-text-to-text.json",
+            ),
+            (
+                "image-text-to-text",
+                "createdAt",
+                "hf-new-image-text-to-text.json",
+            ),
+        ] {
+            Mock::given(method("GET"))
+                .and(path("/api/models"))
+                .and(query_param("pipeline_tag", tag))
+                .and(query_param("sort", sort))
+                .respond_with(json_file(&responses.join(file)))
+                .mount(&hub)
+                .await;
+        }
+        for (repo, sha) in [
+            (
+                "MiniMaxAI/MiniMax-M2.7",
+                "1111111111111111111111111111111111111111",
+            ),
+            (
+                "nvidia/Nemotron-H-56B-Base-8K",
+                "2222222222222222222222222222222222222222",
+            ),
+        ] {
+            let config = fs::read_to_string(
+                root()
+                    .join("tests/fixtures/configs")
+                    .join(repo)
+                    .join("config.json"),
+            )
+            .unwrap();
+            if gated.contains(&repo) {
+                Mock::given(path(format!("/{repo}/resolve/main/config.json")))
+                    .respond_with(
+                        ResponseTemplate::new(401).insert_header("X-Error-Code", "GatedRepo"),
+                    )
+                    .mount(&hub)
+                    .await;
+                continue;
+            }
+            let answer = ResponseTemplate::new(200)
+                .insert_header("X-Repo-Commit", sha)
+                .insert_header("ETag", format!("\"{sha}\""));
+            Mock::given(method("GET"))
+                .and(path(format!("/{repo}/resolve/main/config.json")))
+                .respond_with(answer.clone().set_body_string(config))
+                .mount(&hub)
+                .await;
+            Mock::given(method("HEAD"))
+                .and(path(format!("/{repo}/resolve/main/config.json")))
+                .respond_with(answer)
+                .mount(&hub)
+                .await;
+        }
+        Mock::given(path_regex("^/.+/resolve/main/config.json$"))
+            .respond_with(ResponseTemplate::new(404).insert_header("X-Error-Code", "RepoNotFound"))
+            .mount(&hub)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/v1/models"))
+            .respond_with(json_file(&responses.join("hf-router-models.json")))
+            .mount(&router)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/models"))
+            .respond_with(json_file(&responses.join("openrouter-models.json")))
+            .mount(&openrouter)
+            .await;
+        Fakes {
+            hub,
+            router,
+            openrouter,
+        }
+    }
+
+    fn env(&self, nightly: &Nightly) -> Vec<(&'static str, String)> {
+        vec![
+            (
+                "HF_HOME",
+                nightly
+                    .dir
+                    .path()
+                    .join("hf-home")
+                    .to_str()
+                    .unwrap()
+                    .to_string(),
+            ),
+            ("HF_ENDPOINT", self.hub.uri()),
+            ("HF_ROUTER_URL", self.router.uri()),
+            ("OPENROUTER_API_URL", self.openrouter.uri()),
+            ("GITHUB_API_URL", "http://127.0.0.1:9".to_string()),
+            ("HF_HUB_OFFLINE", "0".to_string()),
+        ]
+    }
+}
+
+/// A gated candidate config and a dead source: the candidate is skipped with the reason, the
+/// next one is still added, the dead source is one warning line, nothing already in the doc
+/// is lost, and the run succeeds.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_gated_candidate_and_a_dead_source_do_not_stop_the_night() {
+    let fakes = Fakes::start(&["MiniMaxAI/MiniMax-M2.7"]).await;
+    let nightly = Nightly::new();
+    let mut env = fakes.env(&nightly);
+    env.retain(|(name, _)| *name != "OPENROUTER_API_URL");
+    env.push(("OPENROUTER_API_URL", "http://127.0.0.1:9".to_string()));
+    let before = nightly.text();
+    let output = nightly.run(&env);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = nightly.report();
+    let candidates = report["candidates"].as_array().unwrap();
+    let minimax = candidates
+        .iter()
+        .find(|c| c["hf_repo_id"] == "MiniMaxAI/MiniMax-M2.7")
+        .unwrap();
+    assert_eq!(minimax["decision"], "skipped");
+    assert!(
+        minimax["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("config.json unavailable: `MiniMaxAI/MiniMax-M2.7` is gated"),
+        "{}",
+        minimax["reason"]
+    );
+    let added: Vec<&str> = candidates
+        .iter()
+        .filter(|c| c["decision"] == "added")
+        .map(|c| c["hf_repo_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(added, ["nvidia/Nemotron-H-56B-Base-8K"]);
+    let problems: Vec<&str> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str())
+        .collect();
+    assert_eq!(
+        problems.iter().filter(|p| p.contains("openrouter")).count(),
+        1,
+        "{problems:?}"
+    );
+    let text = nightly.text();
+    for heading in before.lines().filter(|l| l.starts_with("## ")) {
+        assert!(text.contains(&format!("{heading}\n")), "lost {heading}");
+    }
+    assert!(!text.contains("## MiniMax M2.7\n"));
 }
