@@ -26,13 +26,41 @@ pub struct DefinitionIndex {
     workloads: HashSet<Box<str>, NameHash>,
 }
 
-/// FNV-1a: the keys are short ASCII names from a trusted listing, and a refresh hashes
-/// ~150,000 of them, so a cheap hash beats the DoS-resistant default.
-pub type NameHash = BuildHasherDefault<Fnv1a>;
+/// The keys are short ASCII names from a trusted listing, and a refresh hashes ~150,000 of
+/// them, so a cheap word-at-a-time hash beats the DoS-resistant default.
+pub type NameHash = BuildHasherDefault<WordHasher>;
 
 /// A set of definition names hashed like the index.
 pub type NameSet<'a> = HashSet<&'a str, NameHash>;
 
+/// The Fx hash (rustc's): eight bytes per step. For hash maps only; not stable across
+/// versions, never persisted.
+#[derive(Debug, Default)]
+pub struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(K);
+        }
+        for &byte in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
+        }
+    }
+
+    fn write_u8(&mut self, byte: u8) {
+        self.write(&[byte]);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// FNV-1a 64: a stable digest (the generated-section marker's fingerprint), byte by byte.
 #[derive(Debug)]
 pub struct Fnv1a(u64);
 
@@ -88,7 +116,12 @@ impl DefinitionIndex {
     }
 
     pub fn insert_definition(&mut self, name: &str, op_type: &str) {
-        let op = match self.op_types.iter().position(|known| &**known == op_type) {
+        // Names come folder by folder: the op type is almost always the last one seen.
+        let last = self.op_types.len().checked_sub(1);
+        let op = match last
+            .filter(|&l| &*self.op_types[l] == op_type)
+            .or_else(|| self.op_types.iter().position(|known| &**known == op_type))
+        {
             Some(position) => position,
             None => {
                 self.op_types.push(op_type.into());
