@@ -10,8 +10,9 @@ Exit codes:
   1  drift: under --check, the doc would change
   2  error: bad input, an unreachable source, or a model that failed (the others still ran)";
 
-/// Keeps FlashInfer-Bench's docs/model_coverage.mdx true: refreshes kernel definition statuses
-/// against the flashinfer-trace dataset without touching anything people wrote by hand.
+/// Keeps FlashInfer-Bench's docs/model_coverage.mdx true: discovers models worth tracking,
+/// derives their kernel definition names, refreshes every status against the flashinfer-trace
+/// dataset without touching anything people wrote by hand, and publishes one pull request.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "track-models", version, after_help = EXIT_CODES)]
 #[command(group(ArgGroup::new("task").required(true).multiple(true).args(["refresh_status", "model_name", "discover"])))]
