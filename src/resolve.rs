@@ -73,7 +73,8 @@ pub async fn requests(cli: &Cli, resolver: &Resolver<'_>) -> Vec<Result<ModelReq
                     .unwrap_or_else(|| Err(format!("config.json for `{repo}` was not fetched"))),
             };
             let display_name = paired(&cli.display_name, position, cli.model_name.len())
-                .cloned()
+                .map(|text| text.trim().to_string())
+                .filter(|text| !text.is_empty())
                 .unwrap_or_else(|| display_name(&repo));
             Ok(ModelRequest {
                 model_name: name,
