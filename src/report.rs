@@ -143,11 +143,7 @@ impl Report {
     /// definitions grouped by op type with the models that need each.
     pub fn to_markdown(&self) -> String {
         let mut out = String::from("## Model coverage report\n\n");
-        let added: Vec<&ModelReport> = self
-            .models
-            .iter()
-            .filter(|m| m.action == Action::Added)
-            .collect();
+        let added = self.added_models();
         if !added.is_empty() {
             out.push_str("### Models added\n\n");
             for model in &added {
@@ -165,16 +161,7 @@ impl Report {
             }
             out.push('\n');
         }
-        let changed: Vec<&ModelReport> = self
-            .models
-            .iter()
-            .filter(|m| m.action != Action::Added)
-            .filter(|m| {
-                m.summary_before
-                    .as_deref()
-                    .is_some_and(|b| b != m.summary_after)
-            })
-            .collect();
+        let changed = self.changed_labels();
         out.push_str("### Summary labels changed\n\n");
         if changed.is_empty() {
             out.push_str("No model changed its summary label.\n\n");
@@ -206,6 +193,27 @@ impl Report {
             }
         }
         out
+    }
+
+    /// The models this run added.
+    pub fn added_models(&self) -> Vec<&ModelReport> {
+        self.models
+            .iter()
+            .filter(|m| m.action == Action::Added)
+            .collect()
+    }
+
+    /// The models already in the doc whose summary label changed.
+    pub fn changed_labels(&self) -> Vec<&ModelReport> {
+        self.models
+            .iter()
+            .filter(|m| m.action != Action::Added)
+            .filter(|m| {
+                m.summary_before
+                    .as_deref()
+                    .is_some_and(|before| before != m.summary_after)
+            })
+            .collect()
     }
 
     /// The totals table: ✅ / 🟡 / ❌ of model labels and of distinct definitions, before and

@@ -220,7 +220,8 @@ pub fn action_outputs(outcome: &PublishOutcome, report: &Report) -> Vec<(&'stati
         Some((number, url)) => (number.to_string(), url.clone()),
         None => (String::new(), String::new()),
     };
-    let added: Vec<&str> = render::added_models(report)
+    let added: Vec<&str> = report
+        .added_models()
         .iter()
         .map(|m| m.name.as_str())
         .collect();

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::doc::status::SummaryLabel;
 use crate::markdown::{code_span, escape_inline};
-use crate::report::{Action, ModelReport, Report};
+use crate::report::Report;
 
 /// Opens the bot's part of the PR body.
 pub const BODY_START: &str = "<!-- track-models:start -->";
@@ -87,7 +87,7 @@ pub fn parse_content_hash(body: &str) -> Option<&str> {
 
 /// The pull request title: stable wording, the number of added models when there are any.
 pub fn render_title(report: &Report) -> String {
-    let added = added_models(report).len();
+    let added = report.added_models().len();
     match added {
         0 => "docs: update model coverage".to_string(),
         1 => "docs: update model coverage (1 model added)".to_string(),
@@ -175,14 +175,6 @@ pub fn split_body(body: &str) -> Option<(&str, &str, &str)> {
 }
 
 /// The models the report added, in report order.
-pub fn added_models(report: &Report) -> Vec<&ModelReport> {
-    report
-        .models
-        .iter()
-        .filter(|m| m.action == Action::Added)
-        .collect()
-}
-
 fn render_notice(notice: &Notice, ctx: &RenderContext<'_>) -> String {
     let base = code_span(ctx.base);
     let branch = code_span(ctx.branch);
@@ -224,7 +216,7 @@ fn short_sha(sha: &str) -> String {
 /// Models added, labels changed (before → after) and the totals tables.
 fn render_delta(report: &Report, fold: bool) -> String {
     let mut out = String::new();
-    let added = added_models(report);
+    let added = report.added_models();
     if !added.is_empty() {
         let mut list = String::new();
         for model in &added {
@@ -249,16 +241,7 @@ fn render_delta(report: &Report, fold: bool) -> String {
         ));
         out.push('\n');
     }
-    let changed: Vec<&ModelReport> = report
-        .models
-        .iter()
-        .filter(|m| m.action != Action::Added)
-        .filter(|m| {
-            m.summary_before
-                .as_deref()
-                .is_some_and(|before| before != m.summary_after)
-        })
-        .collect();
+    let changed = report.changed_labels();
     let _ = writeln!(out, "### Summary labels changed ({})\n", changed.len());
     if changed.is_empty() {
         out.push_str("No model changed its summary label.\n\n");
