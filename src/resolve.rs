@@ -14,6 +14,7 @@ use anyhow::{anyhow, bail, Result};
 use crate::cli::Cli;
 use crate::discover::display_name::{display_name, name_key};
 use crate::doc::refresh::SectionOutcome;
+use crate::naming::normalized_sizes;
 use crate::onboard::{ModelRequest, ServingOrigin, ServingPlan};
 use crate::sources::cookbook::{CookbookIndex, ServingConfig};
 use crate::sources::hf::{HfClient, ModelQuery};
@@ -223,8 +224,8 @@ pub fn validate_repo_id(repo: &str) -> Result<String> {
 pub fn serving_plan(cli: &Cli, cookbook: &CookbookIndex, repo: &str) -> ServingPlan {
     if !cli.tp.is_empty() || !cli.ep.is_empty() {
         return ServingPlan {
-            attention_tp: normalized(cli.tp.clone()),
-            ep: normalized(cli.ep.clone()),
+            attention_tp: normalized_sizes(cli.tp.clone()),
+            ep: normalized_sizes(cli.ep.clone()),
             origin: ServingOrigin::Explicit,
         };
     }
@@ -240,8 +241,8 @@ pub fn serving_plan(cli: &Cli, cookbook: &CookbookIndex, repo: &str) -> ServingP
         }
     }
     ServingPlan {
-        attention_tp: normalized(sources.iter().map(|s| s.config.attention_tp()).collect()),
-        ep: normalized(sources.iter().map(|s| s.config.ep).collect()),
+        attention_tp: normalized_sizes(sources.iter().map(|s| s.config.attention_tp()).collect()),
+        ep: normalized_sizes(sources.iter().map(|s| s.config.ep).collect()),
         origin: ServingOrigin::Cookbook(
             hardware
                 .into_iter()
@@ -264,16 +265,6 @@ fn describe(config: &ServingConfig) -> String {
         }
     }
     text
-}
-
-fn normalized(mut sizes: Vec<u32>) -> Vec<u32> {
-    sizes.retain(|&s| s > 0);
-    sizes.sort_unstable();
-    sizes.dedup();
-    if sizes.is_empty() {
-        sizes.push(1);
-    }
-    sizes
 }
 
 #[cfg(test)]

@@ -47,7 +47,8 @@ impl Parallelism {
     }
 }
 
-fn normalized_sizes(mut sizes: Vec<u32>) -> Vec<u32> {
+/// Sorted, deduplicated, zero-free sizes; an empty list means `[1]`.
+pub fn normalized_sizes(mut sizes: Vec<u32>) -> Vec<u32> {
     sizes.retain(|s| *s > 0);
     sizes.sort_unstable();
     sizes.dedup();
