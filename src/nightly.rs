@@ -18,7 +18,7 @@ use crate::discover::{
     DiscoveryOptions, DiscoverySources, TrackedModel,
 };
 use crate::doc::refresh::SectionOutcome;
-use crate::doc::{Block, CoverageDoc};
+use crate::doc::CoverageDoc;
 use crate::onboard::ModelRequest;
 use crate::resolve::serving_plan;
 
@@ -123,14 +123,10 @@ pub fn tracked_models(doc: &CoverageDoc, sections: &[SectionOutcome]) -> Vec<Tra
     sections
         .iter()
         .map(|section| {
-            let fingerprint = doc.blocks.iter().find_map(|block| match block {
-                Block::Marker(marker)
-                    if (section.heading_line..section.end_line).contains(&marker.line) =>
-                {
-                    marker.get("fingerprint").map(str::to_string)
-                }
-                _ => None,
-            });
+            let fingerprint = doc
+                .marker_in(section.heading_line..section.end_line)
+                .and_then(|marker| marker.get("fingerprint"))
+                .map(str::to_string);
             TrackedModel {
                 name: section.title.clone(),
                 hf_repo_id: section.hf_repo_id.clone(),

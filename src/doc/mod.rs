@@ -177,6 +177,14 @@ impl<'a> CoverageDoc<'a> {
         names
     }
 
+    /// The first generated-section marker on a line in `lines` (0-based, end exclusive).
+    pub fn marker_in(&self, lines: Range<usize>) -> Option<&marker::GeneratedMarker> {
+        self.blocks.iter().find_map(|block| match block {
+            Block::Marker(marker) if lines.contains(&marker.line) => Some(marker),
+            _ => None,
+        })
+    }
+
     /// The byte range of line `index` including its terminator.
     pub fn line_with_terminator(&self, index: usize) -> Range<usize> {
         let start = self.lines[index].start;

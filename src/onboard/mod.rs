@@ -250,12 +250,9 @@ fn find_section<'d>(
             .iter()
             .find(|s| keys.contains(&name_key(&s.title)))
     })?;
-    let marker = doc.blocks.iter().find_map(|block| match block {
-        Block::Marker(m) if (section.heading_line..section.end_line).contains(&m.line) => {
-            Some(m.clone())
-        }
-        _ => None,
-    });
+    let marker = doc
+        .marker_in(section.heading_line..section.end_line)
+        .cloned();
     Some(match marker {
         Some(marker) => Found::Generated { section, marker },
         None => Found::Human(section.title.clone()),
