@@ -72,15 +72,32 @@ pub struct Cli {
     pub ep: Vec<u32>,
 
     /// An sgl-cookbook checkout's models folder (every version folder's YAML is read); may be
-    /// repeated. Gives the TP/EP each model is served with.
+    /// repeated. Gives the TP/EP each model is served with. Without it, `--cookbook-repo` is
+    /// read through the GitHub API.
     #[arg(long, value_name = "DIR")]
     pub cookbook_dir: Vec<PathBuf>,
 
     /// A local SGLang checkout: its model classes, supported-models docs and
-    /// `docs_new/src/snippets/configs/**/*.jsx` serving configs. Without it a bundled list of
-    /// SGLang's model classes is used.
+    /// `docs_new/src/snippets/configs/**/*.jsx` serving configs. Without it they are read from
+    /// `--sglang-repo` through the GitHub API (cached; offline: the last cached state, else a
+    /// bundled list of SGLang's model classes).
     #[arg(long, value_name = "DIR")]
     pub sglang_dir: Option<PathBuf>,
+
+    /// The SGLang repository read through the GitHub API when `--sglang-dir` is not given
+    /// (`owner/name`, or `owner/name@ref`; default `sgl-project/sglang` at its default branch;
+    /// env `TRACK_MODELS_SGLANG_REPO`).
+    #[arg(long, value_name = "OWNER/NAME[@REF]")]
+    pub sglang_repo: Option<String>,
+
+    /// The sgl-cookbook repository read through the GitHub API when `--cookbook-dir` is not
+    /// given (default `sgl-project/sgl-cookbook`; env `TRACK_MODELS_COOKBOOK_REPO`).
+    #[arg(long, value_name = "OWNER/NAME[@REF]")]
+    pub cookbook_repo: Option<String>,
+
+    /// Print more detail on stderr (every problem, not only those of the models this run touches)
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 
     /// The coverage document to maintain.
     #[arg(long, value_name = "PATH", default_value = "docs/model_coverage.mdx")]

@@ -19,4 +19,5 @@ pub mod publish;
 pub mod report;
 pub mod resolve;
 pub mod run;
+pub mod sizing;
 pub mod sources;

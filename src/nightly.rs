@@ -95,21 +95,23 @@ pub async fn discover(
     };
     let mut all = decisions;
     all.extend(unreadable);
-    let requests = all
-        .iter()
-        .filter(|d| d.decision == DecisionKind::Added)
-        .filter_map(|d| {
-            let repo = d.candidate.hf_repo_id.clone()?;
-            let config = configs.get(&repo)?.clone();
-            Some(ModelRequest {
-                model_name: d.candidate.display_name.clone(),
-                display_name: d.candidate.display_name.clone(),
-                serving: serving_plan(cli, &sources.cookbook, &repo),
-                config: Ok(config),
-                hf_repo_id: repo,
-            })
-        })
-        .collect();
+    let mut requests = Vec::new();
+    for d in all.iter().filter(|d| d.decision == DecisionKind::Added) {
+        let Some(repo) = d.candidate.hf_repo_id.clone() else {
+            continue;
+        };
+        let Some(config) = configs.get(&repo).cloned() else {
+            continue;
+        };
+        let serving = serving_plan(cli, &sources.cookbook, &sources.hf, &repo, Some(&config)).await;
+        requests.push(ModelRequest {
+            model_name: d.candidate.display_name.clone(),
+            display_name: d.candidate.display_name.clone(),
+            serving,
+            config: Ok(config),
+            hf_repo_id: repo,
+        });
+    }
     Discovered {
         requests,
         candidates: all.iter().map(Decision::report).collect(),

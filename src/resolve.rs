@@ -58,7 +58,7 @@ pub async fn requests(cli: &Cli, resolver: &Resolver<'_>) -> Vec<Result<ModelReq
             (repo, text)
         })
         .collect();
-    resolved
+    let resolved_configs = resolved
         .into_iter()
         .map(|entry| {
             let (position, name, repo) = entry?;
@@ -77,15 +77,33 @@ pub async fn requests(cli: &Cli, resolver: &Resolver<'_>) -> Vec<Result<ModelReq
                 .map(|text| text.trim().to_string())
                 .filter(|text| !text.is_empty())
                 .unwrap_or_else(|| display_name(&repo));
-            Ok(ModelRequest {
-                model_name: name,
-                serving: serving_plan(cli, resolver.cookbook, &repo),
-                hf_repo_id: repo,
-                display_name,
-                config,
-            })
+            Ok((name, repo, display_name, config))
         })
-        .collect()
+        .collect::<Vec<Result<_>>>();
+    let mut requests = Vec::new();
+    for entry in resolved_configs {
+        requests.push(match entry {
+            Ok((name, repo, display_name, config)) => {
+                let serving = serving_plan(
+                    cli,
+                    resolver.cookbook,
+                    resolver.hf,
+                    &repo,
+                    config.as_deref().ok(),
+                )
+                .await;
+                Ok(ModelRequest {
+                    model_name: name,
+                    serving,
+                    hf_repo_id: repo,
+                    display_name,
+                    config,
+                })
+            }
+            Err(error) => Err(error),
+        });
+    }
+    requests
 }
 
 /// Checks that the per-model lists line up with `--model-name` (same length, or one value for
@@ -220,8 +238,25 @@ pub fn validate_repo_id(repo: &str) -> Result<String> {
     }
 }
 
-/// Explicit `--tp`/`--ep` win; else the union of the cookbooks' serving configs; else TP=1.
-pub fn serving_plan(cli: &Cli, cookbook: &CookbookIndex, repo: &str) -> ServingPlan {
+/// The serving sizes for `repo`, and where they came from (the first that answers):
+///
+/// 1. explicit `--tp` / `--ep`;
+/// 2. the serving configs that name `repo` (cookbook YAML, SGLang `docs_new` configs);
+/// 3. the configs of a repo with the same architecture fingerprint: a quantized, fine-tuned or
+///    mirrored upload (`-FP8`, `-NVFP4`, `-Instruct`, another org) whose config.json has the same
+///    kernels. Candidates are the configured repos with the same base name (quantization and
+///    fine-tune words dropped, any org) or of the same family (same org, one base name extends
+///    the other: `DeepSeek-V3` / `DeepSeek-V3.2`); at most [`MAX_RELATIVES`] configs are read;
+/// 4. the configs of the same family, same org, without the fingerprint check (the closest name);
+/// 5. an estimate from `config` ([`crate::sizing`]);
+/// 6. TP=1 when even `config` is unreadable.
+pub async fn serving_plan(
+    cli: &Cli,
+    cookbook: &CookbookIndex,
+    hf: &HfClient,
+    repo: &str,
+    config: Option<&str>,
+) -> ServingPlan {
     if !cli.tp.is_empty() || !cli.ep.is_empty() {
         return ServingPlan {
             attention_tp: normalized_sizes(cli.tp.clone()),
@@ -229,9 +264,68 @@ pub fn serving_plan(cli: &Cli, cookbook: &CookbookIndex, repo: &str) -> ServingP
             origin: ServingOrigin::Explicit,
         };
     }
+    if let Some(plan) = configured_plan(cookbook, repo, None) {
+        return plan;
+    }
+    let arch = config.and_then(|text| crate::arch::parse_config(text).ok());
+    let relatives = relatives(cookbook, repo);
+    if let Some(arch) = &arch {
+        let fingerprint = arch.fingerprint_digest();
+        let to_read: Vec<String> = relatives
+            .iter()
+            .take(MAX_RELATIVES)
+            .map(|r| r.repo.clone())
+            .collect();
+        let fetched: BTreeMap<String, String> = hf
+            .fetch_configs(&to_read)
+            .await
+            .into_iter()
+            .filter_map(|(repo, file)| {
+                let digest = crate::arch::parse_config(&file.ok()?.text)
+                    .ok()?
+                    .fingerprint_digest();
+                Some((repo, digest))
+            })
+            .collect();
+        for relative in relatives.iter().take(MAX_RELATIVES) {
+            if fetched.get(&relative.repo) == Some(&fingerprint) {
+                if let Some(plan) = configured_plan(cookbook, &relative.repo, Some(true)) {
+                    return plan;
+                }
+            }
+        }
+    }
+    if let Some(relative) = relatives.iter().find(|r| r.same_org) {
+        if let Some(plan) = configured_plan(cookbook, &relative.repo, Some(false)) {
+            return plan;
+        }
+    }
+    match &arch {
+        Some(arch) => {
+            let estimate = crate::sizing::estimate(arch);
+            ServingPlan {
+                attention_tp: vec![estimate.tp],
+                ep: vec![estimate.ep],
+                origin: ServingOrigin::Estimated(estimate.note),
+            }
+        }
+        None => ServingPlan::single_gpu(),
+    }
+}
+
+/// Configs read per model for the fingerprint check.
+pub const MAX_RELATIVES: usize = 6;
+
+/// The union of the serving configs that name `repo`; `borrowed` is set when `repo` is another
+/// model's relative (`Some(true)`: same kernels, `Some(false)`: same family).
+fn configured_plan(
+    cookbook: &CookbookIndex,
+    repo: &str,
+    borrowed: Option<bool>,
+) -> Option<ServingPlan> {
     let sources = cookbook.serving(repo);
     if sources.is_empty() {
-        return ServingPlan::single_gpu();
+        return None;
     }
     let mut hardware: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for source in &sources {
@@ -240,16 +334,92 @@ pub fn serving_plan(cli: &Cli, cookbook: &CookbookIndex, repo: &str) -> ServingP
             entry.push(source.hardware.clone());
         }
     }
-    ServingPlan {
+    let configs: Vec<String> = hardware
+        .into_iter()
+        .map(|(config, hw)| format!("{config} on {}", hw.join(", ")))
+        .collect();
+    Some(ServingPlan {
         attention_tp: normalized_sizes(sources.iter().map(|s| s.config.attention_tp()).collect()),
         ep: normalized_sizes(sources.iter().map(|s| s.config.ep).collect()),
-        origin: ServingOrigin::Cookbook(
-            hardware
-                .into_iter()
-                .map(|(config, hw)| format!("{config} on {}", hw.join(", ")))
-                .collect(),
-        ),
+        origin: match borrowed {
+            None => ServingOrigin::Cookbook(configs),
+            Some(same_kernels) => ServingOrigin::Borrowed {
+                from: repo.to_string(),
+                same_kernels,
+                configs,
+            },
+        },
+    })
+}
+
+/// A configured repo related to the one asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Relative {
+    repo: String,
+    same_org: bool,
+}
+
+/// Configured repos (with at least one serving config) with the same base name (any org), or
+/// of the same family (same org, one base name extending the other at a separator); the
+/// closest first: same base before family, same org before others, shorter names first.
+fn relatives(cookbook: &CookbookIndex, repo: &str) -> Vec<Relative> {
+    let (org, name) = repo.split_once('/').unwrap_or(("", repo));
+    let base = base_name(name);
+    if base.is_empty() {
+        return Vec::new();
     }
+    let mut found: Vec<(u8, usize, Relative)> = cookbook
+        .repo_ids()
+        .into_iter()
+        .filter(|other| !other.eq_ignore_ascii_case(repo) && !cookbook.serving(other).is_empty())
+        .filter_map(|other| {
+            let (other_org, other_name) = other.split_once('/')?;
+            let other_base = base_name(other_name);
+            let same_org = other_org.eq_ignore_ascii_case(org);
+            let rank = if other_base == base {
+                if same_org { 0 } else { 1 }
+            } else if same_org && (extends(&other_base, &base) || extends(&base, &other_base)) {
+                2
+            } else {
+                return None;
+            };
+            let distance = other_name.len().abs_diff(name.len());
+            Some((rank, distance, Relative { repo: other, same_org }))
+        })
+        .collect();
+    found.sort_by(|a, b| (a.0, a.1, &a.2.repo).cmp(&(b.0, b.1, &b.2.repo)));
+    found.into_iter().map(|(_, _, relative)| relative).collect()
+}
+
+/// Whether `longer` is `shorter` plus a version or variant after a separator (`deepseek-v3.2`
+/// extends `deepseek-v3`; `qwen3-80b` does not extend `qwen3-8b`).
+fn extends(longer: &str, shorter: &str) -> bool {
+    longer
+        .strip_prefix(shorter)
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(|c| matches!(c, '.' | '-' | '_'))
+}
+
+/// The repo name lower-cased without its trailing quantization / fine-tune / date words:
+/// `DeepSeek-V3.2-Exp-FP8` → `deepseek-v3.2-exp`, `Qwen3-8B-Instruct-2507` → `qwen3-8b`.
+fn base_name(name: &str) -> String {
+    const SUFFIXES: [&str; 22] = [
+        "fp8", "fp4", "nvfp4", "mxfp4", "int4", "int8", "awq", "gptq", "w4a16", "w8a8", "w4a8",
+        "bf16", "fp16", "dynamic", "instruct", "chat", "base", "it", "hf", "thinking", "gguf",
+        "mlx",
+    ];
+    let mut base = name.to_lowercase();
+    loop {
+        let Some((head, last)) = base.rsplit_once(['-', '_']) else {
+            break;
+        };
+        let is_date = last.len() >= 4 && last.bytes().all(|b| b.is_ascii_digit());
+        if head.is_empty() || !(SUFFIXES.contains(&last) || is_date) {
+            break;
+        }
+        base = head.to_string();
+    }
+    base
 }
 
 /// `TP=8`, `TP=8 EP=8`, `TP=8 DP=8 (DP attention)`.
@@ -270,6 +440,18 @@ fn describe(config: &ServingConfig) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_names_drop_quantization_and_fine_tune_words() {
+        assert_eq!(base_name("DeepSeek-V3.2-Exp-FP8"), "deepseek-v3.2-exp");
+        assert_eq!(base_name("Qwen3-8B-Instruct-2507"), "qwen3-8b");
+        assert_eq!(base_name("Kimi-K2-Instruct"), "kimi-k2");
+        assert_eq!(base_name("gemma-3-27b-it"), "gemma-3-27b");
+        assert_eq!(base_name("Instruct"), "instruct");
+        assert!(extends("deepseek-v3.2", "deepseek-v3"));
+        assert!(!extends("qwen3-80b", "qwen3-8b"));
+        assert!(!extends("deepseek-v3", "deepseek-v3"));
+    }
 
     #[test]
     fn repo_ids_are_checked() {

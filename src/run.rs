@@ -23,7 +23,7 @@ use crate::publish::{publish_with_actions, GitHub, PublishRequest};
 use crate::resolve::{self, Resolver};
 use crate::sources::cookbook::CookbookIndex;
 use crate::sources::hf::HfClient;
-use crate::sources::sglang::SglangCatalog;
+use crate::sources::serving_data;
 use crate::sources::trace_dir;
 
 /// How a run ended when it did not fail outright.
@@ -60,35 +60,37 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
 
     let sections = refresh(&doc, &index).map_err(doc_error)?.sections;
     let runtime = runtime()?;
-    // Discovery loads the catalog, the cookbooks and the Hub client; otherwise load them here.
+    let serving = load_serving_data(cli, &runtime)?;
+    for note in &serving.notes {
+        writeln!(err, "note: {note}")?;
+    }
+    let mut problems: Vec<String> = serving.problems;
+    let (catalog, cookbook) = (serving.catalog, serving.cookbook);
+    problems.extend(catalog.warnings.iter().cloned());
+    let config_warnings = cookbook.warnings.clone();
+    // Discovery takes the catalog, the cookbooks and the Hub client; otherwise keep them here.
+    let mut loaded = Some((catalog, cookbook));
     let discovery = match cli.discover {
-        true => Some(DiscoverySources::from_env(
-            cli.sglang_dir.clone(),
-            &cli.cookbook_dir,
-        )?),
+        true => {
+            let (catalog, cookbook) = loaded.take().expect("loaded once");
+            Some(DiscoverySources::with_serving(
+                |name| std::env::var(name).ok(),
+                cli.sglang_dir.clone(),
+                catalog,
+                cookbook,
+            )?)
+        }
         false => None,
     };
     let own;
-    let (cookbook, catalog, hf) = match &discovery {
-        Some(sources) => (&sources.cookbook, &sources.catalog, &sources.hf),
-        None => {
-            own = (
-                CookbookIndex::load(&cli.cookbook_dir, cli.sglang_dir.as_deref()),
-                match &cli.sglang_dir {
-                    Some(dir) => SglangCatalog::from_dir(dir),
-                    None => SglangCatalog::bundled(),
-                },
-                HfClient::from_env()?,
-            );
+    let (cookbook, catalog, hf) = match (&discovery, loaded) {
+        (Some(sources), _) => (&sources.cookbook, &sources.catalog, &sources.hf),
+        (None, loaded) => {
+            let (catalog, cookbook) = loaded.expect("loaded when not discovering");
+            own = (cookbook, catalog, HfClient::from_env()?);
             (&own.0, &own.1, &own.2)
         }
     };
-    let mut problems: Vec<String> = cookbook
-        .warnings
-        .iter()
-        .chain(&catalog.warnings)
-        .cloned()
-        .collect();
     let resolver = Resolver {
         sections: &sections,
         cookbook,
@@ -119,6 +121,17 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
         }
         None => None,
     };
+    let touched: Vec<String> = requests.iter().map(|r| r.hf_repo_id.clone()).collect();
+    let (mine, others) = split_config_warnings(&config_warnings, cookbook, &touched);
+    problems.extend(mine);
+    if cli.verbose {
+        problems.extend(others);
+    } else if !others.is_empty() {
+        problems.push(format!(
+            "{} problem(s) in the serving configs of models this run does not touch\nhint: run with `--verbose` to list them",
+            others.len()
+        ));
+    }
     let supports = |class: &str| catalog.supports(class);
     let onboard = plan_onboard(&doc_text, &requests, &index, &supports, cli.refresh_status)
         .map_err(doc_error)?;
@@ -151,6 +164,46 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
         status
     } else {
         RunStatus::PartialFailure
+    })
+}
+
+/// The catalog and serving configs: local dirs, else GitHub live, else cached, else bundled
+/// (see [`crate::sources::serving_data`]).
+fn load_serving_data(
+    cli: &Cli,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<serving_data::ServingData> {
+    let options = serving_data::ServingDataOptions::from_vars(
+        |name| std::env::var(name).ok(),
+        cli.sglang_dir.clone(),
+        &cli.cookbook_dir,
+        cli.sglang_repo.as_deref(),
+        cli.cookbook_repo.as_deref(),
+    )?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    Ok(runtime.block_on(serving_data::load(&options, now)))
+}
+
+/// Serving-config warnings about the models this run touches (naming one of `touched`, or in a
+/// file that configures one of them), then the others.
+fn split_config_warnings(
+    warnings: &[String],
+    cookbook: &CookbookIndex,
+    touched: &[String],
+) -> (Vec<String>, Vec<String>) {
+    let files: Vec<String> = touched
+        .iter()
+        .flat_map(|repo| cookbook.serving(repo))
+        .map(|source| format!("`{}`", source.file.display()))
+        .collect();
+    warnings.iter().cloned().partition(|warning| {
+        let lower = warning.to_lowercase();
+        touched
+            .iter()
+            .any(|repo| lower.contains(&format!("`{}`", repo.to_lowercase())))
+            || files.iter().any(|file| warning.starts_with(file.as_str()))
     })
 }
 

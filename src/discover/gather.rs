@@ -75,6 +75,22 @@ impl DiscoverySources {
         sglang_dir: Option<PathBuf>,
         cookbook_dirs: &[PathBuf],
     ) -> anyhow::Result<DiscoverySources> {
+        let catalog = match &sglang_dir {
+            Some(dir) => SglangCatalog::from_dir(dir),
+            None => SglangCatalog::bundled(),
+        };
+        let cookbook = CookbookIndex::load(cookbook_dirs, sglang_dir.as_deref());
+        Self::with_serving(var, sglang_dir, catalog, cookbook)
+    }
+
+    /// Like [`DiscoverySources::from_vars`] with the catalog and the serving configs already
+    /// loaded (by [`crate::sources::serving_data::load`]: local, live or cached).
+    pub fn with_serving(
+        var: impl Fn(&str) -> Option<String>,
+        sglang_dir: Option<PathBuf>,
+        catalog: SglangCatalog,
+        cookbook: CookbookIndex,
+    ) -> anyhow::Result<DiscoverySources> {
         let set = |name: &str| {
             var(name)
                 .map(|v| v.trim().to_string())
@@ -88,11 +104,6 @@ impl DiscoverySources {
                 .trim_end_matches('/')
                 .to_string()
         };
-        let catalog = match &sglang_dir {
-            Some(dir) => SglangCatalog::from_dir(dir),
-            None => SglangCatalog::bundled(),
-        };
-        let cookbook = CookbookIndex::load(cookbook_dirs, sglang_dir.as_deref());
         Ok(DiscoverySources {
             hf_token: hf_config.token.clone(),
             offline: hf_config.offline,
@@ -144,7 +155,7 @@ impl fmt::Debug for DiscoverySources {
 
 /// `HF_HOME`, else `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface` (as the Hub
 /// client resolves it).
-fn hf_home(set: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+pub(crate) fn hf_home(set: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
     let home = set("HOME")
         .or_else(|| set("USERPROFILE"))
         .map(PathBuf::from);

@@ -31,7 +31,9 @@ pub(super) struct ApiDay0 {
     pub calls: u64,
 }
 
-pub(super) struct GithubApi<'a> {
+/// The shared thin GitHub REST reader: day-0 here, and the repository reader of
+/// [`crate::sources::github_repo`]. Every call counts against `budget`.
+pub(crate) struct GithubApi<'a> {
     pub http: &'a reqwest::Client,
     /// Without a trailing `/`.
     pub base: &'a str,
@@ -40,18 +42,32 @@ pub(super) struct GithubApi<'a> {
     pub used: u32,
 }
 
-enum Failure {
+pub(crate) enum Failure {
     Budget,
     Failed(String),
 }
 
-struct Page {
-    body: Vec<u8>,
-    next: Option<String>,
+pub(crate) struct Page {
+    pub body: Vec<u8>,
+    pub next: Option<String>,
 }
 
+/// Largest response body read by [`GithubApi::get`] (a commit with its file list).
+const MAX_BODY: usize = 8 << 20;
+
 impl GithubApi<'_> {
-    async fn get(&mut self, url: &str, accept: &str) -> Result<Page, Failure> {
+    pub(crate) async fn get(&mut self, url: &str, accept: &str) -> Result<Page, Failure> {
+        self.get_capped(url, accept, MAX_BODY).await
+    }
+
+    /// Like [`GithubApi::get`], refusing bodies over `max_bytes` (checked while reading, so an
+    /// oversized answer is never held whole).
+    pub(crate) async fn get_capped(
+        &mut self,
+        url: &str,
+        accept: &str,
+        max_bytes: usize,
+    ) -> Result<Page, Failure> {
         if self.used >= self.budget {
             return Err(Failure::Budget);
         }
@@ -69,18 +85,40 @@ impl GithubApi<'_> {
             request = request.header(AUTHORIZATION, format!("Bearer {token}"));
         }
         tracing::debug!(url, "github request");
-        let response = request.send().await.map_err(|err| {
+        let mut response = request.send().await.map_err(|err| {
             Failure::Failed(format!("cannot reach `{url}`: {}", without_url(&err)))
         })?;
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|err| {
-                Failure::Failed(format!("`GET {url}`: broken body: {}", without_url(&err)))
-            })?
-            .to_vec();
+        let too_big = || {
+            Failure::Failed(format!(
+                "`GET {url}`: the answer is larger than {max_bytes} bytes; not read"
+            ))
+        };
+        if response
+            .content_length()
+            .is_some_and(|length| length > max_bytes as u64)
+        {
+            return Err(too_big());
+        }
+        let mut body = Vec::new();
+        loop {
+            match response.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > max_bytes {
+                        return Err(too_big());
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(err) => {
+                    return Err(Failure::Failed(format!(
+                        "`GET {url}`: broken body: {}",
+                        without_url(&err)
+                    )))
+                }
+            }
+        }
         if !status.is_success() {
             return Err(Failure::Failed(status_problem(
                 url, status, &headers, &body,
@@ -330,7 +368,7 @@ async fn read_entry_classes(
 }
 
 /// JSON syntax first, then shape, so each kind of breakage gets its own message.
-fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|err| format!("invalid JSON: {err}"))?;
     serde_json::from_value(value).map_err(|err| format!("unexpected JSON: {err}"))

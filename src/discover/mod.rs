@@ -86,8 +86,8 @@ mod date;
 mod day0;
 mod decide;
 pub mod display_name;
-mod gather;
-mod github;
+pub(crate) mod gather;
+pub(crate) mod github;
 mod providers;
 mod responses;
 

@@ -49,11 +49,40 @@ pub enum ServingOrigin {
     Explicit,
     /// Serving configs from the cookbooks, each described (`TP=8 EP=8 on H200`).
     Cookbook(Vec<String>),
+    /// Another model's serving configs: `from` is its repo id; `same_kernels` when its config
+    /// has the same architecture fingerprint, else it is of the same family.
+    Borrowed {
+        from: String,
+        same_kernels: bool,
+        configs: Vec<String>,
+    },
+    /// No config names a relative: an estimate from the model's size
+    /// (`estimated: 671 B parameters in fp8 need ≥ 8 × 80 GB`).
+    Estimated(String),
     /// Nothing found: TP=1, EP=1.
     Default,
 }
 
 impl ServingPlan {
+    /// Where the sizes came from when not from the model's own config (for the report's `why`).
+    pub fn source_note(&self) -> Option<String> {
+        match &self.origin {
+            ServingOrigin::Borrowed { .. } => Some(format!("serving sizes {}", borrowed(self, &format!("`{}`", self.borrowed_from().unwrap_or_default())))),
+            ServingOrigin::Estimated(note) => Some(format!("serving sizes {note}")),
+            ServingOrigin::Default => {
+                Some("serving sizes: none found, single GPU assumed".to_string())
+            }
+            ServingOrigin::Explicit | ServingOrigin::Cookbook(_) => None,
+        }
+    }
+
+    fn borrowed_from(&self) -> Option<&str> {
+        match &self.origin {
+            ServingOrigin::Borrowed { from, .. } => Some(from),
+            _ => None,
+        }
+    }
+
     pub fn single_gpu() -> ServingPlan {
         ServingPlan {
             attention_tp: vec![1],
@@ -107,6 +136,11 @@ pub fn render(
         let mut why = definition.why.clone();
         if let Some(note) = &definition.note {
             let _ = write!(why, " ({note})");
+        }
+        if definition.tp.is_some() || definition.ep.is_some() {
+            if let Some(source) = request.serving.source_note() {
+                let _ = write!(why, "; {source}");
+            }
         }
         definitions.push(DefinitionReport {
             name: definition.name.clone(),
@@ -290,10 +324,31 @@ fn serving_line(serving: &ServingPlan) -> String {
             "Serving configuration: **{tp}, {ep}** (attention TP; from the SGLang cookbook: {}).",
             escape_inline(&configs.join("; "))
         ),
+        ServingOrigin::Borrowed { from, configs, .. } => format!(
+            "Serving configuration: **{tp}, {ep}** (attention TP; {}: {}).",
+            borrowed(serving, &code_span(from)),
+            escape_inline(&configs.join("; "))
+        ),
+        ServingOrigin::Estimated(note) => format!(
+            "No serving configuration found in the cookbooks: names assume **{tp}, {ep}** ({}).",
+            escape_inline(note)
+        ),
         ServingOrigin::Default => format!(
             "No serving configuration found in the cookbooks: names assume **{tp}, {ep}** (single GPU)."
         ),
     }
+}
+
+/// ``from `org/repo`'s config, same kernels`` / `…, same family`, with `shown` the repo id as
+/// the audience wants it.
+fn borrowed(serving: &ServingPlan, shown: &str) -> String {
+    let kind = match serving.origin {
+        ServingOrigin::Borrowed {
+            same_kernels: true, ..
+        } => "same kernels",
+        _ => "same family",
+    };
+    format!("from {shown}'s config, {kind}")
 }
 
 fn join(values: &[u32]) -> String {

@@ -2,6 +2,8 @@
 //! The pure core never imports from here.
 
 pub mod cookbook;
+pub mod github_repo;
 pub mod hf;
+pub mod serving_data;
 pub mod sglang;
 pub mod trace_dir;

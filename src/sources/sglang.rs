@@ -74,7 +74,21 @@ impl SglangCatalog {
             source: format!("sglang dir {}", sglang_dir.display()),
             warnings: Vec::new(),
         };
-        catalog.read_model_files(&sglang_dir.join("python/sglang/srt/models"));
+        let models_dir = sglang_dir.join("python/sglang/srt/models");
+        if models_dir.is_dir() {
+            catalog.read_model_files(&models_dir);
+        } else {
+            // A partial checkout (docs only) must not make every model "implementation pending".
+            catalog.classes = SglangCatalog::bundled().classes;
+            catalog.source = format!(
+                "sglang dir {} (model classes: bundled list ({BUNDLED_DATE}))",
+                sglang_dir.display()
+            );
+            catalog.warnings.push(format!(
+                "`{}` has no `python/sglang/srt/models`: SGLang's model classes come from the bundled list ({BUNDLED_DATE})\nhint: pass the root of a full SGLang checkout",
+                sglang_dir.display()
+            ));
+        }
 
         let mut docs = Vec::new();
         let new_docs = sglang_dir.join("docs_new/docs/supported-models");
@@ -111,6 +125,67 @@ impl SglangCatalog {
                 Err(err) => catalog
                     .warnings
                     .push(format!("`{}`: cannot read: {err}", page.display())),
+            }
+        }
+        catalog
+    }
+
+    /// Reads the same files from memory: `files` maps repository paths to their text (a
+    /// [`crate::sources::github_repo::RepoSnapshot`]). Only top-level
+    /// `python/sglang/srt/models/*.py`, `docs_new/docs/supported-models/*.{mdx,md}` and
+    /// `docs/supported_models/**/*.md` count. With no model file at all, the classes come from
+    /// the bundled list (with a warning), as for a partial checkout.
+    pub fn from_files(
+        source: String,
+        files: &std::collections::BTreeMap<String, String>,
+    ) -> SglangCatalog {
+        let mut catalog = SglangCatalog {
+            classes: Vec::new(),
+            doc_repo_ids: Vec::new(),
+            source,
+            warnings: Vec::new(),
+        };
+        let in_folder = |path: &str, folder: &str, nested: bool| {
+            path.strip_prefix(folder)
+                .and_then(|rest| rest.strip_prefix('/'))
+                .is_some_and(|rest| nested || !rest.contains('/'))
+        };
+        let mut model_files = 0;
+        for (path, text) in files {
+            if !(in_folder(path, "python/sglang/srt/models", false) && path.ends_with(".py")) {
+                continue;
+            }
+            model_files += 1;
+            let file = path.rsplit('/').next().unwrap_or(path);
+            match parse_entry_class(text) {
+                Ok(Some(classes)) => catalog.push_classes(file, classes),
+                Ok(None) => {}
+                Err(err) => catalog.warnings.push(format!(
+                    "`{path}`:{}: cannot read `EntryClass`: {}; its classes are left out",
+                    err.line, err.message
+                )),
+            }
+        }
+        if model_files == 0 {
+            catalog.classes = SglangCatalog::bundled().classes;
+            catalog.warnings.push(format!(
+                "{}: no `python/sglang/srt/models/*.py`: SGLang's model classes come from the bundled list ({BUNDLED_DATE})",
+                catalog.source
+            ));
+        }
+        let new_docs = files.iter().filter(|(path, _)| {
+            in_folder(path, "docs_new/docs/supported-models", false)
+                && (path.ends_with(".mdx") || path.ends_with(".md"))
+        });
+        let old_docs = files.iter().filter(|(path, _)| {
+            in_folder(path, "docs/supported_models", true) && path.ends_with(".md")
+        });
+        let mut seen = HashSet::new();
+        for (_, text) in new_docs.chain(old_docs) {
+            for (family, repo_id) in parse_supported_models_doc(text) {
+                if seen.insert(repo_id.to_lowercase()) {
+                    catalog.doc_repo_ids.push((family, repo_id));
+                }
             }
         }
         catalog
