@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use track_models::sources::sglang::{classify, ClassKind, ModelClass, SglangCatalog};
+use track_models::sources::sglang::{classify, ClassKind, ModelClass, SglangCatalog, BUNDLED_DATE};
 
 fn sglang_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sglang")
@@ -241,19 +241,39 @@ fn bundled_catalog_is_the_compiled_in_snapshot() {
 }
 
 #[test]
-fn missing_checkout_is_a_warning() {
+fn missing_checkout_is_a_warning_and_the_bundled_classes_stand_in() {
     let missing = sglang_dir().join("no-such-checkout");
     let catalog = SglangCatalog::from_dir(&missing);
-    assert_eq!(catalog.classes, vec![]);
+    assert_eq!(catalog.classes, SglangCatalog::bundled().classes);
     assert_eq!(catalog.doc_repo_ids, vec![]);
-    assert_eq!(catalog.warnings.len(), 1);
-    assert!(
-        catalog.warnings[0].starts_with(&format!(
-            "`{}`: cannot list: ",
-            missing.join("python/sglang/srt/models").display()
-        )),
-        "{}",
-        catalog.warnings[0]
+    assert_eq!(
+        catalog.warnings,
+        vec![format!(
+            "`{}` has no `python/sglang/srt/models`: SGLang's model classes come from the bundled list ({BUNDLED_DATE})\nhint: pass the root of a full SGLang checkout",
+            missing.display()
+        )]
     );
-    assert!(catalog.warnings[0].ends_with("\nhint: pass the root of an SGLang checkout"));
+}
+
+#[test]
+fn partial_checkout_keeps_its_docs_and_takes_the_bundled_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs = dir.path().join("docs_new/docs/supported-models");
+    std::fs::create_dir_all(&docs).unwrap();
+    std::fs::write(
+        docs.join("text.mdx"),
+        "| Model Family | Example HuggingFace Identifier |\n|---|---|\n| **Acme** | `acme/Acme-7B` |\n",
+    )
+    .unwrap();
+    let catalog = SglangCatalog::from_dir(dir.path());
+    assert!(catalog.supports("DeepseekV3ForCausalLM"));
+    assert_eq!(catalog.classes, SglangCatalog::bundled().classes);
+    assert_eq!(
+        catalog.doc_repo_ids,
+        vec![("Acme".to_string(), "acme/Acme-7B".to_string())]
+    );
+    assert_eq!(catalog.warnings.len(), 1, "{:?}", catalog.warnings);
+    assert!(catalog.source.ends_with(&format!(
+        "(model classes: bundled list ({BUNDLED_DATE}))"
+    )));
 }
