@@ -443,3 +443,58 @@ fn jsx_flag_spellings_and_literal_syntax() {
         ]
     );
 }
+
+// ------------------------------------------------------------------ real-format gaps
+
+fn gap(name: &str) -> (PathBuf, ParsedConfigs) {
+    let path = fixtures().join("jsx-gaps/acme-labs").join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let parsed = parse_jsx_config(&text, &path);
+    (path, parsed)
+}
+
+#[test]
+fn org_less_model_names_take_the_literal_model_path_hw_arrays_and_placeholder_defaults() {
+    let (path, parsed) = gap("orbit-2.jsx");
+    let source = |repo: &str, hw: &str, config: ServingConfig| ServingSource {
+        repo_id: repo.to_string(),
+        config,
+        hardware: hw.to_string(),
+        file: path.clone(),
+    };
+    assert_eq!(
+        parsed.sources,
+        vec![
+            source("acme-labs/Orbit-2-480B-FP8", "H200", config(8, 8, 1, false)),
+            source("acme-labs/Orbit-2-480B-FP8", "B200", config(8, 8, 1, false)),
+            source("acme-labs/Orbit-2-12B", "H100", config(4, 1, 1, false)),
+        ]
+    );
+    // Org-less names are not repo ids; the literal paths are.
+    assert_eq!(
+        parsed.repo_ids,
+        vec!["acme-labs/Orbit-2-480B-FP8", "acme-labs/Orbit-2-12B"]
+    );
+    assert_eq!(
+        parsed.warnings,
+        vec![format!(
+            "`{}`: `Orbit-2-12B-FP8` in `modelNames` name no org and their cells give no literal `--model-path ORG/NAME`; those cells are left out",
+            path.display()
+        )]
+    );
+}
+
+#[test]
+fn a_file_whose_cells_map_to_no_repo_id_is_a_warning_naming_it() {
+    let (path, parsed) = gap("bare-names.jsx");
+    assert_eq!(parsed.sources, vec![]);
+    assert_eq!(parsed.repo_ids, Vec::<String>::new());
+    assert_eq!(
+        parsed.warnings.last().unwrap(),
+        &format!(
+            "`{}`: no cell maps to a repo id; the file gives no serving configuration",
+            path.display()
+        )
+    );
+    assert_eq!(parsed.warnings.len(), 2, "{:?}", parsed.warnings);
+}
