@@ -5,6 +5,7 @@ mod cli;
 mod cookbook;
 mod discover;
 mod hf;
+mod live;
 mod naming;
 mod nightly;
 mod onboard;

@@ -2,7 +2,7 @@
 //! second runs, people pushing, closed pull requests, concurrent runs, API failures on every
 //! endpoint, dry runs, the token, Actions outputs and escaping. No network, no process env.
 
-mod fake;
+pub(crate) mod fake;
 
 use std::time::Duration;
 
