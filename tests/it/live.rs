@@ -727,3 +727,73 @@ async fn the_shipped_nightly_reads_sglang_live_and_a_warm_night_stays_under_ten_
         "{err}"
     );
 }
+
+/// `--model-name` with no local dirs: a model no config names gets its family's sizes, and the
+/// section's serving line and the report's `why` say whose; problems in other models' configs
+/// are one count line, and `--verbose` lists them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_model_without_a_config_borrows_its_familys_and_says_so() {
+    let live = Live::start().await;
+    let hub = hub(&[
+        ("deepseek-ai/DeepSeek-V3", "deepseek-ai/DeepSeek-V3"),
+        ("deepseek-ai/DeepSeek-V3.2", "deepseek-ai/DeepSeek-V3.2"),
+    ])
+    .await;
+    let work = live.dir.path().join("work");
+    fs::create_dir_all(&work).unwrap();
+    let doc = work.join("model_coverage.mdx");
+    let run = |extra: &[&str]| {
+        fs::write(&doc, "# Model coverage\n\n## Summary\n\n| Model | Architecture | Status |\n|-------|-------------|:--------:|\n\n---\n").unwrap();
+        Command::new(env!("CARGO_BIN_EXE_track-models"))
+            .args(["--model-name", "DeepSeek V3", "--hf-repo-id", "deepseek-ai/DeepSeek-V3"])
+            .arg("--doc")
+            .arg(&doc)
+            .arg("--trace-dir")
+            .arg(trace_dir())
+            .arg("--report-json")
+            .arg(work.join("report.json"))
+            .args(extra)
+            .env_clear()
+            .env("HOME", &work)
+            .env("HF_HOME", live.home())
+            .env("HF_ENDPOINT", hub.uri())
+            .env("GITHUB_API_URL", live.github.uri())
+            .output()
+            .unwrap()
+    };
+    let output = run(&[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = fs::read_to_string(&doc).unwrap();
+    assert!(
+        text.contains("Serving configuration: **TP=8, EP=8** (attention TP; from `deepseek-ai/DeepSeek-V3.2`'s config, same family: TP=8 EP=8 on H200)."),
+        "{text}"
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(work.join("report.json")).unwrap()).unwrap();
+    let why = report["models"][0]["definitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["ep"] == 8)
+        .unwrap()["why"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        why.ends_with("; serving sizes from `deepseek-ai/DeepSeek-V3.2`'s config, same family"),
+        "{why}"
+    );
+    let err = stderr(&output);
+    assert!(!err.contains("other-org/Other-1T"), "{err}");
+    assert!(err.contains("warning: 1 problem(s) in the serving configs of models this run does not touch\nhint: run with `--verbose` to list them"), "{err}");
+    assert!(err.contains("note: sgl-project/sglang@main read live (tree "), "{err}");
+
+    let output = run(&["--verbose"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("sgl-project/sglang/docs_new/src/snippets/configs/other-org/other.jsx`:5: a cell whose `match` lacks `hw`, `variant` or `quant`; skipped"),
+        "{err}"
+    );
+    assert!(!err.contains("does not touch"), "{err}");
+}
