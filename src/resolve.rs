@@ -377,14 +377,25 @@ fn relatives(cookbook: &CookbookIndex, repo: &str) -> Vec<Relative> {
             let other_base = base_name(other_name);
             let same_org = other_org.eq_ignore_ascii_case(org);
             let rank = if other_base == base {
-                if same_org { 0 } else { 1 }
+                if same_org {
+                    0
+                } else {
+                    1
+                }
             } else if same_org && (extends(&other_base, &base) || extends(&base, &other_base)) {
                 2
             } else {
                 return None;
             };
             let distance = other_name.len().abs_diff(name.len());
-            Some((rank, distance, Relative { repo: other, same_org }))
+            Some((
+                rank,
+                distance,
+                Relative {
+                    repo: other,
+                    same_org,
+                },
+            ))
         })
         .collect();
     found.sort_by(|a, b| (a.0, a.1, &a.2.repo).cmp(&(b.0, b.1, &b.2.repo)));
@@ -409,10 +420,7 @@ fn base_name(name: &str) -> String {
         "mlx",
     ];
     let mut base = name.to_lowercase();
-    loop {
-        let Some((head, last)) = base.rsplit_once(['-', '_']) else {
-            break;
-        };
+    while let Some((head, last)) = base.rsplit_once(['-', '_']) {
         let is_date = last.len() >= 4 && last.bytes().all(|b| b.is_ascii_digit());
         if head.is_empty() || !(SUFFIXES.contains(&last) || is_date) {
             break;

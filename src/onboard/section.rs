@@ -67,7 +67,13 @@ impl ServingPlan {
     /// Where the sizes came from when not from the model's own config (for the report's `why`).
     pub fn source_note(&self) -> Option<String> {
         match &self.origin {
-            ServingOrigin::Borrowed { .. } => Some(format!("serving sizes {}", borrowed(self, &format!("`{}`", self.borrowed_from().unwrap_or_default())))),
+            ServingOrigin::Borrowed { .. } => Some(format!(
+                "serving sizes {}",
+                borrowed(
+                    self,
+                    &format!("`{}`", self.borrowed_from().unwrap_or_default())
+                )
+            )),
             ServingOrigin::Estimated(note) => Some(format!("serving sizes {note}")),
             ServingOrigin::Default => {
                 Some("serving sizes: none found, single GPU assumed".to_string())

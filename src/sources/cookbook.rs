@@ -725,11 +725,9 @@ pub fn parse_jsx_config(text: &str, file: &Path) -> ParsedConfigs {
                 .collect(),
             _ => None,
         };
-        let (Some(hardware), Some(variant), Some(quant)) = (
-            hardware,
-            field(matcher, "variant"),
-            field(matcher, "quant"),
-        ) else {
+        let (Some(hardware), Some(variant), Some(quant)) =
+            (hardware, field(matcher, "variant"), field(matcher, "quant"))
+        else {
             out.warnings.push(format!(
                 "{at}: a cell whose `match` lacks `hw`, `variant` or `quant`; skipped"
             ));

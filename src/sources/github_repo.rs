@@ -280,7 +280,11 @@ pub(crate) async fn read_live(
     let entries = if tree.truncated {
         let mut entries = Vec::new();
         for want in wanted {
-            entries.extend(list_folder(api, &base, &tree, want.folder).await.map_err(failed)?);
+            entries.extend(
+                list_folder(api, &base, &tree, want.folder)
+                    .await
+                    .map_err(failed)?,
+            );
         }
         entries
     } else {
@@ -402,8 +406,8 @@ async fn list_folder(
     let page = api
         .get_capped(&url, "application/vnd.github+json", MAX_TREE_BYTES)
         .await?;
-    let tree: Tree = decode(&page.body)
-        .map_err(|reason| Failure::Failed(format!("`GET {url}`: {reason}")))?;
+    let tree: Tree =
+        decode(&page.body).map_err(|reason| Failure::Failed(format!("`GET {url}`: {reason}")))?;
     if tree.truncated {
         return Err(Failure::Failed(format!(
             "`GET {url}`: the listing of `{folder}` is truncated too"
@@ -438,10 +442,7 @@ fn decode_base64(text: &str) -> Option<Vec<u8>> {
             _ => return None,
         } as u32)
     };
-    let symbols: Vec<u8> = text
-        .bytes()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
+    let symbols: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     let data = symbols
         .iter()
         .rposition(|&b| b != b'=')

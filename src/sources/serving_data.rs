@@ -86,7 +86,10 @@ impl std::fmt::Debug for ServingDataOptions {
             .field("sglang_repo", &self.sglang_repo)
             .field("cookbook_repo", &self.cookbook_repo)
             .field("github_api_url", &self.github_api_url)
-            .field("github_token", &self.github_token.as_ref().map(|_| "<redacted>"))
+            .field(
+                "github_token",
+                &self.github_token.as_ref().map(|_| "<redacted>"),
+            )
             .field("offline", &self.offline)
             .field("cache_dir", &self.cache_dir)
             .finish_non_exhaustive()
@@ -190,13 +193,32 @@ pub async fn load(options: &ServingDataOptions, now: i64) -> ServingData {
 
     let sglang = match &options.sglang_dir {
         Some(_) => None,
-        None => Some(read(options, &http, &cache, &options.sglang_repo, &SGLANG_FILES, now, &mut data).await),
+        None => Some(
+            read(
+                options,
+                &http,
+                &cache,
+                &options.sglang_repo,
+                &SGLANG_FILES,
+                now,
+                &mut data,
+            )
+            .await,
+        ),
     };
     let cookbook = match options.cookbook_dirs.is_empty() {
         false => None,
         true => Some(
-            read(options, &http, &cache, &options.cookbook_repo, &COOKBOOK_FILES, now, &mut data)
-                .await,
+            read(
+                options,
+                &http,
+                &cache,
+                &options.cookbook_repo,
+                &COOKBOOK_FILES,
+                now,
+                &mut data,
+            )
+            .await,
         ),
     };
 
@@ -212,7 +234,11 @@ pub async fn load(options: &ServingDataOptions, now: i64) -> ServingData {
         match snapshot_of(sglang, label, now, &mut data.notes, &mut unread) {
             Some(snapshot) => {
                 data.catalog = SglangCatalog::from_files(
-                    format!("{label}@{} ({})", snapshot.reference, short(&snapshot.tree_sha)),
+                    format!(
+                        "{label}@{} ({})",
+                        snapshot.reference,
+                        short(&snapshot.tree_sha)
+                    ),
                     &snapshot.files,
                 );
                 add_files(&mut data.cookbook, &snapshot, |path| path.ends_with(".jsx"));

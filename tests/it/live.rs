@@ -26,7 +26,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::support::{root, stderr, stdout, trace_dir};
 
-
 const DAY: i64 = 86_400;
 
 fn now() -> i64 {
@@ -206,8 +205,7 @@ impl Live {
         for (name, value) in vars {
             all.insert(name, value.to_string());
         }
-        ServingDataOptions::from_vars(|name| all.get(name).cloned(), None, &[], None, None)
-            .unwrap()
+        ServingDataOptions::from_vars(|name| all.get(name).cloned(), None, &[], None, None).unwrap()
     }
 
     async fn requests(&self) -> Vec<String> {
@@ -240,7 +238,12 @@ async fn cold_reads_every_wanted_blob_warm_reads_four_and_a_change_reads_one_mor
     let cold = load(&options, now()).await;
     assert_eq!(cold.problems, Vec::<String>::new());
     let first = live.requests().await;
-    let blobs = |requests: &[String]| requests.iter().filter(|r| r.contains("/git/blobs/")).count();
+    let blobs = |requests: &[String]| {
+        requests
+            .iter()
+            .filter(|r| r.contains("/git/blobs/"))
+            .count()
+    };
     // SGLang: repo + tree + 4 model files + 3 JSX + 1 MDX; cookbook: repo + tree + 3 YAML.
     assert_eq!(blobs(&first), 11, "{first:#?}");
     assert_eq!(first.len(), 15, "{first:#?}");
@@ -334,7 +337,9 @@ async fn offline_and_unreachable_runs_use_the_cached_state_and_say_how_old() {
         problem.starts_with("serving data: `sgl-project/sglang` not read live (cannot reach `http://127.0.0.1:9/repos/sgl-project/sglang`"),
         "{problem}"
     );
-    assert!(problem.contains(&format!("from the cached state read on {date} (3 days ago)")));
+    assert!(problem.contains(&format!(
+        "from the cached state read on {date} (3 days ago)"
+    )));
     assert!(problem.contains("`sgl-project/sgl-cookbook` not read live"));
     assert!(dead.catalog.supports("DeepseekV4ForCausalLM"));
     assert_eq!(
@@ -379,7 +384,10 @@ async fn a_truncated_listing_is_walked_folder_by_folder() {
         tp_ep(&full, "deepseek-ai/DeepSeek-V4-Flash")
     );
     let requests = live.requests().await[before..].to_vec();
-    assert!(requests.iter().all(|r| !r.contains("/git/blobs/")), "{requests:#?}");
+    assert!(
+        requests.iter().all(|r| !r.contains("/git/blobs/")),
+        "{requests:#?}"
+    );
     // repo + root + (python, sglang, srt, models) + (docs_new, src, snippets, configs) +
     // (docs_new, docs, supported-models) + cookbook's two.
     assert_eq!(requests.len(), 2 + 4 + 4 + 3 + 2, "{requests:#?}");
@@ -392,7 +400,9 @@ async fn oversized_and_broken_answers_are_one_problem_and_the_cache_stands_in() 
     // A server whose tree answer is not JSON: the walk fails, the cache answers.
     let broken = MockServer::start().await;
     Mock::given(path_regex("^/repos/sgl-project/[^/]+$"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"default_branch": "main"})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({"default_branch": "main"})),
+        )
         .mount(&broken)
         .await;
     Mock::given(path_regex("/git/trees/"))
@@ -401,15 +411,24 @@ async fn oversized_and_broken_answers_are_one_problem_and_the_cache_stands_in() 
         .await;
     let data = load(&live.options(&[("GITHUB_API_URL", &broken.uri())]), now()).await;
     assert_eq!(data.problems.len(), 1, "{:?}", data.problems);
-    assert!(data.problems[0].contains("invalid JSON"), "{}", data.problems[0]);
+    assert!(
+        data.problems[0].contains("invalid JSON"),
+        "{}",
+        data.problems[0]
+    );
     assert!(data.catalog.supports("DeepseekV4ForCausalLM"));
 }
 
 // ------------------------------------------------------------------ the fallback chain
 
 fn config_text(repo: &str) -> String {
-    fs::read_to_string(root().join("tests/fixtures/configs").join(repo).join("config.json"))
-        .unwrap()
+    fs::read_to_string(
+        root()
+            .join("tests/fixtures/configs")
+            .join(repo)
+            .join("config.json"),
+    )
+    .unwrap()
 }
 
 /// A Hub fake serving `configs` (repo → fixture folder) and 404 for the rest.
@@ -471,8 +490,14 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
 
     // The repo's own config.
     let own = plan("Qwen/Qwen3-30B-A3B", None).await;
-    assert_eq!((own.attention_tp.clone(), own.ep.clone()), (vec![2], vec![2]));
-    assert_eq!(own.origin, ServingOrigin::Cookbook(vec!["TP=2 EP=2 on H200".into()]));
+    assert_eq!(
+        (own.attention_tp.clone(), own.ep.clone()),
+        (vec![2], vec![2])
+    );
+    assert_eq!(
+        own.origin,
+        ServingOrigin::Cookbook(vec!["TP=2 EP=2 on H200".into()])
+    );
     assert_eq!(own.source_note(), None);
 
     // (a) an org mirror of a quantized upload, same fingerprint.
@@ -481,7 +506,10 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
         Some(config_text("Qwen/Qwen3-30B-A3B")),
     )
     .await;
-    assert_eq!((mirror.attention_tp.clone(), mirror.ep.clone()), (vec![2], vec![2]));
+    assert_eq!(
+        (mirror.attention_tp.clone(), mirror.ep.clone()),
+        (vec![2], vec![2])
+    );
     assert_eq!(
         mirror.origin,
         ServingOrigin::Borrowed {
@@ -501,15 +529,25 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
         Some(config_text("deepseek-ai/DeepSeek-V3")),
     )
     .await;
-    assert_eq!((family.attention_tp.clone(), family.ep.clone()), (vec![8], vec![8]));
+    assert_eq!(
+        (family.attention_tp.clone(), family.ep.clone()),
+        (vec![8], vec![8])
+    );
     assert_eq!(
         family.source_note().unwrap(),
         "serving sizes from `deepseek-ai/DeepSeek-V3.2`'s config, same family"
     );
 
     // (c) no relative: the estimate.
-    let big = plan("someone/Huge-MoE", Some(config_text("deepseek-ai/DeepSeek-V3"))).await;
-    assert_eq!((big.attention_tp.clone(), big.ep.clone()), (vec![8], vec![8]));
+    let big = plan(
+        "someone/Huge-MoE",
+        Some(config_text("deepseek-ai/DeepSeek-V3")),
+    )
+    .await;
+    assert_eq!(
+        (big.attention_tp.clone(), big.ep.clone()),
+        (vec![8], vec![8])
+    );
     assert_eq!(
         big.origin,
         ServingOrigin::Estimated("estimated: 671 B parameters in fp8 need ≥ 8 × 80 GB".into())
@@ -519,15 +557,25 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
         Some(config_text("meta-llama/Llama-4-Scout-17B-16E-Instruct")),
     )
     .await;
-    assert_eq!((scout.attention_tp.clone(), scout.ep.clone()), (vec![4], vec![4]));
+    assert_eq!(
+        (scout.attention_tp.clone(), scout.ep.clone()),
+        (vec![4], vec![4])
+    );
     assert_eq!(
         scout.origin,
         ServingOrigin::Estimated("estimated: 108 B parameters in bf16 need 4 × 80 GB".into())
     );
 
     // (d) a model that fits one GPU.
-    let small = plan("someone/Small", Some(config_text("meta-llama/Llama-3.1-8B"))).await;
-    assert_eq!((small.attention_tp.clone(), small.ep.clone()), (vec![1], vec![1]));
+    let small = plan(
+        "someone/Small",
+        Some(config_text("meta-llama/Llama-3.1-8B")),
+    )
+    .await;
+    assert_eq!(
+        (small.attention_tp.clone(), small.ep.clone()),
+        (vec![1], vec![1])
+    );
     assert_eq!(
         small.origin,
         ServingOrigin::Estimated("estimated: 8 B parameters in bf16 fit one 80 GB GPU".into())
@@ -612,7 +660,8 @@ fn sglang_requests(requests: &[wiremock::Request]) -> usize {
 /// night makes at most 10 requests to GitHub for SGLang and the cookbook.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_shipped_nightly_reads_sglang_live_and_a_warm_night_stays_under_ten_requests() {
-    let doc = fs::read_to_string(root().join("examples/workspace/docs/model_coverage.mdx")).unwrap();
+    let doc =
+        fs::read_to_string(root().join("examples/workspace/docs/model_coverage.mdx")).unwrap();
     let github = crate::publish::fake::FakeGitHub::start(&doc).await;
     let live = Live::start().await;
     live.fake.mount(&github.server, "sgl-project").await;
@@ -630,7 +679,13 @@ async fn the_shipped_nightly_reads_sglang_live_and_a_warm_night_stays_under_ten_
     ];
 
     let output = action_step(&work, &github.uri(), &hub.uri(), &nightly);
-    assert_eq!(output.status.code(), Some(0), "{}\n{}", stderr(&output), stdout(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}\n{}",
+        stderr(&output),
+        stdout(&output)
+    );
     let printed = stdout(&output);
     assert!(!printed.contains("--sglang-dir") && !printed.contains("--cookbook-dir"));
     let report: serde_json::Value =
@@ -652,7 +707,9 @@ async fn the_shipped_nightly_reads_sglang_live_and_a_warm_night_stays_under_ten_
         .collect();
     assert!(!sized.is_empty());
     assert!(
-        sized.iter().all(|(tp, ep)| tp.is_none_or(|t| t == 8) && ep.is_none_or(|e| e == 8)),
+        sized
+            .iter()
+            .all(|(tp, ep)| tp.is_none_or(|t| t == 8) && ep.is_none_or(|e| e == 8)),
         "{sized:?}"
     );
     assert!(sized.iter().any(|(_, ep)| *ep == Some(8)));
@@ -661,7 +718,10 @@ async fn the_shipped_nightly_reads_sglang_live_and_a_warm_night_stays_under_ten_
             .as_array()
             .unwrap()
             .iter()
-            .all(|d| !d["why"].as_str().unwrap_or_default().contains("serving sizes")),
+            .all(|d| !d["why"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("serving sizes")),
         "sizes from its own config, not a fallback"
     );
     let first = github.server.received_requests().await.unwrap();
@@ -671,7 +731,10 @@ async fn the_shipped_nightly_reads_sglang_live_and_a_warm_night_stays_under_ten_
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let all = github.server.received_requests().await.unwrap();
     let warm = sglang_requests(&all[first.len()..]);
-    assert!(warm <= 10, "warm night: {warm} GitHub requests for SGLang and the cookbook");
+    assert!(
+        warm <= 10,
+        "warm night: {warm} GitHub requests for SGLang and the cookbook"
+    );
     assert!(warm < cold, "cold {cold}, warm {warm}");
     eprintln!("GitHub requests for SGLang + cookbook: cold {cold}, warm {warm}");
 
@@ -707,7 +770,10 @@ async fn the_shipped_nightly_reads_sglang_live_and_a_warm_night_stays_under_ten_
         .find(|d| d["name"].as_str().unwrap().starts_with("gqa_paged_decode_"))
         .unwrap();
     // 48 heads / 8 KV heads at the cookbook's TP 8 (the estimate would say TP 4).
-    assert_eq!(decode["name"], "gqa_paged_decode_h6_kv1_d128_ps1", "{minimax:#}");
+    assert_eq!(
+        decode["name"], "gqa_paged_decode_h6_kv1_d128_ps1",
+        "{minimax:#}"
+    );
     assert_eq!(decode["tp"], 8);
     assert!(
         !decode["why"].as_str().unwrap().contains("serving sizes"),
@@ -745,7 +811,12 @@ async fn a_model_without_a_config_borrows_its_familys_and_says_so() {
     let run = |extra: &[&str]| {
         fs::write(&doc, "# Model coverage\n\n## Summary\n\n| Model | Architecture | Status |\n|-------|-------------|:--------:|\n\n---\n").unwrap();
         Command::new(env!("CARGO_BIN_EXE_track-models"))
-            .args(["--model-name", "DeepSeek V3", "--hf-repo-id", "deepseek-ai/DeepSeek-V3"])
+            .args([
+                "--model-name",
+                "DeepSeek V3",
+                "--hf-repo-id",
+                "deepseek-ai/DeepSeek-V3",
+            ])
             .arg("--doc")
             .arg(&doc)
             .arg("--trace-dir")
@@ -786,7 +857,10 @@ async fn a_model_without_a_config_borrows_its_familys_and_says_so() {
     let err = stderr(&output);
     assert!(!err.contains("other-org/Other-1T"), "{err}");
     assert!(err.contains("warning: 1 problem(s) in the serving configs of models this run does not touch\nhint: run with `--verbose` to list them"), "{err}");
-    assert!(err.contains("note: sgl-project/sglang@main read live (tree "), "{err}");
+    assert!(
+        err.contains("note: sgl-project/sglang@main read live (tree "),
+        "{err}"
+    );
 
     let output = run(&["--verbose"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));

@@ -273,7 +273,7 @@ fn partial_checkout_keeps_its_docs_and_takes_the_bundled_classes() {
         vec![("Acme".to_string(), "acme/Acme-7B".to_string())]
     );
     assert_eq!(catalog.warnings.len(), 1, "{:?}", catalog.warnings);
-    assert!(catalog.source.ends_with(&format!(
-        "(model classes: bundled list ({BUNDLED_DATE}))"
-    )));
+    assert!(catalog
+        .source
+        .ends_with(&format!("(model classes: bundled list ({BUNDLED_DATE}))")));
 }

@@ -295,12 +295,9 @@ impl GitRepo {
         }
         index.write().unwrap();
         let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
-        let signature = Signature::new("Test", "test@example.invalid", &Time::new(time, 0)).unwrap();
-        let parent = self
-            .repo
-            .head()
-            .ok()
-            .and_then(|h| h.peel_to_commit().ok());
+        let signature =
+            Signature::new("Test", "test@example.invalid", &Time::new(time, 0)).unwrap();
+        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
         let parents: Vec<&git2::Commit> = parent.iter().collect();
         self.repo
             .commit(
