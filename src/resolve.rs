@@ -402,13 +402,25 @@ fn relatives(cookbook: &CookbookIndex, repo: &str) -> Vec<Relative> {
     found.into_iter().map(|(_, _, relative)| relative).collect()
 }
 
-/// Whether `longer` is `shorter` plus a version or variant after a separator (`deepseek-v3.2`
-/// extends `deepseek-v3`; `qwen3-80b` does not extend `qwen3-8b`).
+/// Whether `longer` is `shorter` plus a version or variant after a separator, with no size in
+/// it (`deepseek-v3.2` and `deepseek-v3.1-terminus` extend `deepseek-v3`; `qwen3-80b` does not
+/// extend `qwen3-8b`, and `glm-4-32b` is another size, not a later `glm-4`).
 fn extends(longer: &str, shorter: &str) -> bool {
-    longer
-        .strip_prefix(shorter)
-        .and_then(|rest| rest.chars().next())
-        .is_some_and(|c| matches!(c, '.' | '-' | '_'))
+    let Some(rest) = longer.strip_prefix(shorter) else {
+        return false;
+    };
+    let is_size = |word: &str| {
+        let word = word.strip_prefix('a').unwrap_or(word);
+        word.len() > 1
+            && word.ends_with(['b', 'm'])
+            && word[..word.len() - 1]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.')
+    };
+    rest.starts_with(['.', '-', '_'])
+        && !rest.split(['-', '_']).any(|word| {
+            is_size(word) || word.starts_with(|c: char| c.is_ascii_digit()) && word.contains('x')
+        })
 }
 
 /// The repo name lower-cased without its trailing quantization / fine-tune / date words:
@@ -459,6 +471,10 @@ mod tests {
         assert!(extends("deepseek-v3.2", "deepseek-v3"));
         assert!(!extends("qwen3-80b", "qwen3-8b"));
         assert!(!extends("deepseek-v3", "deepseek-v3"));
+        assert!(extends("deepseek-v3.1-terminus", "deepseek-v3"));
+        assert!(!extends("glm-4-32b", "glm-4"));
+        assert!(!extends("qwen3-30b-a3b", "qwen3"));
+        assert!(!extends("mixtral-8x22b", "mixtral"));
     }
 
     #[test]

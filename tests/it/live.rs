@@ -18,7 +18,7 @@ use git_fake::{GitFake, GitRepo};
 use track_models::cli::Cli;
 use track_models::onboard::ServingOrigin;
 use track_models::resolve::serving_plan;
-use track_models::sources::cookbook::{CookbookIndex, ServingConfig};
+use track_models::sources::cookbook::CookbookIndex;
 use track_models::sources::hf::{HfClient, HfConfig};
 use track_models::sources::serving_data::{load, ServingData, ServingDataOptions};
 use wiremock::matchers::{method, path, path_regex};
@@ -588,8 +588,6 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
         blind.source_note().unwrap(),
         "serving sizes: none found, single GPU assumed"
     );
-
-    let _ = ServingConfig::new(1, 1, 1, false);
 }
 
 // ------------------------------------------------------------------ the shipped Action
