@@ -13,7 +13,7 @@
 //! was read, and each wanted path with its blob sha). An offline run, or a run whose walk failed,
 //! answers from that state and says how old it is.
 //!
-//! Bounds: the tree listing ≤ 16 MB, each blob answer ≤ 4 MB (files over 2 MB are skipped with a
+//! Regular files only: symlinks (mode `120000`) are skipped. Bounds: the tree listing ≤ 16 MB, each blob answer ≤ 4 MB (files over 2 MB are skipped with a
 //! note), a wanted set of at most 5,000 files, and the caller's deadline for the whole walk.
 
 use std::collections::BTreeMap;
@@ -229,6 +229,9 @@ struct Tree {
 #[derive(Debug, Clone, Deserialize)]
 struct TreeEntry {
     path: String,
+    /// `100644` / `100755` regular files, `120000` symlinks, `160000` submodules.
+    #[serde(default)]
+    mode: String,
     #[serde(rename = "type")]
     kind: String,
     sha: String,
@@ -294,7 +297,8 @@ pub(crate) async fn read_live(
     let mut notes = Vec::new();
     let mut chosen: Vec<TreeEntry> = entries
         .into_iter()
-        .filter(|e| e.kind == "blob" && wanted.iter().any(|w| w.matches(&e.path)))
+        .filter(|e| e.kind == "blob" && e.mode.starts_with("100"))
+        .filter(|e| wanted.iter().any(|w| w.matches(&e.path)))
         .collect();
     chosen.sort_by(|a, b| a.path.cmp(&b.path));
     chosen.dedup_by(|a, b| a.path == b.path);

@@ -110,6 +110,8 @@ fn sglang_repo(dir: &Path) -> GitRepo {
             ("README.md", Some("SGLang (test copy)\n")),
         ],
     );
+    // A symlink is not a regular file: never fetched.
+    repo.symlink(&format!("{MODELS}/llama_alias.py"), "llama.py");
     repo.commit(
         "Docs: supported models and cookbook configs",
         now - 90 * DAY,
@@ -302,6 +304,22 @@ async fn cold_reads_every_wanted_blob_warm_reads_four_and_a_change_reads_one_mor
     assert_eq!(third.len(), 5, "{third:#?}");
     assert_eq!(blobs(&third), 1, "only the changed file");
     assert!(changed.catalog.supports("Llama5ForCausalLM"));
+
+    // The listing did name the symlink, which was left out.
+    let tree: serde_json::Value = reqwest::get(format!(
+        "{}/repos/sgl-project/sglang/git/trees/main?recursive=1",
+        live.github.uri()
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert!(tree["tree"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| { e["path"] == format!("{MODELS}/llama_alias.py") && e["mode"] == "120000" }));
 }
 
 #[tokio::test(flavor = "multi_thread")]

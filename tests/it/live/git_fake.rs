@@ -276,6 +276,16 @@ impl GitRepo {
         }
     }
 
+    /// Adds a symlink `path` → `target` to the next commit's index.
+    pub fn symlink(&self, path: &str, target: &str) {
+        let full = self.dir.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, &full).unwrap();
+        let mut index = self.repo.index().unwrap();
+        index.add_path(Path::new(path)).unwrap();
+        index.write().unwrap();
+    }
+
     /// Writes `files` (path, text; `None` deletes) and commits them at `time` (unix seconds).
     pub fn commit(&self, message: &str, time: i64, files: &[(&str, Option<&str>)]) -> String {
         let mut index = self.repo.index().unwrap();
