@@ -272,8 +272,13 @@ pub async fn load(options: &ServingDataOptions, now: i64) -> ServingData {
     if !unread.is_empty() {
         // One line for the whole of GitHub, whatever failed.
         data.problems.push(format!(
-            "serving data: {}\nhint: serving sizes then come from the configs that were read, else an estimate; pass `--sglang-dir` / `--cookbook-dir` to read local checkouts",
-            unread.join("; ")
+            "serving data: {}\nhint: serving sizes then come from the configs that were read, else an estimate; {}pass `--sglang-dir` / `--cookbook-dir` to read local checkouts",
+            unread.join("; "),
+            if options.github_token.is_none() && !options.offline {
+                "set `GITHUB_TOKEN` (a first read of SGLang takes a few hundred requests, more than GitHub allows without one), or "
+            } else {
+                ""
+            }
         ));
     }
     data
