@@ -314,6 +314,9 @@ fn publish(
         "pull request: {would}{}{pull}{note}",
         outcome.operation
     )?;
+    for warning in &outcome.warnings {
+        writeln!(err, "warning: {warning}")?;
+    }
     if cli.dry_run {
         writeln!(
             out,

@@ -96,7 +96,9 @@ pub const NOTE_PREVIOUSLY_CLOSED: &str = "previously closed";
 pub const NOTE_PAUSED: &str = "paused: commits by others";
 pub const NOTE_NO_LONGER_NEEDED: &str = "no longer needed: commits by others";
 pub const NOTE_UP_TO_DATE: &str = "up to date";
-pub const NOTE_RECREATED: &str = "recreated on base";
+pub const NOTE_RECREATED: &str = "recreated on base, discarding commits by others";
+pub const NOTE_WORKFLOWS_KEPT: &str =
+    "committed on top of the branch: the base changed `.github/workflows/`";
 
 /// Decides the operation. `content_hash` is the hash of `request.generated_doc`.
 pub fn plan(state: &RemoteState, request: &PublishRequest, content_hash: &str) -> PublishPlan {
