@@ -256,8 +256,7 @@ impl GitHub {
         github.bot_login = var("TRACK_MODELS_BOT_LOGIN")
             .map(|login| login.trim().to_string())
             .filter(|login| !login.is_empty());
-        if let Some(text) = var("TRACK_MODELS_WRITE_INTERVAL_MS").filter(|t| !t.trim().is_empty())
-        {
+        if let Some(text) = var("TRACK_MODELS_WRITE_INTERVAL_MS").filter(|t| !t.trim().is_empty()) {
             let millis: u64 = text.trim().parse().map_err(|_| {
                 anyhow::anyhow!(
                     "`TRACK_MODELS_WRITE_INTERVAL_MS` must be a number of milliseconds, not `{text}`"
@@ -360,19 +359,30 @@ impl GitHub {
 
     /// The tree of a commit.
     pub async fn commit_tree(&self, repo: &str, sha: &str) -> Result<String> {
+        Ok(self.commit_info(repo, sha).await?.0)
+    }
+
+    /// The tree and the parents of a commit.
+    pub async fn commit_info(&self, repo: &str, sha: &str) -> Result<(String, Vec<String>)> {
         #[derive(Deserialize)]
         struct Commit {
-            tree: Tree,
+            tree: Sha,
+            #[serde(default)]
+            parents: Vec<Sha>,
         }
         #[derive(Deserialize)]
-        struct Tree {
+        struct Sha {
             sha: String,
         }
         let call = format!("reading the commit `{}` of {repo}", short(sha));
         let reply = self
             .get_ok(&format!("/repos/{repo}/git/commits/{sha}"), &call, &[])
             .await?;
-        Ok(parse::<Commit>(&reply.text, &call)?.tree.sha)
+        let commit = parse::<Commit>(&reply.text, &call)?;
+        Ok((
+            commit.tree.sha,
+            commit.parents.into_iter().map(|p| p.sha).collect(),
+        ))
     }
 
     /// A file's text at a commit, `None` when it is not there.
@@ -542,8 +552,7 @@ impl GitHub {
             .send(Method::Patch, &uri, Some(&body), false, &call)
             .await?;
         let message = message_of(&reply.text);
-        if matches!(reply.status, 403 | 422) && message.contains("without `workflows` permission")
-        {
+        if matches!(reply.status, 403 | 422) && message.contains("without `workflows` permission") {
             return Ok(RefUpdate::WorkflowsRefused(self.secret.scrub(&message)));
         }
         if reply.status == 422 && message.contains("not a fast forward") {

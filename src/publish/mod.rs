@@ -391,6 +391,7 @@ async fn gather(github: &GitHub, request: &PublishRequest) -> Result<RemoteState
     let open_pull = match open {
         Some(pull) => {
             let commits = github.pull_commits(repo, pull.number).await?;
+            let (_, parents) = github.commit_info(repo, &pull.head.sha).await?;
             let doc = github
                 .file_at(repo, &request.doc_path, &pull.head.sha)
                 .await?;
@@ -407,6 +408,7 @@ async fn gather(github: &GitHub, request: &PublishRequest) -> Result<RemoteState
                 doc,
                 foreign_commits: foreign_commits(&commits, &bot_login),
                 comments,
+                on_base: parents.first() == Some(&base_head),
             })
         }
         None if request.generated_doc != request.base_doc => {
@@ -521,8 +523,7 @@ async fn apply<W: Write>(
             actions.group("track-models: committing")?;
             let tree = doc_tree(github, request, &state.base_tree).await?;
             if request.recreate {
-                return recreate(github, request, report, state, pull, texts, &tree, actions)
-                    .await;
+                return recreate(github, request, report, state, pull, texts, &tree, actions).await;
             }
             // A merge of the base head and the head read: on the current base, and a
             // fast-forward of the branch, so the update below is a compare-and-swap.

@@ -116,7 +116,10 @@ pub fn render_body(report: &Report, ctx: &RenderContext<'_>, existing: Option<&s
     // People's text keeps at most what leaves the bot's section `MIN_SECTION` characters;
     // beyond that it is cut (the end first), so the body never passes GitHub's limit.
     let room = MAX_CHARS - MIN_SECTION;
-    let after = cut_people_text(&after, room.saturating_sub(before.chars().count().min(room)));
+    let after = cut_people_text(
+        &after,
+        room.saturating_sub(before.chars().count().min(room)),
+    );
     let before = cut_people_text(&before, room - after.chars().count());
     let outside = before.chars().count() + after.chars().count();
     let budget = MAX_CHARS.saturating_sub(outside);
@@ -520,12 +523,43 @@ mod tests {
 
     #[test]
     fn truncation_keeps_the_limit_and_links_the_file() {
-        let text = "line\n".repeat(60);
-        let cut = truncate(&text, 200, &ctx());
-        assert!(cut.chars().count() <= 200, "{}", cut.chars().count());
+        let text = "line\n".repeat(200);
+        let cut = truncate(&text, 500, &ctx());
+        assert!(cut.chars().count() <= 500, "{}", cut.chars().count());
         assert!(cut.ends_with(
             "the doc is [docs/model\\_coverage.mdx](https://github.com/o/r/blob/track-models/coverage/docs/model_coverage.mdx) on `track-models/coverage`.\n"
         ), "{cut}");
         assert!(cut.starts_with("line\nline\n"));
+    }
+
+    #[test]
+    fn truncation_closes_every_open_details_before_the_note() {
+        let mut text = String::from("## Report\n\n<details><summary>a</summary>\n\n");
+        text.push_str("<details><summary>b</summary>\n\n");
+        text.push_str(&"- é item ✅\n".repeat(500));
+        text.push_str("</details>\n</details>\n");
+        let cut = truncate(&text, 1_000, &ctx());
+        assert!(cut.chars().count() <= 1_000, "{}", cut.chars().count());
+        assert_eq!(cut.matches("<details>").count(), 2);
+        assert_eq!(cut.matches("</details>").count(), 2);
+        let note = cut.find("> [!NOTE]").unwrap();
+        assert!(cut.rfind("</details>").unwrap() < note, "{cut}");
+    }
+
+    #[test]
+    fn people_text_is_cut_so_the_body_fits() {
+        let huge = format!("{}\n{}", "x".repeat(50_000), "y".repeat(50_000));
+        let first = render_body(&Report::default(), &ctx(), None);
+        let edited = format!("{huge}\n\n{first}\n\n{huge}");
+        let body = render_body(&Report::default(), &ctx(), Some(&edited));
+        assert!(
+            body.chars().count() <= MAX_CHARS,
+            "{}",
+            body.chars().count()
+        );
+        assert!(body.contains(BODY_START) && body.contains(BODY_END));
+        assert!(body.contains("text cut here"));
+        // Stable: a second run over what the first sent changes nothing.
+        assert_eq!(render_body(&Report::default(), &ctx(), Some(&body)), body);
     }
 }

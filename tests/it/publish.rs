@@ -2,7 +2,7 @@
 //! second runs, people pushing, closed pull requests, concurrent runs, API failures on every
 //! endpoint, dry runs, the token, Actions outputs and escaping. No network, no process env.
 
-mod fake;
+pub(crate) mod fake;
 
 use std::time::Duration;
 
@@ -392,7 +392,10 @@ async fn commits_by_others_pause_and_recreate_overwrites_them() {
     recreate.recreate = true;
     let outcome = run(&fake, &recreate).await.unwrap();
     assert_eq!(outcome.operation, Operation::Updated);
-    assert_eq!(outcome.note, "recreated on base, discarding commits by others");
+    assert_eq!(
+        outcome.note,
+        "recreated on base, discarding commits by others"
+    );
     let head = head_of(&fake, BRANCH).unwrap();
     let state = fake.lock();
     assert_eq!(state.commits[&head].parents, [state.refs["main"].clone()]);
@@ -428,8 +431,10 @@ async fn a_push_between_reading_and_moving_pauses_instead_of_overwriting() {
             "PATCH update_comment"
         ]
     );
-    assert!(fake.requests().iter().any(|l| l.route == "update_ref"
-        && l.body["force"] == serde_json::json!(false)));
+    assert!(fake
+        .requests()
+        .iter()
+        .any(|l| l.route == "update_ref" && l.body["force"] == serde_json::json!(false)));
     assert_eq!(outcome.operation, Operation::None);
     assert_eq!(outcome.note, "paused: commits by others");
     let bob = late.lock().unwrap().clone();

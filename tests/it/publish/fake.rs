@@ -70,6 +70,8 @@ pub struct Logged {
     pub path: String,
     pub route: &'static str,
     pub body: Value,
+    /// When the request arrived.
+    pub at: std::time::Instant,
 }
 
 pub struct Failure {
@@ -629,6 +631,7 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
         },
         route,
         body: body.clone(),
+        at: std::time::Instant::now(),
     });
     let auth = request
         .headers
@@ -663,7 +666,8 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
         };
         let mut template = error(status, &message);
         if status == 429 {
-            template = template.insert_header("retry-after", state.retry_after.to_string().as_str());
+            template =
+                template.insert_header("retry-after", state.retry_after.to_string().as_str());
         }
         return template;
     }
@@ -868,7 +872,11 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
                 return error(422, "Object does not exist");
             }
             // A new branch brings in what its commit changes against its first parent.
-            let parent = state.commits[&sha].parents.first().cloned().unwrap_or_default();
+            let parent = state.commits[&sha]
+                .parents
+                .first()
+                .cloned()
+                .unwrap_or_default();
             if let Some(refused) = workflows_rule(state, &parent, &sha) {
                 return refused;
             }
