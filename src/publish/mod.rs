@@ -116,6 +116,8 @@ pub struct PublishOutcome {
     pub comment: String,
     /// What went wrong without failing the run (labels that could not be added).
     pub warnings: Vec<String>,
+    /// The report for the job summary: the comment's text without GitHub's comment limit.
+    pub summary: String,
 }
 
 /// Failures a caller may want to tell apart; GitHub API failures are [`GitHubError`].
@@ -219,7 +221,7 @@ pub async fn publish_with_actions<W: Write>(
         Ok(outcome) => {
             actions.annotate_problems(&outcome.warnings)?;
             actions.set_outputs(&action_outputs(outcome, report))?;
-            actions.append_summary(&outcome.comment)?;
+            actions.append_summary(&outcome.summary)?;
             if !outcome.warnings.is_empty() {
                 actions.append_summary(&render::render_warnings(&outcome.warnings))?;
             }
@@ -266,6 +268,7 @@ struct Texts {
     comment: String,
     /// Posted (instead of editing the sticky comment) when closing.
     close_comment: String,
+    summary: String,
 }
 
 async fn run<W: Write>(
@@ -359,6 +362,7 @@ fn render_texts(
         body: render_body(report, &ctx, existing),
         comment: render_comment(report, &ctx, &notice),
         close_comment: render::render_close_comment(&ctx),
+        summary: render::render_summary(report, &ctx),
     }
 }
 
@@ -451,6 +455,7 @@ fn preview(state: &RemoteState, plan: &PublishPlan, texts: &Texts) -> PublishOut
         body: texts.body.clone(),
         comment: texts.comment.clone(),
         warnings: Vec::new(),
+        summary: texts.summary.clone(),
     }
 }
 
@@ -565,6 +570,7 @@ async fn apply<W: Write>(
                         title: texts.title.clone(),
                         body: texts.body.clone(),
                         close_comment: texts.close_comment.clone(),
+                        summary: texts.summary.clone(),
                     };
                     texts = &kept;
                     outcome.note = plan::NOTE_WORKFLOWS_KEPT.to_string();
@@ -611,6 +617,7 @@ async fn recreate<W: Write>(
         body: texts.body.clone(),
         comment: texts.comment.clone(),
         warnings: Vec::new(),
+        summary: texts.summary.clone(),
     };
     match github
         .update_branch(repo, &request.branch, &sha, true)
@@ -649,6 +656,7 @@ async fn recreate<W: Write>(
             },
         ),
         close_comment: texts.close_comment.clone(),
+        summary: texts.summary.clone(),
     };
     let (new_pull, warnings) = open_pull(github, request, &fresh, &replaced, &sha).await?;
     github

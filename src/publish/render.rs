@@ -174,13 +174,31 @@ pub fn render_section(report: &Report, ctx: &RenderContext<'_>, budget: usize) -
 /// before and after, the missing definitions grouped by op type (long groups folded) and the
 /// problems. Also what goes to the Actions step summary.
 pub fn render_comment(report: &Report, ctx: &RenderContext<'_>, notice: &Notice) -> String {
+    render_report(report, ctx, notice, MAX_CHARS - 1)
+}
+
+/// The job summary holds up to 1 MiB per step: the report in full, as far as that goes.
+pub const SUMMARY_MAX_CHARS: usize = 250_000;
+
+/// The report for the job summary: the comment's text with a much larger limit, so a comment
+/// cut to GitHub's size can point at it.
+pub fn render_summary(report: &Report, ctx: &RenderContext<'_>) -> String {
+    render_report(report, ctx, &Notice::Current, SUMMARY_MAX_CHARS)
+}
+
+fn render_report(
+    report: &Report,
+    ctx: &RenderContext<'_>,
+    notice: &Notice,
+    limit: usize,
+) -> String {
     let mut out = format!("{COMMENT_MARKER}\n## Model coverage\n\n");
     out.push_str(&render_notice(notice, ctx));
     out.push_str(&render_delta(report, true));
     out.push_str(&render_chart(report));
     out.push_str(&render_missing(report));
     out.push_str(&render_problems(report));
-    let mut out = truncate(out.trim_end_matches('\n'), MAX_CHARS - 1, ctx);
+    let mut out = truncate(out.trim_end_matches('\n'), limit, ctx);
     out.truncate(out.trim_end_matches('\n').len());
     out.push('\n');
     out

@@ -703,6 +703,80 @@ async fn labels_are_retried_after_a_422() {
     );
 }
 
+/// Only GitHub's "not indexed yet" 422 is retried; any other label 422 is a warning at once.
+#[tokio::test]
+async fn other_label_422s_are_not_retried() {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.fail("add_labels", 422, None);
+    let outcome = run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap();
+    assert_eq!(outcome.operation, Operation::Created);
+    assert_eq!(
+        fake.writes()
+            .iter()
+            .filter(|w| *w == "POST add_labels")
+            .count(),
+        1
+    );
+    assert_eq!(outcome.warnings.len(), 1, "{:?}", outcome.warnings);
+}
+
+/// A 429 or a secondary-limit 403 with a short `retry-after` is waited out once and sent
+/// again; a rate-limited 403 on `GET /user` is never taken for the Actions token.
+#[tokio::test]
+async fn retry_after_is_honoured_once_and_a_limited_get_user_is_an_error() {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.lock().retry_after = 1;
+    fake.fail("create_blob", 429, Some(1));
+    let started = std::time::Instant::now();
+    let outcome = run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(outcome.operation, Operation::Created);
+    assert_eq!(
+        fake.writes()
+            .iter()
+            .filter(|w| *w == "POST create_blob")
+            .count(),
+        2
+    );
+
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.lock().secondary_limit = true;
+    fake.lock().retry_after = 1;
+    fake.fail("get_user", 403, Some(2));
+    let error = run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap_err();
+    let message = format!("{error:#}");
+    assert!(
+        message.starts_with(
+            "reading the token's user (`GET /user`): 403 You have exceeded a secondary rate limit"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("hint: rate limited; retry in 1 s"),
+        "{message}"
+    );
+    assert_eq!(fake.writes(), Vec::<String>::new());
+}
+
+/// A 403 on a write names the permission GitHub says it accepts.
+#[tokio::test]
+async fn a_missing_permission_is_named_from_the_accepted_permissions_header() {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.lock().permissions = Some(
+        [("contents", "read"), ("pull_requests", "write")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    );
+    let error = run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap_err();
+    assert_eq!(
+        format!("{error:#}"),
+        "creating the blob for `docs/model_coverage.mdx` in o/r: 403 Resource not accessible by \
+         integration\nhint: the token lacks a permission this call needs (GitHub accepts: \
+         contents=write); in a workflow grant it under `permissions:`"
+    );
+}
+
 #[tokio::test]
 async fn a_newer_edit_on_base_is_never_overwritten() {
     let fake = FakeGitHub::start(BASE_DOC).await;
@@ -1108,7 +1182,11 @@ async fn actions_outputs_summary_groups_and_annotations() {
     assert!(output.ends_with(&format!("{second}\n")));
 
     let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
-    assert_eq!(summary, outcome.comment);
+    assert_eq!(summary, outcome.summary);
+    assert_eq!(
+        outcome.summary, outcome.comment,
+        "a small report is the same in both"
+    );
 
     // Off Actions: nothing written anywhere.
     let quiet = tempfile::tempdir().unwrap();
@@ -1300,6 +1378,86 @@ async fn body_and_comment_stay_under_the_size_limit() {
     assert!(outcome.comment.contains(link));
     let number = outcome.pull_request.unwrap().0;
     assert_eq!(fake.pull(number).body, outcome.body);
+}
+
+/// A missing-definitions list far over GitHub's limits and a body people filled to the brim:
+/// the body and the comment are sent under 65,536 characters (the fake refuses more, as GitHub
+/// does), the cut comment closes its `<details>` and ends with a visible note, and the job
+/// summary keeps the whole list.
+#[tokio::test]
+async fn a_missing_definitions_list_far_over_the_limits_still_publishes() {
+    let (fake, number) = with_pull_request().await;
+    let refused = client(&fake)
+        .create_comment(REPO, number, &"x".repeat(65_537))
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{refused:#}").contains(": 422 Validation Failed"),
+        "{refused:#}"
+    );
+    {
+        let mut state = fake.lock();
+        let pull = state.pulls.iter_mut().find(|p| p.number == number).unwrap();
+        let words = "Reviewer notes, pasted logs, a checklist. ".repeat(760);
+        pull.body = format!("{words}\n\n{}\n\n{words}", pull.body);
+        assert!(pull.body.chars().count() > 65_536 - 1_000);
+    }
+    let mut report = report();
+    let definitions: Vec<DefinitionReport> = (0..3_000)
+        .map(|i| {
+            let op = ["gemm", "rmsnorm", "gqa_paged"][i % 3];
+            definition(
+                &format!("{op}_n{i}_k{}_a_long_generated_definition_name", i * 7),
+                op,
+                Status::Missing,
+                None,
+            )
+        })
+        .collect();
+    report.models.push(model(
+        "Huge Model",
+        Some("org/Huge"),
+        Action::Added,
+        None,
+        "❌ Not covered",
+        definitions,
+    ));
+    report.collect_missing();
+    assert_eq!(report.missing_definitions.len(), 3_002);
+    let outcome = publish(&client(&fake), &request(BASE_DOC, NEWER_DOC), &report)
+        .await
+        .unwrap();
+    assert_eq!(outcome.operation, Operation::Updated);
+    let pull = fake.pull(number);
+    assert!(
+        pull.body.chars().count() <= 65_536,
+        "{}",
+        pull.body.chars().count()
+    );
+    assert!(pull.body.starts_with("Reviewer notes"));
+    assert!(pull.body.contains(&content_hash(NEWER_DOC)));
+    let comment = &fake.comments_on(number)[0].body;
+    assert!(
+        comment.chars().count() <= 65_536,
+        "{}",
+        comment.chars().count()
+    );
+    assert_eq!(
+        comment.matches("<details>").count(),
+        comment.matches("</details>").count(),
+        "every <details> is closed"
+    );
+    let note = comment
+        .find("> [!NOTE]\n> Truncated to fit GitHub's size limit: the full report is in the job summary")
+        .expect("a visible note");
+    assert!(comment.rfind("</details>").unwrap() < note);
+    let last = "gqa_paged_n2999_k20993_a_long_generated_definition_name";
+    assert!(!comment.contains(last));
+    assert!(
+        outcome.summary.contains(last),
+        "the summary keeps the whole list"
+    );
+    assert!(!outcome.summary.contains("Truncated"));
 }
 
 #[tokio::test]

@@ -119,8 +119,10 @@ pub struct State {
     pub actions_may_open_pulls: bool,
     /// Labels the repository has.
     pub repo_labels: Vec<String>,
-    /// `retry-after` sent with injected 429s.
+    /// `retry-after` sent with injected 429s (and 403s when `secondary_limit`).
     pub retry_after: u64,
+    /// Injected 403s are GitHub's secondary rate limit (message and `retry-after`).
+    pub secondary_limit: bool,
     next_id: u64,
 }
 
@@ -150,6 +152,7 @@ impl State {
             actions_may_open_pulls: true,
             repo_labels: Vec::new(),
             retry_after: 61,
+            secondary_limit: false,
             next_id: 0,
         };
         let first = state.commit_file(None, "maintainer", "README.md", "# r\n");
@@ -187,6 +190,7 @@ impl State {
             actions_may_open_pulls: self.actions_may_open_pulls,
             repo_labels: self.repo_labels.clone(),
             retry_after: self.retry_after,
+            secondary_limit: self.secondary_limit,
             next_id: self.next_id,
         }
     }
@@ -659,13 +663,16 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
                 state.failures.remove(index);
             }
         }
-        let message = if state.echo_auth_in_errors {
+        let secondary = status == 403 && state.secondary_limit;
+        let message = if secondary {
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.".to_string()
+        } else if state.echo_auth_in_errors {
             format!("injected failure for {auth}")
         } else {
             "injected failure".to_string()
         };
         let mut template = error(status, &message);
-        if status == 429 {
+        if status == 429 || secondary {
             template =
                 template.insert_header("retry-after", state.retry_after.to_string().as_str());
         }
