@@ -200,7 +200,10 @@ fn report_plan(
     let mut plan = report_from_outcome(outcome, text);
     let mut models = Vec::new();
     for model in plan.report.models.drain(..) {
-        match onboarded.iter().find(|(title, _, _)| *title == model.name) {
+        let onboarded_model = onboarded
+            .iter()
+            .find(|(title, _, _)| crate::markdown::plain_text(title) == model.name);
+        match onboarded_model {
             Some((_, action, definitions)) => models.push(ModelReport {
                 action: *action,
                 summary_before: if *action == Action::Added {

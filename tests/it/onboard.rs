@@ -223,23 +223,23 @@ fn a_generated_section_is_regenerated_when_its_serving_sizes_change() {
 #[test]
 fn hostile_names_are_escaped_and_the_doc_still_refreshes() {
     let workspace = Workspace::new(&empty_doc());
-    let args = local(
-        "meta-llama/Llama-3.1-8B",
-        "x",
-        &["--display-name", "Evil | <b> {x} `y` @bob"],
-    );
+    let name = "Evil | <b> {x} `y` @bob &#64;team";
+    let args = local("meta-llama/Llama-3.1-8B", "x", &["--display-name", name]);
     let output = workspace.run(&strs(&args), None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = workspace.text();
+    // Escaped once for MDX; the docs site pings nobody, so `@` stays plain.
+    let escaped = "Evil \\| \\<b\\> \\{x\\} \\`y\\` @bob &#64;team";
+    assert!(text.contains(&format!("\n## {escaped}\n")), "{text}");
     assert!(
-        text.contains("\n## Evil \\| \\<b\\> \\{x\\} \\`y\\` @\u{200b}bob\n"),
+        text.contains(&format!("\n| {escaped} | GQA + Dense | 🟡 Partial |\n")),
         "{text}"
     );
-    assert!(
-        text.contains(
-            "\n| Evil \\| \\<b\\> \\{x\\} \\`y\\` @\u{200b}bob | GQA + Dense | 🟡 Partial |\n"
-        ),
-        "{text}"
+    // Reports carry the plain name: no Markdown escapes, no zero-width characters.
+    let report = workspace.report();
+    assert_eq!(
+        report["models"][0]["name"], "Evil | <b> {x} `y` @bob @team",
+        "{report}"
     );
     assert_eq!(workspace.refresh_check().status.code(), Some(0));
 }

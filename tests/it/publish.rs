@@ -1265,7 +1265,7 @@ async fn the_token_never_appears_in_outputs_errors_or_debug() {
 #[tokio::test]
 async fn hostile_names_cannot_break_the_table_or_ping_anyone() {
     let fake = FakeGitHub::start(BASE_DOC).await;
-    let hostile = "Evil|<script>{x}`y` @octocat";
+    let hostile = "Evil|<script>{x}`y` @octocat &#64;team &#x40;org/admins";
     let mut report = report();
     report.models.push(model(
         hostile,
@@ -1295,10 +1295,13 @@ async fn hostile_names_cannot_break_the_table_or_ping_anyone() {
     let outcome = publish(&client(&fake), &request(BASE_DOC, NEW_DOC), &report)
         .await
         .unwrap();
-    let escaped = "Evil\\|\\<script\\>\\{x\\}\\`y\\` @\u{200b}octocat";
+    let escaped = "Evil\\|\\<script\\>\\{x\\}\\`y\\` @\u{200b}octocat &amp;#64;team \
+                   &amp;#x40;org/admins";
     for text in [&outcome.body, &outcome.comment] {
-        // Code spans never mention anyone; outside them every `@` is broken up.
+        // Code spans never mention anyone; outside them every `@` is broken up, and no `&`
+        // starts a character reference that would render as one.
         assert!(!outside_code_spans(text).contains("@octocat"), "{text}");
+        assert!(!outside_code_spans(text).contains("&#"), "{text}");
         assert!(!text.contains("<script>"), "{text}");
         assert!(!text.contains("{x}"));
         assert!(text.contains(escaped), "{text}");
