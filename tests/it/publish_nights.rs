@@ -544,7 +544,7 @@ async fn a_base_that_changed_a_workflow_then_recreate() {
     let head = state.refs[BRANCH].clone();
     assert_eq!(
         state.commits[&head].parents,
-        [old_head.clone()],
+        std::slice::from_ref(&old_head),
         "on top of the branch"
     );
     assert_eq!(
