@@ -438,3 +438,118 @@ fn repo_ids_resolve_from_the_cookbooks_or_fail_listing_the_candidates() {
         stderr(&output)
     );
 }
+
+// ---------------------------------------------------------------- one section per model
+
+fn model_args(repo: &str, config_of: &str, display: &str) -> Vec<String> {
+    let mut args = local(config_of, display, &["--display-name", display]);
+    args[3] = repo.to_string();
+    args
+}
+
+fn headings(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.starts_with("## ") && *l != "## Summary")
+        .map(str::to_string)
+        .collect()
+}
+
+/// A base model and its Instruct variant (same kernels) in one run: one section, and a line
+/// saying why the variant has none.
+#[test]
+fn variants_with_the_same_kernels_in_one_run_are_one_section() {
+    let workspace = Workspace::new(&empty_doc());
+    let mut args = model_args(
+        "meta-llama/Llama-3.1-8B",
+        "meta-llama/Llama-3.1-8B",
+        "Llama 3.1 8B",
+    );
+    args.extend(model_args(
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "meta-llama/Llama-3.1-8B",
+        "Llama 3.1 8B",
+    ));
+    let output = workspace.run(&strs(&args), None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = workspace.text();
+    assert_eq!(headings(&text), ["## Llama 3.1 8B"]);
+    assert!(text.contains("hf_repo_id=meta-llama/Llama-3.1-8B fingerprint="));
+    assert!(
+        stderr(&output).contains(
+            "`meta-llama/Llama-3.1-8B-Instruct` has the same kernels as `## Llama 3.1 8B`, added in this run: one section"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// Two different models under one display name in one run: the second gets a distinct name.
+#[test]
+fn a_display_name_clash_gets_a_distinct_name() {
+    let workspace = Workspace::new(&empty_doc());
+    let mut args = model_args(
+        "meta-llama/Llama-3.1-8B",
+        "meta-llama/Llama-3.1-8B",
+        "Same Name",
+    );
+    args.extend(model_args(
+        "Qwen/Qwen3-30B-A3B",
+        "Qwen/Qwen3-30B-A3B",
+        "Same Name",
+    ));
+    let output = workspace.run(&strs(&args), None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = workspace.text();
+    assert_eq!(
+        headings(&text),
+        ["## Same Name", "## Same Name (Qwen3-30B-A3B)"]
+    );
+    assert!(text.contains("| Same Name (Qwen3-30B-A3B) |"), "{text}");
+    assert_eq!(workspace.refresh_check().status.code(), Some(0));
+}
+
+/// On a later run, a request whose name matches a generated section made for another repo
+/// never switches that section's marker: same kernels, nothing is added; other kernels, a
+/// section of its own.
+#[test]
+fn a_markers_repo_id_never_changes_silently() {
+    let workspace = Workspace::new(&empty_doc());
+    let first = model_args(
+        "meta-llama/Llama-3.1-8B",
+        "meta-llama/Llama-3.1-8B",
+        "Llama 3.1 8B",
+    );
+    assert_eq!(workspace.run(&strs(&first), None).status.code(), Some(0));
+    let before = workspace.text();
+
+    let instruct = model_args(
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "meta-llama/Llama-3.1-8B",
+        "Llama 3.1 8B",
+    );
+    let output = workspace.run(&strs(&instruct), None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        workspace.text(),
+        before,
+        "same kernels: the doc is unchanged"
+    );
+    assert!(
+        stderr(&output).contains(
+            "`meta-llama/Llama-3.1-8B-Instruct` has the same kernels as `## Llama 3.1 8B` (tracked as `meta-llama/Llama-3.1-8B`): not added"
+        ),
+        "{}",
+        stderr(&output)
+    );
+
+    let other = model_args("org/Other-Model", "Qwen/Qwen3-30B-A3B", "Llama 3.1 8B");
+    let output = workspace.run(&strs(&other), None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = workspace.text();
+    assert_eq!(
+        headings(&text),
+        ["## Llama 3.1 8B", "## Llama 3.1 8B (Other-Model)"]
+    );
+    assert!(text.contains("hf_repo_id=meta-llama/Llama-3.1-8B fingerprint="));
+    assert!(text.contains("hf_repo_id=org/Other-Model fingerprint="));
+}
