@@ -451,6 +451,18 @@ async fn labels_without_issues_write_are_a_warning_after_the_comment() {
         .stderr
         .contains("warning: labels model-coverage, automated not added"));
     assert!(ran.summary.contains("### Warnings (1)"), "{}", ran.summary);
+    // The report files carry it too.
+    let reports = night.dir.path().join("runner-temp/track-models/reports");
+    let report: Value =
+        serde_json::from_str(&fs::read_to_string(reports.join("report.json")).unwrap()).unwrap();
+    let problems = report["problems"].as_array().unwrap();
+    assert!(
+        problems.iter().any(|p| p
+            .as_str()
+            .unwrap()
+            .contains("labels model-coverage, automated not added")),
+        "{problems:?}"
+    );
     ran.assert_token_masked();
 }
 
