@@ -152,6 +152,14 @@ pub struct PullInfo {
     pub head: PullRef,
     #[serde(default)]
     pub labels: Vec<LabelInfo>,
+    /// Who opened it (the bot, for its own branch).
+    #[serde(default)]
+    pub user: Option<UserLogin>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserLogin {
+    pub login: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -311,8 +319,15 @@ impl GitHub {
     /// installation token, not a user). A rate-limited 403 is an error, never "the Actions
     /// bot".
     pub async fn identity(&self) -> Result<String> {
+        Ok(self.identity_and_source().await?.0)
+    }
+
+    /// [`GitHub::identity`], and whether it is only assumed ([`ACTIONS_BOT`] after a plain 403
+    /// on `GET /user`): a GitHub App token without `TRACK_MODELS_BOT_LOGIN` looks the same, so
+    /// the caller may learn the login from what the bot created.
+    pub async fn identity_and_source(&self) -> Result<(String, bool)> {
         if let Some(login) = &self.bot_login {
-            return Ok(login.clone());
+            return Ok((login.clone(), false));
         }
         #[derive(Deserialize)]
         struct User {
@@ -321,10 +336,10 @@ impl GitHub {
         let call = "reading the token's user (`GET /user`)";
         let reply = self.send(Method::Get, "/user", None, false, call).await?;
         if reply.status == 403 && reply.retry_after.is_none() {
-            return Ok(ACTIONS_BOT.to_string());
+            return Ok((ACTIONS_BOT.to_string(), true));
         }
         let reply = self.require(reply, call, &[])?;
-        Ok(parse::<User>(&reply.text, call)?.login)
+        Ok((parse::<User>(&reply.text, call)?.login, false))
     }
 
     pub async fn default_branch(&self, repo: &str) -> Result<String> {

@@ -369,7 +369,7 @@ fn render_texts(
 /// Reads everything the planner needs, with GET requests only.
 async fn gather(github: &GitHub, request: &PublishRequest) -> Result<RemoteState> {
     let repo = request.repository.as_str();
-    let bot_login = github.identity().await?;
+    let (mut bot_login, assumed) = github.identity_and_source().await?;
     let base = match &request.base {
         Some(base) => base.clone(),
         None => github.default_branch(repo).await?,
@@ -394,6 +394,13 @@ async fn gather(github: &GitHub, request: &PublishRequest) -> Result<RemoteState
     let mut previously_closed = None;
     let open_pull = match open {
         Some(pull) => {
+            // Learnt from what the bot created: its pull request's author, when the identity
+            // was only assumed (a GitHub App token looks like the Actions token to `GET /user`).
+            if let Some(author) = pull.user.as_ref().map(|u| u.login.as_str()) {
+                if assumed && author != bot_login && author.ends_with("[bot]") {
+                    bot_login = author.to_string();
+                }
+            }
             let commits = github.pull_commits(repo, pull.number).await?;
             let (_, parents) = github.commit_info(repo, &pull.head.sha).await?;
             let doc = github

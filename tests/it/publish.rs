@@ -677,8 +677,23 @@ async fn app_token_identity_comes_from_the_bot_login() {
         Operation::Updated,
         "its own commit is not someone else's"
     );
-    // Without the login the App's commits look foreign and the bot pauses.
-    let paused = publish(&client(&fake), &request(BASE_DOC, NEW_DOC), &report())
+    // Without the login (`GET /user` is forbidden to it, as to the Actions token), the bot
+    // learns it from its own pull request's author: its commits are its own, its comment is
+    // found and edited, not duplicated.
+    let again = publish(&client(&fake), &request(BASE_DOC, NEW_DOC), &report())
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.operation, again.note.as_str()),
+        (Operation::Updated, "")
+    );
+    let number = again.pull_request.unwrap().0;
+    let comments = fake.comments_on(number);
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    assert_eq!(comments[0].user, "coverage-app[bot]");
+    // A person's commit still pauses it.
+    fake.push_as(BRANCH, "alice", "notes.md", "hi\n");
+    let paused = publish(&client(&fake), &request(BASE_DOC, NEWER_DOC), &report())
         .await
         .unwrap();
     assert_eq!(
