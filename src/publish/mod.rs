@@ -351,9 +351,19 @@ fn render_texts(
             .map(|p| p.foreign_commits.clone())
             .unwrap_or_default()
     };
+    // The note that the doc sits on top of the branch (the base changed workflows) stays as
+    // long as the branch is not rebuilt on the base: a quiet night edits nothing.
+    let kept_on_top = state.open_pull.as_ref().is_some_and(|pull| {
+        !pull.on_base
+            && pull
+                .comments
+                .first()
+                .is_some_and(|c| c.body.contains(render::WORKFLOWS_KEPT_MARK))
+    });
     let notice = match plan.step {
         Step::Pause { .. } => Notice::Paused { commits: foreign() },
         Step::MarkNoLongerNeeded { .. } => Notice::NoLongerNeeded { commits: foreign() },
+        Step::Refresh { .. } if kept_on_top => Notice::WorkflowsKept,
         _ => Notice::Current,
     };
     let existing = state.open_pull.as_ref().map(|p| p.body.as_str());

@@ -244,7 +244,7 @@ fn render_notice(notice: &Notice, ctx: &RenderContext<'_>) -> String {
             commit_list(commits)
         ),
         Notice::WorkflowsKept => format!(
-            "> [!NOTE]\n> {base} changed files under `.github/workflows/`, and GitHub lets only \
+            "> [!NOTE]\n> {base} {WORKFLOWS_KEPT_MARK}, and GitHub lets only \
              a token with the `workflows` permission bring such changes into a branch. The \
              refreshed doc is committed on top of {branch} instead of on the current {base}; \
              the pull request still changes only {}.\n\n",
@@ -258,6 +258,9 @@ fn render_notice(notice: &Notice, ctx: &RenderContext<'_>) -> String {
         ),
     }
 }
+
+/// The words of [`Notice::WorkflowsKept`] a later run recognises it by.
+pub const WORKFLOWS_KEPT_MARK: &str = "changed files under `.github/workflows/`";
 
 /// Posted on a pull request closed by `--recreate` deleting its branch.
 pub fn render_superseded_comment(ctx: &RenderContext<'_>, replacement: u64) -> String {

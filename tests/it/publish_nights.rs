@@ -572,6 +572,15 @@ async fn a_base_that_changed_a_workflow_then_recreate() {
         "{comment}"
     );
 
+    github.clear_log();
+    let quiet = night.run(&qwen(), Some(0));
+    assert_eq!(quiet.code, Some(0), "{}", quiet.stderr);
+    assert_eq!(
+        github.writes(),
+        Vec::<String>::new(),
+        "the next quiet night writes nothing"
+    );
+
     let recreate = Dispatch {
         recreate: true,
         ..qwen()
