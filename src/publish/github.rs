@@ -745,7 +745,8 @@ impl GitHub {
         Ok(self.send_once(method, uri, body, raw, call).await?.reply)
     }
 
-    /// Waits until the previous write is at least the write interval ago.
+    /// Waits until the previous write's answer is at least the write interval ago (counted
+    /// from the answer, so two writes never reach GitHub closer than that).
     async fn pace(&self) {
         let wait = {
             let last = self.last_write.lock().unwrap_or_else(|e| e.into_inner());
@@ -754,6 +755,9 @@ impl GitHub {
         if let Some(wait) = wait.filter(|w| !w.is_zero()) {
             tokio::time::sleep(wait).await;
         }
+    }
+
+    fn wrote(&self) {
         *self.last_write.lock().unwrap_or_else(|e| e.into_inner()) =
             Some(std::time::Instant::now());
     }
@@ -788,6 +792,9 @@ impl GitHub {
         };
         let response =
             result.map_err(|e| anyhow::anyhow!("{call}: {}", self.secret.scrub(&e.to_string())))?;
+        if !matches!(method, Method::Get) {
+            self.wrote();
+        }
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let next_page = headers

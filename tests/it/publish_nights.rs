@@ -385,7 +385,7 @@ async fn first_night_with_labels_then_a_quiet_night() {
         .collect();
     for pair in writes.windows(2) {
         let gap = pair[1].at - pair[0].at;
-        assert!(gap >= Duration::from_millis(990), "writes {gap:?} apart");
+        assert!(gap >= Duration::from_secs(1), "writes {gap:?} apart");
     }
     let pull = open_pull(&github);
     assert_eq!(pull.labels, ["model-coverage", "automated"]);
