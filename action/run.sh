@@ -12,7 +12,8 @@
 #   INPUT_MODEL_NAME, INPUT_HF_REPO_ID, INPUT_DOC, INPUT_TRACE_REPO, INPUT_TRACE_DIR,
 #   INPUT_BRANCH, INPUT_BASE, INPUT_LABELS, INPUT_MAX_NEW, INPUT_MIN_PROVIDERS,
 #   INPUT_DRY_RUN, INPUT_RECREATE (true | false), INPUT_ARGS (extra arguments, one a line)
-#   GITHUB_TOKEN, HF_TOKEN  passed through to the binary; unset when empty
+#   GITHUB_TOKEN, HF_TOKEN, TRACK_MODELS_BOT_LOGIN  passed through to the binary; unset when
+#                         empty
 set -euo pipefail
 
 main() {
@@ -72,6 +73,7 @@ main() {
   fi
   if [ -z "${GITHUB_TOKEN:-}" ]; then unset GITHUB_TOKEN; fi
   if [ -z "${HF_TOKEN:-}" ]; then unset HF_TOKEN; fi
+  if [ -z "${TRACK_MODELS_BOT_LOGIN:-}" ]; then unset TRACK_MODELS_BOT_LOGIN; fi
 
   printf 'Running: track-models'
   printf ' %q' "${args[@]}"

@@ -1,10 +1,27 @@
 //! Escaping text from outside (model names, repo ids, notes, config values) before it lands in
-//! Markdown or MDX, so it cannot break a table, open JSX, start code, or ping anyone.
+//! Markdown or MDX, so it cannot break a table, open JSX, start code, or ping anyone — and
+//! reading such text back as the plain name it stands for.
+//!
+//! Two audiences: GitHub (pull request, comments, reports: [`escape_inline`], which also keeps
+//! `@` and `&` from forming mentions or entities) and the docs site (the doc:
+//! [`escape_doc`], where `@` stays a plain `@`). Escape once, at render time; names travel
+//! plain ([`plain_text`]).
 
-/// Escapes inline text for a Markdown/MDX table cell or heading: `\` `|` `<` `>` `{` `}` `` ` ``
-/// `*` `_` `[` `]` get a backslash, and `@` is followed by a zero-width space so `@name`
-/// never becomes a mention. Line breaks become spaces.
+/// Escapes inline text for GitHub Markdown (a table cell, a list item, a heading): `\` `|`
+/// `<` `>` `{` `}` `` ` `` `*` `_` `[` `]` get a backslash, `&` becomes `&amp;` (so `&#64;`
+/// cannot turn into an `@`), and `@` is followed by a zero-width space so `@name` never
+/// becomes a mention. Line breaks become spaces.
 pub fn escape_inline(text: &str) -> String {
+    escape(text, true)
+}
+
+/// Escapes inline text for the MDX doc: like [`escape_inline`], but `@` and `&` stay as they
+/// are (the docs site pings nobody).
+pub fn escape_doc(text: &str) -> String {
+    escape(text, false)
+}
+
+fn escape(text: &str, github: bool) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
@@ -12,7 +29,8 @@ pub fn escape_inline(text: &str) -> String {
                 out.push('\\');
                 out.push(c);
             }
-            '@' => out.push_str("@\u{200b}"),
+            '@' if github => out.push_str("@\u{200b}"),
+            '&' if github => out.push_str("&amp;"),
             '\r' | '\n' => out.push(' '),
             _ => out.push(c),
         }
@@ -20,14 +38,74 @@ pub fn escape_inline(text: &str) -> String {
     out
 }
 
-/// Escapes prose we compose around values from outside (notes, reasons): like
-/// [`escape_inline`], except that a backtick code span whose content is a plain identifier
+/// The plain text an escaped inline Markdown/MDX fragment (such as a doc heading) stands for:
+/// backslash escapes and zero-width characters removed, character references (`&amp;`,
+/// `&#64;`, `&#x40;`, …) decoded. For reports, step outputs and JSON.
+pub fn plain_text(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len());
+    let mut rest = escaped;
+    while let Some(c) = rest.chars().next() {
+        let width = c.len_utf8();
+        match c {
+            '\\' => {
+                let next = rest[1..].chars().next();
+                match next {
+                    Some(n) if n.is_ascii_punctuation() => {
+                        out.push(n);
+                        rest = &rest[1 + n.len_utf8()..];
+                        continue;
+                    }
+                    _ => out.push('\\'),
+                }
+            }
+            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' => {}
+            '&' => {
+                if let Some((decoded, used)) = character_reference(rest) {
+                    out.push(decoded);
+                    rest = &rest[used..];
+                    continue;
+                }
+                out.push('&');
+            }
+            _ => out.push(c),
+        }
+        rest = &rest[width..];
+    }
+    out
+}
+
+/// A character reference at the start of `text` (`&amp;`, `&#64;`, `&#x40;`): the character
+/// and the bytes it took.
+fn character_reference(text: &str) -> Option<(char, usize)> {
+    let end = text.get(..12.min(text.len()))?.find(';')?;
+    let name = &text[1..end];
+    let decoded = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "commat" => '@',
+        _ => {
+            let number = name.strip_prefix('#')?;
+            let code = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => number.parse().ok()?,
+            };
+            char::from_u32(code)?
+        }
+    };
+    Some((decoded, end + 1))
+}
+
+/// Escapes prose for the doc we compose around values from outside (notes, reasons): like
+/// [`escape_doc`], except that a backtick code span whose content is a plain identifier
 /// (`[A-Za-z0-9_.:/-]+`) is kept as code.
 pub fn escape_prose(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut rest = text;
     while let Some(open) = rest.find('`') {
-        out.push_str(&escape_inline(&rest[..open]));
+        out.push_str(&escape_doc(&rest[..open]));
         let after = &rest[open + 1..];
         let span = after
             .find('`')
@@ -51,7 +129,7 @@ pub fn escape_prose(text: &str) -> String {
             }
         }
     }
-    out.push_str(&escape_inline(rest));
+    out.push_str(&escape_doc(rest));
     out
 }
 
@@ -81,10 +159,33 @@ mod tests {
             "a\\|b\\<c\\>\\{d\\}\\`e\\` @\u{200b}bob"
         );
         assert_eq!(escape_inline("Qwen3 8B"), "Qwen3 8B");
+        assert_eq!(
+            escape_inline("&#64;team &#x40;org/t"),
+            "&amp;#64;team &amp;#x40;org/t"
+        );
+        assert_eq!(escape_doc("a|b @bob & co"), "a\\|b @bob & co");
         assert_eq!(code_span("x|`y"), "`x/'y`");
         assert_eq!(
             escape_prose("`quant_method` fp8 <b> `a b` `"),
             "`quant_method` fp8 \\<b\\> \\`a b\\` \\`"
         );
+    }
+
+    #[test]
+    fn plain_text_undoes_any_escaping() {
+        for name in [
+            "Evil | <b> {x} `y` @bob & co",
+            "Qwen3 8B",
+            "C:\\path",
+            "a_b*c[d]",
+        ] {
+            assert_eq!(plain_text(&escape_inline(name)), name);
+            assert_eq!(plain_text(&escape_doc(name)), name);
+        }
+        assert_eq!(
+            plain_text("&#64;team and &#x40;org/t &amp; x"),
+            "@team and @org/t & x"
+        );
+        assert_eq!(plain_text("a\u{200b}b &unknown; & c"), "ab &unknown; & c");
     }
 }

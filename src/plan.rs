@@ -28,7 +28,8 @@ pub fn report_from_outcome(outcome: RefreshOutcome, text: String) -> Plan {
         .sections
         .into_iter()
         .map(|section| ModelReport {
-            name: section.title,
+            // The heading as people read it: no Markdown escapes, no zero-width characters.
+            name: crate::markdown::plain_text(&section.title),
             hf_repo_id: section.hf_repo_id,
             action: if section.changed {
                 Action::Refreshed

@@ -232,6 +232,18 @@ fn discovery_date(cli: &Cli) -> Result<Date> {
     }
 }
 
+fn write_reports(cli: &Cli, plan: &Plan) -> Result<()> {
+    if let Some(path) = &cli.report_json {
+        write_if_changed(path, plan.report.to_json().as_bytes())
+            .with_context(|| format!("writing the JSON report `{}`", path.display()))?;
+    }
+    if let Some(path) = &cli.report_md {
+        write_if_changed(path, plan.report.to_markdown().as_bytes())
+            .with_context(|| format!("writing the Markdown report `{}`", path.display()))?;
+    }
+    Ok(())
+}
+
 fn finish(
     cli: &Cli,
     doc_text: &str,
@@ -255,17 +267,15 @@ fn finish(
             .iter()
             .map(|w| format!("{}:{}: {}", cli.doc.display(), w.line, w.message)),
     );
-    if let Some(path) = &cli.report_json {
-        write_if_changed(path, plan.report.to_json().as_bytes())
-            .with_context(|| format!("writing the JSON report `{}`", path.display()))?;
-    }
-    if let Some(path) = &cli.report_md {
-        write_if_changed(path, plan.report.to_markdown().as_bytes())
-            .with_context(|| format!("writing the Markdown report `{}`", path.display()))?;
-    }
+    write_reports(cli, &plan)?;
     let changed = plan.text != doc_text;
     if cli.publish {
-        publish(cli, doc_text, &plan, out, err)?;
+        let warnings = publish(cli, doc_text, &plan, out, err)?;
+        if !warnings.is_empty() {
+            // Publishing problems that did not fail the run (labels) belong in the reports too.
+            plan.report.problems.extend(warnings);
+            write_reports(cli, &plan)?;
+        }
     } else {
         let mut actions = Actions::from_env(&mut *out);
         if actions.is_enabled() {
@@ -326,7 +336,7 @@ fn publish(
     plan: &Plan,
     out: &mut dyn Write,
     err: &mut dyn Write,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let repository = std::env::var("GITHUB_REPOSITORY").map_err(|_| {
         anyhow!("`--publish` needs `GITHUB_REPOSITORY` (`owner/name`)\nhint: GitHub Actions sets it; elsewhere export it")
     })?;
@@ -367,6 +377,9 @@ fn publish(
         "pull request: {would}{}{pull}{note}",
         outcome.operation
     )?;
+    for warning in &outcome.warnings {
+        writeln!(err, "warning: {warning}")?;
+    }
     if cli.dry_run {
         writeln!(
             out,
@@ -374,7 +387,7 @@ fn publish(
             outcome.body, outcome.comment
         )?;
     }
-    Ok(())
+    Ok(outcome.warnings)
 }
 
 /// The doc's path inside the repository, as the Git Data API wants it.

@@ -69,52 +69,86 @@ pub fn plan_onboard(
     let mut onboarded: Vec<(String, Action, Vec<DefinitionReport>)> = Vec::new();
     let mut seen = HashSet::new();
 
+    // Names already in use (headings in the doc, sections added in this run), and the kernels
+    // (fingerprints) of the sections added in this run: one section per model.
+    let mut titles: HashSet<String> = existing
+        .sections
+        .iter()
+        .map(|s| name_key(&crate::markdown::plain_text(&s.title)))
+        .collect();
+    let mut added_kernels: Vec<(String, String)> = Vec::new();
+
     for request in requests {
         if !seen.insert(request.hf_repo_id.to_ascii_lowercase()) {
             continue;
         }
-        let found = find_section(&doc, &existing, request);
-        let rendered = match &request.config {
-            Err(reason) => {
-                failures.push(reason.clone());
-                if found.is_some() {
+        let (found, by_repo) = find_section(&doc, &existing, request);
+        let (mut rendered, failure) =
+            render_request(request, index, sglang_supports, doc.four_state);
+        if let Some(reason) = failure {
+            failures.push(reason);
+            if found.is_some() {
+                continue;
+            }
+        }
+        let kernels = rendered
+            .marker_fields()
+            .into_iter()
+            .find(|(key, _)| key == "fingerprint")
+            .map(|(_, value)| value);
+        // A generated section found by its name but made for another repo: never switch its
+        // marker's repo id. Same kernels: the model is covered there; else it is another model
+        // that needs a section (and a name) of its own.
+        let found = match found {
+            Some(Found::Generated { section, marker }) if !by_repo => {
+                let same_kernels =
+                    kernels.is_some() && marker.get("fingerprint") == kernels.as_deref();
+                if same_kernels {
+                    warnings.push(Warning {
+                        line: section.heading_line + 1,
+                        message: format!(
+                            "`{}` has the same kernels as `## {}` (tracked as `{}`): not added",
+                            request.hf_repo_id,
+                            section.title,
+                            marker.get("hf_repo_id").unwrap_or("?")
+                        ),
+                    });
                     continue;
                 }
-                section::render_unavailable(request, reason, index, doc.four_state)
+                None
             }
-            Ok(text) => match parse_config(text) {
-                Err(error) => {
-                    let reason = format!(
-                        "config.json of `{}` is unusable: {error}",
-                        request.hf_repo_id
-                    );
-                    failures.push(reason.clone());
-                    if found.is_some() {
-                        continue;
-                    }
-                    section::render_unavailable(request, &reason, index, doc.four_state)
-                }
-                Ok(arch) => {
-                    let parallelism = Parallelism::new(
-                        request.serving.attention_tp.clone(),
-                        request.serving.ep.clone(),
-                    );
-                    let derivation = derive(&arch, &parallelism);
-                    let supported = arch
-                        .architectures
-                        .first()
-                        .is_none_or(|class| sglang_supports(class));
-                    section::render(
-                        request,
-                        &arch,
-                        &derivation,
-                        supported,
-                        index,
-                        doc.four_state,
-                    )
-                }
-            },
+            other => other,
         };
+        if found.is_none() {
+            if let Some((_, title)) = kernels
+                .as_ref()
+                .and_then(|k| added_kernels.iter().find(|(known, _)| known == k))
+            {
+                warnings.push(Warning {
+                    line: 1,
+                    message: format!(
+                        "`{}` has the same kernels as `## {title}`, added in this run: one section",
+                        request.hf_repo_id
+                    ),
+                });
+                continue;
+            }
+            if titles.contains(&name_key(&crate::markdown::plain_text(&rendered.title))) {
+                let distinct = distinct_request(request, &titles);
+                warnings.push(Warning {
+                    line: 1,
+                    message: format!(
+                        "`{}`: another section is already named `{}`; added as `{}`",
+                        request.hf_repo_id, request.display_name, distinct.display_name
+                    ),
+                });
+                rendered = render_request(&distinct, index, sglang_supports, doc.four_state).0;
+            }
+            titles.insert(name_key(&crate::markdown::plain_text(&rendered.title)));
+            if let Some(kernels) = kernels {
+                added_kernels.push((kernels, rendered.title.clone()));
+            }
+        }
         match found {
             Some(Found::Human(title)) => {
                 warnings.push(Warning {
@@ -200,7 +234,10 @@ fn report_plan(
     let mut plan = report_from_outcome(outcome, text);
     let mut models = Vec::new();
     for model in plan.report.models.drain(..) {
-        match onboarded.iter().find(|(title, _, _)| *title == model.name) {
+        let onboarded_model = onboarded
+            .iter()
+            .find(|(title, _, _)| crate::markdown::plain_text(title) == model.name);
+        match onboarded_model {
             Some((_, action, definitions)) => models.push(ModelReport {
                 action: *action,
                 summary_before: if *action == Action::Added {
@@ -229,11 +266,73 @@ enum Found<'d> {
 }
 
 /// An existing section for the request: by the marker's repo id, else by normalized name.
+/// The section for `request` and why it failed to render, if it did (then the section says
+/// the config is unavailable).
+fn render_request(
+    request: &ModelRequest,
+    index: &DefinitionIndex,
+    sglang_supports: &dyn Fn(&str) -> bool,
+    four_state: bool,
+) -> (section::RenderedSection, Option<String>) {
+    let text = match &request.config {
+        Err(reason) => {
+            let rendered = section::render_unavailable(request, reason, index, four_state);
+            return (rendered, Some(reason.clone()));
+        }
+        Ok(text) => text,
+    };
+    match parse_config(text) {
+        Err(error) => {
+            let reason = format!(
+                "config.json of `{}` is unusable: {error}",
+                request.hf_repo_id
+            );
+            let rendered = section::render_unavailable(request, &reason, index, four_state);
+            (rendered, Some(reason))
+        }
+        Ok(arch) => {
+            let parallelism = Parallelism::new(
+                request.serving.attention_tp.clone(),
+                request.serving.ep.clone(),
+            );
+            let derivation = derive(&arch, &parallelism);
+            let supported = arch
+                .architectures
+                .first()
+                .is_none_or(|class| sglang_supports(class));
+            let rendered =
+                section::render(request, &arch, &derivation, supported, index, four_state);
+            (rendered, None)
+        }
+    }
+}
+
+/// `request` under a display name no section uses: `Name (repo name)`, else
+/// `Name (org/repo name)`.
+fn distinct_request(request: &ModelRequest, titles: &HashSet<String>) -> ModelRequest {
+    let repo_name = request.hf_repo_id.rsplit('/').next().unwrap_or_default();
+    let candidates = [
+        format!("{} ({repo_name})", request.display_name),
+        format!("{} ({})", request.display_name, request.hf_repo_id),
+    ];
+    let display_name = candidates
+        .iter()
+        .find(|name| !titles.contains(&name_key(name)))
+        .unwrap_or(&candidates[1])
+        .clone();
+    ModelRequest {
+        display_name,
+        ..request.clone()
+    }
+}
+
+/// The section tracking `request` and whether it was found by the repo id in its marker
+/// (rather than by its name).
 fn find_section<'d>(
     doc: &CoverageDoc,
     existing: &'d RefreshOutcome,
     request: &ModelRequest,
-) -> Option<Found<'d>> {
+) -> (Option<Found<'d>>, bool) {
     let by_repo = existing.sections.iter().find(|s| {
         s.hf_repo_id
             .as_deref()
@@ -244,19 +343,23 @@ fn find_section<'d>(
         name_key(&request.display_name),
         name_key(request.hf_repo_id.rsplit('/').next().unwrap_or_default()),
     ];
-    let section = by_repo.or_else(|| {
+    let found_by_repo = by_repo.is_some();
+    let Some(section) = by_repo.or_else(|| {
         existing
             .sections
             .iter()
             .find(|s| keys.contains(&name_key(&s.title)))
-    })?;
+    }) else {
+        return (None, false);
+    };
     let marker = doc
         .marker_in(section.heading_line..section.end_line)
         .cloned();
-    Some(match marker {
+    let found = match marker {
         Some(marker) => Found::Generated { section, marker },
         None => Found::Human(section.title.clone()),
-    })
+    };
+    (Some(found), found_by_repo)
 }
 
 /// From the heading to the section's end, leaving a trailing `---` separator line (and what

@@ -28,7 +28,7 @@ use crate::dataset::DefinitionIndex;
 use crate::doc::marker::GeneratedMarker;
 use crate::doc::refresh::refresh;
 use crate::doc::{CoverageDoc, Status};
-use crate::markdown::{code_span, escape_inline, escape_prose};
+use crate::markdown::{code_span, escape_doc, escape_prose};
 use crate::naming::Derivation;
 use crate::report::DefinitionReport;
 
@@ -162,8 +162,8 @@ pub fn render(
         let _ = writeln!(
             rows,
             "| {} | {} | — |",
-            escape_inline(&module.label),
-            escape_inline(&module.op_type)
+            escape_doc(&module.label),
+            escape_doc(&module.op_type)
         );
         definitions.push(DefinitionReport {
             name: module.label.clone(),
@@ -242,10 +242,7 @@ pub fn render_unavailable(
         ("config".to_string(), "unavailable".to_string()),
     ];
     let body = Body {
-        architecture: &format!(
-            "unknown: config.json unavailable ({})",
-            escape_inline(reason)
-        ),
+        architecture: &format!("unknown: config.json unavailable ({})", escape_doc(reason)),
         serving: &serving_line(&request.serving),
         rows: "| All kernels (config.json unavailable) | — | — |\n",
         notes: &[],
@@ -277,7 +274,7 @@ fn finish(
     index: &DefinitionIndex,
     four_state: bool,
 ) -> RenderedSection {
-    let title = escape_inline(request.display_name.trim());
+    let title = escape_doc(request.display_name.trim());
     let fields: Vec<(&str, String)> = marker
         .iter()
         .map(|(k, v)| (k.as_str(), v.clone()))
@@ -306,7 +303,7 @@ fn finish(
         text: outcome.text,
         summary_row: format!(
             "| {title} | {} | {} |",
-            escape_inline(description),
+            escape_doc(description),
             label.text()
         ),
         definitions,
@@ -328,7 +325,7 @@ fn serving_line(serving: &ServingPlan) -> String {
         ServingOrigin::Explicit => format!("Serving configuration: **{tp}, {ep}** (given explicitly)."),
         ServingOrigin::Cookbook(configs) => format!(
             "Serving configuration: **{tp}, {ep}** (attention TP; from the SGLang cookbook: {}).",
-            escape_inline(&configs.join("; "))
+            escape_doc(&configs.join("; "))
         ),
         ServingOrigin::Borrowed { from, configs, .. } => format!(
             "Serving configuration: **{tp}, {ep}** (attention TP; {}: {}).",

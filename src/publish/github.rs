@@ -37,6 +37,9 @@ pub struct GitHub {
     label_retry_delay: Duration,
     /// The bot's login when given (`TRACK_MODELS_BOT_LOGIN`) instead of asked for.
     bot_login: Option<String>,
+    /// Minimum time between two writes ([`DEFAULT_WRITE_INTERVAL`]).
+    write_interval: Duration,
+    last_write: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl fmt::Debug for GitHub {
@@ -77,7 +80,7 @@ impl Secret {
 
 /// A request GitHub answered with an error status.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{call}: {status} {message}{}", hint_line(*status, retry_after.as_deref()))]
+#[error("{call}: {status} {message}{}", hint_line(self))]
 pub struct GitHubError {
     /// What we were doing, naming the thing: `creating the tree for owner/repo`.
     pub call: String,
@@ -86,15 +89,41 @@ pub struct GitHubError {
     pub message: String,
     /// When rate limited: `retry in N s` (from `retry-after`) or when the limit resets.
     pub retry_after: Option<String>,
+    /// GitHub's `X-Accepted-GitHub-Permissions` (`contents=write; …`): what the call needs.
+    pub accepted_permissions: Option<String>,
 }
 
-fn hint_line(status: u16, retry_after: Option<&str>) -> String {
-    let hint = match (status, retry_after) {
+/// The Actions setting GitHub names when it refuses a pull request from `GITHUB_TOKEN`.
+const ACTIONS_PR_SETTING: &str = "not permitted to create or approve pull requests";
+
+fn hint_line(error: &GitHubError) -> String {
+    let (status, message) = (error.status, error.message.as_str());
+    let hint = match (status, error.retry_after.as_deref()) {
         (403 | 429, Some(wait)) => format!("rate limited; {wait}"),
         (401, _) => "`GITHUB_TOKEN` is missing, expired or revoked".to_string(),
-        (403, _) => "the token needs `contents: write` and `pull-requests: write` (in a \
-                     workflow: `permissions:`)"
-            .to_string(),
+        (403, _) if message.contains(ACTIONS_PR_SETTING) => {
+            "the repository does not let GitHub Actions open pull requests: enable Settings → \
+             Actions → General → \"Allow GitHub Actions to create and approve pull requests\", \
+             or pass a GitHub App token (`github-token`); the branch is kept and reused by the \
+             next run"
+                .to_string()
+        }
+        (403, _) if message.contains("create labels") => LABELS_HINT.to_string(),
+        (403 | 422, _) if message.contains("without `workflows` permission") => {
+            "the token lacks the `workflows` permission, which GitHub requires to bring changes \
+             of `.github/workflows/` into a branch"
+                .to_string()
+        }
+        (403, _) => match &error.accepted_permissions {
+            Some(wanted) if !wanted.trim().is_empty() => format!(
+                "the token lacks a permission this call needs (GitHub accepts: {}); in a \
+                 workflow grant it under `permissions:`",
+                wanted.trim()
+            ),
+            _ => "the token needs `contents: write`, `pull-requests: write` and `issues: write` \
+                  (in a workflow: `permissions:`)"
+                .to_string(),
+        },
         (404, _) => {
             "check `GITHUB_REPOSITORY` and that the token can see the repository".to_string()
         }
@@ -104,6 +133,10 @@ fn hint_line(status: u16, retry_after: Option<&str>) -> String {
     };
     format!("\nhint: {hint}")
 }
+
+/// What labels need: creating a label that does not exist yet takes `issues: write`.
+pub const LABELS_HINT: &str = "labels need `issues: write` (in a workflow: `permissions: issues: \
+     write`; for a GitHub App token: `permission-issues: write`)";
 
 /// A pull request, as far as publishing goes.
 #[derive(Debug, Clone, Deserialize)]
@@ -119,6 +152,14 @@ pub struct PullInfo {
     pub head: PullRef,
     #[serde(default)]
     pub labels: Vec<LabelInfo>,
+    /// Who opened it (the bot, for its own branch).
+    #[serde(default)]
+    pub user: Option<UserLogin>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserLogin {
+    pub login: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -139,8 +180,28 @@ struct Reply {
     next_page: bool,
     /// `retry-after` (or the rate-limit reset) when GitHub sent one.
     retry_after: Option<String>,
+    /// `X-Accepted-GitHub-Permissions`, when GitHub sent it.
+    accepted_permissions: Option<String>,
     text: String,
 }
+
+/// What moving a branch with a compare-and-swap came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefUpdate {
+    Moved,
+    /// The branch is no longer where it was read (someone pushed): nothing was moved.
+    NotFastForward,
+    /// GitHub refused because the change touches `.github/workflows/` and the token lacks the
+    /// `workflows` permission; GitHub's message.
+    WorkflowsRefused(String),
+}
+
+/// Longest `retry-after` honoured by waiting (once); a longer one is an error.
+pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
+
+/// Pause between two writes by default: GitHub asks integrations to space mutating requests
+/// by at least one second.
+pub const DEFAULT_WRITE_INTERVAL: Duration = Duration::from_secs(1);
 
 #[derive(Clone, Copy)]
 enum Method {
@@ -173,6 +234,8 @@ impl GitHub {
             secret: Secret(token.trim().to_string()),
             label_retry_delay: Duration::from_secs(2),
             bot_login: None,
+            write_interval: DEFAULT_WRITE_INTERVAL,
+            last_write: std::sync::Mutex::new(None),
         })
     }
 
@@ -201,6 +264,14 @@ impl GitHub {
         github.bot_login = var("TRACK_MODELS_BOT_LOGIN")
             .map(|login| login.trim().to_string())
             .filter(|login| !login.is_empty());
+        if let Some(text) = var("TRACK_MODELS_WRITE_INTERVAL_MS").filter(|t| !t.trim().is_empty()) {
+            let millis: u64 = text.trim().parse().map_err(|_| {
+                anyhow::anyhow!(
+                    "`TRACK_MODELS_WRITE_INTERVAL_MS` must be a number of milliseconds, not `{text}`"
+                )
+            })?;
+            github.write_interval = Duration::from_millis(millis);
+        }
         Ok(github)
     }
 
@@ -214,6 +285,12 @@ impl GitHub {
     /// request created a moment ago).
     pub fn with_label_retry_delay(mut self, delay: Duration) -> Self {
         self.label_retry_delay = delay;
+        self
+    }
+
+    /// Minimum time between two writes (default [`DEFAULT_WRITE_INTERVAL`]; zero in tests).
+    pub fn with_write_interval(mut self, interval: Duration) -> Self {
+        self.write_interval = interval;
         self
     }
 
@@ -239,10 +316,18 @@ impl GitHub {
 
     /// The bot's own login: `TRACK_MODELS_BOT_LOGIN` when set, else the token's user, else
     /// [`ACTIONS_BOT`] when `GET /user` is forbidden (the Actions `GITHUB_TOKEN` is an
-    /// installation token, not a user).
+    /// installation token, not a user). A rate-limited 403 is an error, never "the Actions
+    /// bot".
     pub async fn identity(&self) -> Result<String> {
+        Ok(self.identity_and_source().await?.0)
+    }
+
+    /// [`GitHub::identity`], and whether it is only assumed ([`ACTIONS_BOT`] after a plain 403
+    /// on `GET /user`): a GitHub App token without `TRACK_MODELS_BOT_LOGIN` looks the same, so
+    /// the caller may learn the login from what the bot created.
+    pub async fn identity_and_source(&self) -> Result<(String, bool)> {
         if let Some(login) = &self.bot_login {
-            return Ok(login.clone());
+            return Ok((login.clone(), false));
         }
         #[derive(Deserialize)]
         struct User {
@@ -250,11 +335,11 @@ impl GitHub {
         }
         let call = "reading the token's user (`GET /user`)";
         let reply = self.send(Method::Get, "/user", None, false, call).await?;
-        if reply.status == 403 {
-            return Ok(ACTIONS_BOT.to_string());
+        if reply.status == 403 && reply.retry_after.is_none() {
+            return Ok((ACTIONS_BOT.to_string(), true));
         }
         let reply = self.require(reply, call, &[])?;
-        Ok(parse::<User>(&reply.text, call)?.login)
+        Ok((parse::<User>(&reply.text, call)?.login, false))
     }
 
     pub async fn default_branch(&self, repo: &str) -> Result<String> {
@@ -289,19 +374,30 @@ impl GitHub {
 
     /// The tree of a commit.
     pub async fn commit_tree(&self, repo: &str, sha: &str) -> Result<String> {
+        Ok(self.commit_info(repo, sha).await?.0)
+    }
+
+    /// The tree and the parents of a commit.
+    pub async fn commit_info(&self, repo: &str, sha: &str) -> Result<(String, Vec<String>)> {
         #[derive(Deserialize)]
         struct Commit {
-            tree: Tree,
+            tree: Sha,
+            #[serde(default)]
+            parents: Vec<Sha>,
         }
         #[derive(Deserialize)]
-        struct Tree {
+        struct Sha {
             sha: String,
         }
         let call = format!("reading the commit `{}` of {repo}", short(sha));
         let reply = self
             .get_ok(&format!("/repos/{repo}/git/commits/{sha}"), &call, &[])
             .await?;
-        Ok(parse::<Commit>(&reply.text, &call)?.tree.sha)
+        let commit = parse::<Commit>(&reply.text, &call)?;
+        Ok((
+            commit.tree.sha,
+            commit.parents.into_iter().map(|p| p.sha).collect(),
+        ))
     }
 
     /// A file's text at a commit, `None` when it is not there.
@@ -431,10 +527,10 @@ impl GitHub {
         repo: &str,
         message: &str,
         tree: &str,
-        parent: &str,
+        parents: &[&str],
     ) -> Result<String> {
         let call = format!("creating the commit for {repo}");
-        let body = json!({ "message": message, "tree": tree, "parents": [parent] });
+        let body = json!({ "message": message, "tree": tree, "parents": parents });
         self.post_for_sha(&format!("/repos/{repo}/git/commits"), &body, &call)
             .await
     }
@@ -454,17 +550,31 @@ impl GitHub {
         Ok(true)
     }
 
-    /// Points `branch` at `sha` in one step (forced: the new commit is on the base, not on
-    /// the old head).
-    pub async fn move_branch(&self, repo: &str, branch: &str, sha: &str) -> Result<()> {
+    /// Points `branch` at `sha` in one step. Without `force` GitHub moves it only when `sha`
+    /// descends from the branch's current head: a compare-and-swap against the head read, so
+    /// a push made meanwhile is never overwritten ([`RefUpdate::NotFastForward`]).
+    pub async fn update_branch(
+        &self,
+        repo: &str,
+        branch: &str,
+        sha: &str,
+        force: bool,
+    ) -> Result<RefUpdate> {
         let call = format!("moving the branch `{branch}` in {repo}");
-        let body = json!({ "sha": sha, "force": true });
+        let body = json!({ "sha": sha, "force": force });
         let uri = format!("/repos/{repo}/git/refs/heads/{}", encode_path(branch));
         let reply = self
             .send(Method::Patch, &uri, Some(&body), false, &call)
             .await?;
+        let message = message_of(&reply.text);
+        if matches!(reply.status, 403 | 422) && message.contains("without `workflows` permission") {
+            return Ok(RefUpdate::WorkflowsRefused(self.secret.scrub(&message)));
+        }
+        if reply.status == 422 && message.contains("not a fast forward") {
+            return Ok(RefUpdate::NotFastForward);
+        }
         self.require(reply, &call, &[])?;
-        Ok(())
+        Ok(RefUpdate::Moved)
     }
 
     /// Deletes `branch`; a branch already gone is fine.
@@ -518,7 +628,9 @@ impl GitHub {
         Ok(())
     }
 
-    /// Adds labels, retrying a 422 up to three times.
+    /// Adds labels. A 422 is retried (up to three times) only when GitHub has not yet indexed
+    /// a pull request created a moment ago ("Could not resolve to a node…", "Issue not
+    /// found"); any other failure is returned at once.
     pub async fn add_labels(&self, repo: &str, number: u64, labels: &[String]) -> Result<()> {
         let call = format!("adding labels to pull request #{number} in {repo}");
         let uri = format!("/repos/{repo}/issues/{number}/labels");
@@ -528,7 +640,10 @@ impl GitHub {
             let reply = self
                 .send(Method::Post, &uri, Some(&body), false, &call)
                 .await?;
-            if reply.status == 422 && attempt < 4 {
+            let message = message_of(&reply.text).to_ascii_lowercase();
+            let not_indexed =
+                message.contains("could not resolve") || message.contains("issue not found");
+            if reply.status == 422 && not_indexed && attempt < 4 {
                 tracing::debug!(attempt, "labels rejected with 422; retrying");
                 tokio::time::sleep(self.label_retry_delay * attempt).await;
                 attempt += 1;
@@ -609,7 +724,9 @@ impl GitHub {
         Ok(items)
     }
 
-    /// Sends one request. Transport failures are errors; every HTTP status comes back.
+    /// Sends one request: writes are paced ([`GitHub::with_write_interval`]), and a 403/429
+    /// with a `retry-after` of at most [`MAX_RETRY_WAIT`] is waited out and sent again, once.
+    /// Transport failures are errors; every other HTTP status comes back.
     async fn send(
         &self,
         method: Method,
@@ -618,6 +735,44 @@ impl GitHub {
         raw: bool,
         call: &str,
     ) -> Result<Reply> {
+        let reply = self.send_once(method, uri, body, raw, call).await?;
+        let wait = match (reply.reply.status, &reply.retry_wait) {
+            (403 | 429, Some(wait)) if *wait <= MAX_RETRY_WAIT => *wait,
+            _ => return Ok(reply.reply),
+        };
+        tracing::debug!(?wait, call, "rate limited; waiting once");
+        tokio::time::sleep(wait).await;
+        Ok(self.send_once(method, uri, body, raw, call).await?.reply)
+    }
+
+    /// Waits until the previous write's answer is at least the write interval ago (counted
+    /// from the answer, so two writes never reach GitHub closer than that).
+    async fn pace(&self) {
+        let wait = {
+            let last = self.last_write.lock().unwrap_or_else(|e| e.into_inner());
+            last.and_then(|at| self.write_interval.checked_sub(at.elapsed()))
+        };
+        if let Some(wait) = wait.filter(|w| !w.is_zero()) {
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    fn wrote(&self) {
+        *self.last_write.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(std::time::Instant::now());
+    }
+
+    async fn send_once(
+        &self,
+        method: Method,
+        uri: &str,
+        body: Option<&Value>,
+        raw: bool,
+        call: &str,
+    ) -> Result<Timed> {
+        if !matches!(method, Method::Get) {
+            self.pace().await;
+        }
         let result = match method {
             Method::Get => {
                 let mut headers = HeaderMap::new();
@@ -637,6 +792,9 @@ impl GitHub {
         };
         let response =
             result.map_err(|e| anyhow::anyhow!("{call}: {}", self.secret.scrub(&e.to_string())))?;
+        if !matches!(method, Method::Get) {
+            self.wrote();
+        }
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let next_page = headers
@@ -645,16 +803,29 @@ impl GitHub {
             .filter_map(|v| v.to_str().ok())
             .any(|v| v.contains("rel=\"next\""));
         let retry_after = retry_after(&headers);
+        let retry_wait = headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let accepted_permissions = headers
+            .get("x-accepted-github-permissions")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let text = self
             .client
             .body_to_string(response)
             .await
             .map_err(|e| anyhow::anyhow!("{call}: reading the answer: {e}"))?;
-        Ok(Reply {
-            status,
-            next_page,
-            retry_after,
-            text,
+        Ok(Timed {
+            reply: Reply {
+                status,
+                next_page,
+                retry_after,
+                accepted_permissions,
+                text,
+            },
+            retry_wait,
         })
     }
 
@@ -668,8 +839,15 @@ impl GitHub {
             status: reply.status,
             message: self.secret.scrub(&error_message(&reply.text)),
             retry_after: reply.retry_after,
+            accepted_permissions: reply.accepted_permissions,
         })
     }
+}
+
+/// A reply and how long GitHub asked to wait before trying again.
+struct Timed {
+    reply: Reply,
+    retry_wait: Option<Duration>,
 }
 
 #[derive(Deserialize)]
@@ -831,6 +1009,7 @@ mod tests {
             status: 422,
             message: "Validation Failed".into(),
             retry_after: None,
+            accepted_permissions: None,
         };
         assert_eq!(
             error.to_string(),

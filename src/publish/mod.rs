@@ -9,9 +9,19 @@
 //!
 //! Guarantees:
 //! - A dry run makes GET requests only.
-//! - A commit is built blobs → tree (on the base tree) → commit (parent = base head, no author,
-//!   so GitHub signs it) before any ref points at it, and the branch is moved in one forced
-//!   update, never reset to the base first: a ref never points at a commit without the doc.
+//! - A commit is built blobs → tree (on the base tree) → commit (no author, so GitHub signs it)
+//!   before any ref points at it: a ref never points at a commit without the doc.
+//! - The branch is moved by compare-and-swap: the new commit descends from the head that was
+//!   read (a merge of the base head and that head, carrying the base tree plus the doc), and
+//!   the ref update is a fast-forward (`force: false`). A push made meanwhile makes the update
+//!   fail; the run reads again and applies the lifecycle (which pauses on foreign commits).
+//!   Only `--recreate` force-moves the branch over others' commits.
+//! - When GitHub refuses to bring the base's `.github/workflows/` changes into the branch (no
+//!   `workflows` permission), the doc is committed on top of the branch instead; under
+//!   `--recreate` the branch is rebuilt and a new pull request opened (GitHub closes the one
+//!   whose branch was deleted), and the comments say so.
+//! - The sticky comment (and the body) are written before labels; a label failure is a
+//!   warning, never an error.
 //! - Only `doc_path` is written, never anything under `.github/`.
 //! - If the doc on the base head is not the text the generation started from, nothing is
 //!   written ([`PublishError::BaseChanged`]).
@@ -31,7 +41,7 @@ use serde::Serialize;
 use serde_json::json;
 
 pub use gha::Actions;
-pub use github::{GitHub, GitHubError};
+pub use github::{GitHub, GitHubError, RefUpdate};
 pub use plan::{plan, PublishPlan, RemoteState, Step};
 pub use render::{content_hash, render_body, render_comment, render_title, Notice, RenderContext};
 
@@ -104,6 +114,10 @@ pub struct PublishOutcome {
     /// The report comment: the sticky comment as sent (or as it would be sent), also the step
     /// summary. When closing, the pull request gets a one-line comment instead.
     pub comment: String,
+    /// What went wrong without failing the run (labels that could not be added).
+    pub warnings: Vec<String>,
+    /// The report for the job summary: the comment's text without GitHub's comment limit.
+    pub summary: String,
 }
 
 /// Failures a caller may want to tell apart; GitHub API failures are [`GitHubError`].
@@ -205,8 +219,12 @@ pub async fn publish_with_actions<W: Write>(
     actions.end_group()?;
     match &result {
         Ok(outcome) => {
+            actions.annotate_problems(&outcome.warnings)?;
             actions.set_outputs(&action_outputs(outcome, report))?;
-            actions.append_summary(&outcome.comment)?;
+            actions.append_summary(&outcome.summary)?;
+            if !outcome.warnings.is_empty() {
+                actions.append_summary(&render::render_warnings(&outcome.warnings))?;
+            }
         }
         Err(error) => actions.error(&format!("{error:#}"))?,
     }
@@ -250,6 +268,7 @@ struct Texts {
     comment: String,
     /// Posted (instead of editing the sticky comment) when closing.
     close_comment: String,
+    summary: String,
 }
 
 async fn run<W: Write>(
@@ -262,8 +281,9 @@ async fn run<W: Write>(
     let hash = content_hash(&request.generated_doc);
     actions.group("track-models: reading the repository")?;
     let mut state = gather(github, request).await?;
-    // One retry after losing a race to create the branch (another run got there first).
-    for attempt in 0..2 {
+    // Retries after losing a race (another run created the branch, someone pushed between the
+    // read and the ref update): read again and plan again.
+    for attempt in 0..3 {
         let plan = plan::plan(&state, request, &hash);
         actions.log(&format!(
             "plan: {}{}",
@@ -284,19 +304,35 @@ async fn run<W: Write>(
         let applied = apply(github, request, report, &state, &plan, &texts, actions).await?;
         match applied {
             Applied::Done(outcome) => return Ok(outcome),
-            Applied::BranchTaken if attempt == 0 => {
-                actions.group("track-models: the branch appeared meanwhile; reading again")?;
+            Applied::Raced if attempt < 2 => {
+                actions.group("track-models: the branch changed meanwhile; reading again")?;
                 state = gather(github, request).await?;
             }
-            Applied::BranchTaken => break,
+            Applied::Raced => break,
         }
     }
     Err(anyhow!(
-        "creating the branch `{}` in {}: it keeps appearing while publishing; another run is \
-         publishing at the same time",
+        "moving the branch `{}` in {}: it keeps changing while publishing; another run or a \
+         person is pushing at the same time",
         request.branch,
         request.repository
     ))
+}
+
+fn context<'a>(
+    github: &'a GitHub,
+    request: &'a PublishRequest,
+    state: &'a RemoteState,
+    hash: &'a str,
+) -> RenderContext<'a> {
+    RenderContext {
+        repository: &request.repository,
+        branch: &request.branch,
+        base: &state.base,
+        doc_path: &request.doc_path,
+        server_url: github.server_url(),
+        content_hash: hash,
+    }
 }
 
 fn render_texts(
@@ -307,14 +343,7 @@ fn render_texts(
     plan: &PublishPlan,
     hash: &str,
 ) -> Texts {
-    let ctx = RenderContext {
-        repository: &request.repository,
-        branch: &request.branch,
-        base: &state.base,
-        doc_path: &request.doc_path,
-        server_url: github.server_url(),
-        content_hash: hash,
-    };
+    let ctx = context(github, request, state, hash);
     let foreign = || {
         state
             .open_pull
@@ -322,9 +351,19 @@ fn render_texts(
             .map(|p| p.foreign_commits.clone())
             .unwrap_or_default()
     };
+    // The note that the doc sits on top of the branch (the base changed workflows) stays as
+    // long as the branch is not rebuilt on the base: a quiet night edits nothing.
+    let kept_on_top = state.open_pull.as_ref().is_some_and(|pull| {
+        !pull.on_base
+            && pull
+                .comments
+                .first()
+                .is_some_and(|c| c.body.contains(render::WORKFLOWS_KEPT_MARK))
+    });
     let notice = match plan.step {
         Step::Pause { .. } => Notice::Paused { commits: foreign() },
         Step::MarkNoLongerNeeded { .. } => Notice::NoLongerNeeded { commits: foreign() },
+        Step::Refresh { .. } if kept_on_top => Notice::WorkflowsKept,
         _ => Notice::Current,
     };
     let existing = state.open_pull.as_ref().map(|p| p.body.as_str());
@@ -333,13 +372,14 @@ fn render_texts(
         body: render_body(report, &ctx, existing),
         comment: render_comment(report, &ctx, &notice),
         close_comment: render::render_close_comment(&ctx),
+        summary: render::render_summary(report, &ctx),
     }
 }
 
 /// Reads everything the planner needs, with GET requests only.
 async fn gather(github: &GitHub, request: &PublishRequest) -> Result<RemoteState> {
     let repo = request.repository.as_str();
-    let bot_login = github.identity().await?;
+    let (mut bot_login, assumed) = github.identity_and_source().await?;
     let base = match &request.base {
         Some(base) => base.clone(),
         None => github.default_branch(repo).await?,
@@ -364,7 +404,15 @@ async fn gather(github: &GitHub, request: &PublishRequest) -> Result<RemoteState
     let mut previously_closed = None;
     let open_pull = match open {
         Some(pull) => {
+            // Learnt from what the bot created: its pull request's author, when the identity
+            // was only assumed (a GitHub App token looks like the Actions token to `GET /user`).
+            if let Some(author) = pull.user.as_ref().map(|u| u.login.as_str()) {
+                if assumed && author != bot_login && author.ends_with("[bot]") {
+                    bot_login = author.to_string();
+                }
+            }
             let commits = github.pull_commits(repo, pull.number).await?;
+            let (_, parents) = github.commit_info(repo, &pull.head.sha).await?;
             let doc = github
                 .file_at(repo, &request.doc_path, &pull.head.sha)
                 .await?;
@@ -381,6 +429,7 @@ async fn gather(github: &GitHub, request: &PublishRequest) -> Result<RemoteState
                 doc,
                 foreign_commits: foreign_commits(&commits, &bot_login),
                 comments,
+                on_base: parents.first() == Some(&base_head),
             })
         }
         None if request.generated_doc != request.base_doc => {
@@ -422,13 +471,16 @@ fn preview(state: &RemoteState, plan: &PublishPlan, texts: &Texts) -> PublishOut
         note: plan.note.clone(),
         body: texts.body.clone(),
         comment: texts.comment.clone(),
+        warnings: Vec::new(),
+        summary: texts.summary.clone(),
     }
 }
 
 enum Applied {
     Done(PublishOutcome),
-    /// Creating the branch found it already there: read the state again.
-    BranchTaken,
+    /// The branch was created or moved by someone else between the read and the write:
+    /// read the state again.
+    Raced,
 }
 
 async fn apply<W: Write>(
@@ -472,117 +524,276 @@ async fn apply<W: Write>(
         Step::Refresh { .. } => {
             let pull = open.ok_or_else(|| anyhow!("internal: refresh without a pull request"))?;
             actions.group("track-models: updating the pull request")?;
-            finish_pull(github, request, state, pull, texts).await?;
+            outcome.warnings = finish_pull(github, request, state, pull, texts).await?;
         }
         Step::Create => {
             actions.group("track-models: committing")?;
-            let sha = commit(github, request, state).await?;
+            let tree = doc_tree(github, request, &state.base_tree).await?;
+            let sha = commit(github, request, &tree, &[&state.base_head]).await?;
             actions.log(&format!("commit {sha}"))?;
             actions.group("track-models: opening the pull request")?;
-            if state.branch_head.is_some() {
-                // Left behind by a closed pull request: the bot owns the branch name.
-                github.move_branch(repo, &request.branch, &sha).await?;
-            } else if !github.create_branch(repo, &request.branch, &sha).await? {
-                return Ok(Applied::BranchTaken);
+            if !place_branch(github, request, state.branch_head.is_some(), &sha).await? {
+                return Ok(Applied::Raced);
             }
-            let created = github
-                .create_pull(
-                    repo,
-                    &request.branch,
-                    &state.base,
-                    &texts.title,
-                    &texts.body,
-                )
-                .await?;
-            let pull = match created {
-                Some(created) => OpenPull {
-                    number: created.number,
-                    url: created.html_url,
-                    head_sha: sha.clone(),
-                    title: created.title,
-                    body: created.body.unwrap_or_default(),
-                    labels: created.labels.into_iter().map(|l| l.name).collect(),
-                    ..OpenPull::default()
-                },
-                // Another run opened it a moment ago.
-                None => existing_pull(github, request, &state.bot_login).await?,
-            };
-            finish_pull(github, request, state, &pull, texts).await?;
+            let (pull, warnings) = open_pull(github, request, state, texts, &sha).await?;
+            outcome.warnings = warnings;
             outcome.pull_request = Some((pull.number, pull.url));
             outcome.head_sha = Some(sha);
         }
-        Step::Push { number } => {
+        Step::Push { .. } => {
             let pull = open.ok_or_else(|| anyhow!("internal: push without a pull request"))?;
             actions.group("track-models: committing")?;
-            let sha = commit(github, request, state).await?;
-            actions.log(&format!("commit {sha}"))?;
-            // Someone may have pushed since the state was read: look again right before moving.
-            let head_now = github.branch_head(repo, &request.branch).await?;
-            let commits = github.pull_commits(repo, *number).await?;
-            let foreign = foreign_commits(&commits, &state.bot_login);
-            if !foreign.is_empty() && !request.recreate {
-                actions.group("track-models: paused (commits by others)")?;
-                let mut now = state.clone();
-                if let Some(pull) = now.open_pull.as_mut() {
-                    pull.foreign_commits = foreign;
-                }
-                let paused = PublishPlan {
-                    step: Step::Pause { number: *number },
-                    operation: Operation::None,
-                    note: plan::NOTE_PAUSED.to_string(),
-                };
-                let hash = content_hash(&request.generated_doc);
-                let paused_texts = render_texts(github, request, report, &now, &paused, &hash);
-                upsert_comment(
-                    github,
-                    repo,
-                    *number,
-                    &pull.comments,
-                    &paused_texts.comment,
-                    &state.bot_login,
-                )
-                .await?;
-                outcome.operation = paused.operation;
-                outcome.note = paused.note;
-                outcome.head_sha = head_now;
-                outcome.comment = paused_texts.comment;
-                return Ok(Applied::Done(outcome));
+            let tree = doc_tree(github, request, &state.base_tree).await?;
+            if request.recreate {
+                return recreate(github, request, report, state, pull, texts, &tree, actions).await;
             }
+            // A merge of the base head and the head read: on the current base, and a
+            // fast-forward of the branch, so the update below is a compare-and-swap.
+            let sha = commit(github, request, &tree, &[&state.base_head, &pull.head_sha]).await?;
+            actions.log(&format!("commit {sha}"))?;
             actions.group("track-models: updating the pull request")?;
-            github.move_branch(repo, &request.branch, &sha).await?;
-            finish_pull(github, request, state, pull, texts).await?;
+            let mut texts = texts;
+            let kept;
+            let sha = match github
+                .update_branch(repo, &request.branch, &sha, false)
+                .await?
+            {
+                RefUpdate::Moved => sha,
+                RefUpdate::NotFastForward => return Ok(Applied::Raced),
+                RefUpdate::WorkflowsRefused(message) => {
+                    actions.log(&format!(
+                        "{message}: committing the doc on top of the branch instead"
+                    ))?;
+                    let head_tree = github.commit_tree(repo, &pull.head_sha).await?;
+                    let tree = doc_tree(github, request, &head_tree).await?;
+                    let sha = commit(github, request, &tree, &[&pull.head_sha]).await?;
+                    match github
+                        .update_branch(repo, &request.branch, &sha, false)
+                        .await?
+                    {
+                        RefUpdate::Moved => {}
+                        RefUpdate::NotFastForward => return Ok(Applied::Raced),
+                        RefUpdate::WorkflowsRefused(message) => {
+                            return Err(anyhow!(
+                                "moving the branch `{}` in {repo}: {message}",
+                                request.branch
+                            ))
+                        }
+                    }
+                    let hash = content_hash(&request.generated_doc);
+                    let ctx = context(github, request, state, &hash);
+                    kept = Texts {
+                        comment: render_comment(report, &ctx, &Notice::WorkflowsKept),
+                        title: texts.title.clone(),
+                        body: texts.body.clone(),
+                        close_comment: texts.close_comment.clone(),
+                        summary: texts.summary.clone(),
+                    };
+                    texts = &kept;
+                    outcome.note = plan::NOTE_WORKFLOWS_KEPT.to_string();
+                    outcome.comment = texts.comment.clone();
+                    sha
+                }
+            };
+            outcome.warnings = finish_pull(github, request, state, pull, texts).await?;
             outcome.head_sha = Some(sha);
         }
     }
     Ok(Applied::Done(outcome))
 }
 
-/// Blob → tree on the base tree → commit on the base head. Nothing points at it yet.
-async fn commit(github: &GitHub, request: &PublishRequest, state: &RemoteState) -> Result<String> {
+/// `--recreate` over a stale pull request: one commit on the base, the branch force-moved to
+/// it (the only place others' commits are discarded, and the plan's note says so). When
+/// GitHub refuses because the base changed `.github/workflows/`, the branch is deleted and
+/// created again, which closes the old pull request: a new one is opened and both say so.
+#[allow(clippy::too_many_arguments)]
+async fn recreate<W: Write>(
+    github: &GitHub,
+    request: &PublishRequest,
+    report: &Report,
+    state: &RemoteState,
+    pull: &OpenPull,
+    texts: &Texts,
+    tree: &str,
+    actions: &mut Actions<W>,
+) -> Result<Applied> {
+    let repo = request.repository.as_str();
+    let plan_note = if pull.foreign_commits.is_empty() {
+        String::new()
+    } else {
+        plan::NOTE_RECREATED.to_string()
+    };
+    let sha = commit(github, request, tree, &[&state.base_head]).await?;
+    actions.log(&format!("commit {sha}"))?;
+    actions.group("track-models: rebuilding the branch on the base")?;
+    let mut outcome = PublishOutcome {
+        operation: Operation::Updated,
+        pull_request: Some((pull.number, pull.url.clone())),
+        head_sha: Some(sha.clone()),
+        note: plan_note,
+        body: texts.body.clone(),
+        comment: texts.comment.clone(),
+        warnings: Vec::new(),
+        summary: texts.summary.clone(),
+    };
+    match github
+        .update_branch(repo, &request.branch, &sha, true)
+        .await?
+    {
+        RefUpdate::Moved => {
+            outcome.warnings = finish_pull(github, request, state, pull, texts).await?;
+            return Ok(Applied::Done(outcome));
+        }
+        RefUpdate::NotFastForward => return Ok(Applied::Raced),
+        RefUpdate::WorkflowsRefused(message) => {
+            actions.log(&format!(
+                "{message}: deleting and creating the branch again (this closes #{})",
+                pull.number
+            ))?;
+        }
+    }
+    github.delete_branch(repo, &request.branch).await?;
+    if !github.create_branch(repo, &request.branch, &sha).await? {
+        return Ok(Applied::Raced);
+    }
+    let hash = content_hash(&request.generated_doc);
+    let ctx = context(github, request, state, &hash);
+    let fresh = RemoteState {
+        open_pull: None,
+        ..state.clone()
+    };
+    let replaced = Texts {
+        title: texts.title.clone(),
+        body: render_body(report, &ctx, None),
+        comment: render_comment(
+            report,
+            &ctx,
+            &Notice::Replaced {
+                previous: pull.number,
+            },
+        ),
+        close_comment: texts.close_comment.clone(),
+        summary: texts.summary.clone(),
+    };
+    let (new_pull, warnings) = open_pull(github, request, &fresh, &replaced, &sha).await?;
+    github
+        .create_comment(
+            repo,
+            pull.number,
+            &render::render_superseded_comment(&ctx, new_pull.number),
+        )
+        .await?;
+    outcome.operation = Operation::Created;
+    outcome.note = format!(
+        "recreated as #{}: rebuilding the branch closed #{}",
+        new_pull.number, pull.number
+    );
+    outcome.pull_request = Some((new_pull.number, new_pull.url));
+    outcome.body = replaced.body;
+    outcome.comment = replaced.comment;
+    outcome.warnings = warnings;
+    Ok(Applied::Done(outcome))
+}
+
+/// Points the bot's branch at `sha` for a new pull request: creates it, or, when a branch is
+/// left over (a closed pull request, or a run that could not open one), moves it there; if
+/// GitHub refuses the move because the base changed `.github/workflows/`, deletes and
+/// creates it. `Ok(false)`: another run created the branch meanwhile.
+async fn place_branch(
+    github: &GitHub,
+    request: &PublishRequest,
+    exists: bool,
+    sha: &str,
+) -> Result<bool> {
+    let repo = request.repository.as_str();
+    if exists {
+        // No open pull request uses it: the bot owns the branch name.
+        match github
+            .update_branch(repo, &request.branch, sha, true)
+            .await?
+        {
+            RefUpdate::Moved => return Ok(true),
+            RefUpdate::NotFastForward => return Ok(false),
+            RefUpdate::WorkflowsRefused(_) => {
+                github.delete_branch(repo, &request.branch).await?;
+            }
+        }
+    }
+    github.create_branch(repo, &request.branch, sha).await
+}
+
+/// Opens the pull request from the branch (or finds the one another run just opened) and
+/// finishes it; returns it with the label warnings.
+async fn open_pull(
+    github: &GitHub,
+    request: &PublishRequest,
+    state: &RemoteState,
+    texts: &Texts,
+    sha: &str,
+) -> Result<(OpenPull, Vec<String>)> {
+    let repo = request.repository.as_str();
+    let created = github
+        .create_pull(
+            repo,
+            &request.branch,
+            &state.base,
+            &texts.title,
+            &texts.body,
+        )
+        .await?;
+    let pull = match created {
+        Some(created) => OpenPull {
+            number: created.number,
+            url: created.html_url,
+            head_sha: sha.to_string(),
+            title: created.title,
+            body: created.body.unwrap_or_default(),
+            labels: created.labels.into_iter().map(|l| l.name).collect(),
+            ..OpenPull::default()
+        },
+        // Another run opened it a moment ago.
+        None => existing_pull(github, request, &state.bot_login).await?,
+    };
+    let warnings = finish_pull(github, request, state, &pull, texts).await?;
+    Ok((pull, warnings))
+}
+
+/// A tree that is `base_tree` with the doc set to the generated text.
+async fn doc_tree(github: &GitHub, request: &PublishRequest, base_tree: &str) -> Result<String> {
     let repo = request.repository.as_str();
     let blob = github
         .create_blob(repo, &request.doc_path, &request.generated_doc)
         .await?;
-    let tree = github
-        .create_tree(repo, &state.base_tree, &request.doc_path, &blob)
-        .await?;
+    github
+        .create_tree(repo, base_tree, &request.doc_path, &blob)
+        .await
+}
+
+/// The commit of `tree` on `parents`. Nothing points at it yet.
+async fn commit(
+    github: &GitHub,
+    request: &PublishRequest,
+    tree: &str,
+    parents: &[&str],
+) -> Result<String> {
     let message = format!(
         "docs: update model coverage\n\nRegenerated `{}` with track-models.",
         request.doc_path
     );
     github
-        .create_commit(repo, &message, &tree, &state.base_head)
+        .create_commit(&request.repository, &message, tree, parents)
         .await
 }
 
-/// Title and body (only when different), labels (only missing ones), the sticky comment.
+/// Title and body (only when different), the sticky comment, then labels (only missing
+/// ones). Labels come last and never fail the run: their failures come back as warnings.
 async fn finish_pull(
     github: &GitHub,
     request: &PublishRequest,
     state: &RemoteState,
     pull: &OpenPull,
     texts: &Texts,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let repo = request.repository.as_str();
     let (title, body) = pull_edits(pull, &texts.title, &texts.body);
     if title.is_some() || body.is_some() {
@@ -597,10 +808,6 @@ async fn finish_pull(
             .edit_pull(repo, pull.number, &changes.into(), "editing")
             .await?;
     }
-    let labels = missing_labels(&pull.labels, &request.labels);
-    if !labels.is_empty() {
-        github.add_labels(repo, pull.number, &labels).await?;
-    }
     upsert_comment(
         github,
         repo,
@@ -609,7 +816,22 @@ async fn finish_pull(
         &texts.comment,
         &state.bot_login,
     )
-    .await
+    .await?;
+    let mut warnings = Vec::new();
+    let labels = missing_labels(&pull.labels, &request.labels);
+    if !labels.is_empty() {
+        if let Err(error) = github.add_labels(repo, pull.number, &labels).await {
+            let mut warning = format!("labels {} not added: {error:#}", labels.join(", "));
+            let forbidden = error
+                .downcast_ref::<GitHubError>()
+                .is_some_and(|e| e.status == 403 && e.retry_after.is_none());
+            if forbidden && !warning.contains("issues: write") {
+                warning.push_str(&format!("\nhint: {}", github::LABELS_HINT));
+            }
+            warnings.push(warning);
+        }
+    }
+    Ok(warnings)
 }
 
 /// The open pull request another run just opened from the branch.

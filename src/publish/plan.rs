@@ -37,6 +37,9 @@ pub struct OpenPull {
     pub foreign_commits: Vec<ForeignCommit>,
     /// The bot's comments carrying the sticky marker, oldest first.
     pub comments: Vec<StickyComment>,
+    /// The head commit's first parent is the current base head (`--recreate` has nothing to
+    /// rebuild when the doc is current too).
+    pub on_base: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,7 +99,9 @@ pub const NOTE_PREVIOUSLY_CLOSED: &str = "previously closed";
 pub const NOTE_PAUSED: &str = "paused: commits by others";
 pub const NOTE_NO_LONGER_NEEDED: &str = "no longer needed: commits by others";
 pub const NOTE_UP_TO_DATE: &str = "up to date";
-pub const NOTE_RECREATED: &str = "recreated on base";
+pub const NOTE_RECREATED: &str = "recreated on base, discarding commits by others";
+pub const NOTE_WORKFLOWS_KEPT: &str =
+    "committed on top of the branch: the base changed `.github/workflows/`";
 
 /// Decides the operation. `content_hash` is the hash of `request.generated_doc`.
 pub fn plan(state: &RemoteState, request: &PublishRequest, content_hash: &str) -> PublishPlan {
@@ -157,7 +162,8 @@ pub fn plan(state: &RemoteState, request: &PublishRequest, content_hash: &str) -
             let number = pull.number;
             let carries_generated = pull.doc.as_deref() == Some(request.generated_doc.as_str());
             let foreign = !pull.foreign_commits.is_empty();
-            if carries_generated && !(request.recreate && foreign) {
+            let rebuild = request.recreate && (foreign || !pull.on_base);
+            if carries_generated && !rebuild {
                 make(Step::Refresh { number }, Operation::None, NOTE_UP_TO_DATE)
             } else if !foreign {
                 make(Step::Push { number }, Operation::Updated, "")

@@ -56,6 +56,12 @@ pub enum Notice {
     /// The base already has the generated doc, but others committed to the branch, so the bot
     /// leaves the pull request open.
     NoLongerNeeded { commits: Vec<ForeignCommit> },
+    /// The base changed `.github/workflows/`, which the token may not bring into the branch:
+    /// the doc was committed on top of the branch instead of on the base.
+    WorkflowsKept,
+    /// `--recreate` had to delete the branch (the base changed `.github/workflows/`), which
+    /// closed pull request `previous`; this one replaces it.
+    Replaced { previous: u64 },
 }
 
 /// A commit on the bot's branch made by someone else.
@@ -107,10 +113,35 @@ pub fn render_body(report: &Report, ctx: &RenderContext<'_>, existing: Option<&s
             None => (String::new(), String::new()),
         },
     };
+    // People's text keeps at most what leaves the bot's section `MIN_SECTION` characters;
+    // beyond that it is cut (the end first), so the body never passes GitHub's limit.
+    let room = MAX_CHARS - MIN_SECTION;
+    let after = cut_people_text(
+        &after,
+        room.saturating_sub(before.chars().count().min(room)),
+    );
+    let before = cut_people_text(&before, room - after.chars().count());
     let outside = before.chars().count() + after.chars().count();
-    let budget = MAX_CHARS.saturating_sub(outside).max(2_000);
+    let budget = MAX_CHARS.saturating_sub(outside);
     let section = render_section(report, ctx, budget);
     format!("{before}{section}{after}")
+}
+
+/// Room always left to the bot's section of the body.
+const MIN_SECTION: usize = 4_000;
+
+/// Text people wrote in the body, cut to `limit` characters with a note when longer.
+fn cut_people_text(text: &str, limit: usize) -> String {
+    if text.chars().count() <= limit {
+        return text.to_string();
+    }
+    let note = "\n\n… (text cut here: a pull request body holds at most 65,536 characters)\n\n";
+    let keep = limit.saturating_sub(note.chars().count());
+    let cut = text
+        .char_indices()
+        .nth(keep)
+        .map_or(text.len(), |(index, _)| index);
+    format!("{}{note}", &text[..cut])
 }
 
 /// The bot's part of the body, markers included, at most `budget` characters.
@@ -143,13 +174,31 @@ pub fn render_section(report: &Report, ctx: &RenderContext<'_>, budget: usize) -
 /// before and after, the missing definitions grouped by op type (long groups folded) and the
 /// problems. Also what goes to the Actions step summary.
 pub fn render_comment(report: &Report, ctx: &RenderContext<'_>, notice: &Notice) -> String {
+    render_report(report, ctx, notice, MAX_CHARS - 1)
+}
+
+/// The job summary holds up to 1 MiB per step: the report in full, as far as that goes.
+pub const SUMMARY_MAX_CHARS: usize = 250_000;
+
+/// The report for the job summary: the comment's text with a much larger limit, so a comment
+/// cut to GitHub's size can point at it.
+pub fn render_summary(report: &Report, ctx: &RenderContext<'_>) -> String {
+    render_report(report, ctx, &Notice::Current, SUMMARY_MAX_CHARS)
+}
+
+fn render_report(
+    report: &Report,
+    ctx: &RenderContext<'_>,
+    notice: &Notice,
+    limit: usize,
+) -> String {
     let mut out = format!("{COMMENT_MARKER}\n## Model coverage\n\n");
     out.push_str(&render_notice(notice, ctx));
     out.push_str(&render_delta(report, true));
     out.push_str(&render_chart(report));
     out.push_str(&render_missing(report));
     out.push_str(&render_problems(report));
-    let mut out = truncate(out.trim_end_matches('\n'), MAX_CHARS - 1, ctx);
+    let mut out = truncate(out.trim_end_matches('\n'), limit, ctx);
     out.truncate(out.trim_end_matches('\n').len());
     out.push('\n');
     out
@@ -194,7 +243,42 @@ fn render_notice(notice: &Notice, ctx: &RenderContext<'_>) -> String {
             code_span(ctx.doc_path),
             commit_list(commits)
         ),
+        Notice::WorkflowsKept => format!(
+            "> [!NOTE]\n> {base} {WORKFLOWS_KEPT_MARK}, and GitHub lets only \
+             a token with the `workflows` permission bring such changes into a branch. The \
+             refreshed doc is committed on top of {branch} instead of on the current {base}; \
+             the pull request still changes only {}.\n\n",
+            code_span(ctx.doc_path)
+        ),
+        Notice::Replaced { previous } => format!(
+            "> [!NOTE]\n> Replaces #{previous}: `--recreate` rebuilt {branch} on {base}, and \
+             because {base} changed files under `.github/workflows/` (which the token may not \
+             bring into an existing branch) the branch was deleted and created again, which \
+             closed #{previous}.\n\n"
+        ),
     }
+}
+
+/// The words of [`Notice::WorkflowsKept`] a later run recognises it by.
+pub const WORKFLOWS_KEPT_MARK: &str = "changed files under `.github/workflows/`";
+
+/// Posted on a pull request closed by `--recreate` deleting its branch.
+pub fn render_superseded_comment(ctx: &RenderContext<'_>, replacement: u64) -> String {
+    format!(
+        "`--recreate` rebuilt {} on {} by deleting and creating it again (the base changed \
+         `.github/workflows/`), which closed this pull request. It continues in #{replacement}.",
+        code_span(ctx.branch),
+        code_span(ctx.base)
+    )
+}
+
+/// The run's warnings for the job summary.
+pub fn render_warnings(warnings: &[String]) -> String {
+    let mut out = format!("### Warnings ({})\n\n", warnings.len());
+    for warning in warnings {
+        let _ = writeln!(out, "- {}", escape_inline(&warning.replace('\n', " ")));
+    }
+    out
 }
 
 fn commit_list(commits: &[ForeignCommit]) -> String {
@@ -381,8 +465,8 @@ fn html_escape(text: &str) -> String {
     out
 }
 
-/// Cuts `text` at a line end so that it and a pointer to the doc on the branch fit in `limit`
-/// characters.
+/// Cuts `text` at a line end so that it and a pointer to the full report fit in `limit`
+/// characters. Every `<details>` left open by the cut is closed, so the note is visible.
 fn truncate(text: &str, limit: usize, ctx: &RenderContext<'_>) -> String {
     if text.chars().count() <= limit {
         return text.to_string();
@@ -395,17 +479,26 @@ fn truncate(text: &str, limit: usize, ctx: &RenderContext<'_>) -> String {
         ctx.doc_path
     );
     let tail = format!(
-        "\n\n… truncated to fit GitHub's size limit: see [{}]({link}) on {}.\n",
+        "\n\n> [!NOTE]\n> Truncated to fit GitHub's size limit: the full report is in the \
+         job summary of the workflow run, and the doc is [{}]({link}) on {}.\n",
         escape_inline(ctx.doc_path),
         code_span(ctx.branch)
     );
-    let keep = limit.saturating_sub(tail.chars().count());
+    // Room for closing every `<details>` the cut could leave open.
+    let closers = "\n</details>\n".chars().count() * text.matches("<details").count();
+    let keep = limit.saturating_sub(tail.chars().count() + closers);
     let cut = text
         .char_indices()
         .nth(keep)
         .map_or(text.len(), |(index, _)| index);
     let cut = text[..cut].rfind('\n').map_or(cut, |line_end| line_end + 1);
-    format!("{}{tail}", text[..cut].trim_end_matches('\n'))
+    let mut kept = text[..cut].trim_end_matches('\n').to_string();
+    let open = kept.matches("<details").count();
+    let closed = kept.matches("</details>").count();
+    for _ in closed..open {
+        kept.push_str("\n</details>\n");
+    }
+    format!("{}{tail}", kept.trim_end_matches('\n'))
 }
 
 #[cfg(test)]
@@ -451,12 +544,43 @@ mod tests {
 
     #[test]
     fn truncation_keeps_the_limit_and_links_the_file() {
-        let text = "line\n".repeat(60);
-        let cut = truncate(&text, 200, &ctx());
-        assert!(cut.chars().count() <= 200, "{}", cut.chars().count());
+        let text = "line\n".repeat(200);
+        let cut = truncate(&text, 500, &ctx());
+        assert!(cut.chars().count() <= 500, "{}", cut.chars().count());
         assert!(cut.ends_with(
-            "see [docs/model\\_coverage.mdx](https://github.com/o/r/blob/track-models/coverage/docs/model_coverage.mdx) on `track-models/coverage`.\n"
-        ));
+            "the doc is [docs/model\\_coverage.mdx](https://github.com/o/r/blob/track-models/coverage/docs/model_coverage.mdx) on `track-models/coverage`.\n"
+        ), "{cut}");
         assert!(cut.starts_with("line\nline\n"));
+    }
+
+    #[test]
+    fn truncation_closes_every_open_details_before_the_note() {
+        let mut text = String::from("## Report\n\n<details><summary>a</summary>\n\n");
+        text.push_str("<details><summary>b</summary>\n\n");
+        text.push_str(&"- é item ✅\n".repeat(500));
+        text.push_str("</details>\n</details>\n");
+        let cut = truncate(&text, 1_000, &ctx());
+        assert!(cut.chars().count() <= 1_000, "{}", cut.chars().count());
+        assert_eq!(cut.matches("<details>").count(), 2);
+        assert_eq!(cut.matches("</details>").count(), 2);
+        let note = cut.find("> [!NOTE]").unwrap();
+        assert!(cut.rfind("</details>").unwrap() < note, "{cut}");
+    }
+
+    #[test]
+    fn people_text_is_cut_so_the_body_fits() {
+        let huge = format!("{}\n{}", "x".repeat(50_000), "y".repeat(50_000));
+        let first = render_body(&Report::default(), &ctx(), None);
+        let edited = format!("{huge}\n\n{first}\n\n{huge}");
+        let body = render_body(&Report::default(), &ctx(), Some(&edited));
+        assert!(
+            body.chars().count() <= MAX_CHARS,
+            "{}",
+            body.chars().count()
+        );
+        assert!(body.contains(BODY_START) && body.contains(BODY_END));
+        assert!(body.contains("text cut here"));
+        // Stable: a second run over what the first sent changes nothing.
+        assert_eq!(render_body(&Report::default(), &ctx(), Some(&body)), body);
     }
 }

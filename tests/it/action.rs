@@ -650,3 +650,91 @@ fn lines(path: &Path) -> Vec<String> {
 fn action_yml() -> Value {
     serde_norway::from_str(&fs::read_to_string(root().join("action.yml")).unwrap()).unwrap()
 }
+
+// ---------------------------------------------------------------- the coverage report comment
+
+/// The `run:` script of the step named `name` in a workflow file.
+fn workflow_step_script(file: &str, name: &str) -> String {
+    let workflow: Value = serde_norway::from_str(
+        &fs::read_to_string(root().join(".github/workflows").join(file)).unwrap(),
+    )
+    .unwrap();
+    for job in workflow["jobs"].as_object().unwrap().values() {
+        for step in job["steps"].as_array().unwrap() {
+            if step["name"] == name {
+                return step["run"].as_str().unwrap().to_string();
+            }
+        }
+    }
+    panic!("no step `{name}` in {file}")
+}
+
+/// A report far over a comment's limit, bundled by coverage-report.yml for a failed check and
+/// cut by coverage-report-comment.yml's own script: at most 65,536 characters, cut by
+/// characters (valid UTF-8), the "out of date" warning kept, every `<details>` closed and a
+/// visible note at the end.
+#[test]
+fn the_comment_workflow_cuts_a_long_report_by_characters_and_keeps_the_warning() {
+    let runner = Runner::new();
+    let mut report =
+        String::from("## Model coverage\n\n<details><summary>gemm (9000)</summary>\n\n");
+    for i in 0..9_000 {
+        report.push_str(&format!("- `gemm_n{i}_k4096` — Modèle ✅ numéro {i}\n"));
+    }
+    report.push_str("\n</details>\n");
+    let report_md = runner.write("report.md", &report);
+    let runner_temp = runner.dir("runner-temp");
+
+    let bundle = workflow_step_script(
+        "coverage-report.yml",
+        "Bundle the report for the comment workflow",
+    );
+    let output = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &bundle])
+        .env("RUNNER_TEMP", &runner_temp)
+        .env("REPORT_MD", &report_md)
+        .env("PR_NUMBER", "7")
+        .env("OUTCOME", "failure")
+        .env("DOC", "docs/model_coverage.mdx")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    // The comment script up to the body file (the rest talks to the GitHub API).
+    let script = workflow_step_script(
+        "coverage-report-comment.yml",
+        "Create or update the sticky comment",
+    );
+    let start = script.find("marker=").unwrap();
+    let end = script.find("} >\"$body\"").unwrap() + "} >\"$body\"".len();
+    let output = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script[start..end]])
+        .env("RUNNER_TEMP", &runner_temp)
+        .env("REPORT_DIR", runner_temp.join("coverage-report"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    let body = fs::read(runner_temp.join("comment.md")).unwrap();
+    let body = String::from_utf8(body).expect("cut on a character boundary");
+    assert!(body.chars().count() <= 65_536, "{}", body.chars().count());
+    assert!(body.chars().count() > 50_000);
+    let mut lines = body.lines();
+    assert_eq!(lines.next(), Some("<!-- track-models: coverage report -->"));
+    assert_eq!(lines.next(), Some("> [!WARNING]"));
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("> The doc is out of date"));
+    assert_eq!(body.matches("<details>").count(), 1);
+    assert_eq!(body.matches("</details>").count(), 1);
+    let note = body
+        .find("> [!NOTE]\n> Truncated to fit")
+        .expect("a visible note");
+    assert!(body.rfind("</details>").unwrap() < note);
+    assert!(
+        body.trim_end().ends_with("Coverage report run."),
+        "{}",
+        &body[body.len() - 200..]
+    );
+}

@@ -199,14 +199,16 @@ async fn token_is_sent_as_bearer_but_never_shown() {
     assert!(!format!("{client:?}").contains(TOKEN));
 
     let err = client.model_info("org/private", &[]).await.unwrap_err();
-    assert!(matches!(err, HfError::MissingOrPrivate { .. }), "{err:?}");
+    // "Invalid credentials": the Hub refused the token itself, not the repo.
+    assert!(matches!(err, HfError::BadToken { .. }), "{err:?}");
     let shown = err.to_string();
     assert_eq!(
         shown,
         format!(
-            "`org/private` is missing or private ({}/api/models/org/private): 401 Unauthorized: \
-             Invalid credentials in Authorization header: Bearer <redacted>\n\
-             hint: if it exists, set `HF_TOKEN` to a token that can read it",
+            "the Hugging Face token was refused for `org/private` ({}/api/models/org/private): \
+             401 Unauthorized: Invalid credentials in Authorization header: Bearer <redacted>\n\
+             hint: `HF_TOKEN` (or `HUGGING_FACE_HUB_TOKEN`, or the token file) is invalid or \
+             expired: replace it, or unset it for public repos",
             server.uri()
         )
     );
@@ -1094,13 +1096,20 @@ async fn dataset_tree_follows_link_pagination_over_three_pages() {
 async fn dataset_listing_is_cached_by_sha() {
     let server = MockServer::start().await;
     mount_dataset(&server).await;
-    let cache = tempfile::tempdir().unwrap();
-    client(&server.uri(), cache.path())
+    let root = tempfile::tempdir().unwrap();
+    let hub = root.path().join("hub");
+    std::fs::create_dir_all(&hub).unwrap();
+    let cache = &hub;
+    client(&server.uri(), cache)
         .list_dataset(DATASET)
         .await
         .unwrap();
-    let dataset_dir = cache
+    // Nothing in the hub cache: huggingface_hub's `scan_cache_dir` would report a
+    // `datasets--…` folder without snapshots as corrupted.
+    assert_eq!(std::fs::read_dir(&hub).unwrap().count(), 0);
+    let dataset_dir = root
         .path()
+        .join("hub-track-models")
         .join("datasets--flashinfer-ai--flashinfer-trace");
     assert_eq!(
         std::fs::read_to_string(dataset_dir.join("refs/main")).unwrap(),
@@ -1113,14 +1122,14 @@ async fn dataset_listing_is_cached_by_sha() {
         serde_json::from_str(&std::fs::read_to_string(stored).unwrap()).unwrap();
     assert_eq!(stored, expected_listing());
 
-    let warm = client(&server.uri(), cache.path());
+    let warm = client(&server.uri(), cache);
     assert_eq!(
         warm.list_dataset(DATASET).await.unwrap(),
         expected_listing()
     );
     assert_eq!(warm.requests_made(), 1);
 
-    let offline = offline_client(cache.path());
+    let offline = offline_client(cache);
     assert_eq!(
         offline.list_dataset(DATASET).await.unwrap(),
         expected_listing()
@@ -1308,4 +1317,99 @@ async fn twenty_configs_concurrently_never_more_than_eight_in_flight() {
         assert_eq!(result.unwrap().text, format!("{{\"name\":\"{expected}\"}}"));
     }
     assert_eq!(client.requests_made(), 20);
+}
+
+// ---------------------------------------------------------------- huggingface_hub fidelity
+
+/// An LFS-style file: the Hub answers `302` to a CDN on another host, with the commit and the
+/// blob id (`X-Linked-Etag`) on that first answer, as huggingface_hub's `get_hf_file_metadata`
+/// reads them; the body comes from `Location`, fetched without the token.
+#[tokio::test]
+async fn metadata_comes_from_the_redirect_and_the_body_from_location_without_the_token() {
+    let cdn = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/repos/ab/cd/blob"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("ETag", "\"cdn-etag-not-the-blob-id\"")
+                .set_body_string("{\"model_type\": \"llama\"}"),
+        )
+        .expect(1)
+        .mount(&cdn)
+        .await;
+    let server = MockServer::start().await;
+    let linked = "a".repeat(64);
+    Mock::given(method("GET"))
+        .and(path("/org/lfs/resolve/main/config.json"))
+        .and(bearer_token(TOKEN))
+        .respond_with(
+            ResponseTemplate::new(302)
+                .insert_header("X-Repo-Commit", SHA)
+                .insert_header("X-Linked-Etag", format!("\"{linked}\"").as_str())
+                .insert_header("X-Linked-Size", "23")
+                .insert_header("ETag", "W/\"weak-pointer-etag\"")
+                .insert_header(
+                    "Location",
+                    format!("{}/repos/ab/cd/blob", cdn.uri()).as_str(),
+                ),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let cache = tempfile::tempdir().unwrap();
+    let mut config = config(&server.uri(), cache.path());
+    config.token = Some(TOKEN.to_string());
+    let client = HfClient::new(config).unwrap();
+
+    let file = client.fetch_config("org/lfs").await.unwrap();
+    assert_eq!(file.text, "{\"model_type\": \"llama\"}");
+    assert_eq!(file.sha, SHA);
+    let requests = cdn.received_requests().await.unwrap();
+    assert!(requests[0].headers.get("authorization").is_none());
+    let repo = cache.path().join("models--org--lfs");
+    assert!(
+        repo.join("blobs").join(&linked).is_file(),
+        "cached under X-Linked-Etag"
+    );
+    assert_eq!(
+        std::fs::read_to_string(repo.join("snapshots").join(SHA).join("config.json")).unwrap(),
+        file.text
+    );
+}
+
+#[test]
+fn the_older_environment_names_huggingface_hub_honours() {
+    let dir = tempfile::tempdir().unwrap();
+    let vars: HashMap<&str, &str> = [
+        ("HOME", dir.path().to_str().unwrap()),
+        ("HUGGING_FACE_HUB_TOKEN", "hf_legacy"),
+        ("HUGGINGFACE_HUB_CACHE", "/legacy/hub"),
+        ("TRANSFORMERS_OFFLINE", "1"),
+    ]
+    .into_iter()
+    .collect();
+    let config = HfConfig::from_vars(|name| vars.get(name).map(|v| v.to_string())).unwrap();
+    assert_eq!(config.token.as_deref(), Some("hf_legacy"));
+    assert_eq!(config.cache_dir, PathBuf::from("/legacy/hub"));
+    assert!(config.offline);
+    assert_eq!(
+        config.state_dir,
+        dir.path().join(".cache/huggingface/track-models")
+    );
+    // The current names win.
+    let vars: HashMap<&str, &str> = [
+        ("HOME", dir.path().to_str().unwrap()),
+        ("HF_TOKEN", "hf_current"),
+        ("HUGGING_FACE_HUB_TOKEN", "hf_legacy"),
+        ("HF_HUB_CACHE", "/current/hub"),
+        ("HUGGINGFACE_HUB_CACHE", "/legacy/hub"),
+        ("HF_HUB_OFFLINE", "0"),
+        ("TRANSFORMERS_OFFLINE", "1"),
+    ]
+    .into_iter()
+    .collect();
+    let config = HfConfig::from_vars(|name| vars.get(name).map(|v| v.to_string())).unwrap();
+    assert_eq!(config.token.as_deref(), Some("hf_current"));
+    assert_eq!(config.cache_dir, PathBuf::from("/current/hub"));
+    assert!(!config.offline);
 }

@@ -11,6 +11,7 @@ mod nightly;
 mod onboard;
 mod property;
 mod publish;
+mod publish_nights;
 mod refresh;
 mod sglang;
 mod support;

@@ -228,23 +228,23 @@ fn a_generated_section_is_regenerated_when_its_serving_sizes_change() {
 #[test]
 fn hostile_names_are_escaped_and_the_doc_still_refreshes() {
     let workspace = Workspace::new(&empty_doc());
-    let args = local(
-        "meta-llama/Llama-3.1-8B",
-        "x",
-        &["--display-name", "Evil | <b> {x} `y` @bob"],
-    );
+    let name = "Evil | <b> {x} `y` @bob &#64;team";
+    let args = local("meta-llama/Llama-3.1-8B", "x", &["--display-name", name]);
     let output = workspace.run(&strs(&args), None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = workspace.text();
+    // Escaped once for MDX; the docs site pings nobody, so `@` stays plain.
+    let escaped = "Evil \\| \\<b\\> \\{x\\} \\`y\\` @bob &#64;team";
+    assert!(text.contains(&format!("\n## {escaped}\n")), "{text}");
     assert!(
-        text.contains("\n## Evil \\| \\<b\\> \\{x\\} \\`y\\` @\u{200b}bob\n"),
+        text.contains(&format!("\n| {escaped} | GQA + Dense | 🟡 Partial |\n")),
         "{text}"
     );
-    assert!(
-        text.contains(
-            "\n| Evil \\| \\<b\\> \\{x\\} \\`y\\` @\u{200b}bob | GQA + Dense | 🟡 Partial |\n"
-        ),
-        "{text}"
+    // Reports carry the plain name: no Markdown escapes, no zero-width characters.
+    let report = workspace.report();
+    assert_eq!(
+        report["models"][0]["name"], "Evil | <b> {x} `y` @bob @team",
+        "{report}"
     );
     assert_eq!(workspace.refresh_check().status.code(), Some(0));
 }
@@ -442,4 +442,119 @@ fn repo_ids_resolve_from_the_cookbooks_or_fail_listing_the_candidates() {
         "{}",
         stderr(&output)
     );
+}
+
+// ---------------------------------------------------------------- one section per model
+
+fn model_args(repo: &str, config_of: &str, display: &str) -> Vec<String> {
+    let mut args = local(config_of, display, &["--display-name", display]);
+    args[3] = repo.to_string();
+    args
+}
+
+fn headings(text: &str) -> Vec<String> {
+    text.lines()
+        .filter(|l| l.starts_with("## ") && *l != "## Summary")
+        .map(str::to_string)
+        .collect()
+}
+
+/// A base model and its Instruct variant (same kernels) in one run: one section, and a line
+/// saying why the variant has none.
+#[test]
+fn variants_with_the_same_kernels_in_one_run_are_one_section() {
+    let workspace = Workspace::new(&empty_doc());
+    let mut args = model_args(
+        "meta-llama/Llama-3.1-8B",
+        "meta-llama/Llama-3.1-8B",
+        "Llama 3.1 8B",
+    );
+    args.extend(model_args(
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "meta-llama/Llama-3.1-8B",
+        "Llama 3.1 8B",
+    ));
+    let output = workspace.run(&strs(&args), None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = workspace.text();
+    assert_eq!(headings(&text), ["## Llama 3.1 8B"]);
+    assert!(text.contains("hf_repo_id=meta-llama/Llama-3.1-8B fingerprint="));
+    assert!(
+        stderr(&output).contains(
+            "`meta-llama/Llama-3.1-8B-Instruct` has the same kernels as `## Llama 3.1 8B`, added in this run: one section"
+        ),
+        "{}",
+        stderr(&output)
+    );
+}
+
+/// Two different models under one display name in one run: the second gets a distinct name.
+#[test]
+fn a_display_name_clash_gets_a_distinct_name() {
+    let workspace = Workspace::new(&empty_doc());
+    let mut args = model_args(
+        "meta-llama/Llama-3.1-8B",
+        "meta-llama/Llama-3.1-8B",
+        "Same Name",
+    );
+    args.extend(model_args(
+        "Qwen/Qwen3-30B-A3B",
+        "Qwen/Qwen3-30B-A3B",
+        "Same Name",
+    ));
+    let output = workspace.run(&strs(&args), None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = workspace.text();
+    assert_eq!(
+        headings(&text),
+        ["## Same Name", "## Same Name (Qwen3-30B-A3B)"]
+    );
+    assert!(text.contains("| Same Name (Qwen3-30B-A3B) |"), "{text}");
+    assert_eq!(workspace.refresh_check().status.code(), Some(0));
+}
+
+/// On a later run, a request whose name matches a generated section made for another repo
+/// never switches that section's marker: same kernels, nothing is added; other kernels, a
+/// section of its own.
+#[test]
+fn a_markers_repo_id_never_changes_silently() {
+    let workspace = Workspace::new(&empty_doc());
+    let first = model_args(
+        "meta-llama/Llama-3.1-8B",
+        "meta-llama/Llama-3.1-8B",
+        "Llama 3.1 8B",
+    );
+    assert_eq!(workspace.run(&strs(&first), None).status.code(), Some(0));
+    let before = workspace.text();
+
+    let instruct = model_args(
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "meta-llama/Llama-3.1-8B",
+        "Llama 3.1 8B",
+    );
+    let output = workspace.run(&strs(&instruct), None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        workspace.text(),
+        before,
+        "same kernels: the doc is unchanged"
+    );
+    assert!(
+        stderr(&output).contains(
+            "`meta-llama/Llama-3.1-8B-Instruct` has the same kernels as `## Llama 3.1 8B` (tracked as `meta-llama/Llama-3.1-8B`): not added"
+        ),
+        "{}",
+        stderr(&output)
+    );
+
+    let other = model_args("org/Other-Model", "Qwen/Qwen3-30B-A3B", "Llama 3.1 8B");
+    let output = workspace.run(&strs(&other), None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = workspace.text();
+    assert_eq!(
+        headings(&text),
+        ["## Llama 3.1 8B", "## Llama 3.1 8B (Other-Model)"]
+    );
+    assert!(text.contains("hf_repo_id=meta-llama/Llama-3.1-8B fingerprint="));
+    assert!(text.contains("hf_repo_id=org/Other-Model fingerprint="));
 }

@@ -109,6 +109,7 @@ fn client(fake: &FakeGitHub) -> GitHub {
         .unwrap()
         .with_server_url("https://github.com")
         .with_label_retry_delay(Duration::from_millis(2))
+        .with_write_interval(Duration::ZERO)
 }
 
 async fn run(fake: &FakeGitHub, request: &PublishRequest) -> anyhow::Result<PublishOutcome> {
@@ -165,8 +166,8 @@ async fn creates_branch_commit_and_pull_request_then_a_second_run_writes_nothing
             "POST create_commit",
             "POST create_ref",
             "POST create_pull",
-            "POST add_labels",
             "POST create_comment",
+            "POST add_labels",
         ]
     );
     assert_eq!(outcome.operation, Operation::Created);
@@ -285,7 +286,7 @@ async fn people_text_outside_the_markers_is_kept_and_only_changed_text_is_edited
 }
 
 #[tokio::test]
-async fn stale_pull_request_gets_one_new_commit_on_the_current_base() {
+async fn stale_pull_request_gets_one_new_commit_on_the_current_base_by_fast_forward() {
     let (fake, number) = with_pull_request().await;
     let old_head = head_of(&fake, BRANCH).unwrap();
     let main_now = fake.push_as("main", "maintainer", "README.md", "# r, edited\n");
@@ -306,7 +307,8 @@ async fn stale_pull_request_gets_one_new_commit_on_the_current_base() {
     assert_eq!(outcome.head_sha.as_deref(), Some(head.as_str()));
     assert_eq!(outcome.pull_request.as_ref().unwrap().0, number);
     let state = fake.lock();
-    assert_eq!(state.commits[&head].parents, [main_now]);
+    // A merge of the current base and the head read: on the base, and a fast-forward.
+    assert_eq!(state.commits[&head].parents, [main_now, old_head]);
     assert_eq!(state.doc_on(BRANCH).as_deref(), Some(NEWER_DOC));
     assert_eq!(
         state.file_at(&head, "README.md").as_deref(),
@@ -315,7 +317,7 @@ async fn stale_pull_request_gets_one_new_commit_on_the_current_base() {
     let moved = state.log.iter().find(|l| l.route == "update_ref").unwrap();
     assert_eq!(
         moved.body,
-        serde_json::json!({ "sha": head, "force": true })
+        serde_json::json!({ "sha": head, "force": false })
     );
     assert!(state.pulls[0].open);
     assert!(state.pulls[0].body.contains(&content_hash(NEWER_DOC)));
@@ -390,7 +392,10 @@ async fn commits_by_others_pause_and_recreate_overwrites_them() {
     recreate.recreate = true;
     let outcome = run(&fake, &recreate).await.unwrap();
     assert_eq!(outcome.operation, Operation::Updated);
-    assert_eq!(outcome.note, "recreated on base");
+    assert_eq!(
+        outcome.note,
+        "recreated on base, discarding commits by others"
+    );
     let head = head_of(&fake, BRANCH).unwrap();
     let state = fake.lock();
     assert_eq!(state.commits[&head].parents, [state.refs["main"].clone()]);
@@ -415,15 +420,21 @@ async fn a_push_between_reading_and_moving_pauses_instead_of_overwriting() {
         *seen.lock().unwrap() = sha;
     });
     let outcome = run(&fake, &request(BASE_DOC, NEWER_DOC)).await.unwrap();
+    // The compare-and-swap fails (not a fast-forward of bob's push); read again, pause.
     assert_eq!(
         fake.writes(),
         [
             "POST create_blob",
             "POST create_tree",
             "POST create_commit",
+            "PATCH update_ref",
             "PATCH update_comment"
         ]
     );
+    assert!(fake
+        .requests()
+        .iter()
+        .any(|l| l.route == "update_ref" && l.body["force"] == serde_json::json!(false)));
     assert_eq!(outcome.operation, Operation::None);
     assert_eq!(outcome.note, "paused: commits by others");
     let bob = late.lock().unwrap().clone();
@@ -571,11 +582,12 @@ async fn losing_each_race_to_another_run_still_ends_with_one_pull_request_and_on
         if other == "comment" {
             // The oldest (the other run's) is kept and brought up to date; ours is deleted.
             assert_eq!(
-                fake.writes()[fake.writes().len() - 3..],
+                fake.writes()[fake.writes().len() - 4..],
                 [
                     "POST create_comment",
                     "DELETE delete_comment",
-                    "PATCH update_comment"
+                    "PATCH update_comment",
+                    "POST add_labels"
                 ]
             );
         }
@@ -665,8 +677,23 @@ async fn app_token_identity_comes_from_the_bot_login() {
         Operation::Updated,
         "its own commit is not someone else's"
     );
-    // Without the login the App's commits look foreign and the bot pauses.
-    let paused = publish(&client(&fake), &request(BASE_DOC, NEW_DOC), &report())
+    // Without the login (`GET /user` is forbidden to it, as to the Actions token), the bot
+    // learns it from its own pull request's author: its commits are its own, its comment is
+    // found and edited, not duplicated.
+    let again = publish(&client(&fake), &request(BASE_DOC, NEW_DOC), &report())
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.operation, again.note.as_str()),
+        (Operation::Updated, "")
+    );
+    let number = again.pull_request.unwrap().0;
+    let comments = fake.comments_on(number);
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    assert_eq!(comments[0].user, "coverage-app[bot]");
+    // A person's commit still pauses it.
+    fake.push_as(BRANCH, "alice", "notes.md", "hi\n");
+    let paused = publish(&client(&fake), &request(BASE_DOC, NEWER_DOC), &report())
         .await
         .unwrap();
     assert_eq!(
@@ -688,6 +715,80 @@ async fn labels_are_retried_after_a_422() {
             .filter(|w| *w == "POST add_labels")
             .count(),
         3
+    );
+}
+
+/// Only GitHub's "not indexed yet" 422 is retried; any other label 422 is a warning at once.
+#[tokio::test]
+async fn other_label_422s_are_not_retried() {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.fail("add_labels", 422, None);
+    let outcome = run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap();
+    assert_eq!(outcome.operation, Operation::Created);
+    assert_eq!(
+        fake.writes()
+            .iter()
+            .filter(|w| *w == "POST add_labels")
+            .count(),
+        1
+    );
+    assert_eq!(outcome.warnings.len(), 1, "{:?}", outcome.warnings);
+}
+
+/// A 429 or a secondary-limit 403 with a short `retry-after` is waited out once and sent
+/// again; a rate-limited 403 on `GET /user` is never taken for the Actions token.
+#[tokio::test]
+async fn retry_after_is_honoured_once_and_a_limited_get_user_is_an_error() {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.lock().retry_after = 1;
+    fake.fail("create_blob", 429, Some(1));
+    let started = std::time::Instant::now();
+    let outcome = run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap();
+    assert!(started.elapsed() >= Duration::from_secs(1));
+    assert_eq!(outcome.operation, Operation::Created);
+    assert_eq!(
+        fake.writes()
+            .iter()
+            .filter(|w| *w == "POST create_blob")
+            .count(),
+        2
+    );
+
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.lock().secondary_limit = true;
+    fake.lock().retry_after = 1;
+    fake.fail("get_user", 403, Some(2));
+    let error = run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap_err();
+    let message = format!("{error:#}");
+    assert!(
+        message.starts_with(
+            "reading the token's user (`GET /user`): 403 You have exceeded a secondary rate limit"
+        ),
+        "{message}"
+    );
+    assert!(
+        message.contains("hint: rate limited; retry in 1 s"),
+        "{message}"
+    );
+    assert_eq!(fake.writes(), Vec::<String>::new());
+}
+
+/// A 403 on a write names the permission GitHub says it accepts.
+#[tokio::test]
+async fn a_missing_permission_is_named_from_the_accepted_permissions_header() {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.lock().permissions = Some(
+        [("contents", "read"), ("pull_requests", "write")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    );
+    let error = run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap_err();
+    assert_eq!(
+        format!("{error:#}"),
+        "creating the blob for `docs/model_coverage.mdx` in o/r: 403 Resource not accessible by \
+         integration\nhint: the token lacks a permission this call needs (GitHub accepts: \
+         contents=write); in a workflow grant it under `permissions:`"
     );
 }
 
@@ -894,6 +995,21 @@ async fn api_failures_name_the_call_and_leave_no_half_written_branch() {
                 ("get_user", 403) | ("delete_comment", 404) | ("delete_ref", 404) => {
                     assert!(result.is_ok(), "{what}: {result:?}");
                 }
+                // Labels are best-effort: the pull request and its comment stand, the failure
+                // is a warning naming the call.
+                ("add_labels", _) => {
+                    let outcome = result.unwrap_or_else(|e| panic!("{what}: {e:#}"));
+                    assert_eq!(outcome.warnings.len(), 1, "{what}");
+                    let warning = &outcome.warnings[0];
+                    assert!(
+                        warning.starts_with(&format!("labels automated, docs not added: {call}")),
+                        "{what}: {warning}"
+                    );
+                    assert!(warning.contains(&format!(": {status} injected")), "{what}");
+                    assert!(!warning.contains(TOKEN), "{what}");
+                    let number = outcome.pull_request.unwrap().0;
+                    assert_eq!(fake.comments_on(number).len(), 1, "{what}");
+                }
                 ("get_ref", 404) => assert_eq!(
                     result.unwrap_err().to_string(),
                     "the base branch `main` does not exist in o/r",
@@ -917,7 +1033,8 @@ async fn api_failures_name_the_call_and_leave_no_half_written_branch() {
                         401 => "\nhint: `GITHUB_TOKEN` is missing, expired or revoked",
                         403 => "\nhint: the token needs `contents: write`",
                         404 => "\nhint: check `GITHUB_REPOSITORY`",
-                        429 => "\nhint: rate limited; retry in 17 s",
+                        // Over a minute: not waited for, reported.
+                        429 => "\nhint: rate limited; retry in 61 s",
                         500 | 502 => "\nhint: GitHub failed to answer; run again later",
                         _ => "",
                     };
@@ -1080,7 +1197,11 @@ async fn actions_outputs_summary_groups_and_annotations() {
     assert!(output.ends_with(&format!("{second}\n")));
 
     let summary = std::fs::read_to_string(dir.path().join("summary.md")).unwrap();
-    assert_eq!(summary, outcome.comment);
+    assert_eq!(summary, outcome.summary);
+    assert_eq!(
+        outcome.summary, outcome.comment,
+        "a small report is the same in both"
+    );
 
     // Off Actions: nothing written anywhere.
     let quiet = tempfile::tempdir().unwrap();
@@ -1159,7 +1280,7 @@ async fn the_token_never_appears_in_outputs_errors_or_debug() {
 #[tokio::test]
 async fn hostile_names_cannot_break_the_table_or_ping_anyone() {
     let fake = FakeGitHub::start(BASE_DOC).await;
-    let hostile = "Evil|<script>{x}`y` @octocat";
+    let hostile = "Evil|<script>{x}`y` @octocat &#64;team &#x40;org/admins";
     let mut report = report();
     report.models.push(model(
         hostile,
@@ -1189,10 +1310,13 @@ async fn hostile_names_cannot_break_the_table_or_ping_anyone() {
     let outcome = publish(&client(&fake), &request(BASE_DOC, NEW_DOC), &report)
         .await
         .unwrap();
-    let escaped = "Evil\\|\\<script\\>\\{x\\}\\`y\\` @\u{200b}octocat";
+    let escaped = "Evil\\|\\<script\\>\\{x\\}\\`y\\` @\u{200b}octocat &amp;#64;team \
+                   &amp;#x40;org/admins";
     for text in [&outcome.body, &outcome.comment] {
-        // Code spans never mention anyone; outside them every `@` is broken up.
+        // Code spans never mention anyone; outside them every `@` is broken up, and no `&`
+        // starts a character reference that would render as one.
         assert!(!outside_code_spans(text).contains("@octocat"), "{text}");
+        assert!(!outside_code_spans(text).contains("&#"), "{text}");
         assert!(!text.contains("<script>"), "{text}");
         assert!(!text.contains("{x}"));
         assert!(text.contains(escaped), "{text}");
@@ -1265,13 +1389,93 @@ async fn body_and_comment_stay_under_the_size_limit() {
         outcome.body.chars().count()
     );
     assert!(outcome.comment.chars().count() <= 60_000);
-    let link = "see [docs/model\\_coverage.mdx](https://github.com/o/r/blob/track-models/coverage/docs/model_coverage.mdx) on `track-models/coverage`.";
+    let link = "the doc is [docs/model\\_coverage.mdx](https://github.com/o/r/blob/track-models/coverage/docs/model_coverage.mdx) on `track-models/coverage`.";
     assert!(outcome.body.contains(link));
     assert!(outcome.body.ends_with(BODY_END));
     assert!(outcome.body.contains(&content_hash(NEW_DOC)));
     assert!(outcome.comment.contains(link));
     let number = outcome.pull_request.unwrap().0;
     assert_eq!(fake.pull(number).body, outcome.body);
+}
+
+/// A missing-definitions list far over GitHub's limits and a body people filled to the brim:
+/// the body and the comment are sent under 65,536 characters (the fake refuses more, as GitHub
+/// does), the cut comment closes its `<details>` and ends with a visible note, and the job
+/// summary keeps the whole list.
+#[tokio::test]
+async fn a_missing_definitions_list_far_over_the_limits_still_publishes() {
+    let (fake, number) = with_pull_request().await;
+    let refused = client(&fake)
+        .create_comment(REPO, number, &"x".repeat(65_537))
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{refused:#}").contains(": 422 Validation Failed"),
+        "{refused:#}"
+    );
+    {
+        let mut state = fake.lock();
+        let pull = state.pulls.iter_mut().find(|p| p.number == number).unwrap();
+        let words = "Reviewer notes, pasted logs, a checklist. ".repeat(760);
+        pull.body = format!("{words}\n\n{}\n\n{words}", pull.body);
+        assert!(pull.body.chars().count() > 65_536 - 1_000);
+    }
+    let mut report = report();
+    let definitions: Vec<DefinitionReport> = (0..3_000)
+        .map(|i| {
+            let op = ["gemm", "rmsnorm", "gqa_paged"][i % 3];
+            definition(
+                &format!("{op}_n{i}_k{}_a_long_generated_definition_name", i * 7),
+                op,
+                Status::Missing,
+                None,
+            )
+        })
+        .collect();
+    report.models.push(model(
+        "Huge Model",
+        Some("org/Huge"),
+        Action::Added,
+        None,
+        "❌ Not covered",
+        definitions,
+    ));
+    report.collect_missing();
+    assert_eq!(report.missing_definitions.len(), 3_002);
+    let outcome = publish(&client(&fake), &request(BASE_DOC, NEWER_DOC), &report)
+        .await
+        .unwrap();
+    assert_eq!(outcome.operation, Operation::Updated);
+    let pull = fake.pull(number);
+    assert!(
+        pull.body.chars().count() <= 65_536,
+        "{}",
+        pull.body.chars().count()
+    );
+    assert!(pull.body.starts_with("Reviewer notes"));
+    assert!(pull.body.contains(&content_hash(NEWER_DOC)));
+    let comment = &fake.comments_on(number)[0].body;
+    assert!(
+        comment.chars().count() <= 65_536,
+        "{}",
+        comment.chars().count()
+    );
+    assert_eq!(
+        comment.matches("<details>").count(),
+        comment.matches("</details>").count(),
+        "every <details> is closed"
+    );
+    let note = comment
+        .find("> [!NOTE]\n> Truncated to fit GitHub's size limit: the full report is in the job summary")
+        .expect("a visible note");
+    assert!(comment.rfind("</details>").unwrap() < note);
+    let last = "gqa_paged_n2999_k20993_a_long_generated_definition_name";
+    assert!(!comment.contains(last));
+    assert!(
+        outcome.summary.contains(last),
+        "the summary keeps the whole list"
+    );
+    assert!(!outcome.summary.contains("Truncated"));
 }
 
 #[tokio::test]

@@ -29,6 +29,14 @@ pub enum HfError {
         reason: String,
     },
 
+    /// A 401 "Invalid credentials…": the Hub refused the token itself.
+    #[error("the Hugging Face token was refused for `{repo}` ({url}): {reason}\nhint: `HF_TOKEN` (or `HUGGING_FACE_HUB_TOKEN`, or the token file) is invalid or expired: replace it, or unset it for public repos")]
+    BadToken {
+        repo: String,
+        url: String,
+        reason: String,
+    },
+
     /// A 401 without an error code: the Hub says this for private repos and missing ones alike.
     #[error("`{repo}` is missing or private ({url}): {reason}\nhint: if it exists, set `HF_TOKEN` to a token that can read it")]
     MissingOrPrivate {

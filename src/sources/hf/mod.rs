@@ -49,6 +49,10 @@ pub struct HfConfig {
     pub offline: bool,
     /// The hub cache folder (`HF_HUB_CACHE`, default `$HF_HOME/hub`).
     pub cache_dir: PathBuf,
+    /// track-models' own cache (the dataset listing), outside the hub cache so that
+    /// huggingface_hub's `scan_cache_dir` finds only repo folders there (`$HF_HOME/track-models`;
+    /// [`HfConfig::new`]: a sibling of `cache_dir` named `<name>-track-models`).
+    pub state_dir: PathBuf,
     /// Whole-request timeout, body included.
     pub timeout: Duration,
     pub connect_timeout: Duration,
@@ -86,11 +90,17 @@ impl Default for RetryPolicy {
 impl HfConfig {
     /// `endpoint` without its trailing `/`; online, no token, default timeouts (30 s, connect 10 s), retries and 8 in flight.
     pub fn new(endpoint: impl Into<String>, cache_dir: impl Into<PathBuf>) -> Self {
+        let cache_dir: PathBuf = cache_dir.into();
+        let name = cache_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "hub".to_string());
         HfConfig {
             endpoint: endpoint.into().trim_end_matches('/').to_string(),
             token: None,
             offline: false,
-            cache_dir: cache_dir.into(),
+            state_dir: cache_dir.with_file_name(format!("{name}-track-models")),
+            cache_dir,
             timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
@@ -135,11 +145,12 @@ impl HfConfig {
                 .join(".cache")
                 .join("huggingface"),
         };
-        let cache_dir = match set("HF_HUB_CACHE") {
+        // The older names huggingface_hub still honours, after the current ones.
+        let cache_dir = match set("HF_HUB_CACHE").or_else(|| set("HUGGINGFACE_HUB_CACHE")) {
             Some(dir) => expand("HF_HUB_CACHE", dir)?,
             None => hf_home.join("hub"),
         };
-        let token = match set("HF_TOKEN") {
+        let token = match set("HF_TOKEN").or_else(|| set("HUGGING_FACE_HUB_TOKEN")) {
             Some(token) => Some(token),
             None => {
                 let path = match set("HF_TOKEN_PATH") {
@@ -149,18 +160,21 @@ impl HfConfig {
                 read_token_file(&path)
             }
         };
-        let offline = set("HF_HUB_OFFLINE").is_some_and(|value| {
-            matches!(
-                value.to_ascii_lowercase().as_str(),
-                "1" | "true" | "yes" | "on"
-            )
-        });
+        let offline = set("HF_HUB_OFFLINE")
+            .or_else(|| set("TRANSFORMERS_OFFLINE"))
+            .is_some_and(|value| {
+                matches!(
+                    value.to_ascii_lowercase().as_str(),
+                    "1" | "true" | "yes" | "on"
+                )
+            });
         let mut config = HfConfig::new(
             set("HF_ENDPOINT").unwrap_or_else(|| DEFAULT_ENDPOINT.to_string()),
             cache_dir,
         );
         config.token = token;
         config.offline = offline;
+        config.state_dir = hf_home.join("track-models");
         Ok(config)
     }
 }
@@ -185,6 +199,7 @@ impl fmt::Debug for HfConfig {
             .field("token", &self.token.as_ref().map(|_| "<redacted>"))
             .field("offline", &self.offline)
             .field("cache_dir", &self.cache_dir)
+            .field("state_dir", &self.state_dir)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
@@ -245,6 +260,7 @@ struct Inner {
     token: Option<String>,
     offline: bool,
     cache_dir: PathBuf,
+    state_dir: PathBuf,
     retry: RetryPolicy,
     max_in_flight: usize,
     in_flight: Semaphore,
@@ -278,8 +294,22 @@ impl HfClient {
             .user_agent(concat!("track-models/", env!("CARGO_PKG_VERSION")))
             .timeout(config.timeout)
             .connect_timeout(config.connect_timeout)
-            // reqwest resolves relative `Location`s and drops `Authorization` on a change of host.
-            .redirect(reqwest::redirect::Policy::limited(10))
+            // Redirects on the Hub's own host (a renamed repo) are followed; one to another host
+            // (LFS files on a CDN) is answered as is, so the file's metadata comes from the
+            // Hub's answer and the body is fetched without the token (as huggingface_hub does).
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                let same_host = attempt.previous().last().is_some_and(|previous| {
+                    previous.host_str() == attempt.url().host_str()
+                        && previous.port_or_known_default() == attempt.url().port_or_known_default()
+                });
+                if attempt.previous().len() >= 10 {
+                    attempt.error("too many redirects")
+                } else if same_host {
+                    attempt.follow()
+                } else {
+                    attempt.stop()
+                }
+            }))
             .build()
             .context("building the HTTP client for the Hub")?;
         let max_in_flight = config.max_in_flight.max(1);
@@ -291,6 +321,7 @@ impl HfClient {
                 token: config.token.filter(|token| !token.is_empty()),
                 offline: config.offline,
                 cache_dir: config.cache_dir,
+                state_dir: config.state_dir,
                 retry: config.retry,
                 max_in_flight,
                 in_flight: Semaphore::new(max_in_flight),
@@ -408,7 +439,9 @@ impl HfClient {
     /// `flashinfer-ai/flashinfer-trace`) at its current commit.
     pub async fn list_dataset(&self, repo: &str) -> Result<DatasetListing, HfError> {
         validate_repo_id(repo)?;
-        let cache = RepoCache::new(&self.inner.cache_dir, RepoKind::Dataset, repo);
+        // Kept in track-models' own folder: a `datasets--…` folder with `refs/main` and no
+        // snapshot would be a corrupted repo to huggingface_hub's `scan_cache_dir`.
+        let cache = RepoCache::new(&self.inner.state_dir, RepoKind::Dataset, repo);
         let mut info_url = self.url(repo, &format!("api/datasets/{repo}"))?;
         info_url.query_pairs_mut().append_pair("expand[]", "sha");
 
@@ -516,11 +549,34 @@ impl HfClient {
             revision: "main",
             path: file,
         };
-        let answer = self.exchange(repo, method.clone(), &main_url).await?;
-        let commit = answer
-            .header("x-repo-commit")
-            .map(str::to_string)
-            .filter(|sha| cache::is_safe_commit(sha));
+        let first = self.exchange(repo, method.clone(), &main_url).await?;
+        let commit_of = |answer: &Exchange| {
+            answer
+                .header("x-repo-commit")
+                .map(str::to_string)
+                .filter(|sha| cache::is_safe_commit(sha))
+        };
+        // The Hub's own answer first (huggingface_hub reads the metadata there), then the
+        // answer that carried the body.
+        let (commit, etag, answer) = match &method {
+            // The metadata is all a HEAD wants: a redirect to the file is an answer.
+            &Method::HEAD if first.status.is_redirection() && commit_of(&first).is_some() => (
+                commit_of(&first),
+                etag_of(&first),
+                Exchange {
+                    status: reqwest::StatusCode::OK,
+                    ..first
+                },
+            ),
+            _ => match self.follow_other_host(repo, &first).await? {
+                Some(body) => (
+                    commit_of(&first).or_else(|| commit_of(&body)),
+                    etag_of(&first).or_else(|| etag_of(&body)),
+                    body,
+                ),
+                None => (commit_of(&first), etag_of(&first), first),
+            },
+        };
         if !answer.status.is_success() {
             let err = self.status_error(&target, &answer);
             if let (HfError::EntryNotFound { .. }, Some(sha)) = (&err, &commit) {
@@ -547,7 +603,6 @@ impl HfClient {
                 from_cache: true,
             });
         }
-        let etag = etag_of(&answer);
         if method == Method::HEAD {
             // A new commit whose file content we may already hold under the same blob.
             if let Some(etag) = etag.as_deref().filter(|etag| cache.has_blob(etag)) {
@@ -567,9 +622,13 @@ impl HfClient {
                 revision: &sha,
                 path: file,
             };
-            let answer = self.exchange(repo, Method::GET, &pinned).await?;
+            let first = self.exchange(repo, Method::GET, &pinned).await?;
+            let etag = etag_of(&first).or(etag);
+            let answer = match self.follow_other_host(repo, &first).await? {
+                Some(body) => body,
+                None => first,
+            };
             let answer = self.success(&target, answer)?;
-            let etag = etag_of(&answer).or(etag);
             return self.store_download(repo, file, &cache, sha, etag, &answer);
         }
         self.store_download(repo, file, &cache, sha, etag, &answer)

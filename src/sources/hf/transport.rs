@@ -108,6 +108,27 @@ impl HfClient {
         }
     }
 
+    /// `first` unless it redirects to another host (an LFS file served by a CDN): then the
+    /// answer of a `GET` of its `Location`, sent without the token (it is for the Hub only).
+    /// The file's metadata (`X-Repo-Commit`, `X-Linked-Etag`) stays in `first`, as
+    /// huggingface_hub reads it.
+    pub(super) async fn follow_other_host(
+        &self,
+        repo: &str,
+        first: &Exchange,
+    ) -> Result<Option<Exchange>, HfError> {
+        if !first.status.is_redirection() {
+            return Ok(None);
+        }
+        let Some(location) = first
+            .header("location")
+            .and_then(|l| first.url.join(l).ok())
+        else {
+            return Ok(None);
+        };
+        Ok(Some(self.exchange(repo, Method::GET, &location).await?))
+    }
+
     /// One request and its whole body, holding one of the client's in-flight permits.
     async fn attempt(&self, method: Method, url: &Url) -> Result<Exchange, reqwest::Error> {
         // The semaphore is never closed, so acquiring only fails if that changes.
@@ -172,6 +193,11 @@ impl HfClient {
                 url,
                 reason,
             },
+            _ if answer.status == StatusCode::UNAUTHORIZED
+                && reason.to_ascii_lowercase().contains("invalid credentials") =>
+            {
+                HfError::BadToken { repo, url, reason }
+            }
             _ if answer.status == StatusCode::UNAUTHORIZED => {
                 HfError::MissingOrPrivate { repo, url, reason }
             }

@@ -7,6 +7,18 @@
 //! between two requests). Behaviours copied from GitHub: 422 for an existing ref or pull
 //! request, a pull request closed when its branch is moved onto its base, `GET /user`
 //! forbidden to the Actions token, commits without an author attributed to the token.
+//!
+//! With [`State::permissions`] set (the `permissions:` a workflow grants), it also enforces
+//! what GitHub enforces for such a token: each write needs its permission, else 403
+//! "Resource not accessible by integration" with `X-Accepted-GitHub-Permissions`; adding a
+//! label the repository does not have yet creates it and needs `issues: write` (403 "You do
+//! not have permission to create labels on this repository."); a ref update whose old and
+//! new commits differ under `.github/workflows/` needs `workflows` (refused with GitHub's
+//! "refusing to allow a GitHub App to create or update workflow … without `workflows`
+//! permission"); with the repository setting "Allow GitHub Actions to create and approve pull
+//! requests" off, the Actions token gets 403 on `POST /pulls`. Always: bodies and comments
+//! over 65,536 characters are 422, deleting a pull request's head branch closes it, and a
+//! non-forced ref update that is not a fast-forward is 422 "Update is not a fast forward".
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -58,6 +70,8 @@ pub struct Logged {
     pub path: String,
     pub route: &'static str,
     pub body: Value,
+    /// When the request arrived.
+    pub at: std::time::Instant,
 }
 
 pub struct Failure {
@@ -97,8 +111,23 @@ pub struct State {
     pub echo_auth_in_errors: bool,
     /// Delay on every answer (keeps concurrent runs in step).
     pub latency: std::time::Duration,
+    /// The token's permissions (`contents` → `write`, …) as a workflow grants them; `None`:
+    /// a token that may do everything (a classic PAT with `repo` and `workflow`).
+    pub permissions: Option<BTreeMap<String, String>>,
+    /// Settings → Actions → General → "Allow GitHub Actions to create and approve pull
+    /// requests" (off in new repositories).
+    pub actions_may_open_pulls: bool,
+    /// Labels the repository has.
+    pub repo_labels: Vec<String>,
+    /// `retry-after` sent with injected 429s (and 403s when `secondary_limit`).
+    pub retry_after: u64,
+    /// Injected 403s are GitHub's secondary rate limit (message and `retry-after`).
+    pub secondary_limit: bool,
     next_id: u64,
 }
+
+/// GitHub's limit on bodies and comments, in characters.
+pub const MAX_BODY_CHARS: usize = 65_536;
 
 impl State {
     fn new(doc: &str) -> State {
@@ -119,6 +148,11 @@ impl State {
             label_422s: 0,
             echo_auth_in_errors: false,
             latency: std::time::Duration::ZERO,
+            permissions: None,
+            actions_may_open_pulls: true,
+            repo_labels: Vec::new(),
+            retry_after: 61,
+            secondary_limit: false,
             next_id: 0,
         };
         let first = state.commit_file(None, "maintainer", "README.md", "# r\n");
@@ -152,6 +186,11 @@ impl State {
             label_422s: self.label_422s,
             echo_auth_in_errors: self.echo_auth_in_errors,
             latency: self.latency,
+            permissions: self.permissions.clone(),
+            actions_may_open_pulls: self.actions_may_open_pulls,
+            repo_labels: self.repo_labels.clone(),
+            retry_after: self.retry_after,
+            secondary_limit: self.secondary_limit,
             next_id: self.next_id,
         }
     }
@@ -258,6 +297,52 @@ impl State {
             body: body.to_string(),
         });
         id
+    }
+
+    /// Whether the token may `level` (`read`/`write`) on `scope`.
+    pub fn may(&self, scope: &str, level: &str) -> bool {
+        let Some(permissions) = &self.permissions else {
+            return true;
+        };
+        match permissions.get(scope).map(String::as_str) {
+            Some("write") => true,
+            Some("read") => level == "read",
+            _ => false,
+        }
+    }
+
+    /// Paths under `.github/workflows/` whose blob differs between two commits.
+    pub fn workflow_changes(&self, old: &str, new: &str) -> Vec<String> {
+        let files = |sha: &str| {
+            self.commits
+                .get(sha)
+                .and_then(|c| self.trees.get(&c.tree))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let (old, new) = (files(old), files(new));
+        let mut paths: Vec<String> = old
+            .keys()
+            .chain(new.keys())
+            .filter(|p| p.starts_with(".github/workflows/") && old.get(*p) != new.get(*p))
+            .cloned()
+            .collect();
+        paths.sort();
+        paths.dedup();
+        paths
+    }
+
+    /// Deletes a branch the way GitHub does: open pull requests from it close.
+    fn delete_branch(&mut self, branch: &str) -> bool {
+        if self.refs.remove(branch).is_none() {
+            return false;
+        }
+        for pull in &mut self.pulls {
+            if pull.open && pull.head == branch {
+                pull.open = false;
+            }
+        }
+        true
     }
 
     fn ancestors(&self, sha: &str) -> HashSet<String> {
@@ -550,6 +635,7 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
         },
         route,
         body: body.clone(),
+        at: std::time::Instant::now(),
     });
     let auth = request
         .headers
@@ -577,14 +663,18 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
                 state.failures.remove(index);
             }
         }
-        let message = if state.echo_auth_in_errors {
+        let secondary = status == 403 && state.secondary_limit;
+        let message = if secondary {
+            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.".to_string()
+        } else if state.echo_auth_in_errors {
             format!("injected failure for {auth}")
         } else {
             "injected failure".to_string()
         };
         let mut template = error(status, &message);
-        if status == 429 {
-            template = template.insert_header("retry-after", "17");
+        if status == 429 || secondary {
+            template =
+                template.insert_header("retry-after", state.retry_after.to_string().as_str());
         }
         return template;
     }
@@ -602,6 +692,20 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
     state.hooks.retain(|h| h.action.is_some());
     let rest: Vec<&str> = parts.iter().skip(3).copied().collect();
     let bot = state.bot();
+    if let Some(refused) = permission_gate(state, route) {
+        return refused;
+    }
+    for field in ["body"] {
+        if let Some(text) = body.get(field).and_then(Value::as_str) {
+            if text.chars().count() > MAX_BODY_CHARS {
+                return ResponseTemplate::new(422).set_body_json(json!({
+                    "message": "Validation Failed",
+                    "errors": [{ "resource": "Issue", "code": "custom", "field": "body",
+                                 "message": "body is too long (maximum is 65536 characters)" }],
+                }));
+            }
+        }
+    }
     match route {
         "get_user" => match (&state.app_login, &state.token_login) {
             (None, Some(login)) => {
@@ -774,6 +878,15 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
             if !state.commits.contains_key(&sha) {
                 return error(422, "Object does not exist");
             }
+            // A new branch brings in what its commit changes against its first parent.
+            let parent = state.commits[&sha]
+                .parents
+                .first()
+                .cloned()
+                .unwrap_or_default();
+            if let Some(refused) = workflows_rule(state, &parent, &sha) {
+                return refused;
+            }
             let branch = branch.to_string();
             state.set_ref(&branch, &sha);
             ResponseTemplate::new(201)
@@ -791,17 +904,27 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
             if body["force"] != json!(true) && !state.ancestors(&sha).contains(&old) {
                 return error(422, "Update is not a fast forward");
             }
+            if let Some(refused) = workflows_rule(state, &old, &sha) {
+                return refused;
+            }
             state.set_ref(&branch, &sha);
             ResponseTemplate::new(200).set_body_json(json!({ "object": { "sha": sha } }))
         }
         "delete_ref" => {
             let branch = rest[3..].join("/");
-            if state.refs.remove(&branch).is_none() {
+            if !state.delete_branch(&branch) {
                 return error(422, "Reference does not exist");
             }
             ResponseTemplate::new(204)
         }
         "create_pull" => {
+            let actions_token = state.token_login.is_none() && state.app_login.is_none();
+            if actions_token && !state.actions_may_open_pulls {
+                return error(
+                    403,
+                    "GitHub Actions is not permitted to create or approve pull requests.",
+                );
+            }
             let head = body["head"].as_str().unwrap_or_default().to_string();
             let base = body["base"].as_str().unwrap_or_default().to_string();
             let (Some(head_sha), Some(base_sha)) = (
@@ -856,15 +979,39 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
         }
         "add_labels" => {
             if state.label_422s > 0 {
+                // What GitHub answers while a pull request created a moment ago is not indexed.
                 state.label_422s -= 1;
-                return error(422, "Validation Failed");
+                return ResponseTemplate::new(422).set_body_json(json!({
+                    "message": "Validation Failed",
+                    "errors": [{ "resource": "Label", "code": "unprocessable", "field": "data",
+                                 "message": "Could not resolve to a node with the global id of 'PR_kwDOAAAAAA'." }],
+                }));
             }
             let number: u64 = rest[1].parse().unwrap();
+            let wanted: Vec<String> = body["labels"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .map(|l| l.as_str().unwrap().to_string())
+                .collect();
+            let new: Vec<String> = wanted
+                .iter()
+                .filter(|l| !state.repo_labels.iter().any(|r| r.eq_ignore_ascii_case(l)))
+                .cloned()
+                .collect();
+            if !new.is_empty() && !state.may("issues", "write") {
+                return ResponseTemplate::new(403).set_body_json(json!({
+                    "message": "You do not have permission to create labels on this repository.",
+                    "errors": [{ "resource": "Repository", "field": "label", "code": "unauthorized" }],
+                    "documentation_url": "https://docs.github.com/rest/issues/labels#add-labels-to-an-issue",
+                }));
+            }
+            state.repo_labels.extend(new);
             let Some(pull) = state.pulls.iter_mut().find(|p| p.number == number) else {
                 return error(404, "Not Found");
             };
-            for label in body["labels"].as_array().cloned().unwrap_or_default() {
-                let label = label.as_str().unwrap().to_string();
+            for label in wanted {
                 if !pull.labels.contains(&label) {
                     pull.labels.push(label);
                 }
@@ -907,6 +1054,46 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
         }
         _ => error(404, "Not Found"),
     }
+}
+
+/// GitHub's answer to a write the token's permissions do not cover.
+fn permission_gate(state: &State, route: &str) -> Option<ResponseTemplate> {
+    let accepted = match route {
+        "create_blob" | "create_tree" | "create_commit" | "create_ref" | "update_ref"
+        | "delete_ref" => "contents=write",
+        "create_pull" | "update_pull" => "pull_requests=write",
+        "add_labels" | "create_comment" | "update_comment" | "delete_comment" => {
+            "issues=write; pull_requests=write"
+        }
+        _ => return None,
+    };
+    let allowed = accepted.split("; ").any(|set| {
+        set.split(',').all(|pair| {
+            let (scope, level) = pair.split_once('=').unwrap();
+            state.may(scope, level)
+        })
+    });
+    (!allowed).then(|| {
+        error(403, "Resource not accessible by integration")
+            .insert_header("x-accepted-github-permissions", accepted)
+    })
+}
+
+/// GitHub refuses to move a ref when the change brings in `.github/workflows/` edits and the
+/// token lacks the `workflows` permission.
+fn workflows_rule(state: &State, old: &str, new: &str) -> Option<ResponseTemplate> {
+    if state.may("workflows", "write") {
+        return None;
+    }
+    let changed = state.workflow_changes(old, new);
+    let first = changed.first()?;
+    Some(error(
+        422,
+        &format!(
+            "refusing to allow a GitHub App to create or update workflow `{first}` without \
+             `workflows` permission"
+        ),
+    ))
 }
 
 fn paginate(

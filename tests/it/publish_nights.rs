@@ -1,0 +1,671 @@
+//! Nights on a replica of FlashInfer-Bench, run exactly as the shipped workflow runs them: the
+//! job's `permissions:` become the fake token's, the run step's `with:` (evaluated for a
+//! `workflow_dispatch`) and `action.yml`'s defaults become the `INPUT_*` variables `action.yml`
+//! sets, and `action/run.sh` runs the real binary against the stateful fake GitHub and a
+//! loopback Hub. No flag is added by hand; the only knob is `TRACK_MODELS_WRITE_INTERVAL_MS=0`
+//! on nights that do not look at pacing.
+//!
+//! The scheduled night (`mode: nightly`) needs the discovery sources; these nights use the
+//! workflow's other path, `workflow_dispatch` with `model-name` (`mode: model`), which publishes
+//! through the same code.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use wiremock::matchers::{method, path, query_param};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::publish::fake::{FakeGitHub, DOC_PATH, TOKEN};
+use crate::support::{fixture, root, trace_dir};
+
+const BRANCH: &str = "track-models/coverage";
+const DATASET: &str = "flashinfer-ai/flashinfer-trace";
+const DATASET_SHA: &str = "5f0c1e2d3b4a59687766554433221100ffeeddcc";
+const LLAMA: (&str, &str) = ("Llama 3.1 8B", "meta-llama/Llama-3.1-8B");
+const QWEN: (&str, &str) = ("Qwen3 30B A3B", "Qwen/Qwen3-30B-A3B");
+const GEMMA: (&str, &str) = ("Gemma 3 27B", "google/gemma-3-27b-it");
+
+/// The parts of `.github/workflows/track-models.yml` a night depends on.
+struct Workflow {
+    /// The job's `permissions:` (`pull-requests` spelled `pull_requests`, as GitHub's
+    /// permission names are).
+    permissions: BTreeMap<String, String>,
+    /// The `track` step's `with:`, unevaluated.
+    with: BTreeMap<String, String>,
+    env: BTreeMap<String, String>,
+}
+
+fn yaml(path: &Path) -> Value {
+    serde_norway::from_str(&fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn strings(value: &Value) -> BTreeMap<String, String> {
+    value
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            (k.clone(), text)
+        })
+        .collect()
+}
+
+fn shipped_workflow() -> Workflow {
+    let workflow = yaml(&root().join(".github/workflows/track-models.yml"));
+    let job = &workflow["jobs"]["track"];
+    let step = job["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == "track")
+        .expect("the workflow's `track` step");
+    assert_eq!(
+        step["uses"], "./",
+        "the step runs this repository's action.yml"
+    );
+    Workflow {
+        permissions: strings(&job["permissions"])
+            .into_iter()
+            .map(|(k, v)| (k.replace('-', "_"), v))
+            .collect(),
+        with: strings(&step["with"]),
+        env: strings(&workflow["env"]),
+    }
+}
+
+/// A `workflow_dispatch` of the shipped workflow (no GitHub App configured).
+#[derive(Clone, Default)]
+struct Dispatch {
+    model: (&'static str, &'static str),
+    recreate: bool,
+}
+
+/// Evaluates the expressions the workflow uses; any other one fails the test (teach it here
+/// when the workflow changes).
+fn evaluate(value: &str, workflow: &Workflow, dispatch: &Dispatch) -> String {
+    let Some(expression) = value
+        .trim()
+        .strip_prefix("${{")
+        .and_then(|v| v.strip_suffix("}}"))
+    else {
+        assert!(!value.contains("${{"), "an expression inside `{value}`");
+        return value.to_string();
+    };
+    match expression.trim() {
+        "inputs.model-name != '' && 'model' || 'nightly'" => if dispatch.model.0.is_empty() {
+            "nightly"
+        } else {
+            "model"
+        }
+        .into(),
+        "inputs.model-name" => dispatch.model.0.into(),
+        "inputs.hf-repo-id" => dispatch.model.1.into(),
+        "inputs.dry-run == true" => "false".into(),
+        "inputs.recreate == true" => dispatch.recreate.to_string(),
+        "env.DOC" => workflow.env["DOC"].clone(),
+        "steps.app-token.outputs.token || github.token" | "github.token" => TOKEN.into(),
+        "secrets.HF_TOKEN" => String::new(),
+        other if other.starts_with("steps.app-token.outputs.app-slug &&") => String::new(),
+        other => panic!("the nights cannot evaluate `${{{{ {other} }}}}` yet"),
+    }
+}
+
+/// One night: the repository as `actions/checkout` leaves it, the runner's files, the Hub.
+struct Night<'a> {
+    github: &'a FakeGitHub,
+    hub: &'a MockServer,
+    dir: tempfile::TempDir,
+}
+
+struct Ran {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+    outputs: String,
+    summary: String,
+}
+
+impl Ran {
+    fn output(&self, name: &str) -> String {
+        let plain = format!("{name}=");
+        let mut lines = self.outputs.lines();
+        while let Some(line) = lines.next() {
+            if let Some(value) = line.strip_prefix(&plain) {
+                return value.to_string();
+            }
+            if let Some(delimiter) = line.strip_prefix(&format!("{name}<<")) {
+                let value: Vec<&str> = lines.by_ref().take_while(|l| *l != delimiter).collect();
+                return value.join("\n");
+            }
+        }
+        panic!("no output `{name}` in {}", self.outputs)
+    }
+
+    /// The token shows only in the `::add-mask::` line Actions needs.
+    fn assert_token_masked(&self) {
+        for text in [&self.stdout, &self.stderr, &self.outputs, &self.summary] {
+            for line in text.lines() {
+                assert!(
+                    !line.contains(TOKEN) || line.starts_with("::add-mask::"),
+                    "the token leaked: {line}"
+                );
+            }
+        }
+        assert!(self.stdout.contains(&format!("::add-mask::{TOKEN}")));
+    }
+}
+
+impl<'a> Night<'a> {
+    fn new(github: &'a FakeGitHub, hub: &'a MockServer) -> Night<'a> {
+        Night {
+            github,
+            hub,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// Runs the workflow's `track` step for `dispatch`: `action/run.sh` with the environment
+    /// `action.yml` gives it, in a checkout of the base.
+    fn run(&self, dispatch: &Dispatch, write_interval_ms: Option<u64>) -> Ran {
+        let workflow = shipped_workflow();
+        self.github.lock().permissions = Some(workflow.permissions.clone());
+        let checkout = self.dir.path().join("checkout");
+        let _ = fs::remove_dir_all(&checkout);
+        fs::create_dir_all(checkout.join("docs")).unwrap();
+        let base_doc = self.github.lock().doc_on("main").unwrap();
+        fs::write(checkout.join(DOC_PATH), base_doc).unwrap();
+        let runner_temp = self.dir.path().join("runner-temp");
+        fs::create_dir_all(&runner_temp).unwrap();
+        let outputs = self.dir.path().join("github-output");
+        let summary = self.dir.path().join("step-summary");
+        fs::write(&outputs, "").unwrap();
+        fs::write(&summary, "").unwrap();
+
+        let action = yaml(&root().join("action.yml"));
+        let mut inputs = BTreeMap::new();
+        for (name, spec) in action["inputs"].as_object().unwrap() {
+            let value = match workflow.with.get(name) {
+                Some(value) => value.clone(),
+                None => spec["default"].as_str().unwrap_or_default().to_string(),
+            };
+            inputs.insert(name.clone(), evaluate(&value, &workflow, dispatch));
+        }
+        for name in workflow.with.keys() {
+            assert!(
+                inputs.contains_key(name),
+                "the workflow passes an unknown input `{name}`"
+            );
+        }
+        let step = action["runs"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == "run")
+            .unwrap();
+        assert_eq!(step["run"], r#"bash "$GITHUB_ACTION_PATH/action/run.sh""#);
+        let mut command = Command::new("bash");
+        command
+            .arg(root().join("action/run.sh"))
+            .current_dir(&checkout)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("RUNNER_TEMP", &runner_temp)
+            .env("GITHUB_ACTIONS", "true")
+            .env("GITHUB_ACTION_PATH", root())
+            .env("GITHUB_WORKSPACE", &checkout)
+            .env("GITHUB_REPOSITORY", crate::publish::fake::REPO)
+            .env("GITHUB_API_URL", self.github.uri())
+            .env("GITHUB_SERVER_URL", "https://github.com")
+            .env("GITHUB_OUTPUT", &outputs)
+            .env("GITHUB_STEP_SUMMARY", &summary)
+            .env("HF_ENDPOINT", self.hub.uri())
+            .env("HF_HOME", self.dir.path().join("hf-home"));
+        if let Some(ms) = write_interval_ms {
+            command.env("TRACK_MODELS_WRITE_INTERVAL_MS", ms.to_string());
+        }
+        for (name, value) in strings(&step["env"]) {
+            let value = if let Some(input) = value
+                .strip_prefix("${{ inputs.")
+                .and_then(|v| v.strip_suffix(" }}"))
+            {
+                inputs[input].clone()
+            } else if value == "${{ steps.install.outputs.bin }}" {
+                env!("CARGO_BIN_EXE_track-models").to_string()
+            } else if let Some(rest) = value.strip_prefix("${{ runner.temp }}") {
+                format!("{}{rest}", runner_temp.display())
+            } else {
+                panic!("the nights cannot evaluate `{name}: {value}` yet")
+            };
+            command.env(name, value);
+        }
+        let output = command.output().unwrap();
+        Ran {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            outputs: fs::read_to_string(&outputs).unwrap(),
+            summary: fs::read_to_string(&summary).unwrap(),
+        }
+    }
+}
+
+/// A loopback Hub serving the configs of the nights' models and the dataset's listing (the
+/// bundled example dataset).
+async fn hub() -> MockServer {
+    let server = MockServer::start().await;
+    for (_, repo) in [LLAMA, QWEN, GEMMA] {
+        let config = fs::read_to_string(
+            root()
+                .join("tests/fixtures/configs")
+                .join(repo)
+                .join("config.json"),
+        )
+        .unwrap();
+        let url = format!("/{repo}/resolve/main/config.json");
+        let answer = ResponseTemplate::new(200)
+            .insert_header("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567")
+            .insert_header("ETag", "\"cfg\"");
+        Mock::given(method("HEAD"))
+            .and(path(url.clone()))
+            .respond_with(answer.clone())
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path(url))
+            .respond_with(answer.set_body_string(config))
+            .mount(&server)
+            .await;
+    }
+    Mock::given(method("GET"))
+        .and(path(format!("/api/datasets/{DATASET}")))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({ "id": DATASET, "sha": DATASET_SHA })),
+        )
+        .mount(&server)
+        .await;
+    for folder in ["definitions", "workloads"] {
+        let mut files = Vec::new();
+        collect(&trace_dir(), &trace_dir().join(folder), &mut files);
+        let entries: Vec<Value> = files
+            .iter()
+            .map(|f| json!({ "type": "file", "oid": "0", "size": 2, "path": f }))
+            .collect();
+        Mock::given(method("GET"))
+            .and(path(format!(
+                "/api/datasets/{DATASET}/tree/{DATASET_SHA}/{folder}"
+            )))
+            .and(query_param("recursive", "true"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(entries))
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries {
+        let path: PathBuf = entry.unwrap().path();
+        if path.is_dir() {
+            collect(root, &path, out);
+        } else {
+            let relative = path.strip_prefix(root).unwrap();
+            out.push(relative.to_string_lossy().replace('\\', "/"));
+        }
+    }
+}
+
+/// FlashInfer-Bench's replica: `main` holds the doc (no model yet), a README and a workflow;
+/// the token is the Actions `GITHUB_TOKEN`.
+async fn replica() -> FakeGitHub {
+    let github = FakeGitHub::start(&fixture("refresh/empty-doc.mdx")).await;
+    github.lock().token_login = None;
+    github
+}
+
+fn open_pull(github: &FakeGitHub) -> crate::publish::fake::Pull {
+    let open = github.open_pulls();
+    assert_eq!(open.len(), 1, "exactly one open pull request: {open:?}");
+    open[0].clone()
+}
+
+fn llama() -> Dispatch {
+    Dispatch {
+        model: LLAMA,
+        ..Dispatch::default()
+    }
+}
+
+fn qwen() -> Dispatch {
+    Dispatch {
+        model: QWEN,
+        ..Dispatch::default()
+    }
+}
+
+/// The first night: branch, commit, pull request, the sticky comment, then the labels
+/// (created, since the workflow grants `issues: write`), every write at least 1 s after the
+/// previous one. The second night finds everything in place and writes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn first_night_with_labels_then_a_quiet_night() {
+    let github = replica().await;
+    let hub = hub().await;
+    let night = Night::new(&github, &hub);
+
+    let first = night.run(&llama(), None);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    first.assert_token_masked();
+    assert_eq!(
+        github.writes(),
+        [
+            "POST create_blob",
+            "POST create_tree",
+            "POST create_commit",
+            "POST create_ref",
+            "POST create_pull",
+            "POST create_comment",
+            "POST add_labels"
+        ]
+    );
+    let writes: Vec<_> = github
+        .requests()
+        .into_iter()
+        .filter(|l| l.method != "GET")
+        .collect();
+    for pair in writes.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        assert!(gap >= Duration::from_secs(1), "writes {gap:?} apart");
+    }
+    let pull = open_pull(&github);
+    assert_eq!(pull.labels, ["model-coverage", "automated"]);
+    assert_eq!(github.lock().repo_labels, ["model-coverage", "automated"]);
+    let doc = github.lock().doc_on(BRANCH).unwrap();
+    assert!(doc.contains(&format!("## {}", LLAMA.0)), "{doc}");
+    let comments = github.comments_on(pull.number);
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0].user, "github-actions[bot]");
+    assert_eq!(first.output("pull-request-operation"), "created");
+    assert_eq!(first.output("pull-request-number"), pull.number.to_string());
+    assert_eq!(first.output("models-added"), LLAMA.0);
+    assert!(
+        first.summary.contains("## Model coverage"),
+        "{}",
+        first.summary
+    );
+    assert!(!first.stdout.contains("::warning"), "{}", first.stdout);
+
+    github.clear_log();
+    let quiet = night.run(&llama(), Some(0));
+    assert_eq!(quiet.code, Some(0), "{}", quiet.stderr);
+    assert_eq!(
+        github.writes(),
+        Vec::<String>::new(),
+        "a quiet night writes nothing"
+    );
+    assert_eq!(quiet.output("pull-request-operation"), "none");
+    assert_eq!(open_pull(&github).number, pull.number);
+    quiet.assert_token_masked();
+}
+
+/// With the permissions the workflow used to grant (no `issues: write`), creating the labels
+/// is refused: the pull request and its comment are there anyway, the run succeeds, and the
+/// warning names the permission.
+#[tokio::test(flavor = "multi_thread")]
+async fn labels_without_issues_write_are_a_warning_after_the_comment() {
+    let github = replica().await;
+    let hub = hub().await;
+    let night = Night::new(&github, &hub);
+    let mut permissions = shipped_workflow().permissions;
+    assert_eq!(permissions.remove("issues").as_deref(), Some("write"));
+    github.before("get_user", move |state| {
+        state.permissions = Some(permissions.clone());
+    });
+
+    let ran = night.run(&llama(), Some(0));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let pull = open_pull(&github);
+    assert_eq!(github.comments_on(pull.number).len(), 1);
+    assert!(pull.labels.is_empty());
+    let warning = ran
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("::warning"))
+        .unwrap_or_else(|| panic!("no warning annotation: {}", ran.stdout));
+    assert!(
+        warning.contains("You do not have permission to create labels"),
+        "{warning}"
+    );
+    assert!(warning.contains("issues: write"), "{warning}");
+    assert!(ran
+        .stderr
+        .contains("warning: labels model-coverage, automated not added"));
+    assert!(ran.summary.contains("### Warnings (1)"), "{}", ran.summary);
+    // The report files carry it too.
+    let reports = night.dir.path().join("runner-temp/track-models/reports");
+    let report: Value =
+        serde_json::from_str(&fs::read_to_string(reports.join("report.json")).unwrap()).unwrap();
+    let problems = report["problems"].as_array().unwrap();
+    assert!(
+        problems.iter().any(|p| p
+            .as_str()
+            .unwrap()
+            .contains("labels model-coverage, automated not added")),
+        "{problems:?}"
+    );
+    ran.assert_token_masked();
+}
+
+/// A person pushes to the bot's branch between the run's read and its ref update: the
+/// fast-forward fails, the run reads again and pauses instead of overwriting; `recreate`
+/// then discards the push and says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_push_during_the_run_pauses_and_recreate_discards_it() {
+    let github = replica().await;
+    let hub = hub().await;
+    let night = Night::new(&github, &hub);
+    assert_eq!(night.run(&llama(), Some(0)).code, Some(0));
+    let number = open_pull(&github).number;
+
+    let pushed = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let seen = pushed.clone();
+    github.before("update_ref", move |state| {
+        let head = state.refs[BRANCH].clone();
+        let sha = state.commit_file(Some(&head), "maintainer", DOC_PATH, "a maintainer's edit\n");
+        state.refs.insert(BRANCH.into(), sha.clone());
+        *seen.lock().unwrap() = sha;
+    });
+    let ran = night.run(&qwen(), Some(0));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let bob = pushed.lock().unwrap().clone();
+    assert_eq!(
+        github.lock().refs[BRANCH],
+        bob,
+        "the push was not overwritten"
+    );
+    let moves: Vec<Value> = github
+        .requests()
+        .into_iter()
+        .filter(|l| l.route == "update_ref")
+        .map(|l| l.body)
+        .collect();
+    assert_eq!(moves.len(), 1);
+    assert_eq!(moves[0]["force"], json!(false));
+    assert_eq!(ran.output("pull-request-operation"), "none");
+    assert!(
+        ran.stderr.contains("paused: commits by others"),
+        "{}",
+        ran.stderr
+    );
+    let comment = &github.comments_on(number)[0].body;
+    assert!(comment.contains("**Paused.**") && comment.contains("by `maintainer`"));
+
+    let recreate = Dispatch {
+        recreate: true,
+        ..qwen()
+    };
+    let ran = night.run(&recreate, Some(0));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("recreated on base, discarding commits by others"),
+        "{}",
+        ran.stderr
+    );
+    let pull = open_pull(&github);
+    assert_eq!(pull.number, number);
+    let doc = github.lock().doc_on(BRANCH).unwrap();
+    assert!(doc.contains(&format!("## {}", QWEN.0)) && !doc.contains("maintainer's edit"));
+    ran.assert_token_masked();
+}
+
+/// The base changes a workflow file. The Actions token may not bring that into the branch, so
+/// the doc is committed on top of the branch: one open pull request with the right doc, and
+/// the comment says why. With `recreate`, the branch is deleted and created again on the base
+/// (which closes the pull request), and a new one is opened that says whom it replaces.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_base_that_changed_a_workflow_then_recreate() {
+    let github = replica().await;
+    let hub = hub().await;
+    let night = Night::new(&github, &hub);
+    assert_eq!(night.run(&llama(), Some(0)).code, Some(0));
+    let first = open_pull(&github);
+    let old_head = github.lock().refs[BRANCH].clone();
+    github.push_as(
+        "main",
+        "maintainer",
+        ".github/workflows/ci.yml",
+        "on: [push, pull_request]\n",
+    );
+
+    let ran = night.run(&qwen(), Some(0));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let pull = open_pull(&github);
+    assert_eq!(pull.number, first.number);
+    let state = github.lock().snapshot();
+    let head = state.refs[BRANCH].clone();
+    assert_eq!(
+        state.commits[&head].parents,
+        std::slice::from_ref(&old_head),
+        "on top of the branch"
+    );
+    assert_eq!(
+        state.workflow_changes(&old_head, &head),
+        Vec::<String>::new()
+    );
+    let doc = state.doc_on(BRANCH).unwrap();
+    assert!(doc.contains(&format!("## {}", QWEN.0)), "{doc}");
+    assert_eq!(ran.output("pull-request-operation"), "updated");
+    let comment = &github.comments_on(pull.number)[0].body;
+    assert!(
+        comment.contains("changed files under `.github/workflows/`"),
+        "{comment}"
+    );
+
+    github.clear_log();
+    let quiet = night.run(&qwen(), Some(0));
+    assert_eq!(quiet.code, Some(0), "{}", quiet.stderr);
+    assert_eq!(
+        github.writes(),
+        Vec::<String>::new(),
+        "the next quiet night writes nothing"
+    );
+
+    let recreate = Dispatch {
+        recreate: true,
+        ..qwen()
+    };
+    let ran = night.run(&recreate, Some(0));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let new = open_pull(&github);
+    assert_ne!(new.number, first.number);
+    assert!(!github.pull(first.number).open);
+    let state = github.lock().snapshot();
+    let head = state.refs[BRANCH].clone();
+    assert_eq!(state.commits[&head].parents, [state.refs["main"].clone()]);
+    assert!(state
+        .doc_on(BRANCH)
+        .unwrap()
+        .contains(&format!("## {}", QWEN.0)));
+    assert_eq!(ran.output("pull-request-operation"), "created");
+    assert_eq!(ran.output("pull-request-number"), new.number.to_string());
+    assert!(
+        ran.stderr.contains(&format!(
+            "recreated as #{}: rebuilding the branch closed #{}",
+            new.number, first.number
+        )),
+        "{}",
+        ran.stderr
+    );
+    let replaced = &github.comments_on(new.number)[0].body;
+    assert!(
+        replaced.contains(&format!("Replaces #{}", first.number)),
+        "{replaced}"
+    );
+    let old_comments = github.comments_on(first.number);
+    assert!(old_comments
+        .last()
+        .unwrap()
+        .body
+        .contains(&format!("It continues in #{}.", new.number)));
+    ran.assert_token_masked();
+}
+
+/// "Allow GitHub Actions to create and approve pull requests" is off (new repositories): the
+/// run fails with a hint naming the setting; the branch it created is reused by the next night,
+/// once the setting is on, which opens the one pull request.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_actions_pull_request_setting_off_then_on() {
+    let github = replica().await;
+    github.lock().actions_may_open_pulls = false;
+    let hub = hub().await;
+    let night = Night::new(&github, &hub);
+
+    let ran = night.run(&llama(), Some(0));
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("403 GitHub Actions is not permitted to create or approve pull requests."),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr.contains(
+            "Settings → Actions → General → \"Allow GitHub Actions to create and approve pull requests\""
+        ),
+        "{}",
+        ran.stderr
+    );
+    assert!(ran.stdout.contains("::error::"), "{}", ran.stdout);
+    assert!(github.open_pulls().is_empty());
+    let left = github.lock().refs.get(BRANCH).cloned();
+    assert!(left.is_some(), "the branch stays for the next run");
+    ran.assert_token_masked();
+
+    github.lock().actions_may_open_pulls = true;
+    github.clear_log();
+    let ran = night.run(&llama(), Some(0));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let writes = github.writes();
+    assert!(
+        !writes.contains(&"POST create_ref".to_string()),
+        "{writes:?}"
+    );
+    assert!(
+        writes.contains(&"PATCH update_ref".to_string()),
+        "{writes:?}"
+    );
+    let pull = open_pull(&github);
+    assert_eq!(pull.head, BRANCH);
+    assert_eq!(github.comments_on(pull.number).len(), 1);
+}
