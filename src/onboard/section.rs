@@ -330,11 +330,11 @@ fn serving_line(serving: &ServingPlan) -> String {
         ServingOrigin::Borrowed { from, configs, .. } => format!(
             "Serving configuration: **{tp}, {ep}** (attention TP; {}: {}).",
             borrowed(serving, &code_span(from)),
-            escape_inline(&configs.join("; "))
+            escape_doc(&configs.join("; "))
         ),
         ServingOrigin::Estimated(note) => format!(
             "No serving configuration found in the cookbooks: names assume **{tp}, {ep}** ({}).",
-            escape_inline(note)
+            escape_doc(note)
         ),
         ServingOrigin::Default => format!(
             "No serving configuration found in the cookbooks: names assume **{tp}, {ep}** (single GPU)."
