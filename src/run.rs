@@ -45,7 +45,15 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
     let doc = CoverageDoc::parse(&doc_text).map_err(doc_error)?;
     if cli.model_name.is_empty() && !cli.discover {
         // A refresh looks up only the doc's names: the walk keeps just those.
-        let index = load_index(cli, Some(&doc.concrete_names()))?;
+        let names = doc.concrete_names();
+        if names.is_empty() {
+            // A gate that checked nothing must not pass.
+            return Err(anyhow!(
+                "`{}`: no status table with a concrete definition row (a table whose header's first cell contains `Definition` and that has a `Status` column, with rows whose first cell is one backticked name): nothing to check, the doc was left untouched",
+                cli.doc.display()
+            ));
+        }
+        let index = load_index(cli, Some(&names))?;
         let outcome = if report_is_read(cli) {
             refresh(&doc, &index)
         } else {

@@ -81,7 +81,7 @@ fn refresh_with(
         index,
         rows,
         edits: Vec::new(),
-        warnings: Vec::new(),
+        warnings: doc.warnings.clone(),
         sections: Vec::new(),
         judgements: Vec::new(),
     };

@@ -4,6 +4,7 @@ mod action;
 mod cli;
 mod cookbook;
 mod discover;
+mod hardening;
 mod hf;
 mod naming;
 mod nightly;
