@@ -7,7 +7,6 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
-use similar::TextDiff;
 
 use crate::atomic_file::{write_atomically, write_if_changed};
 use crate::cli::{Cli, Mode};
@@ -406,18 +405,9 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-/// A unified diff of the doc, `a/` and `b/` prefixed like git's.
+/// A unified diff of the doc, `a/` and `b/` prefixed like git's, in linear time (see
+/// [`crate::unified_diff`]).
 pub fn write_diff(out: &mut dyn Write, path: &Path, old: &str, new: &str) -> Result<()> {
-    if old == new {
-        return Ok(());
-    }
-    let name = path.display().to_string();
-    let diff = TextDiff::from_lines(old, new);
-    let unified = diff
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{name}"), &format!("b/{name}"))
-        .to_string();
-    out.write_all(unified.as_bytes())?;
+    crate::unified_diff::write(out, &path.display().to_string(), old, new)?;
     Ok(())
 }
