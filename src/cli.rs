@@ -64,11 +64,11 @@ pub struct Cli {
     pub display_name: Vec<String>,
 
     /// Tensor-parallel sizes to derive names for (e.g. `1,2,4,8`); overrides the cookbooks.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub tp: Vec<u32>,
 
     /// Expert-parallel sizes to derive names for (e.g. `1,8`); overrides the cookbooks.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub ep: Vec<u32>,
 
     /// An sgl-cookbook checkout's models folder (every version folder's YAML is read); may be
@@ -138,6 +138,10 @@ pub struct Cli {
     /// Write the human summary delta (Markdown) here (in every mode).
     #[arg(long, value_name = "PATH")]
     pub report_md: Option<PathBuf>,
+
+    /// Print more detail on stderr (every problem, not only those of the models this run touches)
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
 }
 
 /// What the run may do to the doc.

@@ -1,0 +1,100 @@
+//! Issue 13, item 4: a config with zero, inconsistent or absurd values is rejected naming the
+//! key, never turned into an impossible definition name. Real configs all still pass.
+
+use serde_json::{json, Value};
+use track_models::arch::parse_config;
+
+use crate::support::{fixture, root};
+
+fn with(path: &str, changes: &[(&str, Value)]) -> String {
+    let mut config: Value = serde_json::from_str(&fixture(path)).unwrap();
+    for (key, value) in changes {
+        if value.is_null() {
+            config.as_object_mut().unwrap().remove(*key);
+        } else {
+            config[*key] = value.clone();
+        }
+    }
+    config.to_string()
+}
+
+fn rejection(path: &str, changes: &[(&str, Value)]) -> String {
+    parse_config(&with(path, changes))
+        .expect_err("the config is rejected")
+        .to_string()
+}
+
+const LLAMA: &str = "configs/meta-llama/Llama-3.1-8B/config.json";
+const QWEN_MOE: &str = "configs/Qwen/Qwen3-30B-A3B/config.json";
+
+#[test]
+fn impossible_dense_values_are_rejected_naming_the_key() {
+    let cases: &[(&[(&str, Value)], &str)] = &[
+        (&[("vocab_size", json!(0))], "config rejected: `vocab_size` is 0"),
+        (
+            &[("num_key_value_heads", json!(64))],
+            "config rejected: `num_key_value_heads` is 64, more than `num_attention_heads` 32",
+        ),
+        (
+            &[("num_key_value_heads", json!(6))],
+            "config rejected: `num_key_value_heads` is 6, which does not divide `num_attention_heads` 32",
+        ),
+        (
+            &[("hidden_size", json!(3))],
+            "config rejected: `hidden_size` is 3, not a multiple of `num_attention_heads` 32, and no `head_dim` is given",
+        ),
+        (
+            &[("hidden_size", json!(4100))],
+            "config rejected: `hidden_size` is 4100, not a multiple of `num_attention_heads` 32, and no `head_dim` is given",
+        ),
+        (
+            &[("hidden_size", json!(64)), ("head_dim", json!(128))],
+            "config rejected: `hidden_size` is 64, smaller than the head dim 128",
+        ),
+        (
+            &[("num_hidden_layers", json!(0))],
+            "config rejected: `num_hidden_layers` is 0",
+        ),
+        (
+            &[("num_attention_heads", json!(-32))],
+            "`num_attention_heads` is -32, expected a non-negative integer",
+        ),
+        (&[("hidden_size", json!(0))], "`hidden_size` is 0, expected a non-negative integer"),
+    ];
+    for (changes, message) in cases {
+        assert_eq!(rejection(LLAMA, changes), *message, "{changes:?}");
+    }
+}
+
+#[test]
+fn impossible_moe_values_are_rejected_naming_the_key() {
+    assert_eq!(
+        rejection(QWEN_MOE, &[("num_experts_per_tok", json!(0))]),
+        "config rejected: `num_experts_per_tok` is 0"
+    );
+    assert_eq!(
+        rejection(QWEN_MOE, &[("num_experts_per_tok", json!(129))]),
+        "config rejected: `num_experts_per_tok` is 129, more than the 128 experts"
+    );
+}
+
+#[test]
+fn every_real_config_still_parses() {
+    let mut seen = 0;
+    let mut stack = vec![root().join("tests/fixtures/configs")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().is_some_and(|n| n == "config.json") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                if let Err(error) = parse_config(&text) {
+                    panic!("{}: {error}", path.display());
+                }
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 15, "only {seen} configs found");
+}
