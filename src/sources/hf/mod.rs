@@ -34,6 +34,7 @@ use transport::{Exchange, Target};
 
 pub use error::HfError;
 pub use model::{ConfigSummary, Gated, ModelInfo, ProviderMapping};
+pub use transport::Limits;
 
 /// The public Hub, used when `HF_ENDPOINT` is unset.
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
@@ -55,6 +56,8 @@ pub struct HfConfig {
     pub retry: RetryPolicy,
     /// Requests on the wire at once, across all calls on this client.
     pub max_in_flight: usize,
+    /// Size caps and total deadlines.
+    pub limits: Limits,
 }
 
 /// How transient failures are retried.
@@ -95,6 +98,7 @@ impl HfConfig {
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             max_in_flight: 8,
+            limits: Limits::default(),
         }
     }
 
@@ -247,6 +251,7 @@ struct Inner {
     cache_dir: PathBuf,
     retry: RetryPolicy,
     max_in_flight: usize,
+    limits: Limits,
     in_flight: Semaphore,
     requests: AtomicU64,
 }
@@ -293,6 +298,7 @@ impl HfClient {
                 cache_dir: config.cache_dir,
                 retry: config.retry,
                 max_in_flight,
+                limits: config.limits,
                 in_flight: Semaphore::new(max_in_flight),
                 requests: AtomicU64::new(0),
             }),
@@ -330,7 +336,20 @@ impl HfClient {
             let client = self.clone();
             let repo = repo.clone();
             tasks.spawn(async move {
-                let result = client.fetch_config(&repo).await;
+                // One deadline for everything this model needs, retries included.
+                let deadline = client.inner.limits.model_deadline;
+                let result = tokio::time::timeout(deadline, client.fetch_config(&repo))
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(HfError::DeadlineExceeded {
+                            url: format!(
+                                "{}/{repo}/resolve/main/{CONFIG_FILE}",
+                                client.inner.endpoint
+                            ),
+                            repo: repo.clone(),
+                            deadline,
+                        })
+                    });
                 (index, repo, result)
             });
         }
@@ -509,7 +528,7 @@ impl HfClient {
         }
         let warm = cache
             .read_ref("main")
-            .is_some_and(|sha| cache.read_snapshot(&sha, file).is_some());
+            .is_some_and(|sha| self.usable_snapshot(&cache, &sha, file).is_some());
         let method = if warm { Method::HEAD } else { Method::GET };
         let target = Target {
             repo,
@@ -538,7 +557,7 @@ impl HfClient {
         };
         keep_going(cache.write_ref("main", &sha), cache.dir());
         let file_url = format!("{}/{repo}/resolve/{sha}/{file}", self.inner.endpoint);
-        if let Some(text) = cache.read_snapshot(&sha, file) {
+        if let Some(text) = self.usable_snapshot(&cache, &sha, file) {
             tracing::debug!(repo, sha, file, "served from the cache");
             return Ok(ConfigFile {
                 text,
@@ -552,7 +571,7 @@ impl HfClient {
             // A new commit whose file content we may already hold under the same blob.
             if let Some(etag) = etag.as_deref().filter(|etag| cache.has_blob(etag)) {
                 keep_going(cache.link_snapshot(&sha, file, etag), cache.dir());
-                if let Some(text) = cache.read_snapshot(&sha, file) {
+                if let Some(text) = self.usable_snapshot(&cache, &sha, file) {
                     return Ok(ConfigFile {
                         text,
                         sha,
@@ -573,6 +592,23 @@ impl HfClient {
             return self.store_download(repo, file, &cache, sha, etag, &answer);
         }
         self.store_download(repo, file, &cache, sha, etag, &answer)
+    }
+
+    /// The cached text of `file` at `sha`, unless it is not the JSON a `.json` file must be (a
+    /// cache damaged by a crash or a disk error): then it is treated as absent, with a warning,
+    /// and fetched again.
+    fn usable_snapshot(&self, cache: &RepoCache, sha: &str, file: &str) -> Option<String> {
+        let text = cache.read_snapshot(sha, file)?;
+        if !file.ends_with(".json")
+            || transport::check_json_text(&crate::arch::sanitize_json(&text)).is_ok()
+        {
+            return Some(text);
+        }
+        tracing::warn!(
+            "the cached `{}` is not valid JSON; ignoring it",
+            cache.snapshot_path(sha, file).display()
+        );
+        None
     }
 
     /// Checks a downloaded body, caches it under its ETag and returns it.
@@ -625,7 +661,7 @@ impl HfClient {
             .read_ref("main")
             .ok_or_else(|| miss(format!("no `{}`", cache.ref_path("main").display())))?;
         let file_url = format!("{}/{repo}/resolve/{sha}/{file}", self.inner.endpoint);
-        if let Some(text) = cache.read_snapshot(&sha, file) {
+        if let Some(text) = self.usable_snapshot(cache, &sha, file) {
             return Ok(ConfigFile {
                 text,
                 sha,
