@@ -7,6 +7,7 @@
 pub mod arch;
 pub mod atomic_file;
 pub mod cli;
+pub mod console;
 pub mod dataset;
 pub mod discover;
 pub mod doc;

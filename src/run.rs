@@ -2,13 +2,14 @@
 //! check or print according to the mode. Output goes to the writers it is given, so tests can
 //! read it; exit codes are decided here and mapped in `main`.
 
-use std::fs;
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
 
-use crate::atomic_file::{write_atomically, write_if_changed};
+use crate::atomic_file::{
+    read_regular, same_file, write_atomically, write_if_changed, DocLock, LOCK_WAIT, MAX_DOC_BYTES,
+};
 use crate::cli::{Cli, Mode};
 use crate::dataset::{DefinitionIndex, NameSet};
 use crate::discover::{Date, DecisionKind, DiscoveryOptions, DiscoverySources};
@@ -38,6 +39,9 @@ pub enum RunStatus {
 
 pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunStatus> {
     resolve::check_pairing(cli)?;
+    check_output_paths(cli)?;
+    let writes = cli.mode() == Mode::Write && !cli.publish;
+    let _lock = DocLock::acquire(&cli.doc, writes, LOCK_WAIT)?;
     let today = discovery_date(cli)?;
     let doc_error = |e: DocError| anyhow!("`{}`:{}: {}", cli.doc.display(), e.line, e.message);
     let doc_text = read_doc(&cli.doc)?;
@@ -147,12 +151,16 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
         plan.report.discovery = Some(found.why_markdown);
     }
     for problem in &problems {
-        writeln!(err, "warning: {problem}")?;
+        writeln!(
+            err,
+            "{}",
+            crate::console::render_message("warning", problem)
+        )?;
     }
     problems.extend(failures.iter().cloned());
     let status = finish(cli, &doc_text, plan, problems, out, err)?;
     for failure in &failures {
-        writeln!(err, "error: {failure}")?;
+        writeln!(err, "{}", crate::console::render_message("error", failure))?;
     }
     Ok(if failures.is_empty() {
         status
@@ -352,8 +360,35 @@ fn repo_relative(doc: &Path) -> Result<String> {
     Ok(parts.join("/"))
 }
 
+/// Refuses report paths that are the doc (or each other), also through a symlink: writing one
+/// would overwrite the other.
+fn check_output_paths(cli: &Cli) -> Result<()> {
+    let outputs = [
+        ("--report-json", &cli.report_json),
+        ("--report-md", &cli.report_md),
+    ];
+    for (flag, path) in outputs.iter().filter_map(|(f, p)| Some((f, p.as_ref()?))) {
+        if same_file(path, &cli.doc) {
+            return Err(anyhow!(
+                "`{flag} {}` is the coverage doc `{}`: the report would overwrite it\nhint: pass another path",
+                path.display(),
+                cli.doc.display()
+            ));
+        }
+    }
+    if let (Some(json), Some(md)) = (&cli.report_json, &cli.report_md) {
+        if same_file(json, md) {
+            return Err(anyhow!(
+                "`--report-json` and `--report-md` are the same file `{}`\nhint: pass two paths",
+                json.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn read_doc(path: &Path) -> Result<String> {
-    let bytes = fs::read(path).with_context(|| {
+    let bytes = read_regular(path, MAX_DOC_BYTES).with_context(|| {
         format!(
             "reading the coverage doc `{}`\nhint: pass `--doc PATH` (default `docs/model_coverage.mdx`)",
             path.display()

@@ -147,7 +147,9 @@ mod tests {
     #[test]
     fn matches_the_reference_on_the_shapes_a_run_produces() {
         let old: String = (0..30).map(|i| format!("| `n{i}` | ❌ |\n")).collect();
-        let mut new = old.replace("`n3` | ❌", "`n3` | ✅").replace("`n20` | ❌", "`n20` | ✅");
+        let mut new = old
+            .replace("`n3` | ❌", "`n3` | ✅")
+            .replace("`n20` | ❌", "`n20` | ✅");
         assert_eq!(diff(&old, &new), reference(&old, &new));
         new.push_str("## Added\n\n| `x` | ❌ |\n");
         assert_eq!(diff(&old, &new), reference(&old, &new));

@@ -315,10 +315,20 @@ fn skip_front_matter(text: &str, lines: &[Range<usize>]) -> Result<usize, DocErr
     })
 }
 
-/// A line that opens an MDX comment `{/*` and does not close it (`*/}`) after the opening.
+/// A line that opens an MDX comment `{/*` (not an escaped `\{`) and does not close it (`*/}`)
+/// after the opening.
 fn opens_mdx_comment(line: &str) -> bool {
-    line.rfind("{/*")
-        .is_some_and(|open| !line[open + 3..].contains("*/}"))
+    line.match_indices("{/*")
+        .filter(|&(open, _)| !line[..open].ends_with('\\'))
+        .last()
+        .is_some_and(|(open, _)| !line[open + 3..].contains("*/}"))
+}
+
+/// Whether `title` (as written after `## `) is read as the `## Summary` heading, or as no
+/// heading at all: a model section may not be titled so.
+pub fn is_reserved_title(title: &str) -> bool {
+    parse_heading(&format!("## {title}"), 0)
+        .is_none_or(|heading| heading.level != 2 || heading.title.eq_ignore_ascii_case("summary"))
 }
 
 /// Warnings for a doc with model sections whose summary labels no rule would refresh: a
@@ -347,8 +357,7 @@ fn summary_warnings(
         } else {
             vec![Warning {
                 line: heading.line + 1,
-                message: "`## Summary` has no table under it: no summary label is refreshed"
-                    .into(),
+                message: "`## Summary` has no table under it: no summary label is refreshed".into(),
             }]
         };
     }

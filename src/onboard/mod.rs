@@ -74,13 +74,27 @@ pub fn plan_onboard(
             continue;
         }
         let found = find_section(&doc, &existing, request);
+        let title = crate::markdown::escape_inline(request.display_name.trim());
+        if found.is_none() && crate::doc::is_reserved_title(&title) {
+            failures.push(format!(
+                "`{}`: a section titled `{}` would be read as the `## Summary` heading; pass another `--display-name`",
+                request.hf_repo_id,
+                request.display_name.trim()
+            ));
+            continue;
+        }
         let rendered = match &request.config {
             Err(reason) => {
                 failures.push(reason.clone());
                 if found.is_some() {
                     continue;
                 }
-                section::render_unavailable(request, reason, index, doc.four_state)
+                section::render_unavailable(
+                    request,
+                    &crate::markdown::redact_locations(reason),
+                    index,
+                    doc.four_state,
+                )
             }
             Ok(text) => match parse_config(text) {
                 Err(error) => {
@@ -92,7 +106,12 @@ pub fn plan_onboard(
                     if found.is_some() {
                         continue;
                     }
-                    section::render_unavailable(request, &reason, index, doc.four_state)
+                    section::render_unavailable(
+                        request,
+                        &crate::markdown::redact_locations(&reason),
+                        index,
+                        doc.four_state,
+                    )
                 }
                 Ok(arch) => {
                     let parallelism = Parallelism::new(
@@ -116,9 +135,9 @@ pub fn plan_onboard(
             },
         };
         match found {
-            Some(Found::Human(title)) => {
+            Some(Found::Human { title, line }) => {
                 warnings.push(Warning {
-                    line: 1,
+                    line: line + 1,
                     message: format!(
                         "`{}` is already tracked as `## {title}`, a section written by people: only its statuses are refreshed",
                         request.hf_repo_id
@@ -159,7 +178,13 @@ pub fn plan_onboard(
                 edits.push((at..at, format!("{lead}{summary_rows}")));
             }
             None => warnings.push(Warning {
-                line: 1,
+                line: doc
+                    .blocks
+                    .get(doc.summary_heading.unwrap_or(usize::MAX))
+                    .map_or(1, |block| match block {
+                        Block::Heading(heading) => heading.line + 1,
+                        _ => 1,
+                    }),
                 message: "no `## Summary` table to add the new models' rows to".into(),
             }),
         }
@@ -221,7 +246,8 @@ fn report_plan(
 }
 
 enum Found<'d> {
-    Human(String),
+    /// A section written by people: its title and 0-based heading line.
+    Human { title: String, line: usize },
     Generated {
         section: &'d SectionOutcome,
         marker: GeneratedMarker,
@@ -255,7 +281,10 @@ fn find_section<'d>(
         .cloned();
     Some(match marker {
         Some(marker) => Found::Generated { section, marker },
-        None => Found::Human(section.title.clone()),
+        None => Found::Human {
+            title: section.title.clone(),
+            line: section.heading_line,
+        },
     })
 }
 
