@@ -1144,10 +1144,12 @@ impl<'a> ArchitectureReader<'a> {
             }
             Some(0) => return Err(rejected("num_hidden_layers", "is 0".into())),
             Some(n) => n as usize,
+            // Without a layer count nothing about the layers can be said ("0 decoder layers").
             None => {
-                self.defaults
-                    .push("`num_hidden_layers` missing: no layers counted".to_string());
-                0
+                return Err(rejected(
+                    "num_hidden_layers",
+                    "is missing (and no `layer_types` list gives the layers)".into(),
+                ))
             }
         };
         if let Some(interval) = k.uint("full_attention_interval")?.filter(|i| *i > 0) {

@@ -140,7 +140,7 @@ impl CookbookIndex {
             }
             let files = files_under(dir, &["yaml", "yml"], &mut index.warnings);
             for file in files {
-                match fs::read_to_string(&file) {
+                match read_text(&file) {
                     Ok(text) => index.add(parse_cookbook_yaml(&text, &file)),
                     Err(err) => index
                         .warnings
@@ -153,7 +153,7 @@ impl CookbookIndex {
             if configs.is_dir() {
                 let files = files_under(&configs, &["jsx"], &mut index.warnings);
                 for file in files {
-                    match fs::read_to_string(&file) {
+                    match read_text(&file) {
                         Ok(text) => index.add(parse_jsx_config(&text, &file)),
                         Err(err) => index
                             .warnings
@@ -292,6 +292,13 @@ fn repo_name_matches(name: &str, repo: &str) -> bool {
     matches!(rest[0], '-' | '_')
         && digits >= 4
         && rest.get(1 + digits).is_none_or(|c| is_name_separator(*c))
+}
+
+/// A serving-config file's text: a regular file (a FIFO would block) of at most 8 MiB (real
+/// ones are a few KiB).
+fn read_text(file: &Path) -> anyhow::Result<String> {
+    let bytes = crate::atomic_file::read_regular(file, 8 << 20)?;
+    Ok(String::from_utf8(bytes)?)
 }
 
 /// Files with one of `extensions` under `dir`, at any depth, sorted; hidden folders skipped,

@@ -497,3 +497,38 @@ fn fifos_are_refused_without_blocking() {
         stderr(&output)
     );
 }
+
+// ------------------------------------------------------------------ warnings reach stderr (item 8)
+
+#[test]
+fn warnings_from_every_layer_reach_stderr() {
+    // An unreadable `HF_TOKEN_PATH` is a `tracing` warning deep in the Hub client.
+    let (dir, path) = workspace(DOC);
+    let config =
+        crate::support::root().join("tests/fixtures/configs/meta-llama/Llama-3.1-8B/config.json");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_track-models"))
+        .args(["--model-name", "Alpha", "--hf-repo-id", "org/alpha"])
+        .args([
+            "--config-file",
+            config.to_str().unwrap(),
+            "--doc",
+            &path,
+            "--dry-run",
+        ])
+        .args(["--trace-dir", trace_dir().to_str().unwrap()])
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("HF_TOKEN")
+        .env("HF_TOKEN_PATH", dir.path())
+        .env("HF_HUB_OFFLINE", "1")
+        .output()
+        .unwrap();
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(0), "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "warning: cannot read the HF token file `{}`: not a regular file (it is a directory)\n",
+            dir.path().display()
+        )),
+        "{err}"
+    );
+}

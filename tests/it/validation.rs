@@ -56,6 +56,10 @@ fn impossible_dense_values_are_rejected_naming_the_key() {
             "config rejected: `num_hidden_layers` is 0",
         ),
         (
+            &[("num_hidden_layers", Value::Null)],
+            "config rejected: `num_hidden_layers` is missing (and no `layer_types` list gives the layers)",
+        ),
+        (
             &[("num_attention_heads", json!(-32))],
             "`num_attention_heads` is -32, expected a non-negative integer",
         ),
@@ -97,4 +101,61 @@ fn every_real_config_still_parses() {
         }
     }
     assert!(seen >= 15, "only {seen} configs found");
+}
+
+#[test]
+fn a_rejected_config_says_so_in_its_section_without_the_local_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = dir.path().join("model_coverage.mdx");
+    std::fs::write(&doc, fixture("refresh/empty-doc.mdx")).unwrap();
+    let bad = dir.path().join("config.json");
+    std::fs::write(&bad, with(LLAMA, &[("vocab_size", json!(0))])).unwrap();
+    let output = crate::support::track_models(&[
+        "--model-name",
+        "bad",
+        "--hf-repo-id",
+        "org/bad",
+        "--config-file",
+        bad.to_str().unwrap(),
+        "--doc",
+        doc.to_str().unwrap(),
+        "--trace-dir",
+        crate::support::trace_dir().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        crate::support::stderr(&output).contains(
+            "error: config.json of `org/bad` is unusable: config rejected: `vocab_size` is 0\n"
+        ),
+        "{}",
+        crate::support::stderr(&output)
+    );
+    let text = std::fs::read_to_string(&doc).unwrap();
+    assert!(text.contains("**Architecture**: unknown: config.json unavailable (config.json of \\`org/bad\\` is unusable: config rejected: \\`vocab\\_size\\` is 0)."), "{text}");
+
+    // A config file that cannot be read: the doc names neither the local path nor a URL.
+    let missing = dir.path().join("nowhere/config.json");
+    let output = crate::support::track_models(&[
+        "--model-name",
+        "gone",
+        "--hf-repo-id",
+        "org/gone",
+        "--config-file",
+        missing.to_str().unwrap(),
+        "--doc",
+        doc.to_str().unwrap(),
+        "--trace-dir",
+        crate::support::trace_dir().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        crate::support::stderr(&output).contains(missing.to_str().unwrap()),
+        "stderr keeps the path"
+    );
+    let text = std::fs::read_to_string(&doc).unwrap();
+    assert!(!text.contains(dir.path().to_str().unwrap()), "{text}");
+    assert!(
+        text.contains("reading the config file \\`(local path)\\` for \\`gone\\`"),
+        "{text}"
+    );
 }

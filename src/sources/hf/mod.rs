@@ -171,12 +171,16 @@ impl HfConfig {
 
 /// A token file's trimmed content; an absent, unreadable or empty file means no token.
 fn read_token_file(path: &Path) -> Option<String> {
-    match std::fs::read_to_string(path) {
+    if !path.exists() {
+        return None;
+    }
+    // A regular file only (a FIFO would block the run); a token is far below 64 KiB.
+    let read = crate::atomic_file::read_regular(path, 64 << 10)
+        .and_then(|bytes| Ok(String::from_utf8(bytes)?));
+    match read {
         Ok(text) => Some(text.trim().to_string()).filter(|token| !token.is_empty()),
         Err(err) => {
-            if err.kind() != std::io::ErrorKind::NotFound {
-                tracing::warn!(path = %path.display(), %err, "cannot read the HF token file");
-            }
+            tracing::warn!("cannot read the HF token file `{}`: {err}", path.display());
             None
         }
     }
