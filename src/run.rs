@@ -442,7 +442,38 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
 
 /// A unified diff of the doc, `a/` and `b/` prefixed like git's, in linear time (see
 /// [`crate::unified_diff`]).
+///
+/// Under GitHub Actions the diff echoes doc lines, and a context line such as ` ::error::…`
+/// would be run as a workflow command: the diff is fenced with `::stop-commands::` and an
+/// unguessable token, the runner's own way to print text verbatim.
 pub fn write_diff(out: &mut dyn Write, path: &Path, old: &str, new: &str) -> Result<()> {
+    if old == new {
+        return Ok(());
+    }
+    let token = std::env::var("GITHUB_ACTIONS")
+        .is_ok_and(|v| v == "true")
+        .then(|| stop_commands_token(new));
+    if let Some(token) = &token {
+        writeln!(out, "::stop-commands::{token}")?;
+    }
     crate::unified_diff::write(out, &path.display().to_string(), old, new)?;
+    if let Some(token) = &token {
+        writeln!(out, "::{token}::")?;
+    }
     Ok(())
+}
+
+/// A token nobody writing the doc can predict: a hash of the clock, the process and the text.
+fn stop_commands_token(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let digest = Sha256::new()
+        .chain_update(nanos.to_le_bytes())
+        .chain_update(std::process::id().to_le_bytes())
+        .chain_update(text.as_bytes())
+        .finalize();
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("track-models-{hex}")
 }

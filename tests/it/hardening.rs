@@ -532,3 +532,39 @@ fn warnings_from_every_layer_reach_stderr() {
         "{err}"
     );
 }
+
+#[test]
+fn under_actions_the_diff_cannot_run_workflow_commands() {
+    // A doc line that is a workflow command, in the diff's context.
+    let doc = stale().replace("**Coverage**", "::error::injected\n\n**Coverage**");
+    let (dir, path) = workspace(&doc);
+    let summary = dir.path().join("summary.md");
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_track-models"))
+        .args(["--refresh-status", "--check", "--doc", &path])
+        .args(["--trace-dir", trace_dir().to_str().unwrap()])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env_remove("GITHUB_OUTPUT")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let out = stdout(&output);
+    let lines: Vec<&str> = out.lines().collect();
+    let token = lines[0].strip_prefix("::stop-commands::").expect("fenced");
+    assert!(
+        token.starts_with("track-models-") && token.len() == 13 + 32,
+        "{token}"
+    );
+    assert_eq!(*lines.last().unwrap(), format!("::{token}::"));
+    assert!(out.contains("\n ::error::injected\n"), "{out}");
+    // Outside the fence, nothing but the fence itself looks like a command.
+    let commands: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.trim_start().starts_with("::"))
+        .collect();
+    assert_eq!(commands.len(), 3, "{commands:?}");
+    // Without Actions, the plain diff.
+    let (_dir, path) = workspace(&doc);
+    let output = refresh_in_place(&path, &["--check"]);
+    assert!(stdout(&output).starts_with(&format!("--- a/{path}\n")));
+}
