@@ -214,9 +214,13 @@ impl DocLock {
                         wait.as_secs()
                     ))
                 }
+                // A file system without `flock` support: run unserialised rather than not at all.
                 Err(error) => {
-                    return Err(error)
-                        .with_context(|| format!("locking the folder `{}`", dir.display()))
+                    tracing::warn!(
+                        "cannot lock the folder `{}` ({error}); running without the lock",
+                        dir.display()
+                    );
+                    return Ok(None);
                 }
             }
         }

@@ -19,7 +19,8 @@ use tracing_subscriber::registry::LookupSpan;
 /// A writer that neutralizes workflow commands at the start of any line.
 pub struct CommandGuard<W: Write> {
     inner: W,
-    /// The next byte starts a line (only blanks seen since the last `\n`).
+    /// The next byte starts a line (only blanks seen since the last `\n` or `\r`: the runner
+    /// reads lines the .NET way, where a lone `\r` ends one too).
     line_start: bool,
     /// Blanks held back at the start of the current line, written once it is known not to be
     /// a command.
@@ -45,7 +46,7 @@ impl<W: Write> Write for CommandGuard<W> {
         for &byte in buf {
             if !self.line_start {
                 out.push(byte);
-                self.line_start = byte == b'\n';
+                self.line_start = matches!(byte, b'\n' | b'\r');
                 continue;
             }
             match byte {
@@ -63,7 +64,7 @@ impl<W: Write> Write for CommandGuard<W> {
                         out.push(b':');
                     }
                     out.push(byte);
-                    self.line_start = byte == b'\n';
+                    self.line_start = matches!(byte, b'\n' | b'\r');
                 }
             }
         }
@@ -194,6 +195,7 @@ mod tests {
             "x\n  %3A%3Awarning::y\n"
         );
         assert_eq!(guarded(&["::add-mask::z"]), "%3A%3Aadd-mask::z");
+        assert_eq!(guarded(&["a\r::error::b"]), "a\r%3A%3Aerror::b");
     }
 
     #[test]

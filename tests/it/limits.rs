@@ -6,9 +6,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use track_models::sources::cookbook::{parse_cookbook_yaml, parse_jsx_config};
-use track_models::sources::hf::{HfClient, HfConfig, HfError, RetryPolicy};
+use track_models::sources::hf::{HfClient, HfConfig, HfError, ModelQuery, RetryPolicy};
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 fn config(endpoint: &str, cache: &Path) -> HfConfig {
     let mut config = HfConfig::new(endpoint, cache);
@@ -227,4 +227,57 @@ async fn a_corrupt_cached_config_is_fetched_again() {
     // The cache was repaired: the next run is served from it.
     let third = client.fetch_config("org/m").await.unwrap();
     assert_eq!((third.text.as_str(), third.from_cache), (body, true));
+}
+
+/// A search whose every page links to a new next page, a little slowly: it never ends.
+struct EndlessPages;
+
+impl Respond for EndlessPages {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let page: u64 = request
+            .url
+            .query_pairs()
+            .find(|(k, _)| k == "cursor")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        ResponseTemplate::new(200)
+            .insert_header(
+                "Link",
+                format!("</api/models?cursor={}>; rel=\"next\"", page + 1).as_str(),
+            )
+            .set_body_json(serde_json::json!([{"id": format!("org/m{page}")}]))
+            .set_delay(Duration::from_millis(50))
+    }
+}
+
+#[tokio::test]
+async fn an_endless_listing_costs_one_deadline() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/models"))
+        .respond_with(EndlessPages)
+        .mount(&server)
+        .await;
+    let cache = tempfile::tempdir().unwrap();
+    let mut config = config(&server.uri(), cache.path());
+    config.limits.source_deadline = Duration::from_millis(500);
+    let client = HfClient::new(config).unwrap();
+    let started = Instant::now();
+    let err = client
+        .list_models(&ModelQuery::default())
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(err, HfError::DeadlineExceeded { .. }), "{err:?}");
+    assert!(
+        err.to_string().starts_with("gave up on the model search (")
+            && err
+                .to_string()
+                .ends_with(") after 0.5 s, the total time allowed"),
+        "{err}"
+    );
 }

@@ -32,17 +32,20 @@ pub struct Limits {
     pub request_deadline: Duration,
     /// Total time for everything one model's `config.json` needs (metadata, then the file).
     pub model_deadline: Duration,
+    /// Total time for every page of one listing (a dataset tree, a model search).
+    pub source_deadline: Duration,
 }
 
 impl Default for Limits {
     /// 8 MiB per file (real configs are a few KiB), 64 MiB per API answer, 60 s per request,
-    /// 90 s per model.
+    /// 90 s per model, 300 s per listing.
     fn default() -> Self {
         Limits {
             max_file_bytes: 8 << 20,
             max_api_bytes: 64 << 20,
             request_deadline: Duration::from_secs(60),
             model_deadline: Duration::from_secs(90),
+            source_deadline: Duration::from_secs(300),
         }
     }
 }
@@ -314,7 +317,16 @@ impl HfClient {
         let mut items = Vec::new();
         let mut seen = HashSet::new();
         let mut url = first;
+        // All pages together get one deadline: a listing that never ends costs at most that.
+        let deadline = Instant::now() + self.inner.limits.source_deadline;
         loop {
+            if Instant::now() >= deadline {
+                return Err(HfError::DeadlineExceeded {
+                    repo: target.repo.to_string(),
+                    url: url.to_string(),
+                    deadline: self.inner.limits.source_deadline,
+                });
+            }
             seen.insert(url.to_string());
             let answer = self.exchange(target.repo, Method::GET, &url).await?;
             let answer = self.success(target, answer)?;
