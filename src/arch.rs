@@ -617,10 +617,7 @@ impl<'a> ArchitectureReader<'a> {
             .first_uint(&HIDDEN_SIZE_KEYS)?
             .ok_or(ConfigError::NoHiddenSize)?;
         if hidden_size == 0 {
-            return Err(ConfigError::BadValue {
-                key: "hidden_size".to_string(),
-                value: "0".to_string(),
-            });
+            return Err(rejected("hidden_size", "is 0".into()));
         }
         let model_type = keys
             .text

@@ -503,7 +503,7 @@ fn garbage_is_a_typed_error_not_a_panic() {
     ));
     assert!(matches!(
         parse_config(r#"{"hidden_size": 0}"#),
-        Err(ConfigError::BadValue { .. })
+        Err(ConfigError::Rejected { .. })
     ));
 }
 

@@ -63,7 +63,7 @@ fn impossible_dense_values_are_rejected_naming_the_key() {
             &[("num_attention_heads", json!(-32))],
             "`num_attention_heads` is -32, expected a non-negative integer",
         ),
-        (&[("hidden_size", json!(0))], "`hidden_size` is 0, expected a non-negative integer"),
+        (&[("hidden_size", json!(0))], "config rejected: `hidden_size` is 0"),
     ];
     for (changes, message) in cases {
         assert_eq!(rejection(LLAMA, changes), *message, "{changes:?}");
@@ -158,4 +158,51 @@ fn a_rejected_config_says_so_in_its_section_without_the_local_path() {
         text.contains("reading the config file \\`(local path)\\` for \\`gone\\`"),
         "{text}"
     );
+}
+
+#[test]
+fn absurd_serving_sizes_are_refused() {
+    use std::path::Path;
+    use track_models::sources::cookbook::parse_cookbook_yaml;
+
+    let yaml = "vendor: example
+models:
+- name: Huge
+  model_path: example/Huge-TP
+  hardware:
+    H100:
+      configurations:
+      - name: typo
+        engine:
+          tp: 1000000000
+      - name: flags
+        engine:
+          extra_args: [--tp, '2048']
+      - name: fine
+        engine:
+          tp: 1024
+";
+    let parsed = parse_cookbook_yaml(yaml, Path::new("huge.yaml"));
+    assert_eq!(
+        parsed.warnings,
+        [
+            "`huge.yaml`:4: `example/Huge-TP` on H100, configuration `typo`: `tp: 1000000000` is more than 1024, the largest size accepted; skipped",
+            "`huge.yaml`:4: `example/Huge-TP` on H100, configuration `flags`: `--tp 2048` is more than 1024, the largest size accepted; skipped",
+        ]
+    );
+    assert_eq!(parsed.sources.len(), 1);
+    assert_eq!(parsed.sources[0].config.tp, 1024);
+
+    for value in ["0", "2000"] {
+        let output =
+            crate::support::track_models(&["--model-name", "m", "--tp", value, "--doc", "d.mdx"]);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(
+            crate::support::stderr(&output).contains(&format!(
+                "error: invalid value '{value}' for '--tp <LIST>': {value} is not in 1..=1024"
+            )),
+            "{}",
+            crate::support::stderr(&output)
+        );
+    }
 }
