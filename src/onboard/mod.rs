@@ -75,7 +75,8 @@ pub fn plan_onboard(
         }
         let found = find_section(&doc, &existing, request);
         let title = crate::markdown::escape_inline(request.display_name.trim());
-        if found.is_none() && crate::doc::is_reserved_title(&title) {
+        // Rendering reads the section back; a title read as `## Summary` would leave no section.
+        if crate::doc::is_reserved_title(&title) {
             failures.push(format!(
                 "`{}`: a section titled `{}` would be read as the `## Summary` heading; pass another `--display-name`",
                 request.hf_repo_id,

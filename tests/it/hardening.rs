@@ -202,10 +202,16 @@ fn a_status_cell_whose_symbol_is_not_first_is_warned_about_and_left_alone() {
 
 fn onboard(doc: &str, display_name: &str) -> (tempfile::TempDir, String, std::process::Output) {
     let (dir, path) = workspace(doc);
+    let output = onboard_at(&path, display_name);
+    (dir, path, output)
+}
+
+/// Onboards `org/summary` (Llama 3.1 8B's config) into the doc at `path`.
+fn onboard_at(path: &str, display_name: &str) -> std::process::Output {
     let config =
         crate::support::root().join("tests/fixtures/configs/meta-llama/Llama-3.1-8B/config.json");
     let trace = trace_dir();
-    let output = track_models(&[
+    track_models(&[
         "--model-name",
         "x",
         "--hf-repo-id",
@@ -215,11 +221,10 @@ fn onboard(doc: &str, display_name: &str) -> (tempfile::TempDir, String, std::pr
         "--config-file",
         config.to_str().unwrap(),
         "--doc",
-        &path,
+        path,
         "--trace-dir",
         trace.to_str().unwrap(),
-    ]);
-    (dir, path, output)
+    ])
 }
 
 #[test]
@@ -238,6 +243,15 @@ fn a_model_titled_like_the_summary_is_a_per_model_error_not_a_panic() {
         );
         assert_eq!(fs::read_to_string(&path).unwrap(), DOC);
     }
+    // Renaming an existing generated section to `Summary` is refused the same way.
+    let (_dir, path, output) = onboard(DOC, "Beta");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let with_beta = fs::read_to_string(&path).unwrap();
+    assert!(with_beta.contains("\n## Beta\n"));
+    let output = onboard_at(&path, "Summary");
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("error: `org/summary`: a section titled `Summary` would be read as the `## Summary` heading"));
+    assert_eq!(fs::read_to_string(&path).unwrap(), with_beta);
 }
 
 #[test]
