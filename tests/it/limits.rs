@@ -281,3 +281,67 @@ async fn an_endless_listing_costs_one_deadline() {
         "{err}"
     );
 }
+
+/// A server that streams an endless chunked body (no `Content-Length`, so the cap cannot be
+/// checked up front) and counts what it managed to send before the client hung up.
+fn endless_chunked_server() -> (String, std::sync::mpsc::Receiver<u64>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let (sent_tx, sent_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut request = [0u8; 4096];
+        let _ = stream.read(&mut request);
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Repo-Commit: {}\r\nETag: \"e1\"\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "c".repeat(40)
+        );
+        let mut sent = 0u64;
+        if stream.write_all(head.as_bytes()).is_ok() {
+            let chunk = vec![b' '; 64 << 10];
+            let frame = [
+                format!("{:x}\r\n", chunk.len()).into_bytes(),
+                chunk,
+                b"\r\n".to_vec(),
+            ]
+            .concat();
+            // Up to 1 GiB, unless the client stops reading first.
+            while sent < (1 << 30) && stream.write_all(&frame).is_ok() {
+                sent += frame.len() as u64;
+            }
+        }
+        let _ = sent_tx.send(sent);
+    });
+    (endpoint, sent_rx)
+}
+
+#[tokio::test]
+async fn an_endless_body_is_cut_at_the_cap_while_streaming() {
+    let (endpoint, sent) = endless_chunked_server();
+    let cache = tempfile::tempdir().unwrap();
+    let mut config = config(&endpoint, cache.path());
+    config.limits.max_file_bytes = 1 << 20;
+    let client = HfClient::new(config).unwrap();
+    let err = client.fetch_config("org/endless").await.unwrap_err();
+    assert!(
+        matches!(err, HfError::TooLarge { limit: 1048576, .. }),
+        "{err:?}"
+    );
+    drop(client);
+    // Wait without blocking the runtime: the connection is closed by its task.
+    let started = Instant::now();
+    let sent = loop {
+        match sent.try_recv() {
+            Ok(sent) => break sent,
+            Err(_) if started.elapsed() < Duration::from_secs(20) => {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(error) => panic!("the server never saw the client stop reading: {error}"),
+        }
+    };
+    // The client read about 1 MiB; socket buffers hold a few more. Never the whole gigabyte.
+    assert!(sent < 64 << 20, "{sent} bytes sent");
+}
