@@ -137,7 +137,7 @@ pub fn install_subscriber(verbose: bool) {
     let _ = tracing::subscriber::set_global_default(subscriber);
 }
 
-/// `warning: message key=value` — the same shape as the tool's own warnings; one line.
+/// `warning: message (key=value, …)` — the same shape as the tool's own warnings; one line.
 struct Plain;
 
 impl<S, N> FormatEvent<S, N> for Plain
@@ -147,7 +147,7 @@ where
 {
     fn format_event(
         &self,
-        ctx: &FmtContext<'_, S, N>,
+        _ctx: &FmtContext<'_, S, N>,
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
@@ -158,14 +158,42 @@ where
             Level::DEBUG => "debug",
             Level::TRACE => "trace",
         };
-        let mut fields = String::new();
-        ctx.field_format()
-            .format_fields(Writer::new(&mut fields), event)?;
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        let mut line = fields.message;
+        if !fields.others.is_empty() {
+            line.push_str(&format!(" ({})", fields.others.join(", ")));
+        }
         writeln!(
             writer,
             "{label}: {}",
-            fields.replace('\r', "\\r").replace('\n', "\\n")
+            line.replace('\r', "\\r").replace('\n', "\\n")
         )
+    }
+}
+
+/// An event's message, and its other fields as `key=value`.
+#[derive(Default)]
+struct Fields {
+    message: String,
+    others: Vec<String>,
+}
+
+impl tracing::field::Visit for Fields {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn fmt::Debug) {
+        if field.name() == "message" {
+            self.message = format!("{value:?}");
+        } else {
+            self.others.push(format!("{}={value:?}", field.name()));
+        }
+    }
+
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "message" {
+            self.message = value.to_string();
+        } else {
+            self.others.push(format!("{}={value}", field.name()));
+        }
     }
 }
 
@@ -202,6 +230,38 @@ mod tests {
     fn everything_else_passes_unchanged() {
         let text = "warning: `doc`:3: a: b :: c\n :x\n\n  indented\n:";
         assert_eq!(guarded(&[text]), text);
+    }
+
+    #[test]
+    fn events_print_their_message_first_on_one_line() {
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(Captured::default)
+            .event_format(Plain)
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::warn!(repo = "org/x", tries = 3, "no usable ETag;\nnot caching");
+        });
+        assert_eq!(
+            CAPTURED.with(|c| c.borrow().clone()),
+            "warning: no usable ETag;\\nnot caching (repo=org/x, tries=3)\n"
+        );
+    }
+
+    thread_local! {
+        static CAPTURED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+
+    #[derive(Default)]
+    struct Captured;
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            CAPTURED.with(|c| c.borrow_mut().push_str(&String::from_utf8_lossy(buf)));
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
     }
 
     #[test]
