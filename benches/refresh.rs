@@ -4,7 +4,8 @@
 //! definitions and 50,000 workloads and a doc with 1,000 model sections of 40 rows, then times:
 //! the bare directory walk of the trace dir (the floor), a full refresh run (read the doc, walk
 //! the dataset, plan, write the doc atomically), a no-op run, the refresh with a JSON report,
-//! and the same refresh with 10× the sections. Peak memory of the refresh is read from the kernel (`VmHWM` after resetting it
+//! and the same refresh with 10× the sections; then, on a doc with 100,000 changed rows,
+//! `--check` and `--dry-run` (which print the unified diff) against write mode in the same run. Peak memory of the refresh is read from the kernel (`VmHWM` after resetting it
 //! through `/proc/self/clear_refs`). Each figure is the median of several runs.
 
 use std::fs;
@@ -32,6 +33,8 @@ const DEFINITIONS: usize = 100_000;
 const WORKLOADS: usize = 50_000;
 const ROWS_PER_SECTION: usize = 40;
 const RUNS: usize = 11;
+/// Sections of the doc the diff is timed on: enough for 100,000 changed rows.
+const DIFF_SECTIONS: usize = 3_750;
 
 fn main() {
     let work = tempfile::tempdir().expect("a temporary folder");
@@ -71,6 +74,23 @@ fn main() {
         start.elapsed()
     });
 
+    let doc_diff = work.path().join("doc-diff.mdx");
+    fs::write(&doc_diff, generate_doc(DIFF_SECTIONS)).unwrap();
+    let changed_rows = changed_rows(&doc_diff, &trace);
+    let write_diff_doc = median(|| timed_refresh(&doc_diff, &target, &trace));
+    let check = median(|| {
+        fs::copy(&doc_diff, &target).unwrap();
+        let start = Instant::now();
+        refresh_with(&target, &trace, &["--check"]);
+        start.elapsed()
+    });
+    let dry_run = median(|| {
+        fs::copy(&doc_diff, &target).unwrap();
+        let start = Instant::now();
+        refresh_with(&target, &trace, &["--dry-run"]);
+        start.elapsed()
+    });
+
     println!("trace dir: {DEFINITIONS} definitions, {WORKLOADS} workloads; doc: 1,000 sections x {ROWS_PER_SECTION} rows ({} KiB)", fs::metadata(&doc_1k).unwrap().len() / 1024);
     println!("median of {RUNS} runs");
     println!("bare directory walk (floor)      {}", walk.show());
@@ -85,6 +105,20 @@ fn main() {
         "refresh, 10,000 sections         {}   ratio to 1,000 sections {:.2}x",
         refresh_10k.show(),
         refresh_10k.ms() / refresh_1k.ms()
+    );
+    println!(
+        "{DIFF_SECTIONS} sections, {changed_rows} changed rows: write {}",
+        write_diff_doc.show()
+    );
+    println!(
+        "  --check (prints the diff)      {}   ratio to write {:.2}x",
+        check.show(),
+        check.ms() / write_diff_doc.ms()
+    );
+    println!(
+        "  --dry-run (prints the diff)    {}   ratio to write {:.2}x",
+        dry_run.show(),
+        dry_run.ms() / write_diff_doc.ms()
     );
     match peak {
         Some(kib) => println!(
@@ -135,6 +169,26 @@ fn timed_refresh(source: &Path, target: &Path, trace: &Path) -> Duration {
 
 fn refresh(doc: &Path, trace: &Path) {
     refresh_with(doc, trace, &[]);
+}
+
+/// Rows whose line the refresh of `doc` changes, counted from the `--dry-run` diff.
+fn changed_rows(doc: &Path, trace: &Path) -> usize {
+    let cli = Cli::parse_from([
+        "track-models",
+        "--refresh-status",
+        "--dry-run",
+        "--doc",
+        doc.to_str().unwrap(),
+        "--trace-dir",
+        trace.to_str().unwrap(),
+    ]);
+    let mut diff = Vec::new();
+    run(&cli, &mut diff, &mut sink()).expect("the dry run succeeds");
+    String::from_utf8(diff)
+        .unwrap()
+        .lines()
+        .filter(|line| line.starts_with("-| `"))
+        .count()
 }
 
 fn refresh_with(doc: &Path, trace: &Path, extra: &[&str]) {

@@ -241,6 +241,17 @@ pub enum ConfigError {
     BadValue { key: String, value: String },
     #[error("`{key}` is {value}, more than the {max} this tool accepts")]
     OutOfRange { key: String, value: u64, max: u32 },
+    /// A value no real model has (zero, inconsistent with another key): naming from it would
+    /// give an impossible definition name.
+    #[error("config rejected: `{key}` {reason}")]
+    Rejected { key: String, reason: String },
+}
+
+fn rejected(key: &str, reason: String) -> ConfigError {
+    ConfigError::Rejected {
+        key: key.to_string(),
+        reason,
+    }
 }
 
 /// Largest size accepted for any shape key; keeps every product of three sizes within `u64`.
@@ -606,10 +617,7 @@ impl<'a> ArchitectureReader<'a> {
             .first_uint(&HIDDEN_SIZE_KEYS)?
             .ok_or(ConfigError::NoHiddenSize)?;
         if hidden_size == 0 {
-            return Err(ConfigError::BadValue {
-                key: "hidden_size".to_string(),
-                value: "0".to_string(),
-            });
+            return Err(rejected("hidden_size", "is 0".into()));
         }
         let model_type = keys
             .text
@@ -791,6 +799,9 @@ impl<'a> ArchitectureReader<'a> {
 
     fn vocab_size(&mut self, wrapper: Option<&str>) -> Result<Option<u32>, ConfigError> {
         if let Some(v) = self.keys.uint("vocab_size")? {
+            if v == 0 {
+                return Err(rejected("vocab_size", "is 0".into()));
+            }
             return Ok(Some(v));
         }
         let default = default_vocab(&self.model_type).or_else(|| wrapper.and_then(default_vocab));
@@ -813,6 +824,20 @@ impl<'a> ArchitectureReader<'a> {
             "n_kv_heads",
             "multi_query_group_num",
         ])?;
+        if let (Some((key, kv)), Some(heads)) = (kv, heads) {
+            if kv > heads {
+                return Err(rejected(
+                    key,
+                    format!("is {kv}, more than `num_attention_heads` {heads}"),
+                ));
+            }
+            if kv > 0 && heads % kv != 0 {
+                return Err(rejected(
+                    key,
+                    format!("is {kv}, which does not divide `num_attention_heads` {heads}"),
+                ));
+            }
+        }
         Ok(match (kv, heads) {
             (Some((_, kv)), _) if kv > 0 => Some(kv),
             (_, Some(h)) => {
@@ -837,6 +862,12 @@ impl<'a> ArchitectureReader<'a> {
             self.keys
                 .first_uint(&["head_dim", "attention_head_dim", "kv_channels"])?
         {
+            if d > self.hidden_size {
+                return Err(rejected(
+                    "hidden_size",
+                    format!("is {}, smaller than the head dim {d}", self.hidden_size),
+                ));
+            }
             if d > 0 {
                 return Ok(Some(d));
             }
@@ -846,6 +877,15 @@ impl<'a> ArchitectureReader<'a> {
         };
         let d = self.hidden_size / heads;
         if self.keys.value("kv_lora_rank").is_none() {
+            if self.hidden_size % heads != 0 {
+                return Err(rejected(
+                    "hidden_size",
+                    format!(
+                        "is {}, not a multiple of `num_attention_heads` {heads}, and no `head_dim` is given",
+                        self.hidden_size
+                    ),
+                ));
+            }
             self.defaults.push(format!(
                 "`head_dim` missing: hidden_size {} / num_attention_heads {heads} = {d}",
                 self.hidden_size
@@ -874,6 +914,15 @@ impl<'a> ArchitectureReader<'a> {
         let qk_nope_head_dim = dim("qk_nope_head_dim", 128)?;
         let qk_rope_head_dim = dim("qk_rope_head_dim", 64)?;
         let v_head_dim = dim("v_head_dim", 128)?;
+        for (key, value) in [
+            ("kv_lora_rank", kv_lora_rank),
+            ("qk_rope_head_dim", qk_rope_head_dim),
+            ("v_head_dim", v_head_dim),
+        ] {
+            if value == 0 {
+                return Err(rejected(key, "is 0 in an MLA model".into()));
+            }
+        }
         Ok(Some(MlaShape {
             heads,
             q_lora_rank: self.keys.uint("q_lora_rank")?.filter(|r| *r > 0),
@@ -1090,11 +1139,14 @@ impl<'a> ArchitectureReader<'a> {
                     max: MAX_LAYERS,
                 })
             }
+            Some(0) => return Err(rejected("num_hidden_layers", "is 0".into())),
             Some(n) => n as usize,
+            // Without a layer count nothing about the layers can be said ("0 decoder layers").
             None => {
-                self.defaults
-                    .push("`num_hidden_layers` missing: no layers counted".to_string());
-                0
+                return Err(rejected(
+                    "num_hidden_layers",
+                    "is missing (and no `layer_types` list gives the layers)".into(),
+                ))
             }
         };
         if let Some(interval) = k.uint("full_attention_interval")?.filter(|i| *i > 0) {
@@ -1280,7 +1332,20 @@ impl<'a> ArchitectureReader<'a> {
             "moe_k",
             "num_selected_experts",
         ])?;
+        if experts == 0 {
+            return Err(rejected(
+                "num_experts",
+                "is 0 but the model has MoE layers".into(),
+            ));
+        }
         let top_k = match top_k {
+            Some((key, 0)) => return Err(rejected(key, "is 0".into())),
+            Some((key, t)) if t > experts => {
+                return Err(rejected(
+                    key,
+                    format!("is {t}, more than the {experts} experts"),
+                ))
+            }
             Some((_, t)) => t,
             None => {
                 self.defaults

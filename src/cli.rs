@@ -64,11 +64,11 @@ pub struct Cli {
     pub display_name: Vec<String>,
 
     /// Tensor-parallel sizes to derive names for (e.g. `1,2,4,8`); overrides the cookbooks.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub tp: Vec<u32>,
 
     /// Expert-parallel sizes to derive names for (e.g. `1,8`); overrides the cookbooks.
-    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub ep: Vec<u32>,
 
     /// An sgl-cookbook checkout's models folder (every version folder's YAML is read); may be

@@ -7,6 +7,7 @@
 pub mod arch;
 pub mod atomic_file;
 pub mod cli;
+pub mod console;
 pub mod dataset;
 pub mod discover;
 pub mod doc;
@@ -21,3 +22,4 @@ pub mod resolve;
 pub mod run;
 pub mod sizing;
 pub mod sources;
+pub mod unified_diff;

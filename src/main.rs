@@ -6,23 +6,26 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use track_models::cli::Cli;
+use track_models::console::{install_subscriber, render_error, CommandGuard};
 use track_models::run::{run, RunStatus};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    install_subscriber(cli.verbose);
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
     let mut out = stdout.lock();
-    let mut err = stderr.lock();
+    // Everything on stderr may echo input: no line of it may pass for a workflow command.
+    let mut err = CommandGuard::new(std::io::stderr().lock());
     let code = match run(&cli, &mut out, &mut err) {
         Ok(RunStatus::Clean) => 0,
         Ok(RunStatus::Drift) => 1,
         Ok(RunStatus::PartialFailure) => 2,
         Err(error) => {
-            let _ = writeln!(err, "error: {error:#}");
+            let _ = writeln!(err, "{}", render_error(&error));
             2
         }
     };
     let _ = out.flush();
+    let _ = err.flush();
     ExitCode::from(code)
 }

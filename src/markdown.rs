@@ -74,6 +74,42 @@ pub fn plain_text(escaped: &str) -> String {
     out
 }
 
+/// A failure reason made fit for the doc, which is published: URLs (an endpoint, a mirror) and
+/// absolute local paths (a `--config-file`, a cache folder) become `(URL)` / `(local path)`;
+/// the full reason stays on stderr and in the report. Tokens are whitespace-separated; quotes,
+/// backticks and brackets around them are kept.
+pub fn redact_locations(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (index, token) in text.split(' ').enumerate() {
+        if index > 0 {
+            out.push(' ');
+        }
+        let core_start = token
+            .find(|c: char| !"`'\"([<{".contains(c))
+            .unwrap_or(token.len());
+        let core = &token[core_start..];
+        let url = core
+            .find("://")
+            .is_some_and(|at| at > 0 && core[..at].bytes().all(|b| b.is_ascii_alphabetic()));
+        let path = core.starts_with('/') || core.starts_with("~/");
+        if !(url || path) {
+            out.push_str(token);
+            continue;
+        }
+        let end = core
+            .find(|c: char| "`'\")]>},;".contains(c))
+            .map_or(token.len(), |at| core_start + at);
+        let end = core_start
+            + token[core_start..end]
+                .trim_end_matches(['.', ':', ','])
+                .len();
+        out.push_str(&token[..core_start]);
+        out.push_str(if url { "(URL)" } else { "(local path)" });
+        out.push_str(&token[end..]);
+    }
+    out
+}
+
 /// A character reference at the start of `text` (`&amp;`, `&#64;`, `&#x40;`): the character
 /// and the bytes it took.
 fn character_reference(text: &str) -> Option<(char, usize)> {
@@ -151,6 +187,22 @@ pub fn code_span(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn locations_are_redacted() {
+        assert_eq!(
+            redact_locations("reading the config file `/home/ci/x/config.json` for `m`: not found"),
+            "reading the config file `(local path)` for `m`: not found"
+        );
+        assert_eq!(
+            redact_locations("GET http://127.0.0.1:9/api/models/a/b: timed out (after 3 tries)"),
+            "GET (URL): timed out (after 3 tries)"
+        );
+        assert_eq!(
+            redact_locations("`org/repo` is gated; ratio 3/4 (see https://hf.co/x)."),
+            "`org/repo` is gated; ratio 3/4 (see (URL))."
+        );
+    }
 
     #[test]
     fn hostile_names() {

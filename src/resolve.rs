@@ -7,7 +7,6 @@
 //! that lists them.
 
 use std::collections::BTreeMap;
-use std::fs;
 
 use anyhow::{anyhow, bail, Result};
 
@@ -63,12 +62,16 @@ pub async fn requests(cli: &Cli, resolver: &Resolver<'_>) -> Vec<Result<ModelReq
         .map(|entry| {
             let (position, name, repo) = entry?;
             let config = match paired_path(cli, position) {
-                Some(path) => fs::read_to_string(path).map_err(|e| {
-                    format!(
-                        "reading the config file `{}` for `{name}`: {e}",
-                        path.display()
-                    )
-                }),
+                Some(path) => {
+                    crate::atomic_file::read_regular(path, crate::atomic_file::MAX_CONFIG_BYTES)
+                        .and_then(|bytes| Ok(String::from_utf8(bytes)?))
+                        .map_err(|e| {
+                            format!(
+                                "reading the config file `{}` for `{name}`: {e}",
+                                path.display()
+                            )
+                        })
+                }
                 None => fetched
                     .remove(&repo)
                     .unwrap_or_else(|| Err(format!("config.json for `{repo}` was not fetched"))),

@@ -2,14 +2,14 @@
 //! check or print according to the mode. Output goes to the writers it is given, so tests can
 //! read it; exit codes are decided here and mapped in `main`.
 
-use std::fs;
 use std::io::Write;
 use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
-use similar::TextDiff;
 
-use crate::atomic_file::{write_atomically, write_if_changed};
+use crate::atomic_file::{
+    read_regular, same_file, write_atomically, write_if_changed, DocLock, LOCK_WAIT, MAX_DOC_BYTES,
+};
 use crate::cli::{Cli, Mode};
 use crate::dataset::{DefinitionIndex, NameSet};
 use crate::discover::{Date, DecisionKind, DiscoveryOptions, DiscoverySources};
@@ -39,13 +39,24 @@ pub enum RunStatus {
 
 pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunStatus> {
     resolve::check_pairing(cli)?;
+    check_output_paths(cli)?;
+    let writes = cli.mode() == Mode::Write && !cli.publish;
+    let _lock = DocLock::acquire(&cli.doc, writes, LOCK_WAIT)?;
     let today = discovery_date(cli)?;
     let doc_error = |e: DocError| anyhow!("`{}`:{}: {}", cli.doc.display(), e.line, e.message);
     let doc_text = read_doc(&cli.doc)?;
     let doc = CoverageDoc::parse(&doc_text).map_err(doc_error)?;
     if cli.model_name.is_empty() && !cli.discover {
         // A refresh looks up only the doc's names: the walk keeps just those.
-        let index = load_index(cli, Some(&doc.concrete_names()))?;
+        let names = doc.concrete_names();
+        if names.is_empty() {
+            // A gate that checked nothing must not pass.
+            return Err(anyhow!(
+                "`{}`: no status table with a concrete definition row (a table whose header's first cell contains `Definition` and that has a `Status` column, with rows whose first cell is one backticked name): nothing to check, the doc was left untouched",
+                cli.doc.display()
+            ));
+        }
+        let index = load_index(cli, Some(&names))?;
         let outcome = if report_is_read(cli) {
             refresh(&doc, &index)
         } else {
@@ -153,12 +164,16 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
         plan.report.discovery = Some(found.why_markdown);
     }
     for problem in &problems {
-        writeln!(err, "warning: {problem}")?;
+        writeln!(
+            err,
+            "{}",
+            crate::console::render_message("warning", problem)
+        )?;
     }
     problems.extend(failures.iter().cloned());
     let status = finish(cli, &doc_text, plan, problems, out, err)?;
     for failure in &failures {
-        writeln!(err, "error: {failure}")?;
+        writeln!(err, "{}", crate::console::render_message("error", failure))?;
     }
     Ok(if failures.is_empty() {
         status
@@ -411,8 +426,35 @@ fn repo_relative(doc: &Path) -> Result<String> {
     Ok(parts.join("/"))
 }
 
+/// Refuses report paths that are the doc (or each other), also through a symlink: writing one
+/// would overwrite the other.
+fn check_output_paths(cli: &Cli) -> Result<()> {
+    let outputs = [
+        ("--report-json", &cli.report_json),
+        ("--report-md", &cli.report_md),
+    ];
+    for (flag, path) in outputs.iter().filter_map(|(f, p)| Some((f, p.as_ref()?))) {
+        if same_file(path, &cli.doc) {
+            return Err(anyhow!(
+                "`{flag} {}` is the coverage doc `{}`: the report would overwrite it\nhint: pass another path",
+                path.display(),
+                cli.doc.display()
+            ));
+        }
+    }
+    if let (Some(json), Some(md)) = (&cli.report_json, &cli.report_md) {
+        if same_file(json, md) {
+            return Err(anyhow!(
+                "`--report-json` and `--report-md` are the same file `{}`\nhint: pass two paths",
+                json.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn read_doc(path: &Path) -> Result<String> {
-    let bytes = fs::read(path).with_context(|| {
+    let bytes = read_regular(path, MAX_DOC_BYTES).with_context(|| {
         format!(
             "reading the coverage doc `{}`\nhint: pass `--doc PATH` (default `docs/model_coverage.mdx`)",
             path.display()
@@ -464,18 +506,40 @@ pub fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("starting the async runtime")
 }
 
-/// A unified diff of the doc, `a/` and `b/` prefixed like git's.
+/// A unified diff of the doc, `a/` and `b/` prefixed like git's, in linear time (see
+/// [`crate::unified_diff`]).
+///
+/// Under GitHub Actions the diff echoes doc lines, and a context line such as ` ::error::…`
+/// would be run as a workflow command: the diff is fenced with `::stop-commands::` and an
+/// unguessable token, the runner's own way to print text verbatim.
 pub fn write_diff(out: &mut dyn Write, path: &Path, old: &str, new: &str) -> Result<()> {
     if old == new {
         return Ok(());
     }
-    let name = path.display().to_string();
-    let diff = TextDiff::from_lines(old, new);
-    let unified = diff
-        .unified_diff()
-        .context_radius(3)
-        .header(&format!("a/{name}"), &format!("b/{name}"))
-        .to_string();
-    out.write_all(unified.as_bytes())?;
+    let token = std::env::var("GITHUB_ACTIONS")
+        .is_ok_and(|v| v == "true")
+        .then(|| stop_commands_token(new));
+    if let Some(token) = &token {
+        writeln!(out, "::stop-commands::{token}")?;
+    }
+    crate::unified_diff::write(out, &path.display().to_string(), old, new)?;
+    if let Some(token) = &token {
+        writeln!(out, "::{token}::")?;
+    }
     Ok(())
+}
+
+/// A token nobody writing the doc can predict: a hash of the clock, the process and the text.
+fn stop_commands_token(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let digest = Sha256::new()
+        .chain_update(nanos.to_le_bytes())
+        .chain_update(std::process::id().to_le_bytes())
+        .chain_update(text.as_bytes())
+        .finalize();
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("track-models-{hex}")
 }

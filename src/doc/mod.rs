@@ -82,28 +82,45 @@ pub struct CoverageDoc<'a> {
     pub four_state: bool,
     /// Index into `blocks` of the `## Summary` heading.
     pub summary_heading: Option<usize>,
+    /// What the parser left alone and a maintainer should know (a mangled summary heading).
+    pub warnings: Vec<Warning>,
 }
 
 pub const COVERAGE_PREFIX: &str = "**Coverage**:";
 
 impl<'a> CoverageDoc<'a> {
     pub fn parse(text: &'a str) -> Result<Self, DocError> {
+        reject_cr_only_line_ends(text)?;
         let lines = split_lines(text);
         let first_content = skip_front_matter(text, &lines)?;
         let mut blocks = Vec::new();
-        let mut fence: Option<(u8, usize)> = None;
+        // The open fence (marker, length) or MDX comment, with its 0-based line.
+        let mut fence: Option<((u8, usize), usize)> = None;
+        let mut comment: Option<usize> = None;
         let mut index = first_content;
         while index < lines.len() {
             let line = &text[lines[index].clone()];
-            if let Some(open) = fence {
+            if let Some((open, _)) = fence {
                 if closes_fence(line, open) {
                     fence = None;
                 }
                 index += 1;
                 continue;
             }
+            if comment.is_some() {
+                if line.contains("*/}") {
+                    comment = None;
+                }
+                index += 1;
+                continue;
+            }
             if let Some(open) = opens_fence(line) {
-                fence = Some(open);
+                fence = Some((open, index));
+                index += 1;
+                continue;
+            }
+            if opens_mdx_comment(line) {
+                comment = Some(index);
                 index += 1;
                 continue;
             }
@@ -127,6 +144,21 @@ impl<'a> CoverageDoc<'a> {
             }
             index += 1;
         }
+        if let Some(((marker, length), line)) = fence {
+            return Err(DocError {
+                line: line + 1,
+                message: format!(
+                    "the code fence {} opened here is never closed: nothing after it could be read",
+                    String::from(marker as char).repeat(length)
+                ),
+            });
+        }
+        if let Some(line) = comment {
+            return Err(DocError {
+                line: line + 1,
+                message: "the MDX comment `{/*` opened here is never closed (no `*/}`): nothing after it could be read".into(),
+            });
+        }
         let summary_heading = blocks.iter().position(|block| {
             matches!(block, Block::Heading(h) if h.level == 2 && h.title.eq_ignore_ascii_case("summary"))
         });
@@ -141,12 +173,14 @@ impl<'a> CoverageDoc<'a> {
                 _ => unreachable!("position matched a heading"),
             });
         let four_state = text[..legend_end].contains(Status::NoWorkload.symbol());
+        let warnings = summary_warnings(text, &lines, &blocks, summary_heading);
         Ok(CoverageDoc {
             text,
             lines,
             blocks,
             four_state,
             summary_heading,
+            warnings,
         })
     }
 
@@ -235,18 +269,128 @@ fn split_lines(text: &str) -> Vec<Range<usize>> {
     lines
 }
 
+/// A `\r` not followed by `\n`: the doc would read as one long line and nothing in it would be
+/// found.
+fn reject_cr_only_line_ends(text: &str) -> Result<(), DocError> {
+    let bytes = text.as_bytes();
+    let Some(position) =
+        (0..bytes.len()).find(|&i| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+    else {
+        return Ok(());
+    };
+    Err(DocError {
+        line: bytes[..position].iter().filter(|&&b| b == b'\n').count() + 1,
+        message: "a carriage return without a line feed (CR-only line ends): the doc must use LF or CRLF line ends".into(),
+    })
+}
+
+/// The first line after the front matter. Front matter is YAML: a `##` heading or a table row
+/// inside it means its closing `---` is missing and a later `---` (a section separator) would
+/// swallow the doc's own content.
 fn skip_front_matter(text: &str, lines: &[Range<usize>]) -> Result<usize, DocError> {
     let is_fence = |index: usize| text[lines[index].clone()].trim_end() == "---";
     if lines.is_empty() || !is_fence(0) {
         return Ok(0);
     }
-    (1..lines.len())
-        .find(|&index| is_fence(index) || text[lines[index].clone()].trim_end() == "...")
-        .map(|close| close + 1)
-        .ok_or_else(|| DocError {
-            line: 1,
-            message: "front matter opened here is never closed (no second `---` line)".into(),
-        })
+    for index in 1..lines.len() {
+        let line = &text[lines[index].clone()];
+        if is_fence(index) || line.trim_end() == "..." {
+            return Ok(index + 1);
+        }
+        let heading = parse_heading(line, index).is_some_and(|h| h.level >= 2);
+        if heading || line.trim_start().starts_with('|') {
+            return Err(DocError {
+                line: 1,
+                message: format!(
+                    "front matter opened here is never closed: line {} (`{}`) is Markdown, not YAML; add the closing `---` line before it",
+                    index + 1,
+                    line.trim()
+                ),
+            });
+        }
+    }
+    Err(DocError {
+        line: 1,
+        message: "front matter opened here is never closed (no second `---` line)".into(),
+    })
+}
+
+/// A line that opens an MDX comment `{/*` (not an escaped `\{`) and does not close it (`*/}`)
+/// after the opening.
+fn opens_mdx_comment(line: &str) -> bool {
+    line.match_indices("{/*")
+        .filter(|&(open, _)| !line[..open].ends_with('\\'))
+        .last()
+        .is_some_and(|(open, _)| !line[open + 3..].contains("*/}"))
+}
+
+/// Whether `title` (as written after `## `) is read as the `## Summary` heading, or as no
+/// heading at all: a model section may not be titled so.
+pub fn is_reserved_title(title: &str) -> bool {
+    parse_heading(&format!("## {title}"), 0)
+        .is_none_or(|heading| heading.level != 2 || heading.title.eq_ignore_ascii_case("summary"))
+}
+
+/// Warnings for a doc with model sections whose summary labels no rule would refresh: a
+/// heading that looks like `## Summary` but is not one, no `## Summary` at all, or one with no
+/// table under it.
+fn summary_warnings(
+    text: &str,
+    lines: &[Range<usize>],
+    blocks: &[Block],
+    summary_heading: Option<usize>,
+) -> Vec<Warning> {
+    let sections = blocks
+        .iter()
+        .filter(|b| matches!(b, Block::Heading(h) if h.level == 2))
+        .count();
+    if let Some(position) = summary_heading {
+        let has_table = blocks[position + 1..]
+            .iter()
+            .take_while(|b| !matches!(b, Block::Heading(h) if h.level <= 2))
+            .any(|b| matches!(b, Block::Table(_)));
+        let Block::Heading(heading) = &blocks[position] else {
+            return Vec::new();
+        };
+        return if has_table || sections < 2 {
+            Vec::new()
+        } else {
+            vec![Warning {
+                line: heading.line + 1,
+                message: "`## Summary` has no table under it: no summary label is refreshed".into(),
+            }]
+        };
+    }
+    if sections == 0 {
+        return Vec::new();
+    }
+    let near_miss = lines.iter().position(|range| {
+        let line = text[range.clone()].trim();
+        line.starts_with('#')
+            && line
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .flat_map(|c| c.to_lowercase())
+                .eq("summary".chars())
+    });
+    let first_section = blocks.iter().find_map(|b| match b {
+        Block::Heading(h) if h.level == 2 => Some(h.line),
+        _ => None,
+    });
+    match (near_miss, first_section) {
+        (Some(line), _) => vec![Warning {
+            line: line + 1,
+            message: format!(
+                "`{}` is not read as the summary heading (it must be `## Summary`): no summary label is refreshed",
+                text[lines[line].clone()].trim()
+            ),
+        }],
+        (None, Some(line)) => vec![Warning {
+            line: line + 1,
+            message: "the doc has model sections but no `## Summary` heading: no summary label is refreshed".into(),
+        }],
+        (None, None) => Vec::new(),
+    }
 }
 
 fn opens_fence(line: &str) -> Option<(u8, usize)> {

@@ -3,8 +3,10 @@
 //!
 //! Rules (exact):
 //! - A concrete row (first cell is one backticked `[a-z0-9_]+`) gets ✅ / 🟡 / ❌ from the
-//!   dataset; text after an existing leading ✅/🟡/❌/— is kept, a cell with no leading symbol
-//!   becomes `symbol + space + old text`. Other rows are left alone.
+//!   dataset; text after an existing leading ✅/🟡/❌/— is kept, a cell with no symbol at all
+//!   becomes `symbol + space + old text`; a cell whose first character is an unknown symbol
+//!   (or invisible), or whose symbol comes after other text (`(tbd) ❌`, `**✅**`), is warned
+//!   about and left alone. Other rows are left alone.
 //! - The first `**Coverage**: N / M` line after status tables (before the next heading) gets
 //!   N = present concrete rows and M = concrete rows (a non-number M such as `?` is kept),
 //!   counted over the status tables since the previous heading or Coverage line.
@@ -81,7 +83,7 @@ fn refresh_with(
         index,
         rows,
         edits: Vec::new(),
-        warnings: Vec::new(),
+        warnings: doc.warnings.clone(),
         sections: Vec::new(),
         judgements: Vec::new(),
     };
@@ -275,12 +277,20 @@ impl Refresher<'_, '_> {
             None if content.is_empty() => {
                 self.replace(row.cells[column].clone(), format!(" {} ", status.symbol()));
             }
+            // Text with no symbol (`pending`) gets one in front; a symbol that is not the first
+            // visible character (`(tbd) ❌`, `**✅**`, a zero-width space first) or an unknown
+            // symbol is a form the rules do not know: warned about and left alone.
+            None if !content.starts_with(|c: char| c.is_ascii()) => self.warn(
+                row.line,
+                format!("unknown status symbol at the start of `{content}` for `{name}`; left alone"),
+            ),
+            None if Status::ALL.iter().any(|s| content.contains(s.symbol())) => self.warn(
+                row.line,
+                format!(
+                    "the status symbol in `{content}` for `{name}` is not the cell's first character; left alone"
+                ),
+            ),
             None => {
-                if !content.starts_with(|c: char| c.is_ascii()) {
-                    self.warn(row.line, format!(
-                        "unknown status symbol at the start of `{content}` for `{name}`; the computed status is put in front of it"
-                    ));
-                }
                 self.replace(range.start..range.start, format!("{} ", status.symbol()));
             }
         }

@@ -83,6 +83,16 @@ pub fn plan_onboard(
             continue;
         }
         let (found, by_repo) = find_section(&doc, &existing, request);
+        // Rendering reads the section back; a title read as `## Summary` would leave no section.
+        if crate::doc::is_reserved_title(&crate::markdown::escape_doc(request.display_name.trim()))
+        {
+            failures.push(format!(
+                "`{}`: a section titled `{}` would be read as the `## Summary` heading; pass another `--display-name`",
+                request.hf_repo_id,
+                request.display_name.trim()
+            ));
+            continue;
+        }
         let (mut rendered, failure) =
             render_request(request, index, sglang_supports, doc.four_state);
         if let Some(reason) = failure {
@@ -150,9 +160,9 @@ pub fn plan_onboard(
             }
         }
         match found {
-            Some(Found::Human(title)) => {
+            Some(Found::Human { title, line }) => {
                 warnings.push(Warning {
-                    line: 1,
+                    line: line + 1,
                     message: format!(
                         "`{}` is already tracked as `## {title}`, a section written by people: only its statuses are refreshed",
                         request.hf_repo_id
@@ -193,7 +203,13 @@ pub fn plan_onboard(
                 edits.push((at..at, format!("{lead}{summary_rows}")));
             }
             None => warnings.push(Warning {
-                line: 1,
+                line: doc
+                    .blocks
+                    .get(doc.summary_heading.unwrap_or(usize::MAX))
+                    .map_or(1, |block| match block {
+                        Block::Heading(heading) => heading.line + 1,
+                        _ => 1,
+                    }),
                 message: "no `## Summary` table to add the new models' rows to".into(),
             }),
         }
@@ -258,7 +274,8 @@ fn report_plan(
 }
 
 enum Found<'d> {
-    Human(String),
+    /// A section written by people: its title and 0-based heading line.
+    Human { title: String, line: usize },
     Generated {
         section: &'d SectionOutcome,
         marker: GeneratedMarker,
@@ -276,7 +293,8 @@ fn render_request(
 ) -> (section::RenderedSection, Option<String>) {
     let text = match &request.config {
         Err(reason) => {
-            let rendered = section::render_unavailable(request, reason, index, four_state);
+            let shown = crate::markdown::redact_locations(reason);
+            let rendered = section::render_unavailable(request, &shown, index, four_state);
             return (rendered, Some(reason.clone()));
         }
         Ok(text) => text,
@@ -287,7 +305,8 @@ fn render_request(
                 "config.json of `{}` is unusable: {error}",
                 request.hf_repo_id
             );
-            let rendered = section::render_unavailable(request, &reason, index, four_state);
+            let shown = crate::markdown::redact_locations(&reason);
+            let rendered = section::render_unavailable(request, &shown, index, four_state);
             (rendered, Some(reason))
         }
         Ok(arch) => {
@@ -357,7 +376,10 @@ fn find_section<'d>(
         .cloned();
     let found = match marker {
         Some(marker) => Found::Generated { section, marker },
-        None => Found::Human(section.title.clone()),
+        None => Found::Human {
+            title: section.title.clone(),
+            line: section.heading_line,
+        },
     };
     (Some(found), found_by_repo)
 }

@@ -140,7 +140,7 @@ impl CookbookIndex {
             }
             let files = files_under(dir, &["yaml", "yml"], &mut index.warnings);
             for file in files {
-                match fs::read_to_string(&file) {
+                match read_text(&file) {
                     Ok(text) => index.add(parse_cookbook_yaml(&text, &file)),
                     Err(err) => index
                         .warnings
@@ -153,7 +153,7 @@ impl CookbookIndex {
             if configs.is_dir() {
                 let files = files_under(&configs, &["jsx"], &mut index.warnings);
                 for file in files {
-                    match fs::read_to_string(&file) {
+                    match read_text(&file) {
                         Ok(text) => index.add(parse_jsx_config(&text, &file)),
                         Err(err) => index
                             .warnings
@@ -294,6 +294,13 @@ fn repo_name_matches(name: &str, repo: &str) -> bool {
         && rest.get(1 + digits).is_none_or(|c| is_name_separator(*c))
 }
 
+/// A serving-config file's text: a regular file (a FIFO would block) of at most 8 MiB (real
+/// ones are a few KiB).
+fn read_text(file: &Path) -> anyhow::Result<String> {
+    let bytes = crate::atomic_file::read_regular(file, 8 << 20)?;
+    Ok(String::from_utf8(bytes)?)
+}
+
 /// Files with one of `extensions` under `dir`, at any depth, sorted; hidden folders skipped,
 /// symlinked folders not followed. Unreadable folders become warnings.
 pub(crate) fn files_under(
@@ -337,12 +344,63 @@ pub(crate) fn files_under(
 // Old format: sgl-cookbook YAML
 // ---------------------------------------------------------------------------------------------
 
+/// YAML nested deeper than this is refused before parsing: real cookbooks nest about 8
+/// levels, and the YAML parser's time and stack grow with depth.
+const YAML_MAX_DEPTH: usize = 64;
+
+/// The 1-based line where `text` first nests deeper than `max`, counting block indentation
+/// levels, `- ` entries opened on one line, and flow `[` / `{` (outside quotes and comments).
+/// Linear, and a bound over what the parser will see.
+fn yaml_too_deep(text: &str, max: usize) -> Option<usize> {
+    let mut indents: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    for (index, line) in text.lines().enumerate() {
+        let content = line.trim_start_matches(' ');
+        if flow == 0 && !content.is_empty() && !content.starts_with('#') {
+            let indent = line.len() - content.len();
+            while indents.last().is_some_and(|&top| top >= indent) {
+                indents.pop();
+            }
+            indents.push(indent);
+        }
+        let dashes = content
+            .split_inclusive(' ')
+            .take_while(|part| part.trim_end() == "-")
+            .count();
+        let mut quote: Option<char> = None;
+        for c in content.chars() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '#') => break,
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '[' | '{') => flow += 1,
+                (None, ']' | '}') => flow = flow.saturating_sub(1),
+                _ => {}
+            }
+            if indents.len() + dashes + flow > max {
+                return Some(index + 1);
+            }
+        }
+        if indents.len() + dashes + flow > max {
+            return Some(index + 1);
+        }
+    }
+    None
+}
+
 /// Reads one sgl-cookbook model YAML (`text` is the content of `file`).
 pub fn parse_cookbook_yaml(text: &str, file: &Path) -> ParsedConfigs {
     use serde_norway::Value;
 
     let mut out = ParsedConfigs::default();
     let shown = file.display();
+    if let Some(line) = yaml_too_deep(text, YAML_MAX_DEPTH) {
+        out.warnings.push(format!(
+            "`{shown}`:{line}: nested deeper than {YAML_MAX_DEPTH} levels; skipped"
+        ));
+        return out;
+    }
     let doc: Value = match serde_norway::from_str(text) {
         Ok(doc) => doc,
         Err(err) => {
@@ -482,6 +540,10 @@ fn engines_of(configuration: &serde_norway::Value) -> Vec<&serde_norway::Value> 
     engines
 }
 
+/// Largest TP / EP / DP size a serving config may give: beyond it the number is a typo, and it
+/// would end up in definition names.
+const MAX_PARALLEL: u32 = 1024;
+
 fn yaml_engine_config(engine: &serde_norway::Value) -> Result<ServingConfig, String> {
     use serde_norway::Value;
     let number = |key: &str| -> Result<Option<u32>, String> {
@@ -494,6 +556,9 @@ fn yaml_engine_config(engine: &serde_norway::Value) -> Result<ServingConfig, Str
                     _ => None,
                 };
                 match parsed {
+                    Some(n) if n > MAX_PARALLEL => Err(format!(
+                        "`{key}: {n}` is more than {MAX_PARALLEL}, the largest size accepted"
+                    )),
                     Some(n) if n >= 1 => Ok(Some(n)),
                     _ => Err(format!(
                         "`{key}: {}` is not a positive integer",
@@ -602,6 +667,11 @@ fn parse_launch_flags<'a>(items: impl IntoIterator<Item = &'a str>) -> Result<La
                 None => return Err(format!("`--{name}` without a value")),
             };
             match value.parse::<u32>() {
+                Ok(n) if n > MAX_PARALLEL => {
+                    return Err(format!(
+                        "`--{name} {value}` is more than {MAX_PARALLEL}, the largest size accepted"
+                    ))
+                }
                 Ok(n) if n >= 1 => *slot = Some(n),
                 _ => return Err(format!("`--{name} {value}` is not a positive integer")),
             }
@@ -956,10 +1026,16 @@ mod js_literal {
         c.is_alphanumeric() || c == '_' || c == '$'
     }
 
+    /// Objects and arrays nested deeper than this are refused: real configs nest 4–6 levels,
+    /// and the parser recurses once per level (30,000 levels would overflow the stack).
+    pub(super) const MAX_DEPTH: usize = 64;
+
     struct Parser {
         chars: Vec<char>,
         pos: usize,
         line: usize,
+        /// Objects and arrays open around the cursor.
+        depth: usize,
     }
 
     impl Parser {
@@ -968,7 +1044,26 @@ mod js_literal {
                 chars: source.chars().collect(),
                 pos: 0,
                 line: 1,
+                depth: 0,
             }
+        }
+
+        /// Parses a nested object or array one level deeper, refusing past [`MAX_DEPTH`].
+        fn nested(
+            &mut self,
+            line: usize,
+            parse: fn(&mut Parser) -> Result<Value, ParseError>,
+        ) -> Result<Value, ParseError> {
+            if self.depth >= MAX_DEPTH {
+                return Err(self.error(
+                    line,
+                    format!("objects and arrays nested deeper than {MAX_DEPTH} levels"),
+                ));
+            }
+            self.depth += 1;
+            let value = parse(self);
+            self.depth -= 1;
+            value
         }
 
         fn peek(&self) -> Option<char> {
@@ -1040,8 +1135,8 @@ mod js_literal {
             let line = self.line;
             let value = match self.peek() {
                 None => return Err(self.error(line, "the file ends where a value was expected")),
-                Some('{') => self.object()?,
-                Some('[') => self.array()?,
+                Some('{') => self.nested(line, Parser::object)?,
+                Some('[') => self.nested(line, Parser::array)?,
                 Some(q @ ('"' | '\'')) => Value::Str(self.string(q)?),
                 Some('`') => Value::Str(self.template()?),
                 Some('.') if self.peek_at(1) == Some('.') => {

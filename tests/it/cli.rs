@@ -132,7 +132,7 @@ fn errors_exit_2_and_leave_the_doc_untouched() {
         stderr(&output)
     );
 
-    let (_dir, doc) = workspace("## M\n");
+    let (_dir, doc) = workspace("## M\n\n| Definition | Status |\n|---|---|\n| `a` | ✅ |\n");
     let output = track_models(&refresh_args(&doc, "/nonexistent/trace", &[]));
     assert_eq!(output.status.code(), Some(2));
     assert!(

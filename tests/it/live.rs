@@ -6,7 +6,7 @@
 //! The repositories' files are hand-written in the shape of the real ones (model files with
 //! `EntryClass`, `docs_new` JSX configs, sgl-cookbook generated YAML); nothing is copied.
 
-mod git_fake;
+pub(crate) mod git_fake;
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -447,7 +447,7 @@ fn bare_infinity_and_nan_parse() {
     let nemotron = arch("nvidia/Nemotron-H-56B-Base-8K");
     assert_eq!(nemotron.hidden_size, 8192);
     let arch = parse_config(
-        r#"{"hidden_size": 64, "num_attention_heads": 4, "limits": [-Infinity, Infinity, NaN], "name": "NaN Infinity"}"#,
+        r#"{"hidden_size": 64, "num_attention_heads": 4, "num_hidden_layers": 1, "limits": [-Infinity, Infinity, NaN], "name": "NaN Infinity"}"#,
     )
     .unwrap();
     assert_eq!(arch.hidden_size, 64);
@@ -503,7 +503,7 @@ fn garbage_is_a_typed_error_not_a_panic() {
     ));
     assert!(matches!(
         parse_config(r#"{"hidden_size": 0}"#),
-        Err(ConfigError::BadValue { .. })
+        Err(ConfigError::Rejected { .. })
     ));
 }
 

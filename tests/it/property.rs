@@ -190,3 +190,130 @@ fn refresh_without_status_changes_is_byte_identical_and_idempotent() {
         assert!(once == twice, "seed {seed}: refresh is not idempotent");
     }
 }
+
+// ------------------------------------------------------------------ mutation fuzzing
+
+/// Damage a doc, a JSX snippet or a YAML file could suffer: cut lines, unclosed fences and
+/// comments, stray CRs, symbols in the wrong place, deep nesting, random bytes.
+const MUTATIONS: &[&str] = &[
+    "```",
+    "~~~~",
+    "{/*",
+    "*/}",
+    "\r",
+    "---",
+    "## Summary",
+    "##Summary",
+    "| Definition | Status |",
+    "|---|---|",
+    "| `def_1` | ✅ |",
+    "\u{200b}",
+    "\u{feff}",
+    "❌",
+    "✅\u{fe0f}",
+    "**Coverage**: 9 / 9",
+    "{",
+    "[",
+    "}",
+    "]",
+    "\"",
+    "'",
+    "`",
+    "- ",
+    ": ",
+    "\n",
+    "\\",
+    "é",
+];
+
+/// Applies `count` random mutations at random char boundaries of `text`.
+fn mutate(rng: &mut Rng, text: &str, count: usize) -> String {
+    let mut text = text.to_string();
+    for _ in 0..count {
+        let boundaries: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .collect();
+        let at = boundaries[rng.below(boundaries.len())];
+        match rng.below(6) {
+            // Cut a span.
+            0 => {
+                let end = boundaries[rng.below(boundaries.len())].max(at);
+                let end = end.min(at + 200);
+                let end = (end..=text.len())
+                    .find(|&i| text.is_char_boundary(i))
+                    .unwrap();
+                text.replace_range(at..end, "");
+            }
+            // Deep nesting.
+            1 => {
+                let open = rng.pick(&["[", "{", "{a: ", "- ", " "]);
+                text.insert_str(at, &open.repeat(1 + rng.below(5000)));
+            }
+            _ => text.insert_str(at, rng.pick(MUTATIONS)),
+        }
+    }
+    text
+}
+
+#[test]
+fn damaged_docs_never_panic_and_a_successful_refresh_is_a_fixed_point() {
+    let mut rng = Rng(0x5eed_0013);
+    let mut refused = 0;
+    for seed in 0..300 {
+        let generated = generate(seed);
+        let count = 1 + rng.below(4);
+        let damaged = mutate(&mut rng, &generated.text, count);
+        match plan_refresh(&damaged, &generated.index) {
+            Err(error) => {
+                refused += 1;
+                assert!(error.line >= 1, "seed {seed}: line 0 in {error:?}");
+            }
+            Ok(plan) => {
+                let again = plan_refresh(&plan.text, &generated.index)
+                    .unwrap_or_else(|e| panic!("seed {seed}: the refreshed doc is refused: {e}"));
+                assert!(
+                    again.text == plan.text,
+                    "seed {seed}: a refresh of the refreshed doc changed it:\n{damaged}"
+                );
+            }
+        }
+    }
+    // The damage is real: some docs must be refused, most still read.
+    assert!((1..300).contains(&refused), "{refused} of 300 refused");
+}
+
+#[test]
+fn damaged_jsx_and_yaml_never_panic_or_overflow() {
+    use std::path::Path;
+    use track_models::sources::cookbook::{parse_cookbook_yaml, parse_jsx_config};
+
+    let root = crate::support::root().join("tests/fixtures");
+    let jsx = std::fs::read_to_string(
+        root.join("sglang/docs_new/src/snippets/configs/moonshotai/kimi-k2.jsx"),
+    )
+    .unwrap();
+    let yaml = std::fs::read_to_string(root.join("cookbook/v0.5.6/kimi-k2.yaml")).unwrap();
+    // The undamaged files read.
+    assert!(!parse_jsx_config(&jsx, Path::new("k.jsx"))
+        .sources
+        .is_empty());
+    assert!(!parse_cookbook_yaml(&yaml, Path::new("k.yaml"))
+        .sources
+        .is_empty());
+    let mut rng = Rng(0x5eed_1013);
+    for round in 0..150 {
+        let count = 1 + rng.below(4);
+        let damaged = mutate(&mut rng, &jsx, count);
+        let parsed = parse_jsx_config(&damaged, Path::new("k.jsx"));
+        for warning in &parsed.warnings {
+            assert!(warning.starts_with("`k.jsx`"), "round {round}: {warning}");
+        }
+        let damaged = mutate(&mut rng, &yaml, count);
+        let parsed = parse_cookbook_yaml(&damaged, Path::new("k.yaml"));
+        for warning in &parsed.warnings {
+            assert!(warning.starts_with("`k.yaml`"), "round {round}: {warning}");
+        }
+    }
+}

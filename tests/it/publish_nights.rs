@@ -19,6 +19,7 @@ use serde_json::{json, Value};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::live::git_fake::{GitFake, GitRepo};
 use crate::publish::fake::{FakeGitHub, DOC_PATH, TOKEN};
 use crate::support::{fixture, root, trace_dir};
 
@@ -327,11 +328,46 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
 }
 
 /// FlashInfer-Bench's replica: `main` holds the doc (no model yet), a README and a workflow;
-/// the token is the Actions `GITHUB_TOKEN`.
-async fn replica() -> FakeGitHub {
+/// the token is the Actions `GITHUB_TOKEN`. The same fake GitHub serves `sgl-project/sglang`
+/// and `sgl-project/sgl-cookbook` (git repositories made here), which the shipped action reads
+/// live for SGLang's model classes and serving sizes; the returned folder holds them.
+async fn replica() -> (FakeGitHub, tempfile::TempDir) {
     let github = FakeGitHub::start(&fixture("refresh/empty-doc.mdx")).await;
     github.lock().token_login = None;
-    github
+    let dir = tempfile::tempdir().unwrap();
+    let sglang = GitRepo::init(&dir.path().join("sglang"));
+    sglang.commit(
+        "Model zoo",
+        1_700_000_000,
+        &[
+            (
+                "python/sglang/srt/models/llama.py",
+                Some("class LlamaForCausalLM:\n    pass\n\n\nEntryClass = LlamaForCausalLM\n"),
+            ),
+            (
+                "python/sglang/srt/models/qwen3_moe.py",
+                Some("class Qwen3MoeForCausalLM:\n    pass\n\n\nEntryClass = Qwen3MoeForCausalLM\n"),
+            ),
+            (
+                "python/sglang/srt/models/gemma3_mm.py",
+                Some("class Gemma3ForConditionalGeneration:\n    pass\n\n\nEntryClass = Gemma3ForConditionalGeneration\n"),
+            ),
+        ],
+    );
+    let cookbook = GitRepo::init(&dir.path().join("cookbook"));
+    cookbook.commit(
+        "Serving configs",
+        1_700_000_000,
+        &[(
+            "data/models/generated/v0.5.10/qwen3.yaml",
+            Some("families:\n  - name: Qwen3\n    models:\n      - model_path: Qwen/Qwen3-235B-A22B\n        hardware:\n          H200:\n            configurations:\n              - name: default\n                engine:\n                  tp: 8\n                  ep: 8\n"),
+        )],
+    );
+    let repos = GitFake::default();
+    repos.add("sgl-project/sglang", &sglang.dir);
+    repos.add("sgl-project/sgl-cookbook", &cookbook.dir);
+    repos.mount(&github.server, "sgl-project").await;
+    (github, dir)
 }
 
 fn open_pull(github: &FakeGitHub) -> crate::publish::fake::Pull {
@@ -359,7 +395,7 @@ fn qwen() -> Dispatch {
 /// previous one. The second night finds everything in place and writes nothing.
 #[tokio::test(flavor = "multi_thread")]
 async fn first_night_with_labels_then_a_quiet_night() {
-    let github = replica().await;
+    let (github, _serving) = replica().await;
     let hub = hub().await;
     let night = Night::new(&github, &hub);
 
@@ -423,7 +459,7 @@ async fn first_night_with_labels_then_a_quiet_night() {
 /// warning names the permission.
 #[tokio::test(flavor = "multi_thread")]
 async fn labels_without_issues_write_are_a_warning_after_the_comment() {
-    let github = replica().await;
+    let (github, _serving) = replica().await;
     let hub = hub().await;
     let night = Night::new(&github, &hub);
     let mut permissions = shipped_workflow().permissions;
@@ -471,7 +507,7 @@ async fn labels_without_issues_write_are_a_warning_after_the_comment() {
 /// then discards the push and says so.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_push_during_the_run_pauses_and_recreate_discards_it() {
-    let github = replica().await;
+    let (github, _serving) = replica().await;
     let hub = hub().await;
     let night = Night::new(&github, &hub);
     assert_eq!(night.run(&llama(), Some(0)).code, Some(0));
@@ -535,7 +571,7 @@ async fn a_push_during_the_run_pauses_and_recreate_discards_it() {
 /// (which closes the pull request), and a new one is opened that says whom it replaces.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_base_that_changed_a_workflow_then_recreate() {
-    let github = replica().await;
+    let (github, _serving) = replica().await;
     let hub = hub().await;
     let night = Night::new(&github, &hub);
     assert_eq!(night.run(&llama(), Some(0)).code, Some(0));
@@ -626,7 +662,7 @@ async fn a_base_that_changed_a_workflow_then_recreate() {
 /// once the setting is on, which opens the one pull request.
 #[tokio::test(flavor = "multi_thread")]
 async fn the_actions_pull_request_setting_off_then_on() {
-    let github = replica().await;
+    let (github, _serving) = replica().await;
     github.lock().actions_may_open_pulls = false;
     let hub = hub().await;
     let night = Night::new(&github, &hub);

@@ -23,13 +23,34 @@ pub fn fixture(path: &str) -> String {
     std::fs::read_to_string(root().join("tests/fixtures").join(path)).expect("fixture exists")
 }
 
+/// Runs the binary offline, with an empty HF home of its own (never the developer's cache) and
+/// no GitHub or Hub credentials or endpoints from the environment.
 pub fn track_models(args: &[&str]) -> Output {
+    let home = tempfile::tempdir().expect("a temp HF home");
     Command::new(env!("CARGO_BIN_EXE_track-models"))
         .args(args)
         .env_remove("GITHUB_ACTIONS")
         .env("HF_HUB_OFFLINE", "1")
+        .env("HF_HOME", home.path())
+        .env("HF_ENDPOINT", "http://127.0.0.1:9")
+        .env("GITHUB_API_URL", "http://127.0.0.1:9")
+        .env_remove("HF_HUB_CACHE")
+        .env_remove("HF_TOKEN")
+        .env_remove("GITHUB_TOKEN")
         .output()
         .expect("the binary runs")
+}
+
+/// `--sglang-dir` / `--cookbook-dir` arguments naming a quiet, minimal serving-data source
+/// (`tests/fixtures/sglang-min`), for runs whose stderr a test asserts exactly.
+pub fn quiet_serving_args() -> [String; 4] {
+    let min = root().join("tests/fixtures/sglang-min");
+    [
+        "--sglang-dir".to_string(),
+        min.display().to_string(),
+        "--cookbook-dir".to_string(),
+        min.join("cookbook").display().to_string(),
+    ]
 }
 
 pub fn stdout(output: &Output) -> String {

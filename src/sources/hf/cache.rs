@@ -79,9 +79,10 @@ impl RepoCache {
         self.blob_path(etag).is_file()
     }
 
-    /// Stores the content under `blobs/{etag}` (once) and points the snapshot entry at it.
+    /// Stores the content under `blobs/{etag}` (again when what is there differs: a damaged
+    /// blob is replaced) and points the snapshot entry at it.
     pub(super) fn store(&self, sha: &str, file: &str, etag: &str, bytes: &[u8]) -> io::Result<()> {
-        if !self.has_blob(etag) {
+        if std::fs::read(self.blob_path(etag)).ok().as_deref() != Some(bytes) {
             write_atomic(&self.blob_path(etag), bytes)?;
         }
         self.link_snapshot(sha, file, etag)

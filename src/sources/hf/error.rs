@@ -100,6 +100,23 @@ pub enum HfError {
         reason: String,
     },
 
+    /// A body larger than the client reads for this kind of request (a `config.json` of
+    /// gigabytes, an endless listing page): the transfer is stopped at the cap.
+    #[error("response too large for {} ({url}): more than {limit} bytes, the most read for it", subject(.repo))]
+    TooLarge {
+        repo: String,
+        url: String,
+        limit: u64,
+    },
+
+    /// The total time allowed for a request (retries included) or for a model ran out.
+    #[error("gave up on {} ({url}) after {}, the total time allowed", subject(.repo), seconds(.deadline))]
+    DeadlineExceeded {
+        repo: String,
+        url: String,
+        deadline: Duration,
+    },
+
     /// Offline mode (`HF_HUB_OFFLINE`) and the cache cannot answer.
     #[error("offline and not cached: {} ({url}): {reason}\nhint: unset `HF_HUB_OFFLINE` to fetch it", subject(.repo))]
     OfflineMiss {
@@ -107,6 +124,16 @@ pub enum HfError {
         url: String,
         reason: String,
     },
+}
+
+/// `60 s`, `0.7 s`.
+fn seconds(duration: &Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if secs.fract() == 0.0 {
+        format!("{secs} s")
+    } else {
+        format!("{secs:.1} s")
+    }
 }
 
 /// Requests that are not about one repo (model search) leave `repo` empty.

@@ -34,6 +34,7 @@ use transport::{Exchange, Target};
 
 pub use error::HfError;
 pub use model::{ConfigSummary, Gated, ModelInfo, ProviderMapping};
+pub use transport::Limits;
 
 /// The public Hub, used when `HF_ENDPOINT` is unset.
 pub const DEFAULT_ENDPOINT: &str = "https://huggingface.co";
@@ -59,6 +60,8 @@ pub struct HfConfig {
     pub retry: RetryPolicy,
     /// Requests on the wire at once, across all calls on this client.
     pub max_in_flight: usize,
+    /// Size caps and total deadlines.
+    pub limits: Limits,
 }
 
 /// How transient failures are retried.
@@ -105,6 +108,7 @@ impl HfConfig {
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             max_in_flight: 8,
+            limits: Limits::default(),
         }
     }
 
@@ -181,12 +185,16 @@ impl HfConfig {
 
 /// A token file's trimmed content; an absent, unreadable or empty file means no token.
 fn read_token_file(path: &Path) -> Option<String> {
-    match std::fs::read_to_string(path) {
+    if !path.exists() {
+        return None;
+    }
+    // A regular file only (a FIFO would block the run); a token is far below 64 KiB.
+    let read = crate::atomic_file::read_regular(path, 64 << 10)
+        .and_then(|bytes| Ok(String::from_utf8(bytes)?));
+    match read {
         Ok(text) => Some(text.trim().to_string()).filter(|token| !token.is_empty()),
         Err(err) => {
-            if err.kind() != std::io::ErrorKind::NotFound {
-                tracing::warn!(path = %path.display(), %err, "cannot read the HF token file");
-            }
+            tracing::warn!("cannot read the HF token file `{}`: {err}", path.display());
             None
         }
     }
@@ -263,6 +271,7 @@ struct Inner {
     state_dir: PathBuf,
     retry: RetryPolicy,
     max_in_flight: usize,
+    limits: Limits,
     in_flight: Semaphore,
     requests: AtomicU64,
 }
@@ -324,6 +333,7 @@ impl HfClient {
                 state_dir: config.state_dir,
                 retry: config.retry,
                 max_in_flight,
+                limits: config.limits,
                 in_flight: Semaphore::new(max_in_flight),
                 requests: AtomicU64::new(0),
             }),
@@ -361,7 +371,20 @@ impl HfClient {
             let client = self.clone();
             let repo = repo.clone();
             tasks.spawn(async move {
-                let result = client.fetch_config(&repo).await;
+                // One deadline for everything this model needs, retries included.
+                let deadline = client.inner.limits.model_deadline;
+                let result = tokio::time::timeout(deadline, client.fetch_config(&repo))
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(HfError::DeadlineExceeded {
+                            url: format!(
+                                "{}/{repo}/resolve/main/{CONFIG_FILE}",
+                                client.inner.endpoint
+                            ),
+                            repo: repo.clone(),
+                            deadline,
+                        })
+                    });
                 (index, repo, result)
             });
         }
@@ -542,7 +565,7 @@ impl HfClient {
         }
         let warm = cache
             .read_ref("main")
-            .is_some_and(|sha| cache.read_snapshot(&sha, file).is_some());
+            .is_some_and(|sha| self.usable_snapshot(&cache, &sha, file).is_some());
         let method = if warm { Method::HEAD } else { Method::GET };
         let target = Target {
             repo,
@@ -594,7 +617,7 @@ impl HfClient {
         };
         keep_going(cache.write_ref("main", &sha), cache.dir());
         let file_url = format!("{}/{repo}/resolve/{sha}/{file}", self.inner.endpoint);
-        if let Some(text) = cache.read_snapshot(&sha, file) {
+        if let Some(text) = self.usable_snapshot(&cache, &sha, file) {
             tracing::debug!(repo, sha, file, "served from the cache");
             return Ok(ConfigFile {
                 text,
@@ -607,7 +630,7 @@ impl HfClient {
             // A new commit whose file content we may already hold under the same blob.
             if let Some(etag) = etag.as_deref().filter(|etag| cache.has_blob(etag)) {
                 keep_going(cache.link_snapshot(&sha, file, etag), cache.dir());
-                if let Some(text) = cache.read_snapshot(&sha, file) {
+                if let Some(text) = self.usable_snapshot(&cache, &sha, file) {
                     return Ok(ConfigFile {
                         text,
                         sha,
@@ -632,6 +655,23 @@ impl HfClient {
             return self.store_download(repo, file, &cache, sha, etag, &answer);
         }
         self.store_download(repo, file, &cache, sha, etag, &answer)
+    }
+
+    /// The cached text of `file` at `sha`, unless it is not the JSON a `.json` file must be (a
+    /// cache damaged by a crash or a disk error): then it is treated as absent, with a warning,
+    /// and fetched again.
+    fn usable_snapshot(&self, cache: &RepoCache, sha: &str, file: &str) -> Option<String> {
+        let text = cache.read_snapshot(sha, file)?;
+        if !file.ends_with(".json")
+            || transport::check_json_text(&crate::arch::sanitize_json(&text)).is_ok()
+        {
+            return Some(text);
+        }
+        tracing::warn!(
+            "the cached `{}` is not valid JSON; ignoring it",
+            cache.snapshot_path(sha, file).display()
+        );
+        None
     }
 
     /// Checks a downloaded body, caches it under its ETag and returns it.
@@ -684,7 +724,7 @@ impl HfClient {
             .read_ref("main")
             .ok_or_else(|| miss(format!("no `{}`", cache.ref_path("main").display())))?;
         let file_url = format!("{}/{repo}/resolve/{sha}/{file}", self.inner.endpoint);
-        if let Some(text) = cache.read_snapshot(&sha, file) {
+        if let Some(text) = self.usable_snapshot(cache, &sha, file) {
             return Ok(ConfigFile {
                 text,
                 sha,

@@ -3,16 +3,58 @@
 //! long as `RateLimit`/`Retry-After` ask, up to a cap; at most `max_tries` attempts. Also the
 //! mapping of `X-Error-Code` to [`HfError`], JSON decoding with errors that name the URL, and
 //! `Link: <…>; rel="next"` pagination.
+//!
+//! Bounded: a body is streamed chunk by chunk and stopped at a cap ([`Limits`]: a few MiB for a
+//! file such as `config.json`, more for an API listing page), and a request with all its
+//! retries and waits has one total deadline, so a slow server costs at most that, not
+//! `max_tries` × the per-try timeout.
 
 use std::collections::HashSet;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use reqwest::header::{HeaderMap, CONTENT_TYPE, LINK, RETRY_AFTER};
 use reqwest::{Method, StatusCode, Url};
 use serde::de::DeserializeOwned;
 
 use super::{HfClient, HfError};
+
+/// Size caps and total deadlines of the Hub client.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest body read for a repo file (`…/resolve/…`, such as `config.json`).
+    pub max_file_bytes: u64,
+    /// Largest body read for an API answer (a listing page, model info, a search).
+    pub max_api_bytes: u64,
+    /// Total time for one request, all retries and waits included.
+    pub request_deadline: Duration,
+    /// Total time for everything one model's `config.json` needs (metadata, then the file).
+    pub model_deadline: Duration,
+    /// Total time for every page of one listing (a dataset tree, a model search).
+    pub source_deadline: Duration,
+}
+
+impl Default for Limits {
+    /// 8 MiB per file (real configs are a few KiB), 64 MiB per API answer, 60 s per request,
+    /// 90 s per model, 300 s per listing.
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 8 << 20,
+            max_api_bytes: 64 << 20,
+            request_deadline: Duration::from_secs(60),
+            model_deadline: Duration::from_secs(90),
+            source_deadline: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Why one attempt produced no answer.
+enum AttemptError {
+    Transport(reqwest::Error),
+    TooLarge { limit: u64 },
+}
 
 /// A finished exchange: the final status (after redirects), headers and whole body.
 pub(super) struct Exchange {
@@ -48,14 +90,32 @@ impl HfClient {
         url: &Url,
     ) -> Result<Exchange, HfError> {
         let policy = &self.inner.retry;
+        let limits = self.inner.limits;
+        let deadline = Instant::now() + limits.request_deadline;
         let max_tries = policy.max_tries.max(1);
         let mut backoff = policy.initial_backoff;
         let mut tries = 0;
+        let out_of_time = || HfError::DeadlineExceeded {
+            repo: repo.to_string(),
+            url: url.to_string(),
+            deadline: limits.request_deadline,
+        };
         loop {
             tries += 1;
-            let outcome = self.attempt(method.clone(), url).await;
+            let outcome =
+                match tokio::time::timeout_at(deadline, self.attempt(method.clone(), url)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => return Err(out_of_time()),
+                };
             let wait = match outcome {
-                Err(err) => {
+                Err(AttemptError::TooLarge { limit }) => {
+                    return Err(HfError::TooLarge {
+                        repo: repo.to_string(),
+                        url: url.to_string(),
+                        limit,
+                    })
+                }
+                Err(AttemptError::Transport(err)) => {
                     if tries < max_tries && is_transient(&err) {
                         tracing::debug!(%url, tries, %err, "retrying after a transport error");
                         backoff
@@ -103,6 +163,9 @@ impl HfClient {
                     return Ok(answer);
                 }
             };
+            if Instant::now() + wait >= deadline {
+                return Err(out_of_time());
+            }
             tokio::time::sleep(wait).await;
             backoff = (backoff * 2).min(policy.max_backoff);
         }
@@ -129,8 +192,9 @@ impl HfClient {
         Ok(Some(self.exchange(repo, Method::GET, &location).await?))
     }
 
-    /// One request and its whole body, holding one of the client's in-flight permits.
-    async fn attempt(&self, method: Method, url: &Url) -> Result<Exchange, reqwest::Error> {
+    /// One request and its whole body (streamed, stopped at the cap for its kind), holding one
+    /// of the client's in-flight permits.
+    async fn attempt(&self, method: Method, url: &Url) -> Result<Exchange, AttemptError> {
         // The semaphore is never closed, so acquiring only fails if that changes.
         let _permit = self.inner.in_flight.acquire().await.ok();
         self.inner.requests.fetch_add(1, Ordering::Relaxed);
@@ -139,11 +203,29 @@ impl HfClient {
             request = request.bearer_auth(token);
         }
         tracing::debug!(%method, %url, "hf request");
-        let response = request.send().await?;
+        let mut response = request.send().await.map_err(AttemptError::Transport)?;
         let status = response.status();
         let headers = response.headers().clone();
         let final_url = response.url().clone();
-        let body = response.bytes().await?.to_vec();
+        // The asked URL says what it is; a redirect may lead to a CDN path.
+        let limit = if url.path().contains("/resolve/") {
+            self.inner.limits.max_file_bytes
+        } else {
+            self.inner.limits.max_api_bytes
+        };
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit)
+        {
+            return Err(AttemptError::TooLarge { limit });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(AttemptError::Transport)? {
+            if (body.len() + chunk.len()) as u64 > limit {
+                return Err(AttemptError::TooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
         tracing::debug!(%method, %url, %status, bytes = body.len(), "hf response");
         Ok(Exchange {
             status,
@@ -261,7 +343,16 @@ impl HfClient {
         let mut items = Vec::new();
         let mut seen = HashSet::new();
         let mut url = first;
+        // All pages together get one deadline: a listing that never ends costs at most that.
+        let deadline = Instant::now() + self.inner.limits.source_deadline;
         loop {
+            if Instant::now() >= deadline {
+                return Err(HfError::DeadlineExceeded {
+                    repo: target.repo.to_string(),
+                    url: url.to_string(),
+                    deadline: self.inner.limits.source_deadline,
+                });
+            }
             seen.insert(url.to_string());
             let answer = self.exchange(target.repo, Method::GET, &url).await?;
             let answer = self.success(target, answer)?;
