@@ -7,6 +7,7 @@ mod discover;
 mod expect;
 mod hf;
 mod live;
+mod names;
 mod naming;
 mod nightly;
 mod onboard;
