@@ -1,6 +1,7 @@
 //! One integration-test binary; one module per area.
 
 mod action;
+mod clean_docs;
 mod cli;
 mod cookbook;
 mod discover;
@@ -16,4 +17,5 @@ mod publish;
 mod refresh;
 mod regenerate;
 mod sglang;
+mod snapshots;
 mod support;
