@@ -52,7 +52,8 @@ pub fn assert_file(path: &Path, actual: &[u8]) {
     }
 }
 
-fn diff(expected: &[u8], actual: &[u8]) -> String {
+/// A unified diff of two texts, `-` expected, `+` actual.
+pub fn diff(expected: &[u8], actual: &[u8]) -> String {
     let shown = |bytes: &[u8]| String::from_utf8_lossy(bytes).replace('\r', "␍");
     let (expected, actual) = (shown(expected), shown(actual));
     let diff = TextDiff::from_lines(&expected, &actual)

@@ -13,7 +13,7 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use crate::expect::assert_file;
+use crate::expect::{assert_file, diff};
 use crate::support::{root, stderr, trace_dir};
 
 const HEADING: &str = "## Gemma 3 27B";
@@ -89,16 +89,25 @@ fn assert_regenerated(name: &str, tp: &str, ep: &str) {
     );
     let (start, end) = section_bounds(&before);
     let (new_start, new_end) = section_bounds(&after);
-    assert_eq!(
-        after[..new_start],
-        before[..start],
-        "{name}: bytes before the section changed"
-    );
-    assert_eq!(
-        after[new_end..],
-        before[end..],
-        "{name}: the separator or what follows it changed"
-    );
+    let unchanged = [
+        (
+            "bytes before the section",
+            &before[..start],
+            &after[..new_start],
+        ),
+        (
+            "the separator and what follows it",
+            &before[end..],
+            &after[new_end..],
+        ),
+    ];
+    for (what, was, is) in unchanged {
+        assert!(
+            was == is,
+            "{name}: {what} changed:\n{}",
+            diff(was.as_bytes(), is.as_bytes())
+        );
+    }
     assert_eq!(
         after.matches("\n---").count(),
         before.matches("\n---").count(),
