@@ -7,6 +7,7 @@
 //!   directory and holds `doc.mdx`; `{root}` is the checkout.
 //! - `NAME.doc` (optional): the bytes of `{tmp}/doc.mdx`; without it, the acceptance checks'
 //!   empty doc (`tests/fixtures/refresh/empty-doc.mdx`).
+//! - `NAME.env` (optional): `KEY=VALUE` lines added to the environment (`{tmp}`, `{root}` too).
 //! - `NAME.stdout`, `NAME.stderr`, `NAME.code`: what the run must print and exit with, the temp
 //!   folder shown as `{tmp}` and the checkout as `{root}`.
 //!
@@ -36,6 +37,11 @@ pub struct Run {
 
 /// Runs the binary in `dir` with `args` (already expanded) and the test environment.
 pub fn run_in(dir: &Path, args: &[String]) -> Run {
+    run_with(dir, args, &[])
+}
+
+/// [`run_in`] with extra environment variables.
+fn run_with(dir: &Path, args: &[String], env: &[(String, String)]) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_track-models"))
         .args(args)
         .current_dir(dir)
@@ -45,6 +51,7 @@ pub fn run_in(dir: &Path, args: &[String]) -> Run {
         .env("HF_HUB_OFFLINE", "1")
         .env("HF_ENDPOINT", "http://127.0.0.1:9")
         .env("GITHUB_API_URL", "http://127.0.0.1:9")
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .output()
         .expect("the binary runs");
     let shown = |bytes: &[u8]| filter(&String::from_utf8_lossy(bytes), dir);
@@ -110,7 +117,13 @@ fn run_case(name: &str) -> Vec<String> {
         .filter(|line| !line.starts_with('#') && !line.is_empty())
         .map(|line| expand(line, dir.path()))
         .collect();
-    let run = run_in(dir.path(), &args);
+    let env: Vec<(String, String)> = fs::read_to_string(file("env"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .map(|(key, value)| (key.to_string(), expand(value, dir.path())))
+        .collect();
+    let run = run_with(dir.path(), &args, &env);
     let code = match run.code {
         Some(code) => format!("{code}\n"),
         None => "killed by a signal\n".to_string(),
