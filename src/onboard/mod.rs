@@ -384,25 +384,33 @@ fn find_section<'d>(
     (Some(found), found_by_repo)
 }
 
-/// From the heading to the section's end, leaving a trailing `---` separator line (and what
-/// follows it) in place.
+/// From the heading to the section's first thematic break (the `---` written after every
+/// section), leaving that separator and whatever follows it (notes, comments people put between
+/// sections) in place; without a separator, to the section's end.
 fn section_body_span(doc: &CoverageDoc, section: &SectionOutcome) -> Range<usize> {
     let start = doc.lines[section.heading_line].start;
-    let mut end_line = section.end_line;
-    let mut line = end_line;
-    while line > section.heading_line + 1 {
-        line -= 1;
-        let content = doc.text[doc.lines[line].clone()].trim();
-        if content.is_empty() {
-            continue;
-        }
-        if content == "---" {
-            end_line = line;
-        }
-        break;
-    }
+    let end_line = (section.heading_line + 1..section.end_line)
+        .find(|&line| is_thematic_break(&doc.text[doc.lines[line].clone()]))
+        .unwrap_or(section.end_line);
     let end = doc.lines.get(end_line).map_or(doc.text.len(), |l| l.start);
     start..end
+}
+
+/// Three or more of one of `-`, `*`, `_`, spaces allowed between (CommonMark's thematic break;
+/// a generated section has none of its own, its table rows start with `|`).
+fn is_thematic_break(line: &str) -> bool {
+    let mut marks = line.chars().filter(|c| !c.is_whitespace());
+    let Some(first) = marks.next() else {
+        return false;
+    };
+    let mut count = 1;
+    for mark in marks {
+        if mark != first {
+            return false;
+        }
+        count += 1;
+    }
+    matches!(first, '-' | '*' | '_') && count >= 3
 }
 
 /// After the summary table's last row (or its delimiter row when it has none), and whether

@@ -447,6 +447,8 @@ fn concurrent_runs_on_one_doc_lose_no_section() {
     let (_dir, path) = workspace(DOC);
     let config =
         crate::support::root().join("tests/fixtures/configs/meta-llama/Llama-3.1-8B/config.json");
+    let home = tempfile::tempdir().unwrap();
+    let quiet = crate::support::quiet_serving_args();
     let spawn = |repo: &str, title: &str| {
         std::process::Command::new(env!("CARGO_BIN_EXE_track-models"))
             .args([
@@ -459,8 +461,12 @@ fn concurrent_runs_on_one_doc_lose_no_section() {
             ])
             .args(["--config-file", config.to_str().unwrap(), "--doc", &path])
             .args(["--trace-dir", trace_dir().to_str().unwrap()])
+            .args(&quiet)
             .env_remove("GITHUB_ACTIONS")
             .env("HF_HUB_OFFLINE", "1")
+            .env("HF_HOME", home.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap()
     };

@@ -1,13 +1,16 @@
 //! One integration-test binary; one module per area.
 
 mod action;
+mod clean_docs;
 mod cli;
 mod cookbook;
 mod discover;
+mod expect;
 mod hardening;
 mod hf;
 mod limits;
 mod live;
+mod names;
 mod naming;
 mod nightly;
 mod onboard;
@@ -15,6 +18,8 @@ mod property;
 mod publish;
 mod publish_nights;
 mod refresh;
+mod regenerate;
 mod sglang;
+mod snapshots;
 mod support;
 mod validation;
