@@ -10,6 +10,7 @@ pub mod cli;
 pub mod dataset;
 pub mod discover;
 pub mod doc;
+pub mod lint;
 pub mod markdown;
 pub mod naming;
 pub mod nightly;

@@ -129,6 +129,26 @@ impl<W: Write> Actions<W> {
         Ok(())
     }
 
+    /// One `::warning` per lint finding on its line of the doc (at most [`MAX_ANNOTATIONS`]).
+    pub fn annotate_lint(
+        &mut self,
+        doc: &str,
+        findings: &[crate::lint::Finding],
+    ) -> io::Result<()> {
+        if !self.enabled {
+            return Ok(());
+        }
+        for finding in findings.iter().take(MAX_ANNOTATIONS) {
+            let annotation = Annotation {
+                file: Some(doc.to_string()),
+                line: Some(finding.line),
+                message: format!("{}: {}", finding.section, finding.message),
+            };
+            writeln!(self.log, "{}", annotation.command())?;
+        }
+        Ok(())
+    }
+
     /// Appends step outputs to `$GITHUB_OUTPUT` (multi-line values as heredocs with a random
     /// delimiter).
     pub fn set_outputs(&mut self, outputs: &[(&str, String)]) -> io::Result<()> {

@@ -148,6 +148,7 @@ pub fn render_comment(report: &Report, ctx: &RenderContext<'_>, notice: &Notice)
     out.push_str(&render_delta(report, true));
     out.push_str(&render_chart(report));
     out.push_str(&render_missing(report));
+    out.push_str(&crate::lint::render_markdown(&report.lint));
     out.push_str(&render_problems(report));
     let mut out = truncate(out.trim_end_matches('\n'), MAX_CHARS - 1, ctx);
     out.truncate(out.trim_end_matches('\n').len());
