@@ -225,7 +225,11 @@ fn finish(
         let mut actions = Actions::from_env(&mut *out);
         if actions.is_enabled() {
             actions.annotate_problems(&plan.report.problems)?;
-            actions.annotate_lint(&cli.doc.display().to_string(), &plan.report.lint)?;
+            actions.annotate_lint(
+                &cli.doc.display().to_string(),
+                &plan.report.lint,
+                plan.report.problems.len(),
+            )?;
             actions.append_summary(&plan.report.to_markdown())?;
         }
     }

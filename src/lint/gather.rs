@@ -397,33 +397,8 @@ pub fn report(
         writeln!(err, "note: {note}")?;
     }
     let doc = cli.doc.display();
-    let mut traced: Vec<(usize, &str, Vec<&str>)> = Vec::new();
-    for finding in &outcome.findings {
-        if finding.kind != super::FindingKind::TracedNotListed {
-            writeln!(err, "lint: `{doc}`:{}: {}", finding.line, finding.message)?;
-            continue;
-        }
-        // Traced definitions are many per section: one line each section.
-        let name = finding.definition.as_deref().unwrap_or_default();
-        match traced.iter_mut().find(|(line, _, _)| *line == finding.line) {
-            Some((_, _, names)) => names.push(name),
-            None => traced.push((finding.line, &finding.section, vec![name])),
-        }
-    }
-    for (line, section, names) in traced {
-        let shown: Vec<String> = names.iter().take(4).map(|n| format!("`{n}`")).collect();
-        let more = names.len().saturating_sub(4);
-        let more = if more > 0 {
-            format!(" and {more} more")
-        } else {
-            String::new()
-        };
-        writeln!(
-            err,
-            "lint: `{doc}`:{line}: `{section}` does not list {} definition(s) the dataset traced from it: {}{more}",
-            names.len(),
-            shown.join(", ")
-        )?;
+    for (line, message) in super::annotations(&outcome.findings) {
+        writeln!(err, "lint: `{doc}`:{line}: {message}")?;
     }
     Ok(outcome.findings)
 }

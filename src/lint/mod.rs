@@ -267,6 +267,51 @@ fn cross_check(sections: &[Section], traced: &[TracedDefinition], outcome: &mut 
         .collect();
 }
 
+/// One (line, message) per annotation, most useful first: each contradicting row, each stale
+/// Coverage line, then one per section for the traced definitions it does not list.
+pub fn annotations(findings: &[Finding]) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for kind in [
+        FindingKind::ContradictsConfig,
+        FindingKind::StaleCoverageProse,
+    ] {
+        out.extend(
+            findings
+                .iter()
+                .filter(|f| f.kind == kind)
+                .map(|f| (f.line, format!("{}: {}", f.section, f.message))),
+        );
+    }
+    let mut traced: BTreeMap<(usize, &str), Vec<&str>> = BTreeMap::new();
+    for finding in findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::TracedNotListed)
+    {
+        traced
+            .entry((finding.line, &finding.section))
+            .or_default()
+            .push(finding.definition.as_deref().unwrap_or_default());
+    }
+    for ((line, section), names) in traced {
+        out.push((line, traced_summary(section, &names)));
+    }
+    out
+}
+
+/// `` `X` does not list 5 definition(s) the dataset traced from it: `a`, `b`, `c`, `d` and 1 more ``
+pub fn traced_summary(section: &str, names: &[&str]) -> String {
+    let shown: Vec<String> = names.iter().take(4).map(|n| format!("`{n}`")).collect();
+    let more = match names.len().saturating_sub(4) {
+        0 => String::new(),
+        more => format!(" and {more} more"),
+    };
+    format!(
+        "`{section}` does not list {} definition(s) the dataset traced from it: {}{more}",
+        names.len(),
+        shown.join(", ")
+    )
+}
+
 /// A heading as people read it: the backslash escapes of [`crate::markdown::escape_inline`]
 /// removed, and the zero-width space after `@` dropped.
 pub fn unescape(title: &str) -> String {

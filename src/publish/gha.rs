@@ -129,20 +129,26 @@ impl<W: Write> Actions<W> {
         Ok(())
     }
 
-    /// One `::warning` per lint finding on its line of the doc (at most [`MAX_ANNOTATIONS`]).
+    /// `::warning`s for lint findings on their lines of the doc, within what is left of
+    /// [`MAX_ANNOTATIONS`] after `used`: contradicting rows first, then stale prose, then one
+    /// per section for traced definitions it does not list.
     pub fn annotate_lint(
         &mut self,
         doc: &str,
         findings: &[crate::lint::Finding],
+        used: usize,
     ) -> io::Result<()> {
         if !self.enabled {
             return Ok(());
         }
-        for finding in findings.iter().take(MAX_ANNOTATIONS) {
+        for (line, message) in crate::lint::annotations(findings)
+            .into_iter()
+            .take(MAX_ANNOTATIONS.saturating_sub(used))
+        {
             let annotation = Annotation {
                 file: Some(doc.to_string()),
-                line: Some(finding.line),
-                message: format!("{}: {}", finding.section, finding.message),
+                line: Some(line),
+                message,
             };
             writeln!(self.log, "{}", annotation.command())?;
         }

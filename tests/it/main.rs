@@ -5,6 +5,7 @@ mod cli;
 mod cookbook;
 mod discover;
 mod hf;
+mod lint;
 mod naming;
 mod nightly;
 mod onboard;
