@@ -388,7 +388,7 @@ mod tests {
     #[test]
     fn unescaped_headings() {
         assert_eq!(
-            unescape(r"Foo \| Bar \<x\> @\u{200b}me"),
+            unescape("Foo \\| Bar \\<x\\> @\u{200b}me"),
             "Foo | Bar <x> @me"
         );
         assert_eq!(unescape("Qwen3 8B"), "Qwen3 8B");
