@@ -153,6 +153,8 @@ pub enum Source {
     Cookbook,
     HfTrending,
     HfNew,
+    /// The flashinfer-trace dataset has definitions tagged `model:<slug>` for it.
+    Dataset,
 }
 
 impl Source {
@@ -163,6 +165,7 @@ impl Source {
             Source::Cookbook => "cookbook",
             Source::HfTrending => "hf-trending",
             Source::HfNew => "hf-new",
+            Source::Dataset => "dataset",
         }
     }
 
@@ -229,6 +232,8 @@ pub struct Signals {
     pub providers: BTreeMap<String, BTreeSet<String>>,
     /// Whether the router or OpenRouter answered (else `min_providers` is not applied).
     pub provider_catalog_reached: bool,
+    /// `model:<slug>` tags of the dataset that no doc section tracks, sorted.
+    pub dataset_models: Vec<String>,
     /// One line per failed or degraded source, naming it.
     pub problems: Vec<String>,
     /// Requests sent per service (`hf`, `hf-router`, `openrouter`, `github`), retries included.

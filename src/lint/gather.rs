@@ -402,3 +402,28 @@ pub fn report(
     }
     Ok(outcome.findings)
 }
+
+/// The `model:<slug>` tags of `--trace-dir` that no section of `doc` tracks (the discovery
+/// signal "traced in the dataset"); a dataset that cannot be read is one line in `problems`.
+pub fn untracked_models(cli: &Cli, doc: &CoverageDoc, problems: &mut Vec<String>) -> Vec<String> {
+    let Some(dir) = cli.trace_dir.as_deref() else {
+        return Vec::new();
+    };
+    match read_traced(dir) {
+        Ok((traced, _)) => {
+            let inputs = LintInputs {
+                configs: &[],
+                traced: Some(&traced),
+            };
+            super::lint(doc, &inputs)
+                .untracked
+                .into_iter()
+                .map(|model| model.slug)
+                .collect()
+        }
+        Err(error) => {
+            problems.push(format!("dataset tags (`--trace-dir`): {error}"));
+            Vec::new()
+        }
+    }
+}

@@ -42,6 +42,14 @@ pub fn section_for(slug: &str, sections: &[BTreeSet<String>]) -> Option<usize> {
     best.filter(|_| !tied).map(|(index, _)| index)
 }
 
+/// How many words a repo name has beyond the slug's, when it has all of them
+/// (`qwen3-14b` in `Qwen/Qwen3-14B-Base`: 1); `None` when it lacks one.
+pub fn extra_words(slug: &str, repo_id: &str) -> Option<usize> {
+    let wanted = words_of(slug);
+    let have = words_of(repo_id.rsplit('/').next().unwrap_or(repo_id));
+    (!wanted.is_empty() && wanted.is_subset(&have)).then(|| have.len() - wanted.len())
+}
+
 fn words(title: &str) -> BTreeSet<String> {
     words_of(title)
 }

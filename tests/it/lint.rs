@@ -639,3 +639,62 @@ fn untracked_models_in_the_dataset() {
         vec![("gemma-3-27b".to_string(), 1), ("qwen3-14b".to_string(), 2)]
     );
 }
+
+/// "Traced in the dataset" ranks with the other discovery signals: it joins the candidate whose
+/// repo name fits the slug best, adds to its score, and a slug no repo fits is a candidate
+/// without a repo id, skipped with the reason.
+#[test]
+fn traced_in_the_dataset_is_a_discovery_signal() {
+    use std::collections::HashMap;
+    use track_models::discover::{
+        candidates, decide, Date, DecisionKind, DiscoveryOptions, Signals, Source,
+    };
+
+    let signals = Signals {
+        cookbook_repo_ids: vec![
+            "Qwen/Qwen3-14B".to_string(),
+            "Qwen/Qwen3-14B-Base".to_string(),
+            "google/gemma-3-27b-it".to_string(),
+        ],
+        dataset_models: vec!["nemotron-h-8b".to_string(), "qwen3-14b".to_string()],
+        ..Signals::default()
+    };
+    let pool = candidates(&signals);
+    let sources = |key: &str| {
+        pool.iter()
+            .find(|c| c.key() == key)
+            .unwrap()
+            .sources
+            .clone()
+    };
+    assert_eq!(
+        sources("Qwen/Qwen3-14B"),
+        vec![Source::Cookbook, Source::Dataset]
+    );
+    assert_eq!(sources("Qwen/Qwen3-14B-Base"), vec![Source::Cookbook]);
+    assert_eq!(sources("model:nemotron-h-8b"), vec![Source::Dataset]);
+    let qwen = pool.iter().find(|c| c.key() == "Qwen/Qwen3-14B").unwrap();
+    assert_eq!(qwen.score(), 6_000_000);
+    assert_eq!(
+        qwen.signals_summary(),
+        "in the cookbook; traced in the dataset"
+    );
+    assert_eq!(
+        pool[0].key(),
+        "Qwen/Qwen3-14B",
+        "the traced model ranks first"
+    );
+
+    let options = DiscoveryOptions::new(Date::parse("2026-11-20").unwrap());
+    let supported = |_: &str| true;
+    let decisions = decide(&pool, &[], &HashMap::new(), &supported, &options);
+    let nemotron = decisions
+        .iter()
+        .find(|d| d.candidate.key() == "model:nemotron-h-8b")
+        .unwrap();
+    assert_eq!(nemotron.decision, DecisionKind::Skipped);
+    assert_eq!(
+        nemotron.reason,
+        "traced in the dataset as `model:nemotron-h-8b`, but no repo id in the HF lists, the SGLang docs or the cookbooks matches it"
+    );
+}
