@@ -61,12 +61,13 @@
 //! ```text
 //! score = 1_000_000_000 × (new in SGLang within the window)
 //!       +    10_000_000 × min(live providers, 99)
+//!       +     5_000_000 × (traced in the flashinfer-trace dataset, untracked by the doc)
 //!       +     1_000_000 × (in the cookbook)
 //!       +         1_000 × (1000 − best trending rank), when ranked 1..=999
 //!       +            10 × ⌊log2(downloads + 1)⌋
 //! ```
 //!
-//! so day-0 beats everything, then provider count, cookbook presence, trending rank and
+//! so day-0 beats everything, then provider count, dataset traces, cookbook presence, trending rank and
 //! downloads (in factor-of-two buckets); equal scores are ordered by repo id (case-insensitive,
 //! then exact).
 //!
