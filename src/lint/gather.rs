@@ -297,45 +297,68 @@ struct DefinitionFile {
 }
 
 /// Every `definitions/**/*.json` with its `model:` / `tp:` / `ep:` tags, and how many files were
-/// skipped (unreadable, not JSON, too large, past the limits).
+/// skipped (unreadable, not JSON, too large, past the limits). The files are parsed by as many
+/// threads as there are cores (at most 4), like the dataset walk.
 pub fn read_traced(trace_dir: &Path) -> anyhow::Result<(Vec<TracedDefinition>, usize)> {
     let root = trace_dir.join("definitions");
     if !root.is_dir() {
         anyhow::bail!("`{}` is not a folder", root.display());
     }
-    let mut traced = Vec::new();
+    let mut files = Vec::new();
     let mut skipped = 0;
-    let mut seen = 0;
     let mut stack = vec![(root, 0usize)];
     while let Some((dir, depth)) = stack.pop() {
         let Ok(entries) = fs::read_dir(&dir) else {
             skipped += 1;
             continue;
         };
-        let mut entries: Vec<_> = entries.flatten().collect();
-        entries.sort_by_key(|e| e.file_name());
-        for entry in entries {
+        for entry in entries.flatten() {
             let Ok(kind) = entry.file_type() else {
                 continue;
             };
             let path = entry.path();
             if kind.is_dir() && depth < MAX_DEPTH {
                 stack.push((path, depth + 1));
-                continue;
-            }
-            if !kind.is_file() || path.extension().is_none_or(|e| e != "json") {
-                continue;
-            }
-            seen += 1;
-            if seen > MAX_TAGGED_FILES {
-                skipped += 1;
-                continue;
-            }
-            match read_definition(&path) {
-                Some(definition) => traced.extend(definition),
-                None => skipped += 1,
+            } else if kind.is_file() && path.extension().is_some_and(|e| e == "json") {
+                if files.len() < MAX_TAGGED_FILES {
+                    files.push(path);
+                } else {
+                    skipped += 1;
+                }
             }
         }
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let chunk = files.len().div_ceil(threads).max(1);
+    let parts: Vec<(Vec<TracedDefinition>, usize)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|paths| {
+                scope.spawn(move || {
+                    let mut traced = Vec::new();
+                    let mut skipped = 0;
+                    for path in paths {
+                        match read_definition(path) {
+                            Some(definition) => traced.extend(definition),
+                            None => skipped += 1,
+                        }
+                    }
+                    (traced, skipped)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A worker that panicked skipped (at most) its whole chunk.
+            .map(|worker| worker.join().unwrap_or_else(|_| (Vec::new(), chunk)))
+            .collect()
+    });
+    let mut traced = Vec::new();
+    for (part, part_skipped) in parts {
+        traced.extend(part);
+        skipped += part_skipped;
     }
     traced.sort_by(|a: &TracedDefinition, b| a.name.cmp(&b.name));
     Ok((traced, skipped))
