@@ -698,3 +698,73 @@ fn traced_in_the_dataset_is_a_discovery_signal() {
         "traced in the dataset as `model:nemotron-h-8b`, but no repo id in the HF lists, the SGLang docs or the cookbooks matches it"
     );
 }
+
+/// A hand-written section whose heading the cookbooks resolve to exactly one repo id is checked
+/// in a plain refresh, from the HF cache: `Qwen3 30B A3B` and `Llama 4 Scout 17B-16E` resolve
+/// (the cookbook fixture's `model_path`s), `Kimi K2` does not (`Kimi-K2-Instruct` and
+/// `Kimi-K2-Thinking` both fit: no guess).
+#[test]
+fn hand_written_sections_resolved_through_the_cookbooks() {
+    let workspace = Workspace::new(&fixture("refresh/sample-3state.mdx"));
+    let seed = |repo: &str, text: &str| {
+        let folder = workspace
+            .hf_home()
+            .join("hub")
+            .join(format!("models--{}", repo.replace('/', "--")));
+        let sha = "89abcdef0123456789abcdef0123456789abcdef";
+        fs::create_dir_all(folder.join("refs")).unwrap();
+        fs::write(folder.join("refs/main"), sha).unwrap();
+        fs::create_dir_all(folder.join("snapshots").join(sha)).unwrap();
+        fs::write(folder.join("snapshots").join(sha).join("config.json"), text).unwrap();
+    };
+    let read = |relative: &str| fs::read_to_string(config_path(relative)).unwrap();
+    seed("Qwen/Qwen3-30B-A3B", &read("configs/Qwen/Qwen3-30B-A3B"));
+    let scout = read("configs/meta-llama/Llama-4-Scout-17B-16E-Instruct");
+    assert!(scout.contains("\"vocab_size\": 202048"));
+    seed(
+        "meta-llama/Llama-4-Scout-17B-16E-Instruct",
+        &scout.replace("\"vocab_size\": 202048", "\"vocab_size\": 202400"),
+    );
+    let cookbook = root().join("tests/fixtures/cookbook");
+    let output = workspace.run(
+        &[
+            "--refresh-status",
+            "--check",
+            "--cookbook-dir",
+            cookbook.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let flagged: Vec<(String, u64, String, String)> =
+        summary(&workspace.lint_of_kind("contradicts_config"));
+    assert_eq!(
+        flagged,
+        vec![
+            row(
+                "Llama 4 Scout 17B-16E",
+                536,
+                "top_k_sampling_from_probs_v202048",
+                "top_k_sampling_from_probs_v202400"
+            ),
+            row(
+                "Llama 4 Scout 17B-16E",
+                537,
+                "top_k_top_p_sampling_from_probs_v202048",
+                "top_k_top_p_sampling_from_probs_v202400"
+            ),
+            row(
+                "Llama 4 Scout 17B-16E",
+                538,
+                "top_p_sampling_from_probs_v202048",
+                "top_p_sampling_from_probs_v202400"
+            ),
+        ]
+    );
+    let error = stderr(&output);
+    let notes: Vec<&str> = error.lines().filter(|l| l.starts_with("note: ")).collect();
+    assert_eq!(
+        notes,
+        ["note: lint: rows of `## Mistral Small 3.1 24B` were not checked: `config.json` of `mistralai/Mistral-Small-3.1-24B-Instruct-2503` is not in the HF cache"]
+    );
+}
