@@ -19,7 +19,8 @@ use super::{LintInputs, LintOutcome, SectionConfig, TracedDefinition};
 use crate::arch::parse_config;
 use crate::cli::Cli;
 use crate::discover::display_name::name_key;
-use crate::doc::{Block, CoverageDoc};
+use crate::doc::marker::GeneratedMarker;
+use crate::doc::CoverageDoc;
 use crate::onboard::ModelRequest;
 use crate::sources::cookbook::CookbookIndex;
 use crate::sources::hf::{HfClient, HfConfig};
@@ -112,9 +113,11 @@ fn section_configs(
     notes: &mut Vec<String>,
 ) -> Vec<SectionConfig> {
     let mut wanted: Vec<Wanted> = Vec::new();
-    for (title, marker) in headings(doc) {
+    for section in super::sections(doc) {
+        let title = section.title;
         let key = name_key(&super::unescape(&title));
-        let marker_repo = marker.as_ref().and_then(|m| m.0.clone());
+        let marker = section.marker.as_ref();
+        let marker_repo = marker.and_then(|m| m.hf_repo_id()).map(str::to_string);
         let request = requests.iter().find(|r| {
             marker_repo
                 .as_deref()
@@ -123,7 +126,9 @@ fn section_configs(
                     .iter()
                     .any(|name| name_key(name) == key)
         });
-        let (mut extra_tp, mut extra_ep) = marker.map(|m| (m.1, m.2)).unwrap_or_default();
+        let (mut extra_tp, mut extra_ep) = marker
+            .map(|m| (marker_sizes(m, "tp"), marker_sizes(m, "ep")))
+            .unwrap_or_default();
         let (repo, text) = match (request, marker_repo) {
             (Some(request), _) => {
                 extra_tp.extend(&request.serving.attention_tp);
@@ -192,43 +197,14 @@ struct Wanted {
     extra_ep: Vec<u32>,
 }
 
-type MarkerSizes = (Option<String>, Vec<u32>, Vec<u32>);
-
-/// Each `##` model heading with its marker's repo id and sizes, if it has a marker.
-fn headings(doc: &CoverageDoc) -> Vec<(String, Option<MarkerSizes>)> {
-    let mut out: Vec<(String, Option<MarkerSizes>)> = Vec::new();
-    let mut in_model = false;
-    for (position, block) in doc.blocks.iter().enumerate() {
-        match block {
-            Block::Heading(h) if h.level <= 2 => {
-                in_model = h.level == 2 && doc.summary_heading != Some(position);
-                if in_model {
-                    out.push((h.title.clone(), None));
-                }
-            }
-            Block::Marker(marker) if in_model => {
-                let sizes = |key: &str| -> Vec<u32> {
-                    marker
-                        .get(key)
-                        .unwrap_or_default()
-                        .split(',')
-                        .filter_map(|s| s.trim().parse().ok())
-                        .collect()
-                };
-                if let Some(last) = out.last_mut() {
-                    if last.1.is_none() {
-                        last.1 = Some((
-                            marker.hf_repo_id().map(str::to_string),
-                            sizes("tp"),
-                            sizes("ep"),
-                        ));
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    out
+/// A marker's `tp=1,2` / `ep=8` sizes.
+fn marker_sizes(marker: &GeneratedMarker, key: &str) -> Vec<u32> {
+    marker
+        .get(key)
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
 }
 
 /// The one repo id the cookbooks and SGLang's docs give for a section title, if exactly one.

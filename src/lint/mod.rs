@@ -23,6 +23,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::arch::Architecture;
+use crate::doc::marker::GeneratedMarker;
 use crate::doc::{concrete_name, Block, CoverageDoc};
 use crate::markdown::{code_span, escape_inline, escape_prose};
 use dims::{ConfigCandidates, Verdict};
@@ -150,17 +151,20 @@ pub fn lint(doc: &CoverageDoc, inputs: &LintInputs) -> LintOutcome {
 }
 
 /// A `##` model section as the lint sees it.
-struct Section {
-    title: String,
+pub(crate) struct Section {
+    /// The heading text as it is in the doc.
+    pub(crate) title: String,
     heading_line: usize,
-    hf_repo_id: Option<String>,
+    /// Its first generated-section marker.
+    pub(crate) marker: Option<GeneratedMarker>,
     /// (0-based line, concrete name) of every status-table row.
     rows: Vec<(usize, String)>,
     /// (0-based line, N, M, the words after the numbers) of every Coverage line with a numeric M.
     coverage: Vec<(usize, u64, u64, String)>,
 }
 
-fn sections(doc: &CoverageDoc) -> Vec<Section> {
+/// Every `##` model section (not the summary), with what the lint reads of it.
+pub(crate) fn sections(doc: &CoverageDoc) -> Vec<Section> {
     let mut out: Vec<Section> = Vec::new();
     let mut in_model = false;
     for (position, block) in doc.blocks.iter().enumerate() {
@@ -171,7 +175,7 @@ fn sections(doc: &CoverageDoc) -> Vec<Section> {
                     out.push(Section {
                         title: heading.title.clone(),
                         heading_line: heading.line,
-                        hf_repo_id: None,
+                        marker: None,
                         rows: Vec::new(),
                         coverage: Vec::new(),
                     });
@@ -179,7 +183,7 @@ fn sections(doc: &CoverageDoc) -> Vec<Section> {
             }
             Block::Marker(marker) if in_model => {
                 if let Some(section) = out.last_mut() {
-                    section.hf_repo_id = marker.hf_repo_id().map(str::to_string);
+                    section.marker.get_or_insert_with(|| marker.clone());
                 }
             }
             Block::Table(table) if in_model && table.status.is_some() => {
@@ -218,7 +222,10 @@ fn sections(doc: &CoverageDoc) -> Vec<Section> {
 fn cross_check(sections: &[Section], traced: &[TracedDefinition], outcome: &mut LintOutcome) {
     let words: Vec<BTreeSet<String>> = sections
         .iter()
-        .map(|s| traced::section_words(&unescape(&s.title), s.hf_repo_id.as_deref()))
+        .map(|s| {
+            let repo = s.marker.as_ref().and_then(|m| m.hf_repo_id());
+            traced::section_words(&unescape(&s.title), repo)
+        })
         .collect();
     let mut untracked: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
     // One finding per (section, definition), however many slugs of that section traced it.

@@ -126,6 +126,19 @@ impl Workspace {
     }
 }
 
+/// Puts `config.json` of `repo` in the standard HF cache layout (`refs/main` → snapshot), as a
+/// run that fetched it would have left it.
+fn seed_hf_cache(hf_home: &Path, repo: &str, text: &str) {
+    let folder = hf_home
+        .join("hub")
+        .join(format!("models--{}", repo.replace('/', "--")));
+    let sha = "0123456789abcdef0123456789abcdef01234567";
+    fs::create_dir_all(folder.join("refs")).unwrap();
+    fs::write(folder.join("refs/main"), sha).unwrap();
+    fs::create_dir_all(folder.join("snapshots").join(sha)).unwrap();
+    fs::write(folder.join("snapshots").join(sha).join("config.json"), text).unwrap();
+}
+
 fn sample_model_args() -> Vec<String> {
     let mut args = Vec::new();
     for (name, repo, config) in SAMPLE_MODELS {
@@ -503,16 +516,7 @@ fn generated_sections_are_linted_from_the_hf_cache() {
         stderr(&output)
     );
 
-    let seed = |text: &str| {
-        let repo = workspace
-            .hf_home()
-            .join("hub/models--meta-llama--Llama-3.1-8B");
-        let sha = "0123456789abcdef0123456789abcdef01234567";
-        fs::create_dir_all(repo.join("refs")).unwrap();
-        fs::write(repo.join("refs/main"), sha).unwrap();
-        fs::create_dir_all(repo.join("snapshots").join(sha)).unwrap();
-        fs::write(repo.join("snapshots").join(sha).join("config.json"), text).unwrap();
-    };
+    let seed = |text: &str| seed_hf_cache(&workspace.hf_home(), "meta-llama/Llama-3.1-8B", text);
     seed(&fs::read_to_string(&llama).unwrap());
     let output = workspace.run(&["--refresh-status", "--check"], &[]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -706,17 +710,7 @@ fn traced_in_the_dataset_is_a_discovery_signal() {
 #[test]
 fn hand_written_sections_resolved_through_the_cookbooks() {
     let workspace = Workspace::new(&fixture("refresh/sample-3state.mdx"));
-    let seed = |repo: &str, text: &str| {
-        let folder = workspace
-            .hf_home()
-            .join("hub")
-            .join(format!("models--{}", repo.replace('/', "--")));
-        let sha = "89abcdef0123456789abcdef0123456789abcdef";
-        fs::create_dir_all(folder.join("refs")).unwrap();
-        fs::write(folder.join("refs/main"), sha).unwrap();
-        fs::create_dir_all(folder.join("snapshots").join(sha)).unwrap();
-        fs::write(folder.join("snapshots").join(sha).join("config.json"), text).unwrap();
-    };
+    let seed = |repo: &str, text: &str| seed_hf_cache(&workspace.hf_home(), repo, text);
     let read = |relative: &str| fs::read_to_string(config_path(relative)).unwrap();
     seed("Qwen/Qwen3-30B-A3B", &read("configs/Qwen/Qwen3-30B-A3B"));
     let scout = read("configs/meta-llama/Llama-4-Scout-17B-16E-Instruct");
