@@ -574,6 +574,18 @@ fn traced_definitions_not_listed() {
     write("gemm", "gemm_n1_k1", &["status:verified"]);
     // Not a definition file: never read as one.
     fs::write(dir.path().join("definitions/gemm/notes.txt"), "x").unwrap();
+    // Too large to be a definition: skipped, and the run says so.
+    let huge = format!(
+        "{{\"tags\": [\"model:llama-3.1-8b\"], \"pad\": \"{}\"}}",
+        "x".repeat(1 << 20)
+    );
+    fs::write(dir.path().join("definitions/gemm/gemm_n9_k9.json"), huge).unwrap();
+    // A symbolic link is not a regular file: not followed.
+    std::os::unix::fs::symlink(
+        dir.path().join("definitions/gemm/gemm_n6144_k4096.json"),
+        dir.path().join("definitions/gemm/gemm_n7_k7.json"),
+    )
+    .unwrap();
     let doc = "## Summary\n\n| Model | Architecture | Coverage |\n|---|---|---|\n| Llama 3.1 8B | GQA | ✅ Fully covered |\n\n## Llama 3.1 8B\n\n| Definition | Op Type | Status |\n|---|---|:---:|\n| `rmsnorm_h4096` | rmsnorm | ✅ |\n\n**Coverage**: 1 / 1 definitions present.\n";
     let workspace = Workspace::new(doc);
     let report = workspace.path("report.json");
@@ -600,6 +612,14 @@ fn traced_definitions_not_listed() {
              "message": "the dataset traced `gqa_paged_decode_h8_kv2_d128_ps1` (gqa_paged, TP=4) from `model:llama-3.1-8b`, which this section does not list",
              "suggestion": null},
         ])
+    );
+    assert!(
+        stderr(&output).contains(&format!(
+            "note: lint: 1 definition file(s) under `{}` were unreadable, too large or beyond the limit; their tags were not read",
+            dir.path().join("definitions").display()
+        )),
+        "{}",
+        stderr(&output)
     );
     assert!(stderr(&output).contains(&format!(
         "lint: `{}`:7: `Llama 3.1 8B` does not list 2 definition(s) the dataset traced from it: `gemm_n6144_k4096`, `gqa_paged_decode_h8_kv2_d128_ps1`",
@@ -761,4 +781,80 @@ fn hand_written_sections_resolved_through_the_cookbooks() {
         notes,
         ["note: lint: rows of `## Mistral Small 3.1 24B` were not checked: `config.json` of `mistralai/Mistral-Small-3.1-24B-Instruct-2503` is not in the HF cache"]
     );
+}
+
+fn finding(
+    kind: FindingKind,
+    line: usize,
+    section: &str,
+    definition: Option<&str>,
+) -> track_models::lint::Finding {
+    track_models::lint::Finding {
+        section: section.to_string(),
+        line,
+        definition: definition.map(str::to_string),
+        kind,
+        message: format!("message {line}"),
+        suggestion: None,
+    }
+}
+
+/// Annotations: contradicting rows first, then stale prose, then one per section for traced
+/// definitions; within what the problems left of the step's ten.
+#[test]
+fn annotations_in_order_and_within_the_budget() {
+    use track_models::publish::gha::Actions;
+    let findings = vec![
+        finding(FindingKind::TracedNotListed, 7, "A", Some("x_h1")),
+        finding(FindingKind::TracedNotListed, 7, "A", Some("x_h2")),
+        finding(FindingKind::StaleCoverageProse, 20, "A", None),
+        finding(FindingKind::ContradictsConfig, 30, "B | C", Some("y_v1")),
+    ];
+    let vars = |name: &str| (name == "GITHUB_ACTIONS").then(|| "true".to_string());
+    let mut actions = Actions::from_vars(vars, Vec::new());
+    actions
+        .annotate_lint("docs/model_coverage.mdx", &findings, 0)
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(actions.into_log()).unwrap(),
+        "::warning file=docs/model_coverage.mdx,line=30::B | C: message 30\n\
+         ::warning file=docs/model_coverage.mdx,line=20::A: message 20\n\
+         ::warning file=docs/model_coverage.mdx,line=7::`A` does not list 2 definition(s) the dataset traced from it: `x_h1`, `x_h2`\n"
+    );
+    let mut actions = Actions::from_vars(vars, Vec::new());
+    actions
+        .annotate_lint("docs/model_coverage.mdx", &findings, 9)
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(actions.into_log()).unwrap(),
+        "::warning file=docs/model_coverage.mdx,line=30::B | C: message 30\n"
+    );
+}
+
+/// The sticky PR comment carries the findings, folded, after the missing definitions.
+#[test]
+fn the_pull_request_comment_folds_the_findings() {
+    use track_models::publish::render::{render_comment, Notice, RenderContext};
+    use track_models::report::Report;
+    let report = Report {
+        lint: vec![finding(
+            FindingKind::ContradictsConfig,
+            386,
+            "Qwen3 8B",
+            Some("gemm_n4096_k22016"),
+        )],
+        ..Report::default()
+    };
+    let ctx = RenderContext {
+        repository: "o/r",
+        branch: "track-models/coverage",
+        base: "main",
+        doc_path: "docs/model_coverage.mdx",
+        server_url: "https://github.com",
+        content_hash: "0",
+    };
+    let comment = render_comment(&report, &ctx, &Notice::Current);
+    let block = "### Rows that contradict the model's config\n\n<details><summary>1 in 1 section(s) (rows are never edited)</summary>\n\n| Section | Line | Definition | Suggestion | Why |\n|---|---|---|---|---|\n| Qwen3 8B | 386 | `gemm_n4096_k22016` | — | message 386 |\n\n</details>";
+    assert!(comment.contains(block), "{comment}");
+    assert!(comment.find("### Missing definitions") < comment.find(block));
 }
