@@ -65,11 +65,6 @@ impl ConfigCandidates {
         }
     }
 
-    /// Every candidate name, in the naming's order.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.definitions.iter().map(|d| d.name.as_str())
-    }
-
     pub fn verdict(&self, name: &str) -> Verdict {
         if self.names.contains(name) {
             return Verdict::Consistent;
