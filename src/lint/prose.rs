@@ -1,7 +1,7 @@
 //! Stale prose: a `**Coverage**:` line whose words contradict its own numbers.
 //!
 //! Rule (the numbers are the refreshed ones; the words are people's and are never edited):
-//! - `N / N …` whose words still say `Missing` — "14 / 14 definitions present. Missing: MLA
+//! - `N / N …` (N > 0) whose words still say `Missing` — "14 / 14 definitions present. Missing: MLA
 //!   ragged prefill definition.";
 //! - `N / M …` with N < M whose words say `Fully covered`;
 //! - `N / M …` with N > 0 whose words say no definition matches ("No existing definitions
@@ -12,7 +12,8 @@
 /// Why the words of a Coverage line contradict its numbers, if they do.
 pub fn contradiction(present: u64, total: u64, words: &str) -> Option<String> {
     let lower = words.to_ascii_lowercase();
-    if present == total && has_word(&lower, "missing") {
+    // `0 / 0`: nothing concrete to count, so "Missing" may speak of unmapped modules.
+    if present == total && total > 0 && has_word(&lower, "missing") {
         return Some(format!(
             "the Coverage line says \"Missing\" but {present} / {total} definitions are present"
         ));
@@ -72,6 +73,7 @@ mod tests {
             " referenced definitions present. No existing definitions match this architecture."
         )
         .is_none());
+        assert!(contradiction(0, 0, " present. Missing: a lightning_attn definition.").is_none());
         // "Missing" as part of another word is not the word.
         assert!(contradiction(5, 5, " present. Nothing is missingno.").is_none());
     }
