@@ -79,7 +79,8 @@ pub fn lint_doc(
     let Ok(doc) = CoverageDoc::parse(text) else {
         return (LintOutcome::default(), notes);
     };
-    let configs = section_configs(&doc, requests, resolution, &mut notes);
+    let sections = super::sections(&doc);
+    let configs = section_configs(&sections, requests, resolution, &mut notes);
     let traced = match trace_dir {
         Some(dir) => match read_traced(dir) {
             Ok((traced, skipped)) => {
@@ -102,21 +103,21 @@ pub fn lint_doc(
         configs: &configs,
         traced: traced.as_deref(),
     };
-    (super::lint(&doc, &inputs), notes)
+    (super::lint_sections(&sections, &inputs), notes)
 }
 
 /// The parsed config of every section whose repo id is known and whose config is at hand.
 fn section_configs(
-    doc: &CoverageDoc,
+    sections: &[super::Section],
     requests: &[ModelRequest],
     resolution: Option<&Resolution>,
     notes: &mut Vec<String>,
 ) -> Vec<SectionConfig> {
     let mut wanted: Vec<Wanted> = Vec::new();
-    for section in super::sections(doc) {
-        let title = section.title;
+    for section in sections {
+        let title = section.title.to_string();
         let key = name_key(&super::unescape(&title));
-        let marker = section.marker.as_ref();
+        let marker = section.marker;
         let marker_repo = marker.and_then(|m| m.hf_repo_id()).map(str::to_string);
         let request = requests.iter().find(|r| {
             marker_repo

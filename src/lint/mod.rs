@@ -96,14 +96,18 @@ pub struct LintOutcome {
 
 /// Lints `doc` against what the shell read.
 pub fn lint(doc: &CoverageDoc, inputs: &LintInputs) -> LintOutcome {
-    let sections = sections(doc);
+    lint_sections(&sections(doc), inputs)
+}
+
+/// [`lint`] over sections already walked.
+pub(crate) fn lint_sections(sections: &[Section], inputs: &LintInputs) -> LintOutcome {
     let mut outcome = LintOutcome::default();
     for config in inputs.configs {
         let Some(section) = sections.iter().find(|s| s.title == config.section) else {
             continue;
         };
         let candidates = ConfigCandidates::new(&config.arch, &config.extra_tp, &config.extra_ep);
-        for (line, name) in &section.rows {
+        for &(line, name) in &section.rows {
             match candidates.verdict(name) {
                 Verdict::Consistent => outcome.rows_checked.0 += 1,
                 Verdict::Unchecked => outcome.rows_checked.2 += 1,
@@ -113,9 +117,9 @@ pub fn lint(doc: &CoverageDoc, inputs: &LintInputs) -> LintOutcome {
                 } => {
                     outcome.rows_checked.1 += 1;
                     outcome.findings.push(Finding {
-                        section: unescape(&section.title),
+                        section: unescape(section.title),
                         line: line + 1,
-                        definition: Some(name.clone()),
+                        definition: Some(name.to_string()),
                         kind: FindingKind::ContradictsConfig,
                         message: format!(
                             "no TP / EP in {{1, 2, 4, 8, 16}} makes `{name}` from the config of `{}`: it gives `{suggestion}` ({explanation})",
@@ -127,11 +131,11 @@ pub fn lint(doc: &CoverageDoc, inputs: &LintInputs) -> LintOutcome {
             }
         }
     }
-    for section in &sections {
+    for section in sections {
         for (line, present, total, words) in &section.coverage {
             if let Some(message) = prose::contradiction(*present, *total, words) {
                 outcome.findings.push(Finding {
-                    section: unescape(&section.title),
+                    section: unescape(section.title),
                     line: line + 1,
                     definition: None,
                     kind: FindingKind::StaleCoverageProse,
@@ -142,7 +146,7 @@ pub fn lint(doc: &CoverageDoc, inputs: &LintInputs) -> LintOutcome {
         }
     }
     if let Some(traced) = inputs.traced {
-        cross_check(&sections, traced, &mut outcome);
+        cross_check(sections, traced, &mut outcome);
     }
     outcome
         .findings
@@ -151,21 +155,22 @@ pub fn lint(doc: &CoverageDoc, inputs: &LintInputs) -> LintOutcome {
 }
 
 /// A `##` model section as the lint sees it.
-pub(crate) struct Section {
+/// Borrows the doc: a refresh-sized doc is walked once, without a copy of its names.
+pub(crate) struct Section<'d> {
     /// The heading text as it is in the doc.
-    pub(crate) title: String,
+    pub(crate) title: &'d str,
     heading_line: usize,
     /// Its first generated-section marker.
-    pub(crate) marker: Option<GeneratedMarker>,
+    pub(crate) marker: Option<&'d GeneratedMarker>,
     /// (0-based line, concrete name) of every status-table row.
-    rows: Vec<(usize, String)>,
+    rows: Vec<(usize, &'d str)>,
     /// (0-based line, N, M, the words after the numbers) of every Coverage line with a numeric M.
-    coverage: Vec<(usize, u64, u64, String)>,
+    coverage: Vec<(usize, u64, u64, &'d str)>,
 }
 
 /// Every `##` model section (not the summary), with what the lint reads of it.
-pub(crate) fn sections(doc: &CoverageDoc) -> Vec<Section> {
-    let mut out: Vec<Section> = Vec::new();
+pub(crate) fn sections<'d>(doc: &'d CoverageDoc) -> Vec<Section<'d>> {
+    let mut out: Vec<Section<'d>> = Vec::new();
     let mut in_model = false;
     for (position, block) in doc.blocks.iter().enumerate() {
         match block {
@@ -173,7 +178,7 @@ pub(crate) fn sections(doc: &CoverageDoc) -> Vec<Section> {
                 in_model = heading.level == 2 && doc.summary_heading != Some(position);
                 if in_model {
                     out.push(Section {
-                        title: heading.title.clone(),
+                        title: &heading.title,
                         heading_line: heading.line,
                         marker: None,
                         rows: Vec::new(),
@@ -183,14 +188,14 @@ pub(crate) fn sections(doc: &CoverageDoc) -> Vec<Section> {
             }
             Block::Marker(marker) if in_model => {
                 if let Some(section) = out.last_mut() {
-                    section.marker.get_or_insert_with(|| marker.clone());
+                    section.marker.get_or_insert(marker);
                 }
             }
             Block::Table(table) if in_model && table.status.is_some() => {
                 if let Some(section) = out.last_mut() {
                     section.rows.extend(table.rows.iter().filter_map(|row| {
                         let name = concrete_name(row.cell(doc.text, 0)?)?;
-                        Some((row.line, name.to_string()))
+                        Some((row.line, name))
                     }));
                 }
             }
@@ -204,7 +209,7 @@ pub(crate) fn sections(doc: &CoverageDoc) -> Vec<Section> {
                 ) else {
                     continue;
                 };
-                let words = doc.text[total.end..doc.lines[coverage.line].end].to_string();
+                let words = &doc.text[total.end..doc.lines[coverage.line].end];
                 if let Some(section) = out.last_mut() {
                     section
                         .coverage
@@ -224,7 +229,7 @@ fn cross_check(sections: &[Section], traced: &[TracedDefinition], outcome: &mut 
         .iter()
         .map(|s| {
             let repo = s.marker.as_ref().and_then(|m| m.hf_repo_id());
-            traced::section_words(&unescape(&s.title), repo)
+            traced::section_words(&unescape(s.title), repo)
         })
         .collect();
     let mut untracked: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
@@ -253,7 +258,7 @@ fn cross_check(sections: &[Section], traced: &[TracedDefinition], outcome: &mut 
                 .filter_map(|(label, size)| size.map(|s| format!(", {label}={s}")))
                 .collect::<String>();
             outcome.findings.push(Finding {
-                section: unescape(&section.title),
+                section: unescape(section.title),
                 line: section.heading_line + 1,
                 definition: Some(definition.name.clone()),
                 kind: FindingKind::TracedNotListed,
