@@ -40,7 +40,8 @@ pub async fn discover(
     sections: &[SectionOutcome],
     options: &DiscoveryOptions,
 ) -> Discovered {
-    let signals = gather(sources, options).await;
+    let mut signals = gather(sources, options).await;
+    signals.dataset_models = crate::lint::gather::untracked_models(cli, doc, &mut signals.problems);
     let tracked = tracked_models(doc, sections);
     let supports = |class: &str| sources.catalog.supports(class);
     let mut pool = candidates(&signals);

@@ -65,7 +65,7 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
         .map_err(doc_error)?;
         let text = outcome.text.clone();
         let plan = report_from_outcome(outcome, text);
-        return finish(cli, &doc_text, plan, Vec::new(), out, err);
+        return finish(cli, &doc_text, plan, Vec::new(), (&[], None), out, err);
     }
     let index = load_index(cli, None)?;
 
@@ -171,7 +171,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
         )?;
     }
     problems.extend(failures.iter().cloned());
-    let status = finish(cli, &doc_text, plan, problems, out, err)?;
+    let resolution = crate::lint::gather::Resolution { cookbook, catalog };
+    let lint = (requests.as_slice(), Some(&resolution));
+    let status = finish(cli, &doc_text, plan, problems, lint, out, err)?;
     for failure in &failures {
         writeln!(err, "{}", crate::console::render_message("error", failure))?;
     }
@@ -264,9 +266,15 @@ fn finish(
     doc_text: &str,
     mut plan: Plan,
     problems: Vec<String>,
+    lint: (
+        &[crate::onboard::ModelRequest],
+        Option<&crate::lint::gather::Resolution>,
+    ),
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<RunStatus> {
+    let read_tags = report_is_read(cli) || cli.mode() == Mode::Check;
+    plan.report.lint = crate::lint::gather::report(cli, &plan.text, lint, read_tags, err)?;
     for warning in &plan.warnings {
         writeln!(
             err,
@@ -295,6 +303,11 @@ fn finish(
         let mut actions = Actions::from_env(&mut *out);
         if actions.is_enabled() {
             actions.annotate_problems(&plan.report.problems)?;
+            actions.annotate_lint(
+                &cli.doc.display().to_string(),
+                &plan.report.lint,
+                plan.report.problems.len(),
+            )?;
             actions.append_summary(&plan.report.to_markdown())?;
         }
     }
