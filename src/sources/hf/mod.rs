@@ -9,11 +9,14 @@
 //!   (see `cache.rs`): a warm run makes one metadata request per model and downloads nothing; a cold
 //!   run makes one request; offline (`HF_HUB_OFFLINE`) makes none and serves `refs/main`.
 //! - The dataset listing is cached by dataset commit: one request when warm, none offline.
+//!   The tags of its definition files are cached by blob id (`dataset_files.rs`): none when
+//!   warm, one request per changed file.
 //! - 408/429/5xx, timeouts and connection failures are retried (at most `max_tries` attempts,
 //!   bounded waits); at most `max_in_flight` requests are on the wire at once.
 //! - Every error ([`HfError`]) names the repo id and the URL.
 
 mod cache;
+mod dataset_files;
 mod error;
 mod model;
 mod transport;
@@ -32,6 +35,7 @@ use tokio::sync::Semaphore;
 use cache::{RepoCache, RepoKind};
 use transport::{Exchange, Target};
 
+pub use dataset_files::{DatasetTags, FileTags, ListedFile, MAX_DEFINITION_BYTES, MAX_TAGGED_FILES};
 pub use error::HfError;
 pub use model::{ConfigSummary, Gated, ModelInfo, ProviderMapping};
 pub use transport::Limits;
@@ -236,6 +240,10 @@ pub struct DatasetListing {
     pub definitions: Vec<String>,
     /// Like `workloads/gemm/gemm_n128_k2048.jsonl`.
     pub workloads: Vec<String>,
+    /// The `.json` files of `definitions` with their blob ids and sizes (empty in a listing
+    /// cached before they were kept).
+    #[serde(default)]
+    pub definition_files: Vec<ListedFile>,
 }
 
 /// A model search: `GET /api/models?search=…&pipeline_tag=…&sort=…&limit=N&expand[]=…`.
@@ -508,30 +516,42 @@ impl HfClient {
             tracing::debug!(repo, sha, "dataset listing from cache");
             return Ok(listing);
         }
+        let definition_files = self.list_tree_entries(repo, &sha, "definitions").await?;
         let listing = DatasetListing {
-            definitions: self.list_tree_files(repo, &sha, "definitions").await?,
-            workloads: self.list_tree_files(repo, &sha, "workloads").await?,
+            definitions: definition_files.iter().map(|f| f.path.clone()).collect(),
+            definition_files: definition_files
+                .into_iter()
+                .filter(|file| file.path.ends_with(".json"))
+                .collect(),
+            workloads: self
+                .list_tree_entries(repo, &sha, "workloads")
+                .await?
+                .into_iter()
+                .map(|file| file.path)
+                .collect(),
             sha,
         };
-        match serde_json::to_vec_pretty(&listing) {
-            Ok(bytes) => keep_going(cache::write_atomic(&path, &bytes), &path),
-            Err(err) => tracing::warn!(%err, "cannot serialise the dataset listing"),
-        }
+        store_listing(&cache, &listing);
         Ok(listing)
     }
 
-    /// Files (not folders) under `folder` at `sha`, recursively, sorted.
-    async fn list_tree_files(
+    /// Files (not folders) under `folder` at `sha`, recursively, sorted by path, with their
+    /// blob ids and sizes.
+    async fn list_tree_entries(
         &self,
         repo: &str,
         sha: &str,
         folder: &str,
-    ) -> Result<Vec<String>, HfError> {
+    ) -> Result<Vec<ListedFile>, HfError> {
         #[derive(Deserialize)]
         struct TreeEntry {
             #[serde(rename = "type")]
             kind: String,
             path: String,
+            #[serde(default)]
+            oid: String,
+            #[serde(default)]
+            size: u64,
         }
         let mut url = self.url(repo, &format!("api/datasets/{repo}/tree/{sha}/{folder}"))?;
         url.query_pairs_mut().append_pair("recursive", "true");
@@ -541,13 +561,17 @@ impl HfClient {
             path: folder,
         };
         let entries: Vec<TreeEntry> = self.get_pages(&target, url, usize::MAX).await?;
-        let mut files: Vec<String> = entries
+        let mut files: Vec<ListedFile> = entries
             .into_iter()
             .filter(|entry| entry.kind == "file")
-            .map(|entry| entry.path)
+            .map(|entry| ListedFile {
+                path: entry.path,
+                oid: entry.oid,
+                size: entry.size,
+            })
             .collect();
-        files.sort();
-        files.dedup();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files.dedup_by(|a, b| a.path == b.path);
         Ok(files)
     }
 
@@ -801,6 +825,14 @@ fn etag_of(answer: &Exchange) -> Option<String> {
 
 fn listing_path(cache: &RepoCache, sha: &str) -> PathBuf {
     cache.dir().join(LISTING_DIR).join(format!("{sha}.json"))
+}
+
+fn store_listing(cache: &RepoCache, listing: &DatasetListing) {
+    let path = listing_path(cache, &listing.sha);
+    match serde_json::to_vec_pretty(listing) {
+        Ok(bytes) => keep_going(cache::write_atomic(&path, &bytes), &path),
+        Err(err) => tracing::warn!(%err, "cannot serialise the dataset listing"),
+    }
 }
 
 fn read_listing(path: &Path, sha: &str) -> Option<DatasetListing> {
