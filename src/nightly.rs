@@ -41,7 +41,8 @@ pub async fn discover(
     options: &DiscoveryOptions,
 ) -> Discovered {
     let mut signals = gather(sources, options).await;
-    signals.dataset_models = crate::lint::gather::untracked_models(cli, doc, &mut signals.problems);
+    signals.dataset_models =
+        crate::lint::gather::untracked_models(cli, doc, &sources.hf, &mut signals.problems).await;
     let tracked = tracked_models(doc, sections);
     let supports = |class: &str| sources.catalog.supports(class);
     let mut pool = candidates(&signals);

@@ -5,15 +5,14 @@
 //! `--config-file` or fetched text) and otherwise from the HF cache only: the client is the
 //! run's usual one but offline, so linting never adds a request to the API budget and works
 //! with `HF_HUB_OFFLINE=1`. A section whose config is not at hand is named in a note, never
-//! guessed. Tags are read from a local `--trace-dir` only (a Hub listing has names, not
-//! contents), bounded in file count, file size and depth; regular files only.
+//! guessed. Tags are read from a local `--trace-dir` (bounded in file count, file size and
+//! depth; regular files only), else from the Hub: the definition files of the listing the run
+//! loaded its index from, through the per-blob cache of [`HfClient::dataset_tags`].
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::Read;
 use std::path::Path;
-
-use serde::Deserialize;
 
 use super::{LintInputs, LintOutcome, SectionConfig, TracedDefinition};
 use crate::arch::parse_config;
@@ -23,13 +22,10 @@ use crate::doc::marker::GeneratedMarker;
 use crate::doc::CoverageDoc;
 use crate::onboard::ModelRequest;
 use crate::sources::cookbook::CookbookIndex;
-use crate::sources::hf::{HfClient, HfConfig};
+use crate::sources::hf::{FileTags, HfClient, HfConfig};
 use crate::sources::sglang::SglangCatalog;
 
-/// At most this many definition files are read for their tags.
-pub const MAX_TAGGED_FILES: usize = 50_000;
-/// A definition file larger than this is skipped (the snapshot's largest is a few KiB).
-pub const MAX_DEFINITION_BYTES: u64 = 1 << 20;
+pub use crate::sources::hf::{MAX_DEFINITION_BYTES, MAX_TAGGED_FILES};
 const MAX_DEPTH: usize = 8;
 
 /// What the shell has for resolving section names to repo ids.
@@ -40,8 +36,8 @@ pub struct Resolution<'a> {
 
 /// Lints `text` (the doc the run ends with) for a run of `cli`: configs from `requests` and the
 /// HF cache (section names resolved through `resolution`, else through `--cookbook-dir` /
-/// `--sglang-dir` when given), tags from `--trace-dir` when `read_tags`. Returns the outcome
-/// and notes (what could not be checked, and why).
+/// `--sglang-dir` when given), tags when `read_tags` from `--trace-dir`, else from the Hub's
+/// copy of `--trace-repo`. Returns the outcome and notes (what could not be checked, and why).
 pub fn lint_run(
     cli: &Cli,
     text: &str,
@@ -64,8 +60,61 @@ pub fn lint_run(
         .as_ref()
         .map(|(cookbook, catalog)| Resolution { cookbook, catalog });
     let resolution = resolution.or(own_resolution.as_ref());
-    let trace_dir = cli.trace_dir.as_deref().filter(|_| read_tags);
-    lint_doc(text, requests, resolution, trace_dir)
+    match (&cli.trace_dir, read_tags) {
+        (_, false) => lint_doc(text, requests, resolution, None),
+        (Some(dir), true) => lint_doc(text, requests, resolution, Some(dir)),
+        (None, true) => {
+            let mut tag_notes = Vec::new();
+            let traced = hub_traced_blocking(&cli.trace_repo, &mut tag_notes);
+            let (outcome, mut notes) = lint_doc_with(text, requests, resolution, traced.as_deref());
+            notes.extend(tag_notes);
+            (outcome, notes)
+        }
+    }
+}
+
+/// The Hub's tags of `repo` for the lint at the end of a run (outside its async runtime: a
+/// client of its own, configured from the environment like the one that listed the dataset).
+fn hub_traced_blocking(repo: &str, notes: &mut Vec<String>) -> Option<Vec<TracedDefinition>> {
+    let client = HfClient::from_env();
+    let runtime = crate::run::runtime();
+    match (client, runtime) {
+        (Ok(client), Ok(runtime)) => runtime.block_on(hub_traced(&client, repo, notes)),
+        (Err(error), _) | (_, Err(error)) => {
+            notes.push(format!("lint: the dataset's tags were not read: {error:#}"));
+            None
+        }
+    }
+}
+
+/// The definitions of `repo` (as the run listed it) with their `model:` tags, read through
+/// `client`; what could not be read is a `lint:` note.
+pub async fn hub_traced(
+    client: &HfClient,
+    repo: &str,
+    notes: &mut Vec<String>,
+) -> Option<Vec<TracedDefinition>> {
+    match client.dataset_tags(repo).await {
+        Ok(tags) => {
+            notes.extend(tags.notes.iter().map(|note| format!("lint: {note}")));
+            let mut traced: Vec<TracedDefinition> = tags
+                .files
+                .into_iter()
+                .filter_map(|(path, tags)| {
+                    let path = Path::new(&path);
+                    traced_definition(path, tags)
+                })
+                .collect();
+            traced.sort_by(|a, b| a.name.cmp(&b.name));
+            Some(traced)
+        }
+        Err(error) => {
+            notes.push(format!(
+                "lint: the dataset's tags were not read from the Hub: {error}"
+            ));
+            None
+        }
+    }
 }
 
 /// Lints `text`: configs from `requests` and the HF cache, tags from `trace_dir`.
@@ -76,11 +125,6 @@ pub fn lint_doc(
     trace_dir: Option<&Path>,
 ) -> (LintOutcome, Vec<String>) {
     let mut notes = Vec::new();
-    let Ok(doc) = CoverageDoc::parse(text) else {
-        return (LintOutcome::default(), notes);
-    };
-    let sections = super::sections(&doc);
-    let configs = section_configs(&sections, requests, resolution, &mut notes);
     let traced = match trace_dir {
         Some(dir) => match read_traced(dir) {
             Ok((traced, skipped)) => {
@@ -99,9 +143,27 @@ pub fn lint_doc(
         },
         None => None,
     };
+    let (outcome, config_notes) = lint_doc_with(text, requests, resolution, traced.as_deref());
+    // The configs' notes first, as a reader meets the sections before the dataset.
+    (outcome, config_notes.into_iter().chain(notes).collect())
+}
+
+/// Lints `text`: configs from `requests` and the HF cache, tags as given.
+pub fn lint_doc_with(
+    text: &str,
+    requests: &[ModelRequest],
+    resolution: Option<&Resolution>,
+    traced: Option<&[TracedDefinition]>,
+) -> (LintOutcome, Vec<String>) {
+    let mut notes = Vec::new();
+    let Ok(doc) = CoverageDoc::parse(text) else {
+        return (LintOutcome::default(), notes);
+    };
+    let sections = super::sections(&doc);
+    let configs = section_configs(&sections, requests, resolution, &mut notes);
     let inputs = LintInputs {
         configs: &configs,
-        traced: traced.as_deref(),
+        traced,
     };
     (super::lint_sections(&sections, &inputs), notes)
 }
@@ -272,13 +334,6 @@ fn cached_configs(repos: &[String], notes: &mut Vec<String>) -> Vec<(String, Opt
         .collect()
 }
 
-#[derive(Deserialize)]
-struct DefinitionFile {
-    op_type: Option<String>,
-    #[serde(default)]
-    tags: Vec<serde_json::Value>,
-}
-
 /// Every `definitions/**/*.json` with its `model:` / `tp:` / `ep:` tags, and how many files were
 /// skipped (unreadable, not JSON, too large, past the limits). The files are parsed by as many
 /// threads as there are cores (at most 4), like the dataset walk.
@@ -357,10 +412,15 @@ fn read_definition(path: &Path) -> Option<Option<TracedDefinition>> {
     if bytes.len() as u64 > MAX_DEFINITION_BYTES {
         return None;
     }
-    let parsed: DefinitionFile = serde_json::from_slice(&bytes).ok()?;
+    Some(traced_definition(path, FileTags::parse(&bytes)?))
+}
+
+/// The definition at `path` (`definitions/{op_type}/{name}.json`, in a folder or in the Hub's
+/// listing) with its tags; `None` without `model:` tags.
+fn traced_definition(path: &Path, tags: FileTags) -> Option<TracedDefinition> {
     // The file name is the definition's name everywhere else (statuses, the index).
     let name = path.file_stem()?.to_string_lossy().into_owned();
-    let op_type = parsed.op_type.unwrap_or_else(|| {
+    let op_type = tags.op_type.unwrap_or_else(|| {
         path.parent()
             .and_then(Path::file_name)
             .map(|n| n.to_string_lossy().into_owned())
@@ -373,7 +433,7 @@ fn read_definition(path: &Path) -> Option<Option<TracedDefinition>> {
         tp: None,
         ep: None,
     };
-    for tag in parsed.tags.iter().filter_map(serde_json::Value::as_str) {
+    for tag in &tags.tags {
         if let Some(slug) = tag.strip_prefix("model:") {
             let slug = slug.trim().to_ascii_lowercase();
             if !slug.is_empty() && !definition.models.contains(&slug) {
@@ -385,7 +445,7 @@ fn read_definition(path: &Path) -> Option<Option<TracedDefinition>> {
             definition.ep = ep.trim().parse().ok();
         }
     }
-    Some((!definition.models.is_empty()).then_some(definition))
+    (!definition.models.is_empty()).then_some(definition)
 }
 
 /// [`lint_run`] for the run's end: notes and findings go to `err` (`note: …`, then
@@ -409,27 +469,49 @@ pub fn report(
     Ok(outcome.findings)
 }
 
-/// The `model:<slug>` tags of `--trace-dir` that no section of `doc` tracks (the discovery
-/// signal "traced in the dataset"); a dataset that cannot be read is one line in `problems`.
-pub fn untracked_models(cli: &Cli, doc: &CoverageDoc, problems: &mut Vec<String>) -> Vec<String> {
-    let Some(dir) = cli.trace_dir.as_deref() else {
-        return Vec::new();
+/// The `model:<slug>` tags that no section of `doc` tracks (the discovery signal "traced in
+/// the dataset"): from `--trace-dir`, else from the Hub's copy of `--trace-repo` through the
+/// run's client `hf`. A dataset that cannot be read is one line in `problems`.
+pub async fn untracked_models(
+    cli: &Cli,
+    doc: &CoverageDoc<'_>,
+    hf: &HfClient,
+    problems: &mut Vec<String>,
+) -> Vec<String> {
+    let traced = match cli.trace_dir.as_deref() {
+        Some(dir) => match read_traced(dir) {
+            Ok((traced, _)) => traced,
+            Err(error) => {
+                problems.push(format!("dataset tags (`--trace-dir`): {error}"));
+                return Vec::new();
+            }
+        },
+        None => {
+            // Per-file notes are the lint's to give at the end of the run (it reads the same
+            // cache); only a dataset that could not be read at all is a problem here.
+            let mut notes = Vec::new();
+            match hub_traced(hf, &cli.trace_repo, &mut notes).await {
+                Some(traced) => traced,
+                None => {
+                    problems.extend(notes.iter().map(|n| {
+                        format!(
+                            "dataset tags (`{}`): {}",
+                            cli.trace_repo,
+                            n.trim_start_matches("lint: ")
+                        )
+                    }));
+                    return Vec::new();
+                }
+            }
+        }
     };
-    match read_traced(dir) {
-        Ok((traced, _)) => {
-            let inputs = LintInputs {
-                configs: &[],
-                traced: Some(&traced),
-            };
-            super::lint(doc, &inputs)
-                .untracked
-                .into_iter()
-                .map(|model| model.slug)
-                .collect()
-        }
-        Err(error) => {
-            problems.push(format!("dataset tags (`--trace-dir`): {error}"));
-            Vec::new()
-        }
-    }
+    let inputs = LintInputs {
+        configs: &[],
+        traced: Some(&traced),
+    };
+    super::lint(doc, &inputs)
+        .untracked
+        .into_iter()
+        .map(|model| model.slug)
+        .collect()
 }

@@ -35,7 +35,9 @@ use tokio::sync::Semaphore;
 use cache::{RepoCache, RepoKind};
 use transport::{Exchange, Target};
 
-pub use dataset_files::{DatasetTags, FileTags, ListedFile, MAX_DEFINITION_BYTES, MAX_TAGGED_FILES};
+pub use dataset_files::{
+    DatasetTags, FileTags, ListedFile, MAX_DEFINITION_BYTES, MAX_TAGGED_FILES,
+};
 pub use error::HfError;
 pub use model::{ConfigSummary, Gated, ModelInfo, ProviderMapping};
 pub use transport::Limits;
