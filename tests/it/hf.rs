@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use track_models::sources::hf::{
-    ConfigSummary, DatasetListing, Gated, HfClient, HfConfig, HfError, ModelQuery, ProviderMapping,
-    RetryPolicy,
+    ConfigSummary, DatasetListing, Gated, HfClient, HfConfig, HfError, ListedFile, ModelQuery,
+    ProviderMapping, RetryPolicy,
 };
 use wiremock::matchers::{bearer_token, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -1072,6 +1072,19 @@ fn expected_listing() -> DatasetListing {
             "definitions/rmsnorm/fused_add_rmsnorm_h4096.json".to_string(),
         ],
         workloads: vec!["workloads/gemm/gemm_n128_k2048.jsonl".to_string()],
+        // The tree's blob ids and sizes (`tree_page`'s), for the tags cache.
+        definition_files: [
+            "definitions/gemm/gemm_n128_k2048.json",
+            "definitions/gemm/gemm_n4096_k4096.json",
+            "definitions/rmsnorm/fused_add_rmsnorm_h4096.json",
+        ]
+        .into_iter()
+        .map(|path| ListedFile {
+            path: path.to_string(),
+            oid: "0000".to_string(),
+            size: 10,
+        })
+        .collect(),
     }
 }
 

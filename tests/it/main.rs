@@ -10,6 +10,7 @@ mod hardening;
 mod hf;
 mod limits;
 mod lint;
+mod lint_hub;
 mod live;
 mod names;
 mod naming;

@@ -881,3 +881,125 @@ async fn a_missing_list_far_over_the_limits_is_cut_with_a_visible_note() {
     );
     ran.assert_token_masked();
 }
+
+/// [`hub`] serving the dataset's definition files as the Hub does: the tree lists each file with
+/// its blob `oid` (changing with the content) and `size`, and
+/// `/datasets/{repo}/resolve/{sha}/{path}` answers the file (the bundled example dataset).
+async fn serve_definitions(server: &MockServer) {
+    use sha2::{Digest, Sha256};
+    let mut files = Vec::new();
+    collect(&trace_dir(), &trace_dir().join("definitions"), &mut files);
+    let mut entries = Vec::new();
+    for file in &files {
+        let body = fs::read(trace_dir().join(file)).unwrap();
+        let digest = Sha256::digest([format!("blob {}\0", body.len()).as_bytes(), &body].concat());
+        let oid: String = digest.iter().take(20).map(|b| format!("{b:02x}")).collect();
+        entries.push(json!({ "type": "file", "oid": oid, "size": body.len(), "path": file }));
+        Mock::given(method("GET"))
+            .and(path(format!(
+                "/datasets/{DATASET}/resolve/{DATASET_SHA}/{file}"
+            )))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("X-Repo-Commit", DATASET_SHA)
+                    .insert_header("ETag", format!("\"{oid}\""))
+                    .set_body_bytes(body),
+            )
+            .mount(server)
+            .await;
+    }
+    // Before `hub`'s own listing of the same folder.
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/api/datasets/{DATASET}/tree/{DATASET_SHA}/definitions"
+        )))
+        .and(query_param("recursive", "true"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(entries))
+        .with_priority(1)
+        .mount(server)
+        .await;
+}
+
+/// The scheduled night in production (no `--trace-dir`: the dataset comes from the Hub) on a doc
+/// whose hand-written `Llama 3.1 8B` lists one of the definitions the dataset traced from
+/// `model:llama-3.1-8b`: the report's `lint` names each of the others as `traced_not_listed`,
+/// and a model traced in the dataset that no repo id fits is a discovery candidate, skipped
+/// with that reason. The quiet night after it fetches no definition file again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scheduled_night_lints_against_the_hub_dataset_tags() {
+    let mut doc = fixture("refresh/empty-doc.mdx").replace(
+        "|-------|-------------|:--------:|\n",
+        "|-------|-------------|:--------:|\n| Llama 3.1 8B | GQA | ✅ Fully covered |\n",
+    );
+    doc.push_str("\n## Llama 3.1 8B\n\n| Definition | Op Type | Status |\n|---|---|:---:|\n| `rmsnorm_h4096` | rmsnorm | ✅ |\n\n**Coverage**: 1 / 1 definitions present.\n");
+    let (github, _serving) = replica_with(&doc).await;
+    let hub = hub().await;
+    serve_definitions(&hub).await;
+    let night = Night::new(&github, &hub);
+    let scheduled = Dispatch {
+        model: ("", ""),
+        ..Dispatch::default()
+    };
+
+    let ran = night.run(&scheduled, Some(0));
+    assert_eq!(ran.code, Some(0), "{}\n{}", ran.stderr, ran.stdout);
+    assert!(!ran.stdout.contains("--trace-dir"), "{}", ran.stdout);
+    let report: Value =
+        serde_json::from_str(&fs::read_to_string(ran.output("report-json")).unwrap()).unwrap();
+    let traced: Vec<String> = report["lint"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "traced_not_listed" && f["section"] == LLAMA.0)
+        .map(|f| f["definition"].as_str().unwrap().to_string())
+        .collect();
+    // What the bundled dataset traced from Llama 3.1 8B, read here from the files themselves.
+    let mut files = Vec::new();
+    collect(&trace_dir(), &trace_dir().join("definitions"), &mut files);
+    let mut expected: Vec<String> = files
+        .iter()
+        .filter(|f| {
+            fs::read_to_string(trace_dir().join(f))
+                .unwrap()
+                .contains("\"model:llama-3.1-8b\"")
+        })
+        .map(|f| {
+            Path::new(f)
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .filter(|name| name != "rmsnorm_h4096")
+        .collect();
+    expected.sort();
+    assert_eq!(expected.len(), 13);
+    assert_eq!(traced, expected, "{}", ran.stderr);
+    let skipped = report["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| {
+            c["display_name"] == "model:nemotron-h-8b"
+                || c["reason"]
+                    .as_str()
+                    .is_some_and(|r| r.contains("`model:nemotron-h-8b`"))
+        })
+        .unwrap_or_else(|| panic!("{:#}", report["candidates"]));
+    assert_eq!(
+        skipped["reason"],
+        "traced in the dataset as `model:nemotron-h-8b`, but no repo id in the HF lists, the SGLang docs or the cookbooks matches it"
+    );
+    let fetched = |requests: &[wiremock::Request]| {
+        requests
+            .iter()
+            .filter(|r| r.url.path().starts_with("/datasets/"))
+            .count()
+    };
+    let first = fetched(&hub.received_requests().await.unwrap());
+    assert_eq!(first, files.len(), "each definition file once");
+
+    let quiet = night.run(&scheduled, Some(0));
+    assert_eq!(quiet.code, Some(0), "{}", quiet.stderr);
+    assert_eq!(fetched(&hub.received_requests().await.unwrap()), first);
+}
