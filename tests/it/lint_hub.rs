@@ -338,3 +338,40 @@ async fn a_server_error_on_one_file_is_a_note() {
     assert_eq!(file_requests(&server).await, vec![resolve(SHA_1, broken)]);
     assert_eq!(workspace.lint().as_array().unwrap().len(), 2);
 }
+
+/// A listing cached before blob ids were kept (no `definition_files`) still reads; the tags
+/// need the ids, so the definitions folder is listed again once (the file tags stay cached).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_older_cached_listing_is_listed_again_once() {
+    let server = MockServer::start().await;
+    mount(&server, SHA_1, &dataset(), None).await;
+    let workspace = Workspace::new();
+    let cold = workspace.run(&server.uri(), false);
+    assert_eq!(cold.status.code(), Some(0), "{}", stderr(&cold));
+
+    let stored = workspace
+        .state()
+        .join("track-models-listing")
+        .join(format!("{SHA_1}.json"));
+    let mut listing: Value = serde_json::from_str(&fs::read_to_string(&stored).unwrap()).unwrap();
+    listing.as_object_mut().unwrap().remove("definition_files");
+    fs::write(&stored, listing.to_string()).unwrap();
+    server.reset().await;
+    mount(&server, SHA_1, &dataset(), None).await;
+
+    for _ in 0..2 {
+        let warm = workspace.run(&server.uri(), false);
+        assert_eq!(warm.status.code(), Some(0), "{}", stderr(&warm));
+        assert_eq!(workspace.lint().as_array().unwrap().len(), 2);
+    }
+    let paths: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    let trees = paths.iter().filter(|p| p.contains("/tree/")).count();
+    assert_eq!(trees, 1, "{paths:?}");
+    assert_eq!(file_requests(&server).await, Vec::<String>::new());
+}

@@ -345,3 +345,27 @@ fn read_tags_cache(path: &Path) -> TagsCache {
         TagsCache::default()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_model_tp_and_ep_tags_are_kept() {
+        let body = br#"{"name": "gemm_n1_k1", "op_type": "gemm",
+            "tags": ["status:verified", "model:qwen3-8b", 7, "tp:2", "ep:8", "fi_api:x"]}"#;
+        assert_eq!(
+            FileTags::parse(body),
+            Some(FileTags {
+                op_type: Some("gemm".to_string()),
+                tags: vec!["model:qwen3-8b".into(), "tp:2".into(), "ep:8".into()],
+            })
+        );
+        assert_eq!(FileTags::parse(b"[1, 2]"), None);
+        assert_eq!(FileTags::parse(b"{\"tags\": "), None);
+        assert_eq!(
+            FileTags::parse(b"{\"op_type\": 3}"),
+            Some(FileTags::default())
+        );
+    }
+}

@@ -56,7 +56,7 @@ pub struct HfConfig {
     pub offline: bool,
     /// The hub cache folder (`HF_HUB_CACHE`, default `$HF_HOME/hub`).
     pub cache_dir: PathBuf,
-    /// track-models' own cache (the dataset listing), outside the hub cache so that
+    /// track-models' own cache (the dataset listing and its tags), outside the hub cache so that
     /// huggingface_hub's `scan_cache_dir` finds only repo folders there (`$HF_HOME/track-models`;
     /// [`HfConfig::new`]: a sibling of `cache_dir` named `<name>-track-models`).
     pub state_dir: PathBuf,
