@@ -22,4 +22,5 @@ pub mod resolve;
 pub mod run;
 pub mod sizing;
 pub mod sources;
+pub mod status;
 pub mod unified_diff;

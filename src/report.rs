@@ -7,8 +7,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::discover::CandidateReport;
-use crate::doc::status::SummaryLabel;
-use crate::doc::Status;
+use crate::status::{Status, SummaryLabel};
 use crate::markdown::{code_span, escape_inline};
 
 #[derive(Debug, Clone, Default, Serialize)]

@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::status::SummaryLabel;
+use crate::status::SummaryLabel;
 use super::table::Row;
 use super::{concrete_name, normalize_name, Block, CoverageDoc, DocError, Status, Table, Warning};
 use crate::dataset::DefinitionIndex;

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use sha2::{Digest, Sha256};
 
-use crate::doc::status::SummaryLabel;
+use crate::status::SummaryLabel;
 use crate::markdown::{code_span, escape_inline};
 use crate::report::Report;
 
