@@ -18,6 +18,7 @@ pub mod onboard;
 pub mod plan;
 pub mod publish;
 pub mod report;
+pub mod request;
 pub mod resolve;
 pub mod run;
 pub mod sizing;

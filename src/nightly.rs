@@ -12,7 +12,6 @@
 use std::collections::HashMap;
 
 use crate::arch::parse_config;
-use crate::cli::Cli;
 use crate::discover::{
     candidates, decide, gather, why_these_models_markdown, CandidateReport, Decision, DecisionKind,
     DiscoveryOptions, DiscoverySources, TrackedModel,
@@ -20,6 +19,7 @@ use crate::discover::{
 use crate::doc::refresh::SectionOutcome;
 use crate::doc::CoverageDoc;
 use crate::onboard::ModelRequest;
+use crate::request::Sizes;
 use crate::resolve::serving_plan;
 
 /// What discovery adds to a run.
@@ -34,7 +34,7 @@ pub struct Discovered {
 }
 
 pub async fn discover(
-    cli: &Cli,
+    sizes: &Sizes,
     sources: &DiscoverySources,
     doc: &CoverageDoc<'_>,
     sections: &[SectionOutcome],
@@ -103,7 +103,8 @@ pub async fn discover(
         let Some(config) = configs.get(&repo).cloned() else {
             continue;
         };
-        let serving = serving_plan(cli, &sources.cookbook, &sources.hf, &repo, Some(&config)).await;
+        let serving =
+            serving_plan(sizes, &sources.cookbook, &sources.hf, &repo, Some(&config)).await;
         requests.push(ModelRequest {
             model_name: d.candidate.display_name.clone(),
             display_name: d.candidate.display_name.clone(),

@@ -19,10 +19,10 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::status::SummaryLabel;
 use super::table::Row;
 use super::{concrete_name, normalize_name, Block, CoverageDoc, DocError, Status, Table, Warning};
 use crate::dataset::DefinitionIndex;
+use crate::status::SummaryLabel;
 
 /// The refreshed text plus what happened to each `##` model section.
 #[derive(Debug, Clone)]

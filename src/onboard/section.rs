@@ -28,10 +28,10 @@ use crate::dataset::DefinitionIndex;
 use crate::doc::marker::GeneratedMarker;
 use crate::doc::refresh::refresh;
 use crate::doc::CoverageDoc;
-use crate::status::Status;
 use crate::markdown::{code_span, escape_doc, escape_prose};
 use crate::naming::Derivation;
 use crate::report::DefinitionReport;
+use crate::status::Status;
 
 use super::ModelRequest;
 

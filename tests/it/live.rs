@@ -13,10 +13,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use clap::Parser;
 use git_fake::{GitFake, GitRepo};
-use track_models::cli::Cli;
 use track_models::onboard::ServingOrigin;
+use track_models::request::Sizes;
 use track_models::resolve::serving_plan;
 use track_models::sources::cookbook::CookbookIndex;
 use track_models::sources::hf::{HfClient, HfConfig};
@@ -500,10 +499,10 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
     .await;
     let cache = tempfile::tempdir().unwrap();
     let hf = HfClient::new(HfConfig::new(hub.uri(), cache.path())).unwrap();
-    let cli = Cli::parse_from(["track-models", "--refresh-status"]);
+    let sizes = Sizes::default();
     let plan = |repo: &'static str, config: Option<String>| {
-        let (cli, cookbook, hf) = (&cli, &cookbook, &hf);
-        async move { serving_plan(cli, cookbook, hf, repo, config.as_deref()).await }
+        let (sizes, cookbook, hf) = (&sizes, &cookbook, &hf);
+        async move { serving_plan(sizes, cookbook, hf, repo, config.as_deref()).await }
     };
 
     // The repo's own config.
