@@ -19,7 +19,7 @@ use crate::discover::{
 use crate::doc::refresh::SectionOutcome;
 use crate::doc::CoverageDoc;
 use crate::onboard::ModelRequest;
-use crate::request::Sizes;
+use crate::request::Request;
 use crate::resolve::serving_plan;
 
 /// What discovery adds to a run.
@@ -34,13 +34,18 @@ pub struct Discovered {
 }
 
 pub async fn discover(
-    sizes: &Sizes,
+    request: &Request,
     sources: &DiscoverySources,
     doc: &CoverageDoc<'_>,
     sections: &[SectionOutcome],
     options: &DiscoveryOptions,
 ) -> Discovered {
-    let signals = gather(sources, options).await;
+    let mut signals = gather(sources, options).await;
+    signals.dataset_models = crate::lint::gather::untracked_models(
+        request.sources.trace_dir.as_deref(),
+        doc,
+        &mut signals.problems,
+    );
     let tracked = tracked_models(doc, sections);
     let supports = |class: &str| sources.catalog.supports(class);
     let mut pool = candidates(&signals);
@@ -103,8 +108,14 @@ pub async fn discover(
         let Some(config) = configs.get(&repo).cloned() else {
             continue;
         };
-        let serving =
-            serving_plan(sizes, &sources.cookbook, &sources.hf, &repo, Some(&config)).await;
+        let serving = serving_plan(
+            &request.sizes,
+            &sources.cookbook,
+            &sources.hf,
+            &repo,
+            Some(&config),
+        )
+        .await;
         requests.push(ModelRequest {
             model_name: d.candidate.display_name.clone(),
             display_name: d.candidate.display_name.clone(),

@@ -1,5 +1,5 @@
 //! The pure heart of a run: the parsed doc + everything the shell gathered → new text + report +
-//! warnings. No I/O, no clock: the shell (`crate::run`) reads the doc and the sources, calls
+//! warnings. No I/O, no clock: the shell (`run.rs`) reads the doc and the sources, calls
 //! [`plan_run`] once, then writes, checks or publishes.
 //!
 //! It composes the refresh (`crate::doc::refresh`), the onboarding of the requested and
@@ -10,7 +10,7 @@ use crate::dataset::DefinitionIndex;
 use crate::discover::CandidateReport;
 use crate::doc::refresh::{refresh, refresh_summary_only, RefreshOutcome};
 use crate::doc::{CoverageDoc, DocError};
-use crate::onboard::{plan_onboard, ModelRequest};
+use crate::onboard::{self, ModelRequest};
 use crate::report::report_from_outcome;
 pub use crate::report::Plan;
 
@@ -60,17 +60,17 @@ pub fn plan_run(doc: &CoverageDoc, index: &DefinitionIndex, job: Job) -> Result<
                 failures: Vec::new(),
             })
         }
-        Job::Onboard(onboard) => {
-            let planned = plan_onboard(
+        Job::Onboard(job) => {
+            let planned = onboard::plan_onboard(
                 doc,
-                onboard.existing,
-                onboard.requests,
+                job.existing,
+                job.requests,
                 index,
-                onboard.sglang_supports,
-                onboard.refresh_all,
+                job.sglang_supports,
+                job.refresh_all,
             )?;
             let mut plan = planned.plan;
-            if let Some((candidates, why)) = onboard.discovery {
+            if let Some((candidates, why)) = job.discovery {
                 plan.report.candidates = Some(candidates);
                 plan.report.discovery = Some(why);
             }
@@ -96,4 +96,25 @@ pub fn onboarding_base(
 pub fn plan_refresh(doc_text: &str, index: &DefinitionIndex) -> Result<Plan, DocError> {
     let doc = CoverageDoc::parse(doc_text)?;
     Ok(plan_run(&doc, index, Job::Refresh { rows: true })?.plan)
+}
+
+/// `--model-name` onboarding from the text: the onboarding job of [`plan_run`], as the CLI runs
+/// it without discovery.
+pub fn plan_onboard(
+    doc_text: &str,
+    requests: &[ModelRequest],
+    index: &DefinitionIndex,
+    sglang_supports: &dyn Fn(&str) -> bool,
+    refresh_all: bool,
+) -> Result<RunPlan, DocError> {
+    let doc = CoverageDoc::parse(doc_text)?;
+    let existing = onboarding_base(&doc, index)?;
+    let job = Job::Onboard(Onboard {
+        existing: &existing,
+        requests,
+        sglang_supports,
+        refresh_all,
+        discovery: None,
+    });
+    plan_run(&doc, index, job)
 }

@@ -24,6 +24,8 @@ pub struct Report {
     /// `--discover`: the "why these models" table for the Markdown report.
     #[serde(skip)]
     pub discovery: Option<String>,
+    /// What people may want to fix by hand (see `crate::lint`); never edited by the bot.
+    pub lint: Vec<crate::lint::Finding>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -187,6 +189,7 @@ impl Report {
             }
         }
         out.push_str(&self.missing_markdown());
+        out.push_str(&crate::lint::render_markdown(&self.lint));
         if !self.problems.is_empty() {
             out.push_str("\n### Problems\n\n");
             for problem in &self.problems {

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, bail, Result};
 
+use crate::atomic_file::same_file;
 use crate::cli::{Cli, Mode};
 use crate::discover::Date;
 
@@ -88,9 +89,10 @@ pub struct PublishArgs {
 
 impl Request {
     /// Validates the arguments clap could not: the per-model lists line up with
-    /// `--model-name`, and `--today` is a date.
+    /// `--model-name`, no report path is the doc or the other report, and `--today` is a date.
     pub fn from_cli(cli: &Cli) -> Result<Request> {
         let models = paired_models(cli)?;
+        check_output_paths(cli)?;
         let today = match &cli.today {
             Some(text) => Some(
                 Date::parse(text)
@@ -177,6 +179,33 @@ fn paired_models(cli: &Cli) -> Result<Vec<ModelArgs>> {
                 .filter(|text| !text.is_empty()),
         })
         .collect())
+}
+
+/// Refuses report paths that are the doc (or each other), also through a symlink: writing one
+/// would overwrite the other.
+fn check_output_paths(cli: &Cli) -> Result<()> {
+    let outputs = [
+        ("--report-json", &cli.report_json),
+        ("--report-md", &cli.report_md),
+    ];
+    for (flag, path) in outputs.iter().filter_map(|(f, p)| Some((f, p.as_ref()?))) {
+        if same_file(path, &cli.doc) {
+            return Err(anyhow!(
+                "`{flag} {}` is the coverage doc `{}`: the report would overwrite it\nhint: pass another path",
+                path.display(),
+                cli.doc.display()
+            ));
+        }
+    }
+    if let (Some(json), Some(md)) = (&cli.report_json, &cli.report_md) {
+        if same_file(json, md) {
+            return Err(anyhow!(
+                "`--report-json` and `--report-md` are the same file `{}`\nhint: pass two paths",
+                json.display()
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{anyhow, Context, Result};
 
 use crate::atomic_file::{
-    read_regular, same_file, write_atomically, write_if_changed, DocLock, LOCK_WAIT, MAX_DOC_BYTES,
+    read_regular, write_atomically, write_if_changed, DocLock, LOCK_WAIT, MAX_DOC_BYTES,
 };
 use crate::cli::{Cli, Mode};
 use crate::dataset::{DefinitionIndex, NameSet};
@@ -49,7 +49,6 @@ pub fn run_request(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<RunStatus> {
-    check_output_paths(request)?;
     let _lock = DocLock::acquire(&request.doc, request.writes_doc(), LOCK_WAIT)?;
     let doc_error = |e: DocError| anyhow!("`{}`:{}: {}", request.doc.display(), e.line, e.message);
     let doc_text = read_doc(&request.doc)?;
@@ -67,7 +66,15 @@ pub fn run_request(
         let index = load_index(&request.sources, Some(&names))?;
         let rows = report_is_read(request);
         let planned = plan_run(&doc, &index, Job::Refresh { rows }).map_err(doc_error)?;
-        return finish(request, &doc_text, planned.plan, Vec::new(), out, err);
+        return finish(
+            request,
+            &doc_text,
+            planned.plan,
+            Vec::new(),
+            (&[], None),
+            out,
+            err,
+        );
     }
     let index = load_index(&request.sources, None)?;
 
@@ -132,11 +139,7 @@ pub fn run_request(
                 today: request.today.unwrap_or_else(clock_date),
             };
             let found = runtime.block_on(nightly::discover(
-                &request.sizes,
-                sources,
-                &doc,
-                sections,
-                &options,
+                request, sources, &doc, sections, &options,
             ));
             problems.extend(found.problems.iter().cloned());
             requests.extend(found.requests.iter().cloned());
@@ -188,7 +191,9 @@ pub fn run_request(
         )?;
     }
     problems.extend(failures.iter().cloned());
-    let status = finish(request, &doc_text, planned.plan, problems, out, err)?;
+    let resolution = crate::lint::gather::Resolution { cookbook, catalog };
+    let lint = (requests.as_slice(), Some(&resolution));
+    let status = finish(request, &doc_text, planned.plan, problems, lint, out, err)?;
     for failure in &failures {
         writeln!(err, "{}", crate::console::render_message("error", failure))?;
     }
@@ -274,9 +279,15 @@ fn finish(
     doc_text: &str,
     mut plan: Plan,
     problems: Vec<String>,
+    lint: (
+        &[crate::onboard::ModelRequest],
+        Option<&crate::lint::gather::Resolution>,
+    ),
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<RunStatus> {
+    let read_tags = report_is_read(request) || request.mode == Mode::Check;
+    plan.report.lint = crate::lint::gather::report(request, &plan.text, lint, read_tags, err)?;
     for warning in &plan.warnings {
         writeln!(
             err,
@@ -305,6 +316,11 @@ fn finish(
         let mut actions = Actions::from_env(&mut *out);
         if actions.is_enabled() {
             actions.annotate_problems(&plan.report.problems)?;
+            actions.annotate_lint(
+                &request.doc.display().to_string(),
+                &plan.report.lint,
+                plan.report.problems.len(),
+            )?;
             actions.append_summary(&plan.report.to_markdown())?;
         }
     }
@@ -431,33 +447,6 @@ fn repo_relative(doc: &Path) -> Result<String> {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     Ok(parts.join("/"))
-}
-
-/// Refuses report paths that are the doc (or each other), also through a symlink: writing one
-/// would overwrite the other.
-fn check_output_paths(request: &Request) -> Result<()> {
-    let outputs = [
-        ("--report-json", &request.report_json),
-        ("--report-md", &request.report_md),
-    ];
-    for (flag, path) in outputs.iter().filter_map(|(f, p)| Some((f, p.as_ref()?))) {
-        if same_file(path, &request.doc) {
-            return Err(anyhow!(
-                "`{flag} {}` is the coverage doc `{}`: the report would overwrite it\nhint: pass another path",
-                path.display(),
-                request.doc.display()
-            ));
-        }
-    }
-    if let (Some(json), Some(md)) = (&request.report_json, &request.report_md) {
-        if same_file(json, md) {
-            return Err(anyhow!(
-                "`--report-json` and `--report-md` are the same file `{}`\nhint: pass two paths",
-                json.display()
-            ));
-        }
-    }
-    Ok(())
 }
 
 fn read_doc(path: &Path) -> Result<String> {

@@ -97,6 +97,10 @@ impl Candidate {
         if self.has_source(Source::Cookbook) {
             score += 1_000_000;
         }
+        // Traced already: FlashInfer-Bench's own people cared enough to capture its kernels.
+        if self.has_source(Source::Dataset) {
+            score += 5_000_000;
+        }
         if let Some((rank, _)) = &self.trending_rank {
             if (1..=999).contains(rank) {
                 score += 1_000 * (1000 - *rank as u64);
@@ -131,6 +135,9 @@ impl Candidate {
         }
         if self.has_source(Source::Cookbook) {
             parts.push("in the cookbook".to_string());
+        }
+        if self.has_source(Source::Dataset) {
+            parts.push("traced in the dataset".to_string());
         }
         if self.has_source(Source::SglangCatalog) {
             parts.push("in SGLang's supported-models docs".to_string());
@@ -195,6 +202,29 @@ pub fn candidates(signals: &Signals) -> Vec<Candidate> {
     }
 
     let mut unmatched: Vec<Candidate> = Vec::new();
+    for slug in &signals.dataset_models {
+        let fits: Vec<(usize, String)> = merged
+            .iter()
+            .filter_map(|(key, c)| {
+                let repo = c.hf_repo_id.as_deref()?;
+                crate::lint::traced::extra_words(slug, repo).map(|extra| (extra, key.clone()))
+            })
+            .collect();
+        let best = fits.iter().map(|(extra, _)| *extra).min();
+        if best.is_none() {
+            unmatched.push(Candidate {
+                hf_repo_id: None,
+                display_name: format!("model:{slug}"),
+                sources: vec![Source::Dataset],
+                ..blank(String::new())
+            });
+        }
+        for (_, key) in fits.iter().filter(|(extra, _)| Some(*extra) == best) {
+            if let Some(candidate) = merged.get_mut(key) {
+                candidate.sources.push(Source::Dataset);
+            }
+        }
+    }
     let known_classes: Vec<&str> = signals
         .sglang_classes
         .iter()

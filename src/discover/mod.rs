@@ -61,12 +61,13 @@
 //! ```text
 //! score = 1_000_000_000 × (new in SGLang within the window)
 //!       +    10_000_000 × min(live providers, 99)
+//!       +     5_000_000 × (traced in the flashinfer-trace dataset, untracked by the doc)
 //!       +     1_000_000 × (in the cookbook)
 //!       +         1_000 × (1000 − best trending rank), when ranked 1..=999
 //!       +            10 × ⌊log2(downloads + 1)⌋
 //! ```
 //!
-//! so day-0 beats everything, then provider count, cookbook presence, trending rank and
+//! so day-0 beats everything, then provider count, dataset traces, cookbook presence, trending rank and
 //! downloads (in factor-of-two buckets); equal scores are ordered by repo id (case-insensitive,
 //! then exact).
 //!
@@ -153,6 +154,8 @@ pub enum Source {
     Cookbook,
     HfTrending,
     HfNew,
+    /// The flashinfer-trace dataset has definitions tagged `model:<slug>` for it.
+    Dataset,
 }
 
 impl Source {
@@ -163,6 +166,7 @@ impl Source {
             Source::Cookbook => "cookbook",
             Source::HfTrending => "hf-trending",
             Source::HfNew => "hf-new",
+            Source::Dataset => "dataset",
         }
     }
 
@@ -229,6 +233,8 @@ pub struct Signals {
     pub providers: BTreeMap<String, BTreeSet<String>>,
     /// Whether the router or OpenRouter answered (else `min_providers` is not applied).
     pub provider_catalog_reached: bool,
+    /// `model:<slug>` tags of the dataset that no doc section tracks, sorted.
+    pub dataset_models: Vec<String>,
     /// One line per failed or degraded source, naming it.
     pub problems: Vec<String>,
     /// Requests sent per service (`hf`, `hf-router`, `openrouter`, `github`), retries included.

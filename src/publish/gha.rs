@@ -129,6 +129,32 @@ impl<W: Write> Actions<W> {
         Ok(())
     }
 
+    /// `::warning`s for lint findings on their lines of the doc, within what is left of
+    /// [`MAX_ANNOTATIONS`] after `used`: contradicting rows first, then stale prose, then one
+    /// per section for traced definitions it does not list.
+    pub fn annotate_lint(
+        &mut self,
+        doc: &str,
+        findings: &[crate::lint::Finding],
+        used: usize,
+    ) -> io::Result<()> {
+        if !self.enabled {
+            return Ok(());
+        }
+        for (line, message) in crate::lint::annotations(findings)
+            .into_iter()
+            .take(MAX_ANNOTATIONS.saturating_sub(used))
+        {
+            let annotation = Annotation {
+                file: Some(doc.to_string()),
+                line: Some(line),
+                message,
+            };
+            writeln!(self.log, "{}", annotation.command())?;
+        }
+        Ok(())
+    }
+
     /// Appends step outputs to `$GITHUB_OUTPUT` (multi-line values as heredocs with a random
     /// delimiter).
     pub fn set_outputs(&mut self, outputs: &[(&str, String)]) -> io::Result<()> {

@@ -215,6 +215,7 @@ pub async fn publish_with_actions<W: Write>(
 ) -> Result<PublishOutcome> {
     actions.add_mask(github.secret().expose())?;
     actions.annotate_problems(&report.problems)?;
+    actions.annotate_lint(&request.doc_path, &report.lint, report.problems.len())?;
     let result = run(github, request, report, actions).await;
     actions.end_group()?;
     match &result {

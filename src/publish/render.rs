@@ -197,6 +197,7 @@ fn render_report(
     out.push_str(&render_delta(report, true));
     out.push_str(&render_chart(report));
     out.push_str(&render_missing(report));
+    out.push_str(&crate::lint::render_markdown(&report.lint));
     out.push_str(&render_problems(report));
     let mut out = truncate(out.trim_end_matches('\n'), limit, ctx);
     out.truncate(out.trim_end_matches('\n').len());

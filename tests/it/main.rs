@@ -9,6 +9,7 @@ mod expect;
 mod hardening;
 mod hf;
 mod limits;
+mod lint;
 mod live;
 mod names;
 mod naming;

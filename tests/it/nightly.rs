@@ -171,6 +171,11 @@ fn the_bundled_example_runs_offline_and_a_second_night_changes_nothing() {
         .unwrap();
     assert_eq!(gemma["decision"], "skipped");
     assert_eq!(gemma["reason"], "gated (`manual`): not open weights");
+    // The dataset's `model:gemma-3-27b` tags: no section tracks it, so it is a signal.
+    assert_eq!(
+        gemma["sources"],
+        serde_json::json!(["sglang-catalog", "hf-trending", "dataset"])
+    );
     let minimax = report["models"]
         .as_array()
         .unwrap()

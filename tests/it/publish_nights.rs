@@ -5,9 +5,9 @@
 //! loopback Hub. No flag is added by hand; the only knob is `TRACK_MODELS_WRITE_INTERVAL_MS=0`
 //! on nights that do not look at pacing.
 //!
-//! The scheduled night (`mode: nightly`) needs the discovery sources; these nights use the
-//! workflow's other path, `workflow_dispatch` with `model-name` (`mode: model`), which publishes
-//! through the same code.
+//! Most nights are `workflow_dispatch` runs with a `model-name` (`mode: model`); the scheduled
+//! night (`mode: nightly`) runs discovery too, against loopback HF lists and provider catalogs
+//! and the SGLang repository the same fake GitHub serves.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -29,6 +29,9 @@ const DATASET_SHA: &str = "5f0c1e2d3b4a59687766554433221100ffeeddcc";
 const LLAMA: (&str, &str) = ("Llama 3.1 8B", "meta-llama/Llama-3.1-8B");
 const QWEN: (&str, &str) = ("Qwen3 30B A3B", "Qwen/Qwen3-30B-A3B");
 const GEMMA: (&str, &str) = ("Gemma 3 27B", "google/gemma-3-27b-it");
+/// New in SGLang five days before the scheduled night, served at TP 8 / EP 8 by its `docs_new`
+/// config.
+const FLASH: (&str, &str) = ("DeepSeek V4 Flash", "deepseek-ai/DeepSeek-V4-Flash");
 
 /// The parts of `.github/workflows/track-models.yml` a night depends on.
 struct Workflow {
@@ -229,6 +232,8 @@ impl<'a> Night<'a> {
             .env("GITHUB_OUTPUT", &outputs)
             .env("GITHUB_STEP_SUMMARY", &summary)
             .env("HF_ENDPOINT", self.hub.uri())
+            .env("HF_ROUTER_URL", self.hub.uri())
+            .env("OPENROUTER_API_URL", self.hub.uri())
             .env("HF_HOME", self.dir.path().join("hf-home"));
         if let Some(ms) = write_interval_ms {
             command.env("TRACK_MODELS_WRITE_INTERVAL_MS", ms.to_string());
@@ -263,11 +268,16 @@ impl<'a> Night<'a> {
 /// bundled example dataset).
 async fn hub() -> MockServer {
     let server = MockServer::start().await;
-    for (_, repo) in [LLAMA, QWEN, GEMMA] {
+    for (repo, fixture) in [
+        (LLAMA.1, LLAMA.1),
+        (QWEN.1, QWEN.1),
+        (GEMMA.1, GEMMA.1),
+        (FLASH.1, "handmade/deepseek-v4"),
+    ] {
         let config = fs::read_to_string(
             root()
                 .join("tests/fixtures/configs")
-                .join(repo)
+                .join(fixture)
                 .join("config.json"),
         )
         .unwrap();
@@ -283,6 +293,19 @@ async fn hub() -> MockServer {
         Mock::given(method("GET"))
             .and(path(url))
             .respond_with(answer.set_body_string(config))
+            .mount(&server)
+            .await;
+    }
+    // Discovery's lists and catalogs: nothing trending, no provider signal.
+    Mock::given(method("GET"))
+        .and(path("/api/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
+        .mount(&server)
+        .await;
+    for route in ["/v1/models", "/models"] {
+        Mock::given(method("GET"))
+            .and(path(route))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": [] })))
             .mount(&server)
             .await;
     }
@@ -332,7 +355,12 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<String>) {
 /// and `sgl-project/sgl-cookbook` (git repositories made here), which the shipped action reads
 /// live for SGLang's model classes and serving sizes; the returned folder holds them.
 async fn replica() -> (FakeGitHub, tempfile::TempDir) {
-    let github = FakeGitHub::start(&fixture("refresh/empty-doc.mdx")).await;
+    replica_with(&fixture("refresh/empty-doc.mdx")).await
+}
+
+/// [`replica`] whose `main` holds `doc`.
+async fn replica_with(doc: &str) -> (FakeGitHub, tempfile::TempDir) {
+    let github = FakeGitHub::start(doc).await;
     github.lock().token_login = None;
     let dir = tempfile::tempdir().unwrap();
     let sglang = GitRepo::init(&dir.path().join("sglang"));
@@ -351,6 +379,35 @@ async fn replica() -> (FakeGitHub, tempfile::TempDir) {
             (
                 "python/sglang/srt/models/gemma3_mm.py",
                 Some("class Gemma3ForConditionalGeneration:\n    pass\n\n\nEntryClass = Gemma3ForConditionalGeneration\n"),
+            ),
+        ],
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    sglang.commit(
+        "Support DeepSeek V4",
+        now - 5 * 86_400,
+        &[
+            (
+                "python/sglang/srt/models/deepseek_v4.py",
+                Some("class DeepseekV4ForCausalLM:\n    pass\n\n\nEntryClass = [DeepseekV4ForCausalLM]\n"),
+            ),
+            (
+                "docs_new/src/snippets/configs/deepseek-ai/deepseek-v4.jsx",
+                Some(concat!(
+                    "export const config = {\n",
+                    "  modelName: \"DeepSeek-V4\",\n",
+                    "  modelNames: { \"flash|fp8\": \"deepseek-ai/DeepSeek-V4-Flash\" },\n",
+                    "  cells: [\n",
+                    "    {\n",
+                    "      match: { hw: \"h200\", variant: \"flash\", quant: \"fp8\", strategy: \"default\", nodes: \"single\" },\n",
+                    "      flags: [\"--model-path {{MODEL_NAME}}\", \"--tp 8\", \"--ep 8\"],\n",
+                    "    },\n",
+                    "  ],\n",
+                    "};\n",
+                )),
             ),
         ],
     );
@@ -704,4 +761,123 @@ async fn the_actions_pull_request_setting_off_then_on() {
     let pull = open_pull(&github);
     assert_eq!(pull.head, BRANCH);
     assert_eq!(github.comments_on(pull.number).len(), 1);
+}
+
+/// The scheduled night (`mode: nightly`, no inputs): discovery finds DeepSeek V4 Flash, new in
+/// SGLang five days ago, reads SGLang and the cookbook live from GitHub (no local dirs), names
+/// its kernels at the TP 8 / EP 8 of its `docs_new` config, and publishes one pull request with
+/// its comment and labels. The next scheduled night writes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scheduled_night_discovers_publishes_then_stays_quiet() {
+    let (github, _serving) = replica().await;
+    let hub = hub().await;
+    let night = Night::new(&github, &hub);
+    let scheduled = Dispatch {
+        model: ("", ""),
+        ..Dispatch::default()
+    };
+
+    let first = night.run(&scheduled, Some(0));
+    assert_eq!(first.code, Some(0), "{}\n{}", first.stderr, first.stdout);
+    assert!(
+        !first.stdout.contains("--sglang-dir") && !first.stdout.contains("--cookbook-dir"),
+        "{}",
+        first.stdout
+    );
+    let pull = open_pull(&github);
+    assert_eq!(pull.head, BRANCH);
+    assert_eq!(
+        pull.labels,
+        ["model-coverage".to_string(), "automated".to_string()]
+    );
+    assert_eq!(github.comments_on(pull.number).len(), 1);
+    assert_eq!(first.output("models-added"), FLASH.0);
+    let doc = github.lock().doc_on(BRANCH).unwrap();
+    let section = doc
+        .split(&format!("## {}", FLASH.0))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no `## {}` section: {doc}", FLASH.0));
+    let section = section.split("\n## ").next().unwrap();
+    assert!(
+        section.contains("Serving configuration: **TP=8, EP=8**"),
+        "{section}"
+    );
+    assert!(
+        section
+            .contains("| `dsa_sparse_attention_h16_ckv512_kpe64_topk2048_ps64` | dsa_paged TP=8 |")
+            && section.contains(
+                "| `moe_fp8_block_scale_ds_routing_topk8_ng8_kg4_e32_h7168_i2048` | moe EP=8 |"
+            ),
+        "{section}"
+    );
+    first.assert_token_masked();
+
+    github.clear_log();
+    let quiet = night.run(&scheduled, Some(0));
+    assert_eq!(quiet.code, Some(0), "{}", quiet.stderr);
+    assert_eq!(
+        github.writes(),
+        Vec::<String>::new(),
+        "a quiet scheduled night writes nothing"
+    );
+    assert_eq!(quiet.output("pull-request-operation"), "none");
+    assert_eq!(open_pull(&github).number, pull.number);
+    quiet.assert_token_masked();
+}
+
+/// A doc people filled with thousands of definitions the dataset lacks: the scheduled night's
+/// comment (the missing list) and PR body stay within GitHub's 65,536 characters, every
+/// `<details>` is closed, and the note pointing at the full report (the job summary) is outside
+/// any collapsed block. The job summary holds the list.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_list_far_over_the_limits_is_cut_with_a_visible_note() {
+    let mut doc = fixture("refresh/empty-doc.mdx").replace(
+        "|-------|-------------|:--------:|\n",
+        "|-------|-------------|:--------:|\n| Huge Model | hand-written | ❌ 0 / 4000 |\n",
+    );
+    doc.push_str("\n## Huge Model\n\n| Definition | Op Type | Status |\n|---|---|---|\n");
+    for i in 0..4000 {
+        doc.push_str(&format!("| `gemm_n{i}_k{}` | gemm | ❌ |\n", 100_000 + i));
+    }
+    doc.push_str("\n**Coverage**: 0 / 4000 definitions present.\n");
+    let (github, _serving) = replica_with(&doc).await;
+    let hub = hub().await;
+    let night = Night::new(&github, &hub);
+    let scheduled = Dispatch {
+        model: ("", ""),
+        ..Dispatch::default()
+    };
+
+    let ran = night.run(&scheduled, Some(0));
+    assert_eq!(ran.code, Some(0), "{}\n{}", ran.stderr, ran.stdout);
+    let pull = open_pull(&github);
+    assert!(pull.body.chars().count() <= 65_536);
+    let comments = github.comments_on(pull.number);
+    assert_eq!(comments.len(), 1);
+    let comment = &comments[0].body;
+    let length = comment.chars().count();
+    assert!(
+        (50_000..=65_536).contains(&length),
+        "cut close to the limit: {length}"
+    );
+    assert!(comment.contains("`gemm_n0_k100000`"), "the list starts");
+    assert!(!comment.contains("`gemm_n3999_k103999`"), "and is cut");
+    assert_eq!(
+        comment.matches("<details").count(),
+        comment.matches("</details>").count()
+    );
+    let note = comment
+        .rfind("Truncated to fit GitHub's size limit")
+        .expect("a truncation note");
+    assert!(
+        comment[..note].matches("<details").count()
+            == comment[..note].matches("</details>").count(),
+        "the note is outside every collapsed block"
+    );
+    assert!(comment[note..].contains("job summary"));
+    assert!(
+        ran.summary.contains("`gemm_n3999_k103999`"),
+        "the job summary holds the full list"
+    );
+    ran.assert_token_masked();
 }

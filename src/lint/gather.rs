@@ -1,0 +1,443 @@
+//! The lint's I/O shell (the rest of `crate::lint` is pure): which sections have a known repo
+//! id, their `config.json`, and the dataset's definition tags.
+//!
+//! Configs come from what the run already read (`--model-name` requests, their
+//! `--config-file` or fetched text) and otherwise from the HF cache only: the client is the
+//! run's usual one but offline, so linting never adds a request to the API budget and works
+//! with `HF_HUB_OFFLINE=1`. A section whose config is not at hand is named in a note, never
+//! guessed. Tags are read from a local `--trace-dir` only (a Hub listing has names, not
+//! contents), bounded in file count, file size and depth; regular files only.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Read;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use super::{LintInputs, LintOutcome, SectionConfig, TracedDefinition};
+use crate::arch::parse_config;
+use crate::discover::display_name::name_key;
+use crate::doc::marker::GeneratedMarker;
+use crate::doc::CoverageDoc;
+use crate::onboard::ModelRequest;
+use crate::request::Request;
+use crate::sources::cookbook::CookbookIndex;
+use crate::sources::hf::{HfClient, HfConfig};
+use crate::sources::sglang::SglangCatalog;
+
+/// At most this many definition files are read for their tags.
+pub const MAX_TAGGED_FILES: usize = 50_000;
+/// A definition file larger than this is skipped (the snapshot's largest is a few KiB).
+pub const MAX_DEFINITION_BYTES: u64 = 1 << 20;
+const MAX_DEPTH: usize = 8;
+
+/// What the shell has for resolving section names to repo ids.
+pub struct Resolution<'a> {
+    pub cookbook: &'a CookbookIndex,
+    pub catalog: &'a SglangCatalog,
+}
+
+/// Lints `text` (the doc the run ends with) for `request`: configs from `requests` and the
+/// HF cache (section names resolved through `resolution`, else through `--cookbook-dir` /
+/// `--sglang-dir` when given), tags from `--trace-dir` when `read_tags`. Returns the outcome
+/// and notes (what could not be checked, and why).
+pub fn lint_run(
+    request: &Request,
+    text: &str,
+    requests: &[ModelRequest],
+    resolution: Option<&Resolution>,
+    read_tags: bool,
+) -> (LintOutcome, Vec<String>) {
+    let own = (resolution.is_none()
+        && (!request.sources.cookbook_dir.is_empty() || request.sources.sglang_dir.is_some()))
+    .then(|| {
+        let catalog = match &request.sources.sglang_dir {
+            Some(dir) => SglangCatalog::from_dir(dir),
+            None => SglangCatalog::bundled(),
+        };
+        (
+            CookbookIndex::load(
+                &request.sources.cookbook_dir,
+                request.sources.sglang_dir.as_deref(),
+            ),
+            catalog,
+        )
+    });
+    let own_resolution = own
+        .as_ref()
+        .map(|(cookbook, catalog)| Resolution { cookbook, catalog });
+    let resolution = resolution.or(own_resolution.as_ref());
+    let trace_dir = request.sources.trace_dir.as_deref().filter(|_| read_tags);
+    lint_doc(text, requests, resolution, trace_dir)
+}
+
+/// Lints `text`: configs from `requests` and the HF cache, tags from `trace_dir`.
+pub fn lint_doc(
+    text: &str,
+    requests: &[ModelRequest],
+    resolution: Option<&Resolution>,
+    trace_dir: Option<&Path>,
+) -> (LintOutcome, Vec<String>) {
+    let mut notes = Vec::new();
+    let Ok(doc) = CoverageDoc::parse(text) else {
+        return (LintOutcome::default(), notes);
+    };
+    let sections = super::sections(&doc);
+    let configs = section_configs(&sections, requests, resolution, &mut notes);
+    let traced = match trace_dir {
+        Some(dir) => match read_traced(dir) {
+            Ok((traced, skipped)) => {
+                if skipped > 0 {
+                    notes.push(format!(
+                        "lint: {skipped} definition file(s) under `{}` were unreadable, too large or beyond the limit; their tags were not read",
+                        dir.join("definitions").display()
+                    ));
+                }
+                Some(traced)
+            }
+            Err(error) => {
+                notes.push(format!("lint: the dataset's tags were not read: {error}"));
+                None
+            }
+        },
+        None => None,
+    };
+    let inputs = LintInputs {
+        configs: &configs,
+        traced: traced.as_deref(),
+    };
+    (super::lint_sections(&sections, &inputs), notes)
+}
+
+/// The parsed config of every section whose repo id is known and whose config is at hand.
+fn section_configs(
+    sections: &[super::Section],
+    requests: &[ModelRequest],
+    resolution: Option<&Resolution>,
+    notes: &mut Vec<String>,
+) -> Vec<SectionConfig> {
+    let mut wanted: Vec<Wanted> = Vec::new();
+    for section in sections {
+        // No row, nothing to check: no config wanted (an unavailable section has none).
+        if section.rows.is_empty() {
+            continue;
+        }
+        let title = section.title.to_string();
+        let key = name_key(&super::unescape(&title));
+        let marker = section.marker;
+        let marker_repo = marker.and_then(|m| m.hf_repo_id()).map(str::to_string);
+        let request = requests.iter().find(|r| {
+            marker_repo
+                .as_deref()
+                .is_some_and(|repo| repo.eq_ignore_ascii_case(&r.hf_repo_id))
+                || [&r.model_name, &r.display_name]
+                    .iter()
+                    .any(|name| name_key(name) == key)
+        });
+        let (mut extra_tp, mut extra_ep) = marker
+            .map(|m| (marker_sizes(m, "tp"), marker_sizes(m, "ep")))
+            .unwrap_or_default();
+        let (repo, text) = match (request, marker_repo) {
+            // This run failed to read it: that failure is reported already.
+            (Some(request), _) if request.config.is_err() => continue,
+            (Some(request), _) => {
+                extra_tp.extend(&request.serving.attention_tp);
+                extra_ep.extend(&request.serving.ep);
+                (request.hf_repo_id.clone(), request.config.clone().ok())
+            }
+            (None, Some(repo)) => (repo, None),
+            (None, None) => match resolution.and_then(|r| resolve_by_name(r, &title)) {
+                Some(repo) => (repo, None),
+                None => continue,
+            },
+        };
+        wanted.push(Wanted {
+            title,
+            repo,
+            text,
+            extra_tp,
+            extra_ep,
+        });
+    }
+    let missing: Vec<String> = wanted
+        .iter()
+        .filter(|w| w.text.is_none())
+        .map(|w| w.repo.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let cached = cached_configs(&missing, notes);
+    let mut configs = Vec::new();
+    for want in wanted {
+        let text = want.text.or_else(|| {
+            cached
+                .iter()
+                .find(|(repo, _)| *repo == want.repo)
+                .and_then(|(_, text)| text.clone())
+        });
+        let Some(text) = text else {
+            notes.push(format!(
+                "lint: rows of `## {}` were not checked: `config.json` of `{}` is not in the HF cache\nhint: run once with `--model-name \"{}\" --hf-repo-id {}` (or `--config-file`) to read it",
+                want.title, want.repo, super::unescape(&want.title), want.repo
+            ));
+            continue;
+        };
+        match parse_config(&text) {
+            Ok(arch) => configs.push(SectionConfig {
+                section: want.title,
+                hf_repo_id: want.repo,
+                arch,
+                extra_tp: want.extra_tp,
+                extra_ep: want.extra_ep,
+            }),
+            Err(error) => notes.push(format!(
+                "lint: rows of `## {}` were not checked: `config.json` of `{}` is unusable: {error}",
+                want.title, want.repo
+            )),
+        }
+    }
+    configs
+}
+
+struct Wanted {
+    title: String,
+    repo: String,
+    text: Option<String>,
+    extra_tp: Vec<u32>,
+    extra_ep: Vec<u32>,
+}
+
+/// A marker's `tp=1,2` / `ep=8` sizes.
+fn marker_sizes(marker: &GeneratedMarker, key: &str) -> Vec<u32> {
+    marker
+        .get(key)
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect()
+}
+
+/// The one repo id the cookbooks and SGLang's docs give for a section title, if exactly one.
+fn resolve_by_name(resolution: &Resolution, title: &str) -> Option<String> {
+    let title = super::unescape(title);
+    let key = name_key(&title);
+    let mut found = resolution.cookbook.find_by_repo_name(&title);
+    found.extend(
+        resolution
+            .catalog
+            .doc_repo_ids
+            .iter()
+            .map(|(_, repo)| repo.clone())
+            .filter(|repo| name_key(repo) == key),
+    );
+    // Names mean the same model only when the repo name spells the title out before any
+    // variant words: `Llama 3.1 8B` is `Llama-3.1-8B-Instruct`, but `Mistral 7B v0.3` is not
+    // `Mistral-7B-Instruct-v0.2` (whose config is another checkpoint's).
+    let spelled = alphanumeric(&title);
+    found
+        .retain(|repo| alphanumeric(repo.rsplit('/').next().unwrap_or(repo)).starts_with(&spelled));
+    found.sort_by_key(|r| r.to_ascii_lowercase());
+    found.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    match found.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+fn alphanumeric(text: &str) -> String {
+    text.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// `config.json` of each repo from the HF cache (no network), `None` when not cached.
+fn cached_configs(repos: &[String], notes: &mut Vec<String>) -> Vec<(String, Option<String>)> {
+    if repos.is_empty() {
+        return Vec::new();
+    }
+    let client = HfConfig::from_env().and_then(|mut config| {
+        config.offline = true;
+        HfClient::new(config)
+    });
+    let runtime = crate::run::runtime();
+    let (client, runtime) = match (client, runtime) {
+        (Ok(client), Ok(runtime)) => (client, runtime),
+        (Err(error), _) | (_, Err(error)) => {
+            notes.push(format!("lint: the HF cache is unavailable: {error:#}"));
+            return repos.iter().map(|r| (r.clone(), None)).collect();
+        }
+    };
+    runtime
+        .block_on(client.fetch_configs(repos))
+        .into_iter()
+        .map(|(repo, result)| (repo, result.ok().map(|file| file.text)))
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct DefinitionFile {
+    op_type: Option<String>,
+    #[serde(default)]
+    tags: Vec<serde_json::Value>,
+}
+
+/// Every `definitions/**/*.json` with its `model:` / `tp:` / `ep:` tags, and how many files were
+/// skipped (unreadable, not JSON, too large, past the limits). The files are parsed by as many
+/// threads as there are cores (at most 4), like the dataset walk.
+pub fn read_traced(trace_dir: &Path) -> anyhow::Result<(Vec<TracedDefinition>, usize)> {
+    let root = trace_dir.join("definitions");
+    if !root.is_dir() {
+        anyhow::bail!("`{}` is not a folder", root.display());
+    }
+    let mut files = Vec::new();
+    let mut skipped = 0;
+    let mut stack = vec![(root, 0usize)];
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            skipped += 1;
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() && depth < MAX_DEPTH {
+                stack.push((path, depth + 1));
+            } else if kind.is_file() && path.extension().is_some_and(|e| e == "json") {
+                if files.len() < MAX_TAGGED_FILES {
+                    files.push(path);
+                } else {
+                    skipped += 1;
+                }
+            }
+        }
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    let chunk = files.len().div_ceil(threads).max(1);
+    let parts: Vec<(Vec<TracedDefinition>, usize)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks(chunk)
+            .map(|paths| {
+                scope.spawn(move || {
+                    let mut traced = Vec::new();
+                    let mut skipped = 0;
+                    for path in paths {
+                        match read_definition(path) {
+                            Some(definition) => traced.extend(definition),
+                            None => skipped += 1,
+                        }
+                    }
+                    (traced, skipped)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            // A worker that panicked skipped (at most) its whole chunk.
+            .map(|worker| worker.join().unwrap_or_else(|_| (Vec::new(), chunk)))
+            .collect()
+    });
+    let mut traced = Vec::new();
+    for (part, part_skipped) in parts {
+        traced.extend(part);
+        skipped += part_skipped;
+    }
+    traced.sort_by(|a: &TracedDefinition, b| a.name.cmp(&b.name));
+    Ok((traced, skipped))
+}
+
+/// `Some(None)`: a definition without `model:` tags; `None`: unreadable.
+fn read_definition(path: &Path) -> Option<Option<TracedDefinition>> {
+    let file = fs::File::open(path).ok()?;
+    let mut bytes = Vec::new();
+    file.take(MAX_DEFINITION_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    if bytes.len() as u64 > MAX_DEFINITION_BYTES {
+        return None;
+    }
+    let parsed: DefinitionFile = serde_json::from_slice(&bytes).ok()?;
+    // The file name is the definition's name everywhere else (statuses, the index).
+    let name = path.file_stem()?.to_string_lossy().into_owned();
+    let op_type = parsed.op_type.unwrap_or_else(|| {
+        path.parent()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    let mut definition = TracedDefinition {
+        name,
+        op_type,
+        models: Vec::new(),
+        tp: None,
+        ep: None,
+    };
+    for tag in parsed.tags.iter().filter_map(serde_json::Value::as_str) {
+        if let Some(slug) = tag.strip_prefix("model:") {
+            let slug = slug.trim().to_ascii_lowercase();
+            if !slug.is_empty() && !definition.models.contains(&slug) {
+                definition.models.push(slug);
+            }
+        } else if let Some(tp) = tag.strip_prefix("tp:") {
+            definition.tp = tp.trim().parse().ok();
+        } else if let Some(ep) = tag.strip_prefix("ep:") {
+            definition.ep = ep.trim().parse().ok();
+        }
+    }
+    Some((!definition.models.is_empty()).then_some(definition))
+}
+
+/// [`lint_run`] for the run's end: notes and findings go to `err` (`note: …`, then
+/// `lint: path:line: message`, which is what `--check` shows besides the diff); the findings
+/// are returned for the report.
+pub fn report(
+    request: &Request,
+    text: &str,
+    (requests, resolution): (&[ModelRequest], Option<&Resolution>),
+    read_tags: bool,
+    err: &mut dyn std::io::Write,
+) -> std::io::Result<Vec<super::Finding>> {
+    let (outcome, notes) = lint_run(request, text, requests, resolution, read_tags);
+    for note in &notes {
+        writeln!(err, "note: {note}")?;
+    }
+    let doc = request.doc.display();
+    for (line, message) in super::annotations(&outcome.findings) {
+        writeln!(err, "lint: `{doc}`:{line}: {message}")?;
+    }
+    Ok(outcome.findings)
+}
+
+/// The `model:<slug>` tags of `--trace-dir` that no section of `doc` tracks (the discovery
+/// signal "traced in the dataset"); a dataset that cannot be read is one line in `problems`.
+pub fn untracked_models(
+    trace_dir: Option<&Path>,
+    doc: &CoverageDoc,
+    problems: &mut Vec<String>,
+) -> Vec<String> {
+    let Some(dir) = trace_dir else {
+        return Vec::new();
+    };
+    match read_traced(dir) {
+        Ok((traced, _)) => {
+            let inputs = LintInputs {
+                configs: &[],
+                traced: Some(&traced),
+            };
+            super::lint(doc, &inputs)
+                .untracked
+                .into_iter()
+                .map(|model| model.slug)
+                .collect()
+        }
+        Err(error) => {
+            problems.push(format!("dataset tags (`--trace-dir`): {error}"));
+            Vec::new()
+        }
+    }
+}
