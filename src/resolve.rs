@@ -15,8 +15,8 @@ use crate::discover::display_name::{display_name, name_key};
 use crate::doc::refresh::SectionOutcome;
 use crate::naming::normalized_sizes;
 use crate::onboard::{ModelRequest, ServingOrigin, ServingPlan};
-use crate::sources::cookbook::{CookbookIndex, ServingConfig};
 use crate::sources::hf::{HfClient, ModelQuery};
+use crate::sources::serving::{CookbookIndex, ServingConfig};
 use crate::sources::sglang::SglangCatalog;
 
 /// What resolution can look at.

@@ -21,8 +21,8 @@ use crate::plan::{report_from_outcome, Plan};
 use crate::publish::gha::Actions;
 use crate::publish::{publish_with_actions, GitHub, PublishRequest};
 use crate::resolve::{self, Resolver};
-use crate::sources::cookbook::CookbookIndex;
 use crate::sources::hf::HfClient;
+use crate::sources::serving::CookbookIndex;
 use crate::sources::serving_data;
 use crate::sources::trace_dir;
 

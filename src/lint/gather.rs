@@ -22,8 +22,8 @@ use crate::discover::display_name::name_key;
 use crate::doc::marker::GeneratedMarker;
 use crate::doc::CoverageDoc;
 use crate::onboard::ModelRequest;
-use crate::sources::cookbook::CookbookIndex;
 use crate::sources::hf::{HfClient, HfConfig};
+use crate::sources::serving::CookbookIndex;
 use crate::sources::sglang::SglangCatalog;
 
 /// At most this many definition files are read for their tags.
