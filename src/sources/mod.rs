@@ -7,3 +7,7 @@ pub mod serving;
 pub mod serving_data;
 pub mod sglang;
 pub mod trace_dir;
+
+/// The serving configs' old path, kept only while branches written against it are merged;
+/// new code imports [`serving`]. Remove once nothing names `sources::cookbook`.
+pub use serving as cookbook;
