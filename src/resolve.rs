@@ -15,8 +15,8 @@ use crate::doc::refresh::SectionOutcome;
 use crate::naming::normalized_sizes;
 use crate::onboard::{ModelRequest, ServingOrigin, ServingPlan};
 use crate::request::{ModelArgs, Sizes};
-use crate::sources::cookbook::{CookbookIndex, ServingConfig};
 use crate::sources::hf::{HfClient, ModelQuery};
+use crate::sources::serving::{CookbookIndex, ServingConfig};
 use crate::sources::sglang::SglangCatalog;
 
 /// What resolution can look at.

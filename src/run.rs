@@ -20,8 +20,9 @@ use crate::publish::gha::Actions;
 use crate::publish::{publish_with_actions, GitHub, PublishRequest};
 use crate::request::{PublishArgs, Request, SourceArgs};
 use crate::resolve::{self, Resolver};
-use crate::sources::cookbook::CookbookIndex;
 use crate::sources::hf::HfClient;
+use crate::sources::runtime;
+use crate::sources::serving::CookbookIndex;
 use crate::sources::serving_data;
 use crate::sources::trace_dir;
 
@@ -492,14 +493,6 @@ fn hub_index(repo: &str) -> Result<DefinitionIndex> {
             .chain(&listing.workloads)
             .map(String::as_str),
     ))
-}
-
-/// The async runtime for the network sources; built only when a run needs one.
-pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")
 }
 
 /// A unified diff of the doc, `a/` and `b/` prefixed like git's, in linear time (see

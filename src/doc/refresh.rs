@@ -354,7 +354,10 @@ impl Refresher<'_, '_> {
             }
         }
     }
+}
 
+/// Bookkeeping: edits that change a byte, warnings, and the outcome.
+impl Refresher<'_, '_> {
     /// Records an edit when it changes a byte; returns whether it did.
     fn replace(&mut self, range: Range<usize>, replacement: impl Into<Cow<'static, str>>) -> bool {
         let replacement = replacement.into();

@@ -22,8 +22,8 @@ use crate::doc::marker::GeneratedMarker;
 use crate::doc::CoverageDoc;
 use crate::onboard::ModelRequest;
 use crate::request::Request;
-use crate::sources::cookbook::CookbookIndex;
 use crate::sources::hf::{HfClient, HfConfig};
+use crate::sources::serving::CookbookIndex;
 use crate::sources::sglang::SglangCatalog;
 
 /// At most this many definition files are read for their tags.
@@ -261,7 +261,7 @@ fn cached_configs(repos: &[String], notes: &mut Vec<String>) -> Vec<(String, Opt
         config.offline = true;
         HfClient::new(config)
     });
-    let runtime = crate::run::runtime();
+    let runtime = crate::sources::runtime();
     let (client, runtime) = match (client, runtime) {
         (Ok(client), Ok(runtime)) => (client, runtime),
         (Err(error), _) | (_, Err(error)) => {
