@@ -41,7 +41,7 @@ pub async fn discover(
     options: &DiscoveryOptions,
 ) -> Discovered {
     let mut signals = gather(sources, options).await;
-    signals.dataset_models = crate::lint::gather::untracked_models(
+    signals.dataset_models = crate::lint_gather::untracked_models(
         request.sources.trace_dir.as_deref(),
         doc,
         &mut signals.problems,

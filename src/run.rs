@@ -192,7 +192,7 @@ pub fn run_request(
         )?;
     }
     problems.extend(failures.iter().cloned());
-    let resolution = crate::lint::gather::Resolution { cookbook, catalog };
+    let resolution = crate::lint_gather::Resolution { cookbook, catalog };
     let lint = (requests.as_slice(), Some(&resolution));
     let status = finish(request, &doc_text, planned.plan, problems, lint, out, err)?;
     for failure in &failures {
@@ -282,13 +282,13 @@ fn finish(
     problems: Vec<String>,
     lint: (
         &[crate::onboard::ModelRequest],
-        Option<&crate::lint::gather::Resolution>,
+        Option<&crate::lint_gather::Resolution>,
     ),
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<RunStatus> {
     let read_tags = report_is_read(request) || request.mode == Mode::Check;
-    plan.report.lint = crate::lint::gather::report(request, &plan.text, lint, read_tags, err)?;
+    plan.report.lint = crate::lint_gather::report(request, &plan.text, lint, read_tags, err)?;
     for warning in &plan.warnings {
         writeln!(
             err,

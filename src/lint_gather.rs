@@ -1,4 +1,5 @@
-//! The lint's I/O shell (the rest of `crate::lint` is pure): which sections have a known repo
+//! The lint's I/O shell (`crate::lint` itself is pure; this module sits beside it, with the
+//! other shells, so that the pure lint imports nothing that does I/O): which sections have a known repo
 //! id, their `config.json`, and the dataset's definition tags.
 //!
 //! Configs come from what the run already read (`--model-name` requests, their
@@ -15,11 +16,11 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{LintInputs, LintOutcome, SectionConfig, TracedDefinition};
 use crate::arch::parse_config;
 use crate::discover::display_name::name_key;
 use crate::doc::marker::GeneratedMarker;
 use crate::doc::CoverageDoc;
+use crate::lint::{LintInputs, LintOutcome, SectionConfig, TracedDefinition};
 use crate::onboard::ModelRequest;
 use crate::request::Request;
 use crate::sources::hf::{HfClient, HfConfig};
@@ -83,7 +84,7 @@ pub fn lint_doc(
     let Ok(doc) = CoverageDoc::parse(text) else {
         return (LintOutcome::default(), notes);
     };
-    let sections = super::sections(&doc);
+    let sections = crate::lint::sections(&doc);
     let configs = section_configs(&sections, requests, resolution, &mut notes);
     let traced = match trace_dir {
         Some(dir) => match read_traced(dir) {
@@ -107,12 +108,12 @@ pub fn lint_doc(
         configs: &configs,
         traced: traced.as_deref(),
     };
-    (super::lint_sections(&sections, &inputs), notes)
+    (crate::lint::lint_sections(&sections, &inputs), notes)
 }
 
 /// The parsed config of every section whose repo id is known and whose config is at hand.
 fn section_configs(
-    sections: &[super::Section],
+    sections: &[crate::lint::Section],
     requests: &[ModelRequest],
     resolution: Option<&Resolution>,
     notes: &mut Vec<String>,
@@ -124,7 +125,7 @@ fn section_configs(
             continue;
         }
         let title = section.title.to_string();
-        let key = name_key(&super::unescape(&title));
+        let key = name_key(&crate::lint::unescape(&title));
         let marker = section.marker;
         let marker_repo = marker.and_then(|m| m.hf_repo_id()).map(str::to_string);
         let request = requests.iter().find(|r| {
@@ -179,7 +180,7 @@ fn section_configs(
         let Some(text) = text else {
             notes.push(format!(
                 "lint: rows of `## {}` were not checked: `config.json` of `{}` is not in the HF cache\nhint: run once with `--model-name \"{}\" --hf-repo-id {}` (or `--config-file`) to read it",
-                want.title, want.repo, super::unescape(&want.title), want.repo
+                want.title, want.repo, crate::lint::unescape(&want.title), want.repo
             ));
             continue;
         };
@@ -220,7 +221,7 @@ fn marker_sizes(marker: &GeneratedMarker, key: &str) -> Vec<u32> {
 
 /// The one repo id the cookbooks and SGLang's docs give for a section title, if exactly one.
 fn resolve_by_name(resolution: &Resolution, title: &str) -> Option<String> {
-    let title = super::unescape(title);
+    let title = crate::lint::unescape(title);
     let key = name_key(&title);
     let mut found = resolution.cookbook.find_by_repo_name(&title);
     found.extend(
@@ -401,13 +402,13 @@ pub fn report(
     (requests, resolution): (&[ModelRequest], Option<&Resolution>),
     read_tags: bool,
     err: &mut dyn std::io::Write,
-) -> std::io::Result<Vec<super::Finding>> {
+) -> std::io::Result<Vec<crate::lint::Finding>> {
     let (outcome, notes) = lint_run(request, text, requests, resolution, read_tags);
     for note in &notes {
         writeln!(err, "note: {note}")?;
     }
     let doc = request.doc.display();
-    for (line, message) in super::annotations(&outcome.findings) {
+    for (line, message) in crate::lint::annotations(&outcome.findings) {
         writeln!(err, "lint: `{doc}`:{line}: {message}")?;
     }
     Ok(outcome.findings)
@@ -429,7 +430,7 @@ pub fn untracked_models(
                 configs: &[],
                 traced: Some(&traced),
             };
-            super::lint(doc, &inputs)
+            crate::lint::lint(doc, &inputs)
                 .untracked
                 .into_iter()
                 .map(|model| model.slug)
