@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Parser};
 
+/// The bot's branch when `--branch` is not given.
+pub const DEFAULT_BRANCH: &str = "track-models/coverage";
+
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success (the doc is up to date, or was written)
@@ -132,7 +135,7 @@ pub struct Cli {
     pub publish: bool,
 
     /// The bot's branch.
-    #[arg(long, value_name = "NAME", default_value = crate::publish::DEFAULT_BRANCH, requires = "publish")]
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_BRANCH, requires = "publish")]
     pub branch: String,
 
     /// The base branch (default: the repository's default branch).

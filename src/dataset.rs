@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::doc::Status;
+use crate::status::Status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Presence {

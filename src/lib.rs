@@ -1,6 +1,6 @@
 //! track-models: keeps FlashInfer-Bench's `docs/model_coverage.mdx` true.
 //!
-//! The pure core (`doc`, `dataset`, `arch`, `naming`, `lint` (but `lint::gather`), `plan`, `report`, `markdown`) does no
+//! The pure core (`doc`, `dataset`, `arch`, `naming`, `lint`, `plan`, `report`, `markdown`) does no
 //! I/O and never reads the clock; `sources`, `atomic_file` and `run` are the I/O shell.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
@@ -12,6 +12,7 @@ pub mod dataset;
 pub mod discover;
 pub mod doc;
 pub mod lint;
+pub mod lint_gather;
 pub mod markdown;
 pub mod naming;
 pub mod nightly;
@@ -19,8 +20,10 @@ pub mod onboard;
 pub mod plan;
 pub mod publish;
 pub mod report;
+pub mod request;
 pub mod resolve;
 pub mod run;
 pub mod sizing;
 pub mod sources;
+pub mod status;
 pub mod unified_diff;

@@ -12,7 +12,6 @@
 use std::collections::HashMap;
 
 use crate::arch::parse_config;
-use crate::cli::Cli;
 use crate::discover::{
     candidates, decide, gather, why_these_models_markdown, CandidateReport, Decision, DecisionKind,
     DiscoveryOptions, DiscoverySources, TrackedModel,
@@ -20,6 +19,7 @@ use crate::discover::{
 use crate::doc::refresh::SectionOutcome;
 use crate::doc::CoverageDoc;
 use crate::onboard::ModelRequest;
+use crate::request::Request;
 use crate::resolve::serving_plan;
 
 /// What discovery adds to a run.
@@ -34,7 +34,7 @@ pub struct Discovered {
 }
 
 pub async fn discover(
-    cli: &Cli,
+    request: &Request,
     sources: &DiscoverySources,
     doc: &CoverageDoc<'_>,
     sections: &[SectionOutcome],
@@ -42,7 +42,8 @@ pub async fn discover(
 ) -> Discovered {
     let mut signals = gather(sources, options).await;
     signals.dataset_models =
-        crate::lint::gather::untracked_models(cli, doc, &sources.hf, &mut signals.problems).await;
+        crate::lint_gather::untracked_models(request, doc, &sources.hf, &mut signals.problems)
+            .await;
     let tracked = tracked_models(doc, sections);
     let supports = |class: &str| sources.catalog.supports(class);
     let mut pool = candidates(&signals);
@@ -105,7 +106,14 @@ pub async fn discover(
         let Some(config) = configs.get(&repo).cloned() else {
             continue;
         };
-        let serving = serving_plan(cli, &sources.cookbook, &sources.hf, &repo, Some(&config)).await;
+        let serving = serving_plan(
+            &request.sizes,
+            &sources.cookbook,
+            &sources.hf,
+            &repo,
+            Some(&config),
+        )
+        .await;
         requests.push(ModelRequest {
             model_name: d.candidate.display_name.clone(),
             display_name: d.candidate.display_name.clone(),

@@ -7,9 +7,10 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::discover::CandidateReport;
-use crate::doc::status::SummaryLabel;
-use crate::doc::Status;
+use crate::doc::refresh::RefreshOutcome;
+use crate::doc::Warning;
 use crate::markdown::{code_span, escape_inline};
+use crate::status::{Status, SummaryLabel};
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Report {
@@ -275,5 +276,57 @@ impl Report {
             out.push('\n');
         }
         out
+    }
+}
+
+/// A run's result before the shell acts on it: the new doc text, the report and the doc's
+/// warnings.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub text: String,
+    pub report: Report,
+    pub warnings: Vec<Warning>,
+}
+
+/// The plan for `text` with a report of every section of a refresh outcome.
+pub fn report_from_outcome(outcome: RefreshOutcome, text: String) -> Plan {
+    let models = outcome
+        .sections
+        .into_iter()
+        .map(|section| ModelReport {
+            // The heading as people read it: no Markdown escapes, no zero-width characters.
+            name: crate::markdown::plain_text(&section.title),
+            hf_repo_id: section.hf_repo_id,
+            action: if section.changed {
+                Action::Refreshed
+            } else {
+                Action::Unchanged
+            },
+            summary_before: section.summary_before,
+            summary_after: section.summary_after.text().to_string(),
+            definitions: section
+                .rows
+                .into_iter()
+                .map(|row| DefinitionReport {
+                    name: row.name,
+                    op_type: row.op_type,
+                    tp: row.tp,
+                    ep: row.ep,
+                    status: row.status,
+                    why: None,
+                    before: row.before,
+                })
+                .collect(),
+        })
+        .collect();
+    let mut report = Report {
+        models,
+        ..Report::default()
+    };
+    report.collect_missing();
+    Plan {
+        text,
+        report,
+        warnings: outcome.warnings,
     }
 }

@@ -10,13 +10,13 @@ use std::collections::BTreeMap;
 
 use anyhow::{anyhow, bail, Result};
 
-use crate::cli::Cli;
 use crate::discover::display_name::{display_name, name_key};
 use crate::doc::refresh::SectionOutcome;
 use crate::naming::normalized_sizes;
 use crate::onboard::{ModelRequest, ServingOrigin, ServingPlan};
-use crate::sources::cookbook::{CookbookIndex, ServingConfig};
+use crate::request::{ModelArgs, Sizes};
 use crate::sources::hf::{HfClient, ModelQuery};
+use crate::sources::serving::{CookbookIndex, ServingConfig};
 use crate::sources::sglang::SglangCatalog;
 
 /// What resolution can look at.
@@ -29,21 +29,24 @@ pub struct Resolver<'a> {
 
 /// Builds one request per `--model-name`. A model that cannot be resolved is an `Err` naming
 /// it; the others still get their requests.
-pub async fn requests(cli: &Cli, resolver: &Resolver<'_>) -> Vec<Result<ModelRequest>> {
-    let names = &cli.model_name;
+pub async fn requests(
+    models: &[ModelArgs],
+    sizes: &Sizes,
+    resolver: &Resolver<'_>,
+) -> Vec<Result<ModelRequest>> {
     let mut resolved = Vec::new();
-    for (position, name) in names.iter().enumerate() {
-        let repo = match paired(&cli.hf_repo_id, position, names.len()) {
+    for model in models {
+        let repo = match &model.hf_repo_id {
             Some(repo) => validate_repo_id(repo),
-            None => resolver.repo_id(name).await,
+            None => resolver.repo_id(&model.name).await,
         };
-        resolved.push(repo.map(|repo| (position, name.clone(), repo)));
+        resolved.push(repo.map(|repo| (model, repo)));
     }
     let to_fetch: Vec<String> = resolved
         .iter()
         .flatten()
-        .filter(|(position, _, _)| paired_path(cli, *position).is_none())
-        .map(|(_, _, repo)| repo.clone())
+        .filter(|(model, _)| model.config_file.is_none())
+        .map(|(_, repo)| repo.clone())
         .collect();
     let mut fetched: BTreeMap<String, Result<String, String>> = resolver
         .hf
@@ -60,8 +63,9 @@ pub async fn requests(cli: &Cli, resolver: &Resolver<'_>) -> Vec<Result<ModelReq
     let resolved_configs = resolved
         .into_iter()
         .map(|entry| {
-            let (position, name, repo) = entry?;
-            let config = match paired_path(cli, position) {
+            let (model, repo) = entry?;
+            let name = model.name.clone();
+            let config = match &model.config_file {
                 Some(path) => {
                     crate::atomic_file::read_regular(path, crate::atomic_file::MAX_CONFIG_BYTES)
                         .and_then(|bytes| Ok(String::from_utf8(bytes)?))
@@ -76,9 +80,9 @@ pub async fn requests(cli: &Cli, resolver: &Resolver<'_>) -> Vec<Result<ModelReq
                     .remove(&repo)
                     .unwrap_or_else(|| Err(format!("config.json for `{repo}` was not fetched"))),
             };
-            let display_name = paired(&cli.display_name, position, cli.model_name.len())
-                .map(|text| text.trim().to_string())
-                .filter(|text| !text.is_empty())
+            let display_name = model
+                .display_name
+                .clone()
                 .unwrap_or_else(|| display_name(&repo));
             Ok((name, repo, display_name, config))
         })
@@ -88,7 +92,7 @@ pub async fn requests(cli: &Cli, resolver: &Resolver<'_>) -> Vec<Result<ModelReq
         requests.push(match entry {
             Ok((name, repo, display_name, config)) => {
                 let serving = serving_plan(
-                    cli,
+                    sizes,
                     resolver.cookbook,
                     resolver.hf,
                     &repo,
@@ -107,32 +111,6 @@ pub async fn requests(cli: &Cli, resolver: &Resolver<'_>) -> Vec<Result<ModelReq
         });
     }
     requests
-}
-
-/// Checks that the per-model lists line up with `--model-name` (same length, or one value for
-/// one model).
-pub fn check_pairing(cli: &Cli) -> Result<()> {
-    let models = cli.model_name.len();
-    for (flag, count) in [
-        ("--hf-repo-id", cli.hf_repo_id.len()),
-        ("--config-file", cli.config_file.len()),
-        ("--display-name", cli.display_name.len()),
-    ] {
-        if count != 0 && count != models {
-            bail!("{flag} is given {count} time(s) for {models} `--model-name`(s)\nhint: give it once per `--model-name`, in the same order");
-        }
-    }
-    Ok(())
-}
-
-fn paired<T>(values: &[T], position: usize, models: usize) -> Option<&T> {
-    (values.len() == models)
-        .then(|| values.get(position))
-        .flatten()
-}
-
-fn paired_path(cli: &Cli, position: usize) -> Option<&std::path::PathBuf> {
-    paired(&cli.config_file, position, cli.model_name.len())
 }
 
 impl Resolver<'_> {
@@ -254,16 +232,16 @@ pub fn validate_repo_id(repo: &str) -> Result<String> {
 /// 5. an estimate from `config` ([`crate::sizing`]);
 /// 6. TP=1 when even `config` is unreadable.
 pub async fn serving_plan(
-    cli: &Cli,
+    sizes: &Sizes,
     cookbook: &CookbookIndex,
     hf: &HfClient,
     repo: &str,
     config: Option<&str>,
 ) -> ServingPlan {
-    if !cli.tp.is_empty() || !cli.ep.is_empty() {
+    if sizes.is_given() {
         return ServingPlan {
-            attention_tp: normalized_sizes(cli.tp.clone()),
-            ep: normalized_sizes(cli.ep.clone()),
+            attention_tp: normalized_sizes(sizes.tp.clone()),
+            ep: normalized_sizes(sizes.ep.clone()),
             origin: ServingOrigin::Explicit,
         };
     }

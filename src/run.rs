@@ -8,21 +8,21 @@ use std::path::Path;
 use anyhow::{anyhow, Context, Result};
 
 use crate::atomic_file::{
-    read_regular, same_file, write_atomically, write_if_changed, DocLock, LOCK_WAIT, MAX_DOC_BYTES,
+    read_regular, write_atomically, write_if_changed, DocLock, LOCK_WAIT, MAX_DOC_BYTES,
 };
 use crate::cli::{Cli, Mode};
 use crate::dataset::{DefinitionIndex, NameSet};
 use crate::discover::{Date, DecisionKind, DiscoveryOptions, DiscoverySources};
-use crate::doc::refresh::{refresh, refresh_summary_only};
 use crate::doc::{CoverageDoc, DocError};
 use crate::nightly;
-use crate::onboard::plan_onboard;
-use crate::plan::{report_from_outcome, Plan};
+use crate::plan::{onboarding_base, plan_run, Job, Onboard, Plan};
 use crate::publish::gha::Actions;
 use crate::publish::{publish_with_actions, GitHub, PublishRequest};
+use crate::request::{PublishArgs, Request, SourceArgs};
 use crate::resolve::{self, Resolver};
-use crate::sources::cookbook::CookbookIndex;
 use crate::sources::hf::HfClient;
+use crate::sources::runtime;
+use crate::sources::serving::CookbookIndex;
 use crate::sources::serving_data;
 use crate::sources::trace_dir;
 
@@ -37,41 +37,52 @@ pub enum RunStatus {
     PartialFailure,
 }
 
+/// The edge: turns the arguments into a [`Request`] (the only use of [`Cli`]) and runs it.
 pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunStatus> {
-    resolve::check_pairing(cli)?;
-    check_output_paths(cli)?;
-    let writes = cli.mode() == Mode::Write && !cli.publish;
-    let _lock = DocLock::acquire(&cli.doc, writes, LOCK_WAIT)?;
-    let today = discovery_date(cli)?;
-    let doc_error = |e: DocError| anyhow!("`{}`:{}: {}", cli.doc.display(), e.line, e.message);
-    let doc_text = read_doc(&cli.doc)?;
+    let request = Request::from_cli(cli)?;
+    run_request(&request, out, err)
+}
+
+/// Reads the doc and the sources, calls the planning core ([`plan_run`]) once, then writes,
+/// checks, prints or publishes.
+pub fn run_request(
+    request: &Request,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<RunStatus> {
+    let _lock = DocLock::acquire(&request.doc, request.writes_doc(), LOCK_WAIT)?;
+    let doc_error = |e: DocError| anyhow!("`{}`:{}: {}", request.doc.display(), e.line, e.message);
+    let doc_text = read_doc(&request.doc)?;
     let doc = CoverageDoc::parse(&doc_text).map_err(doc_error)?;
-    if cli.model_name.is_empty() && !cli.discover {
+    if request.is_refresh_only() {
         // A refresh looks up only the doc's names: the walk keeps just those.
         let names = doc.concrete_names();
         if names.is_empty() {
             // A gate that checked nothing must not pass.
             return Err(anyhow!(
                 "`{}`: no status table with a concrete definition row (a table whose header's first cell contains `Definition` and that has a `Status` column, with rows whose first cell is one backticked name): nothing to check, the doc was left untouched",
-                cli.doc.display()
+                request.doc.display()
             ));
         }
-        let index = load_index(cli, Some(&names))?;
-        let outcome = if report_is_read(cli) {
-            refresh(&doc, &index)
-        } else {
-            refresh_summary_only(&doc, &index)
-        }
-        .map_err(doc_error)?;
-        let text = outcome.text.clone();
-        let plan = report_from_outcome(outcome, text);
-        return finish(cli, &doc_text, plan, Vec::new(), (&[], None), out, err);
+        let index = load_index(&request.sources, Some(&names))?;
+        let rows = report_is_read(request);
+        let planned = plan_run(&doc, &index, Job::Refresh { rows }).map_err(doc_error)?;
+        return finish(
+            request,
+            &doc_text,
+            planned.plan,
+            Vec::new(),
+            (&[], None),
+            out,
+            err,
+        );
     }
-    let index = load_index(cli, None)?;
+    let index = load_index(&request.sources, None)?;
 
-    let sections = refresh(&doc, &index).map_err(doc_error)?.sections;
+    let existing = onboarding_base(&doc, &index).map_err(doc_error)?;
+    let sections = &existing.sections;
     let runtime = runtime()?;
-    let serving = load_serving_data(cli, &runtime)?;
+    let serving = load_serving_data(&request.sources, &runtime)?;
     for note in &serving.notes {
         writeln!(err, "note: {note}")?;
     }
@@ -81,17 +92,17 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
     let config_warnings = cookbook.warnings.clone();
     // Discovery takes the catalog, the cookbooks and the Hub client; otherwise keep them here.
     let mut loaded = Some((catalog, cookbook));
-    let discovery = match cli.discover {
-        true => {
+    let discovery = match request.discover {
+        Some(_) => {
             let (catalog, cookbook) = loaded.take().expect("loaded once");
             Some(DiscoverySources::with_serving(
                 |name| std::env::var(name).ok(),
-                cli.sglang_dir.clone(),
+                request.sources.sglang_dir.clone(),
                 catalog,
                 cookbook,
             )?)
         }
-        false => None,
+        None => None,
     };
     let own;
     let (cookbook, catalog, hf) = match (&discovery, loaded) {
@@ -103,39 +114,44 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
         }
     };
     let resolver = Resolver {
-        sections: &sections,
+        sections,
         cookbook,
         catalog,
         hf,
     };
     let mut failures = Vec::new();
     let mut requests = Vec::new();
-    for request in runtime.block_on(resolve::requests(cli, &resolver)) {
-        match request {
-            Ok(request) => requests.push(request),
+    for resolved in runtime.block_on(resolve::requests(
+        &request.models,
+        &request.sizes,
+        &resolver,
+    )) {
+        match resolved {
+            Ok(resolved) => requests.push(resolved),
             Err(error) => failures.push(format!("{error:#}")),
         }
     }
-    let discovered = match &discovery {
-        Some(sources) => {
+    let discovered = match (&discovery, request.discover) {
+        (Some(sources), Some(args)) => {
             let options = DiscoveryOptions {
-                max_new: cli.max_new,
-                min_providers: cli.min_providers,
-                since_days: cli.since,
-                today,
+                max_new: args.max_new,
+                min_providers: args.min_providers,
+                since_days: args.since_days,
+                today: request.today.unwrap_or_else(clock_date),
             };
-            let found =
-                runtime.block_on(nightly::discover(cli, sources, &doc, &sections, &options));
+            let found = runtime.block_on(nightly::discover(
+                request, sources, &doc, sections, &options,
+            ));
             problems.extend(found.problems.iter().cloned());
             requests.extend(found.requests.iter().cloned());
             Some(found)
         }
-        None => None,
+        _ => None,
     };
     let touched: Vec<String> = requests.iter().map(|r| r.hf_repo_id.clone()).collect();
     let (mine, others) = split_config_warnings(&config_warnings, cookbook, &touched);
     problems.extend(mine);
-    if cli.verbose {
+    if request.verbose {
         problems.extend(others);
     } else if !others.is_empty() {
         problems.push(format!(
@@ -143,25 +159,30 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
             others.len()
         ));
     }
-    let supports = |class: &str| catalog.supports(class);
-    let onboard = plan_onboard(&doc_text, &requests, &index, &supports, cli.refresh_status)
-        .map_err(doc_error)?;
-    failures.extend(onboard.failures);
-    let mut plan = onboard.plan;
-    if let Some(found) = discovered {
-        for candidate in found
-            .candidates
-            .iter()
-            .filter(|c| c.decision == DecisionKind::Added)
-        {
+    let announced: Vec<String> = discovered
+        .iter()
+        .flat_map(|found| &found.candidates)
+        .filter(|c| c.decision == DecisionKind::Added)
+        .map(|candidate| {
             let name = candidate
                 .hf_repo_id
                 .as_deref()
                 .unwrap_or(&candidate.display_name);
-            writeln!(err, "discovered `{name}`: {}", candidate.reason)?;
-        }
-        plan.report.candidates = Some(found.candidates);
-        plan.report.discovery = Some(found.why_markdown);
+            format!("discovered `{name}`: {}", candidate.reason)
+        })
+        .collect();
+    let supports = |class: &str| catalog.supports(class);
+    let job = Job::Onboard(Onboard {
+        existing: &existing,
+        requests: &requests,
+        sglang_supports: &supports,
+        refresh_all: request.refresh_status,
+        discovery: discovered.map(|found| (found.candidates, found.why_markdown)),
+    });
+    let planned = plan_run(&doc, &index, job).map_err(doc_error)?;
+    failures.extend(planned.failures);
+    for line in &announced {
+        writeln!(err, "{line}")?;
     }
     for problem in &problems {
         writeln!(
@@ -171,9 +192,9 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
         )?;
     }
     problems.extend(failures.iter().cloned());
-    let resolution = crate::lint::gather::Resolution { cookbook, catalog };
+    let resolution = crate::lint_gather::Resolution { cookbook, catalog };
     let lint = (requests.as_slice(), Some(&resolution));
-    let status = finish(cli, &doc_text, plan, problems, lint, out, err)?;
+    let status = finish(request, &doc_text, planned.plan, problems, lint, out, err)?;
     for failure in &failures {
         writeln!(err, "{}", crate::console::render_message("error", failure))?;
     }
@@ -187,15 +208,15 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
 /// The catalog and serving configs: local dirs, else GitHub live, else cached, else bundled
 /// (see [`crate::sources::serving_data`]).
 fn load_serving_data(
-    cli: &Cli,
+    sources: &SourceArgs,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<serving_data::ServingData> {
     let options = serving_data::ServingDataOptions::from_vars(
         |name| std::env::var(name).ok(),
-        cli.sglang_dir.clone(),
-        &cli.cookbook_dir,
-        cli.sglang_repo.as_deref(),
-        cli.cookbook_repo.as_deref(),
+        sources.sglang_dir.clone(),
+        &sources.cookbook_dir,
+        sources.sglang_repo.as_deref(),
+        sources.cookbook_repo.as_deref(),
     )?;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -226,35 +247,28 @@ fn split_config_warnings(
 
 /// Whether anything reads the per-definition report: a report file, the Actions summary, or
 /// the pull request.
-fn report_is_read(cli: &Cli) -> bool {
-    cli.report_json.is_some()
-        || cli.report_md.is_some()
-        || cli.publish
+fn report_is_read(request: &Request) -> bool {
+    request.report_json.is_some()
+        || request.report_md.is_some()
+        || request.publish.is_some()
         || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
 }
 
-/// `--today`, else the clock's UTC date: the only place a run reads the clock.
-fn discovery_date(cli: &Cli) -> Result<Date> {
-    match &cli.today {
-        Some(text) => Date::parse(text)
-            .ok_or_else(|| anyhow!("`--today {text}` is not a date (`YYYY-MM-DD`)")),
-        None => {
-            let seconds = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            Ok(Date::from_unix_seconds(
-                i64::try_from(seconds).unwrap_or(i64::MAX),
-            ))
-        }
-    }
+/// The clock's UTC date, for a discovery run without `--today`: the only place a run reads the
+/// clock.
+fn clock_date() -> Date {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Date::from_unix_seconds(i64::try_from(seconds).unwrap_or(i64::MAX))
 }
 
-fn write_reports(cli: &Cli, plan: &Plan) -> Result<()> {
-    if let Some(path) = &cli.report_json {
+fn write_reports(request: &Request, plan: &Plan) -> Result<()> {
+    if let Some(path) = &request.report_json {
         write_if_changed(path, plan.report.to_json().as_bytes())
             .with_context(|| format!("writing the JSON report `{}`", path.display()))?;
     }
-    if let Some(path) = &cli.report_md {
+    if let Some(path) = &request.report_md {
         write_if_changed(path, plan.report.to_markdown().as_bytes())
             .with_context(|| format!("writing the Markdown report `{}`", path.display()))?;
     }
@@ -262,24 +276,24 @@ fn write_reports(cli: &Cli, plan: &Plan) -> Result<()> {
 }
 
 fn finish(
-    cli: &Cli,
+    request: &Request,
     doc_text: &str,
     mut plan: Plan,
     problems: Vec<String>,
     lint: (
         &[crate::onboard::ModelRequest],
-        Option<&crate::lint::gather::Resolution>,
+        Option<&crate::lint_gather::Resolution>,
     ),
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<RunStatus> {
-    let read_tags = report_is_read(cli) || cli.mode() == Mode::Check;
-    plan.report.lint = crate::lint::gather::report(cli, &plan.text, lint, read_tags, err)?;
+    let read_tags = report_is_read(request) || request.mode == Mode::Check;
+    plan.report.lint = crate::lint_gather::report(request, &plan.text, lint, read_tags, err)?;
     for warning in &plan.warnings {
         writeln!(
             err,
             "warning: `{}`:{}: {}",
-            cli.doc.display(),
+            request.doc.display(),
             warning.line,
             warning.message
         )?;
@@ -288,38 +302,38 @@ fn finish(
     plan.report.problems.extend(
         plan.warnings
             .iter()
-            .map(|w| format!("{}:{}: {}", cli.doc.display(), w.line, w.message)),
+            .map(|w| format!("{}:{}: {}", request.doc.display(), w.line, w.message)),
     );
-    write_reports(cli, &plan)?;
+    write_reports(request, &plan)?;
     let changed = plan.text != doc_text;
-    if cli.publish {
-        let warnings = publish(cli, doc_text, &plan, out, err)?;
+    if let Some(args) = &request.publish {
+        let warnings = publish(request, args, doc_text, &plan, out, err)?;
         if !warnings.is_empty() {
             // Publishing problems that did not fail the run (labels) belong in the reports too.
             plan.report.problems.extend(warnings);
-            write_reports(cli, &plan)?;
+            write_reports(request, &plan)?;
         }
     } else {
         let mut actions = Actions::from_env(&mut *out);
         if actions.is_enabled() {
             actions.annotate_problems(&plan.report.problems)?;
             actions.annotate_lint(
-                &cli.doc.display().to_string(),
+                &request.doc.display().to_string(),
                 &plan.report.lint,
                 plan.report.problems.len(),
             )?;
             actions.append_summary(&plan.report.to_markdown())?;
         }
     }
-    match cli.mode() {
+    match request.mode {
         // With `--publish` the pull request carries the result; the checkout stays the base the
         // next run compares with.
-        Mode::Write if cli.publish => Ok(RunStatus::Clean),
+        Mode::Write if request.publish.is_some() => Ok(RunStatus::Clean),
         Mode::Write => {
             // The doc was read once: compare with that text, never read it again.
             if changed {
-                write_atomically(&cli.doc, plan.text.as_bytes())
-                    .with_context(|| format!("writing `{}`", cli.doc.display()))?;
+                write_atomically(&request.doc, plan.text.as_bytes())
+                    .with_context(|| format!("writing `{}`", request.doc.display()))?;
                 let refreshed = plan
                     .report
                     .models
@@ -329,28 +343,28 @@ fn finish(
                 writeln!(
                     err,
                     "updated `{}`: {refreshed} model section(s) changed",
-                    cli.doc.display()
+                    request.doc.display()
                 )?;
             } else {
-                writeln!(err, "`{}` is up to date", cli.doc.display())?;
+                writeln!(err, "`{}` is up to date", request.doc.display())?;
             }
             Ok(RunStatus::Clean)
         }
         Mode::DryRun => {
-            write_diff(out, &cli.doc, doc_text, &plan.text)?;
+            write_diff(out, &request.doc, doc_text, &plan.text)?;
             Ok(RunStatus::Clean)
         }
         Mode::Check => {
             if !changed {
-                writeln!(err, "`{}` is up to date", cli.doc.display())?;
+                writeln!(err, "`{}` is up to date", request.doc.display())?;
                 return Ok(RunStatus::Clean);
             }
-            write_diff(out, &cli.doc, doc_text, &plan.text)?;
+            write_diff(out, &request.doc, doc_text, &plan.text)?;
             writeln!(
                 err,
                 "`{}` is out of date\nhint: run `track-models --refresh-status --doc {}` without `--check` to update it",
-                cli.doc.display(),
-                cli.doc.display()
+                request.doc.display(),
+                request.doc.display()
             )?;
             Ok(RunStatus::Drift)
         }
@@ -359,7 +373,8 @@ fn finish(
 
 /// Opens, updates or closes the bot's pull request (see `crate::publish`).
 fn publish(
-    cli: &Cli,
+    request: &Request,
+    args: &PublishArgs,
     doc_text: &str,
     plan: &Plan,
     out: &mut dyn Write,
@@ -368,26 +383,22 @@ fn publish(
     let repository = std::env::var("GITHUB_REPOSITORY").map_err(|_| {
         anyhow!("`--publish` needs `GITHUB_REPOSITORY` (`owner/name`)\nhint: GitHub Actions sets it; elsewhere export it")
     })?;
-    let request = PublishRequest {
+    let dry_run = request.mode == Mode::DryRun;
+    let publish_request = PublishRequest {
         repository,
-        branch: cli.branch.clone(),
-        base: cli.base.clone(),
-        labels: cli
-            .labels
-            .iter()
-            .filter(|l| !l.trim().is_empty())
-            .cloned()
-            .collect(),
-        recreate: cli.recreate,
-        dry_run: cli.dry_run,
-        doc_path: repo_relative(&cli.doc)?,
+        branch: args.branch.clone(),
+        base: args.base.clone(),
+        labels: args.labels.clone(),
+        recreate: args.recreate,
+        dry_run,
+        doc_path: repo_relative(&request.doc)?,
         base_doc: doc_text.to_string(),
         generated_doc: plan.text.clone(),
     };
     let outcome = runtime()?.block_on(async {
         let github = GitHub::from_env()?;
         let mut actions = Actions::from_env(&mut *out);
-        publish_with_actions(&github, &request, &plan.report, &mut actions).await
+        publish_with_actions(&github, &publish_request, &plan.report, &mut actions).await
     })?;
     let pull = outcome
         .pull_request
@@ -399,7 +410,7 @@ fn publish(
     } else {
         format!(" ({})", outcome.note)
     };
-    let would = if cli.dry_run { "would be " } else { "" };
+    let would = if dry_run { "would be " } else { "" };
     writeln!(
         err,
         "pull request: {would}{}{pull}{note}",
@@ -408,7 +419,7 @@ fn publish(
     for warning in &outcome.warnings {
         writeln!(err, "warning: {warning}")?;
     }
-    if cli.dry_run {
+    if dry_run {
         writeln!(
             out,
             "--- pull request body ---\n{}\n--- sticky comment ---\n{}",
@@ -439,33 +450,6 @@ fn repo_relative(doc: &Path) -> Result<String> {
     Ok(parts.join("/"))
 }
 
-/// Refuses report paths that are the doc (or each other), also through a symlink: writing one
-/// would overwrite the other.
-fn check_output_paths(cli: &Cli) -> Result<()> {
-    let outputs = [
-        ("--report-json", &cli.report_json),
-        ("--report-md", &cli.report_md),
-    ];
-    for (flag, path) in outputs.iter().filter_map(|(f, p)| Some((f, p.as_ref()?))) {
-        if same_file(path, &cli.doc) {
-            return Err(anyhow!(
-                "`{flag} {}` is the coverage doc `{}`: the report would overwrite it\nhint: pass another path",
-                path.display(),
-                cli.doc.display()
-            ));
-        }
-    }
-    if let (Some(json), Some(md)) = (&cli.report_json, &cli.report_md) {
-        if same_file(json, md) {
-            return Err(anyhow!(
-                "`--report-json` and `--report-md` are the same file `{}`\nhint: pass two paths",
-                json.display()
-            ));
-        }
-    }
-    Ok(())
-}
-
 fn read_doc(path: &Path) -> Result<String> {
     let bytes = read_regular(path, MAX_DOC_BYTES).with_context(|| {
         format!(
@@ -489,9 +473,9 @@ fn read_doc(path: &Path) -> Result<String> {
 
 /// The dataset index: from `--trace-dir`, else the Hub's listing. `wanted` limits a local walk
 /// to the names a refresh looks up.
-fn load_index(cli: &Cli, wanted: Option<&NameSet>) -> Result<DefinitionIndex> {
-    let Some(dir) = &cli.trace_dir else {
-        return hub_index(&cli.trace_repo);
+fn load_index(sources: &SourceArgs, wanted: Option<&NameSet>) -> Result<DefinitionIndex> {
+    let Some(dir) = &sources.trace_dir else {
+        return hub_index(&sources.trace_repo);
     };
     trace_dir::load_names(dir, wanted)
 }
@@ -509,14 +493,6 @@ fn hub_index(repo: &str) -> Result<DefinitionIndex> {
             .chain(&listing.workloads)
             .map(String::as_str),
     ))
-}
-
-/// The async runtime for the network sources; built only when a run needs one.
-pub fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")
 }
 
 /// A unified diff of the doc, `a/` and `b/` prefixed like git's, in linear time (see

@@ -14,8 +14,8 @@ use super::github::{self, day0_from_api, GithubApi};
 use super::providers::{parse_openrouter_models, parse_router_models, ProviderCatalog};
 use super::responses::SavedResponses;
 use super::{Day0File, DiscoveryOptions, HfList, HfListKind, Signals};
-use crate::sources::cookbook::CookbookIndex;
 use crate::sources::hf::{Gated, HfClient, HfConfig, ModelInfo, ModelQuery};
+use crate::sources::serving::CookbookIndex;
 use crate::sources::sglang::SglangCatalog;
 
 pub const DEFAULT_GITHUB_API_URL: &str = "https://api.github.com";

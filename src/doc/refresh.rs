@@ -19,10 +19,10 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::status::SummaryLabel;
 use super::table::Row;
 use super::{concrete_name, normalize_name, Block, CoverageDoc, DocError, Status, Table, Warning};
 use crate::dataset::DefinitionIndex;
+use crate::status::SummaryLabel;
 
 /// The refreshed text plus what happened to each `##` model section.
 #[derive(Debug, Clone)]
@@ -354,7 +354,10 @@ impl Refresher<'_, '_> {
             }
         }
     }
+}
 
+/// Bookkeeping: edits that change a byte, warnings, and the outcome.
+impl Refresher<'_, '_> {
     /// Records an edit when it changes a byte; returns whether it did.
     fn replace(&mut self, range: Range<usize>, replacement: impl Into<Cow<'static, str>>) -> bool {
         let replacement = replacement.into();

@@ -12,7 +12,6 @@
 //! naming does not give for the model is unchecked, never an alarm; findings are sorted by line.
 
 pub mod dims;
-pub mod gather;
 pub mod names;
 pub mod prose;
 pub mod traced;
@@ -163,7 +162,7 @@ pub(crate) struct Section<'d> {
     /// Its first generated-section marker.
     pub(crate) marker: Option<&'d GeneratedMarker>,
     /// (0-based line, concrete name) of every status-table row.
-    rows: Vec<(usize, &'d str)>,
+    pub(crate) rows: Vec<(usize, &'d str)>,
     /// (0-based line, N, M, the words after the numbers) of every Coverage line with a numeric M.
     coverage: Vec<(usize, u64, u64, &'d str)>,
 }

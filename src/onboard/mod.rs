@@ -21,8 +21,7 @@ use crate::doc::marker::GeneratedMarker;
 use crate::doc::refresh::{refresh, splice, RefreshOutcome, SectionOutcome};
 use crate::doc::{Block, CoverageDoc, DocError, Warning};
 use crate::naming::{derive, Parallelism};
-use crate::plan::{report_from_outcome, Plan};
-use crate::report::{Action, DefinitionReport, ModelReport};
+use crate::report::{report_from_outcome, Action, DefinitionReport, ModelReport, Plan};
 pub use section::{ServingOrigin, ServingPlan};
 
 /// One model to add, as resolved by the shell.
@@ -48,14 +47,14 @@ pub struct OnboardPlan {
 /// Adds or regenerates the requested models; with `refresh_all`, also refreshes every other
 /// section. Without it, bytes outside the onboarded sections and summary rows stay as they are.
 pub fn plan_onboard(
-    doc_text: &str,
+    doc: &CoverageDoc,
+    existing: &RefreshOutcome,
     requests: &[ModelRequest],
     index: &DefinitionIndex,
     sglang_supports: &dyn Fn(&str) -> bool,
     refresh_all: bool,
 ) -> Result<OnboardPlan, DocError> {
-    let doc = CoverageDoc::parse(doc_text)?;
-    let existing = refresh(&doc, index)?;
+    let doc_text = doc.text;
     let newline = if doc_text.contains("\r\n") {
         "\r\n"
     } else {
@@ -82,7 +81,7 @@ pub fn plan_onboard(
         if !seen.insert(request.hf_repo_id.to_ascii_lowercase()) {
             continue;
         }
-        let (found, by_repo) = find_section(&doc, &existing, request);
+        let (found, by_repo) = find_section(doc, existing, request);
         // Rendering reads the section back; a title read as `## Summary` would leave no section.
         if crate::doc::is_reserved_title(&crate::markdown::escape_doc(request.display_name.trim()))
         {
@@ -173,7 +172,7 @@ pub fn plan_onboard(
                 if marker.fields == rendered.marker_fields() {
                     continue;
                 }
-                let span = section_body_span(&doc, section);
+                let span = section_body_span(doc, section);
                 let mut text = rendered.text.replace('\n', newline);
                 if !doc.text[span.clone()].ends_with('\n') {
                     text.truncate(text.trim_end().len());
@@ -197,7 +196,7 @@ pub fn plan_onboard(
     }
 
     if !summary_rows.is_empty() {
-        match summary_insertion_point(&doc) {
+        match summary_insertion_point(doc) {
             Some((at, unterminated)) => {
                 let lead = if unterminated { newline } else { "" };
                 edits.push((at..at, format!("{lead}{summary_rows}")));

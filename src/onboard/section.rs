@@ -27,10 +27,11 @@ use crate::arch::Architecture;
 use crate::dataset::DefinitionIndex;
 use crate::doc::marker::GeneratedMarker;
 use crate::doc::refresh::refresh;
-use crate::doc::{CoverageDoc, Status};
+use crate::doc::CoverageDoc;
 use crate::markdown::{code_span, escape_doc, escape_prose};
 use crate::naming::Derivation;
 use crate::report::DefinitionReport;
+use crate::status::Status;
 
 use super::ModelRequest;
 

@@ -313,7 +313,10 @@ impl GitHub {
         self.bot_login = Some(login.to_string());
         self
     }
+}
 
+/// Reads: who we are, branches, commits, files, pull requests and their comments.
+impl GitHub {
     /// The bot's own login: `TRACK_MODELS_BOT_LOGIN` when set, else the token's user, else
     /// [`ACTIONS_BOT`] when `GET /user` is forbidden (the Actions `GITHUB_TOKEN` is an
     /// installation token, not a user). A rate-limited 403 is an error, never "the Actions
@@ -495,7 +498,10 @@ impl GitHub {
         sticky.sort_by_key(|c| c.id);
         Ok(sticky)
     }
+}
 
+/// Writes: blobs, trees, commits, branches, pull requests, labels and comments.
+impl GitHub {
     pub async fn create_blob(&self, repo: &str, path: &str, content: &str) -> Result<String> {
         let call = format!("creating the blob for `{path}` in {repo}");
         let body = json!({ "content": content, "encoding": "utf-8" });
@@ -688,7 +694,10 @@ impl GitHub {
         self.require(reply, &call, &[404])?;
         Ok(())
     }
+}
 
+/// Transport: paging, pacing of writes, one request with its retries, status checks.
+impl GitHub {
     async fn post_for_sha(&self, uri: &str, body: &Value, call: &str) -> Result<String> {
         #[derive(Deserialize)]
         struct Created {

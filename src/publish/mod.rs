@@ -70,7 +70,8 @@ pub struct PublishRequest {
     pub generated_doc: String,
 }
 
-pub const DEFAULT_BRANCH: &str = "track-models/coverage";
+/// The bot's branch; its home is the command line's default (`--branch`).
+pub use crate::cli::DEFAULT_BRANCH;
 
 /// What a publish did (or, in a dry run, would do).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -12,9 +12,9 @@ use std::fmt::Write as _;
 
 use sha2::{Digest, Sha256};
 
-use crate::doc::status::SummaryLabel;
 use crate::markdown::{code_span, escape_inline};
 use crate::report::Report;
+use crate::status::SummaryLabel;
 
 /// Opens the bot's part of the PR body.
 pub const BODY_START: &str = "<!-- track-models:start -->";

@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use super::cookbook::{parse_cookbook_yaml, parse_jsx_config, CookbookIndex};
 use super::github_repo::{self, read_live, RepoCache, RepoRef, RepoSnapshot, Wanted};
+use super::serving::{parse_cookbook_yaml, parse_jsx_config, CookbookIndex};
 use super::sglang::{SglangCatalog, BUNDLED_DATE};
 use crate::discover::github::GithubApi;
 

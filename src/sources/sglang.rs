@@ -24,7 +24,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::Path;
 
-use super::cookbook::files_under;
+use super::serving::files_under;
 
 /// What a registered class is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use track_models::sources::cookbook::{
+use track_models::sources::serving::{
     parse_cookbook_yaml, parse_jsx_config, CookbookIndex, ParsedConfigs, ServingConfig,
     ServingSource,
 };

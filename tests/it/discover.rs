@@ -17,8 +17,8 @@ use track_models::discover::{
     DecisionKind, DiscoveryOptions, DiscoverySources, HfList, HfListKind, MatchedBy, Signals,
     Source, TrackedModel,
 };
-use track_models::sources::cookbook::CookbookIndex;
 use track_models::sources::hf::{HfClient, HfConfig, ModelInfo, RetryPolicy};
+use track_models::sources::serving::CookbookIndex;
 use track_models::sources::sglang::{classify, ModelClass, SglangCatalog};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};

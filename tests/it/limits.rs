@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use track_models::sources::cookbook::{parse_cookbook_yaml, parse_jsx_config};
 use track_models::sources::hf::{HfClient, HfConfig, HfError, ModelQuery, RetryPolicy};
+use track_models::sources::serving::{parse_cookbook_yaml, parse_jsx_config};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 

@@ -11,7 +11,8 @@ use std::process::{Command, Output};
 
 use serde_json::{json, Value};
 use track_models::lint::{lint, FindingKind, LintInputs, SectionConfig, TracedDefinition};
-use track_models::onboard::{plan_onboard, ModelRequest, ServingOrigin, ServingPlan};
+use track_models::onboard::{ModelRequest, ServingOrigin, ServingPlan};
+use track_models::plan::plan_onboard;
 
 use crate::support::{fixture, index, root, stderr, stdout, trace_dir};
 

@@ -13,13 +13,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use clap::Parser;
 use git_fake::{GitFake, GitRepo};
-use track_models::cli::Cli;
 use track_models::onboard::ServingOrigin;
+use track_models::request::Sizes;
 use track_models::resolve::serving_plan;
-use track_models::sources::cookbook::CookbookIndex;
 use track_models::sources::hf::{HfClient, HfConfig};
+use track_models::sources::serving::CookbookIndex;
 use track_models::sources::serving_data::{load, ServingData, ServingDataOptions};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -488,7 +487,7 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
         ("Qwen/Qwen3-30B-A3B", 2, 2),
         ("deepseek-ai/DeepSeek-V3.2", 8, 8),
     ] {
-        cookbook.add(track_models::sources::cookbook::parse_jsx_config(
+        cookbook.add(track_models::sources::serving::parse_jsx_config(
             &jsx(repo, tp, ep),
             Path::new("configs/x.jsx"),
         ));
@@ -500,10 +499,10 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
     .await;
     let cache = tempfile::tempdir().unwrap();
     let hf = HfClient::new(HfConfig::new(hub.uri(), cache.path())).unwrap();
-    let cli = Cli::parse_from(["track-models", "--refresh-status"]);
+    let sizes = Sizes::default();
     let plan = |repo: &'static str, config: Option<String>| {
-        let (cli, cookbook, hf) = (&cli, &cookbook, &hf);
-        async move { serving_plan(cli, cookbook, hf, repo, config.as_deref()).await }
+        let (sizes, cookbook, hf) = (&sizes, &cookbook, &hf);
+        async move { serving_plan(sizes, cookbook, hf, repo, config.as_deref()).await }
     };
 
     // The repo's own config.

@@ -163,7 +163,7 @@ fn a_rejected_config_says_so_in_its_section_without_the_local_path() {
 #[test]
 fn absurd_serving_sizes_are_refused() {
     use std::path::Path;
-    use track_models::sources::cookbook::parse_cookbook_yaml;
+    use track_models::sources::serving::parse_cookbook_yaml;
 
     let yaml = "vendor: example
 models:

@@ -364,7 +364,10 @@ impl HfClient {
     pub fn is_offline(&self) -> bool {
         self.inner.offline
     }
+}
 
+/// What callers ask for: configs, model info, model and dataset listings.
+impl HfClient {
     /// `config.json` of `repo` at the commit `main` points to now (offline: when last seen).
     pub async fn fetch_config(&self, repo: &str) -> Result<ConfigFile, HfError> {
         self.fetch_file(repo, CONFIG_FILE).await
@@ -576,7 +579,10 @@ impl HfClient {
         files.dedup_by(|a, b| a.path == b.path);
         Ok(files)
     }
+}
 
+/// One file through the cache, online or offline, and the URL and token it is fetched with.
+impl HfClient {
     /// One file of a model repo at the commit `main` points to, through the cache.
     ///
     /// Online: when `refs/main` names a cached snapshot, a `HEAD` learns the current commit and

@@ -2,6 +2,8 @@
 //!
 //! ✅ definition and workload (or, in a 3-state doc, just the definition), 🟡 definition
 //! without workload (4-state docs only), ❌ missing, — unmapped (a module with no definition).
+//!
+//! A leaf: `dataset` decides statuses and `doc` writes them, so neither may own them.
 
 use serde::Serialize;
 

@@ -1,4 +1,5 @@
-//! The lint's I/O shell (the rest of `crate::lint` is pure): which sections have a known repo
+//! The lint's I/O shell (`crate::lint` itself is pure; this module sits beside it, with the
+//! other shells, so that the pure lint imports nothing that does I/O): which sections have a known repo
 //! id, their `config.json`, and the dataset's definition tags.
 //!
 //! Configs come from what the run already read (`--model-name` requests, their
@@ -14,15 +15,15 @@ use std::fs;
 use std::io::Read;
 use std::path::Path;
 
-use super::{LintInputs, LintOutcome, SectionConfig, TracedDefinition};
 use crate::arch::parse_config;
-use crate::cli::Cli;
 use crate::discover::display_name::name_key;
 use crate::doc::marker::GeneratedMarker;
 use crate::doc::CoverageDoc;
+use crate::lint::{LintInputs, LintOutcome, SectionConfig, TracedDefinition};
 use crate::onboard::ModelRequest;
-use crate::sources::cookbook::CookbookIndex;
+use crate::request::Request;
 use crate::sources::hf::{FileTags, HfClient, HfConfig};
+use crate::sources::serving::CookbookIndex;
 use crate::sources::sglang::SglangCatalog;
 
 pub use crate::sources::hf::{MAX_DEFINITION_BYTES, MAX_TAGGED_FILES};
@@ -34,38 +35,42 @@ pub struct Resolution<'a> {
     pub catalog: &'a SglangCatalog,
 }
 
-/// Lints `text` (the doc the run ends with) for a run of `cli`: configs from `requests` and the
+/// Lints `text` (the doc the run ends with) for `request`: configs from `requests` and the
 /// HF cache (section names resolved through `resolution`, else through `--cookbook-dir` /
 /// `--sglang-dir` when given), tags when `read_tags` from `--trace-dir`, else from the Hub's
 /// copy of `--trace-repo`. Returns the outcome and notes (what could not be checked, and why).
 pub fn lint_run(
-    cli: &Cli,
+    request: &Request,
     text: &str,
     requests: &[ModelRequest],
     resolution: Option<&Resolution>,
     read_tags: bool,
 ) -> (LintOutcome, Vec<String>) {
-    let own = (resolution.is_none() && (!cli.cookbook_dir.is_empty() || cli.sglang_dir.is_some()))
-        .then(|| {
-            let catalog = match &cli.sglang_dir {
-                Some(dir) => SglangCatalog::from_dir(dir),
-                None => SglangCatalog::bundled(),
-            };
-            (
-                CookbookIndex::load(&cli.cookbook_dir, cli.sglang_dir.as_deref()),
-                catalog,
-            )
-        });
+    let own = (resolution.is_none()
+        && (!request.sources.cookbook_dir.is_empty() || request.sources.sglang_dir.is_some()))
+    .then(|| {
+        let catalog = match &request.sources.sglang_dir {
+            Some(dir) => SglangCatalog::from_dir(dir),
+            None => SglangCatalog::bundled(),
+        };
+        (
+            CookbookIndex::load(
+                &request.sources.cookbook_dir,
+                request.sources.sglang_dir.as_deref(),
+            ),
+            catalog,
+        )
+    });
     let own_resolution = own
         .as_ref()
         .map(|(cookbook, catalog)| Resolution { cookbook, catalog });
     let resolution = resolution.or(own_resolution.as_ref());
-    match (&cli.trace_dir, read_tags) {
+    match (&request.sources.trace_dir, read_tags) {
         (_, false) => lint_doc(text, requests, resolution, None),
         (Some(dir), true) => lint_doc(text, requests, resolution, Some(dir)),
         (None, true) => {
             let mut tag_notes = Vec::new();
-            let traced = hub_traced_blocking(&cli.trace_repo, &mut tag_notes);
+            let traced = hub_traced_blocking(&request.sources.trace_repo, &mut tag_notes);
             let (outcome, mut notes) = lint_doc_with(text, requests, resolution, traced.as_deref());
             notes.extend(tag_notes);
             (outcome, notes)
@@ -77,7 +82,7 @@ pub fn lint_run(
 /// client of its own, configured from the environment like the one that listed the dataset).
 fn hub_traced_blocking(repo: &str, notes: &mut Vec<String>) -> Option<Vec<TracedDefinition>> {
     let client = HfClient::from_env();
-    let runtime = crate::run::runtime();
+    let runtime = crate::sources::runtime();
     match (client, runtime) {
         (Ok(client), Ok(runtime)) => runtime.block_on(hub_traced(&client, repo, notes)),
         (Err(error), _) | (_, Err(error)) => {
@@ -159,18 +164,18 @@ pub fn lint_doc_with(
     let Ok(doc) = CoverageDoc::parse(text) else {
         return (LintOutcome::default(), notes);
     };
-    let sections = super::sections(&doc);
+    let sections = crate::lint::sections(&doc);
     let configs = section_configs(&sections, requests, resolution, &mut notes);
     let inputs = LintInputs {
         configs: &configs,
         traced,
     };
-    (super::lint_sections(&sections, &inputs), notes)
+    (crate::lint::lint_sections(&sections, &inputs), notes)
 }
 
 /// The parsed config of every section whose repo id is known and whose config is at hand.
 fn section_configs(
-    sections: &[super::Section],
+    sections: &[crate::lint::Section],
     requests: &[ModelRequest],
     resolution: Option<&Resolution>,
     notes: &mut Vec<String>,
@@ -182,7 +187,7 @@ fn section_configs(
             continue;
         }
         let title = section.title.to_string();
-        let key = name_key(&super::unescape(&title));
+        let key = name_key(&crate::lint::unescape(&title));
         let marker = section.marker;
         let marker_repo = marker.and_then(|m| m.hf_repo_id()).map(str::to_string);
         let request = requests.iter().find(|r| {
@@ -237,7 +242,7 @@ fn section_configs(
         let Some(text) = text else {
             notes.push(format!(
                 "lint: rows of `## {}` were not checked: `config.json` of `{}` is not in the HF cache\nhint: run once with `--model-name \"{}\" --hf-repo-id {}` (or `--config-file`) to read it",
-                want.title, want.repo, super::unescape(&want.title), want.repo
+                want.title, want.repo, crate::lint::unescape(&want.title), want.repo
             ));
             continue;
         };
@@ -278,7 +283,7 @@ fn marker_sizes(marker: &GeneratedMarker, key: &str) -> Vec<u32> {
 
 /// The one repo id the cookbooks and SGLang's docs give for a section title, if exactly one.
 fn resolve_by_name(resolution: &Resolution, title: &str) -> Option<String> {
-    let title = super::unescape(title);
+    let title = crate::lint::unescape(title);
     let key = name_key(&title);
     let mut found = resolution.cookbook.find_by_repo_name(&title);
     found.extend(
@@ -319,7 +324,7 @@ fn cached_configs(repos: &[String], notes: &mut Vec<String>) -> Vec<(String, Opt
         config.offline = true;
         HfClient::new(config)
     });
-    let runtime = crate::run::runtime();
+    let runtime = crate::sources::runtime();
     let (client, runtime) = match (client, runtime) {
         (Ok(client), Ok(runtime)) => (client, runtime),
         (Err(error), _) | (_, Err(error)) => {
@@ -452,18 +457,18 @@ fn traced_definition(path: &Path, tags: FileTags) -> Option<TracedDefinition> {
 /// `lint: path:line: message`, which is what `--check` shows besides the diff); the findings
 /// are returned for the report.
 pub fn report(
-    cli: &Cli,
+    request: &Request,
     text: &str,
     (requests, resolution): (&[ModelRequest], Option<&Resolution>),
     read_tags: bool,
     err: &mut dyn std::io::Write,
-) -> std::io::Result<Vec<super::Finding>> {
-    let (outcome, notes) = lint_run(cli, text, requests, resolution, read_tags);
+) -> std::io::Result<Vec<crate::lint::Finding>> {
+    let (outcome, notes) = lint_run(request, text, requests, resolution, read_tags);
     for note in &notes {
         writeln!(err, "note: {note}")?;
     }
-    let doc = cli.doc.display();
-    for (line, message) in super::annotations(&outcome.findings) {
+    let doc = request.doc.display();
+    for (line, message) in crate::lint::annotations(&outcome.findings) {
         writeln!(err, "lint: `{doc}`:{line}: {message}")?;
     }
     Ok(outcome.findings)
@@ -473,12 +478,12 @@ pub fn report(
 /// the dataset"): from `--trace-dir`, else from the Hub's copy of `--trace-repo` through the
 /// run's client `hf`. A dataset that cannot be read is one line in `problems`.
 pub async fn untracked_models(
-    cli: &Cli,
+    request: &Request,
     doc: &CoverageDoc<'_>,
     hf: &HfClient,
     problems: &mut Vec<String>,
 ) -> Vec<String> {
-    let traced = match cli.trace_dir.as_deref() {
+    let traced = match request.sources.trace_dir.as_deref() {
         Some(dir) => match read_traced(dir) {
             Ok((traced, _)) => traced,
             Err(error) => {
@@ -490,13 +495,13 @@ pub async fn untracked_models(
             // Per-file notes are the lint's to give at the end of the run (it reads the same
             // cache); only a dataset that could not be read at all is a problem here.
             let mut notes = Vec::new();
-            match hub_traced(hf, &cli.trace_repo, &mut notes).await {
+            match hub_traced(hf, &request.sources.trace_repo, &mut notes).await {
                 Some(traced) => traced,
                 None => {
                     problems.extend(notes.iter().map(|n| {
                         format!(
                             "dataset tags (`{}`): {}",
-                            cli.trace_repo,
+                            request.sources.trace_repo,
                             n.trim_start_matches("lint: ")
                         )
                     }));
@@ -509,7 +514,7 @@ pub async fn untracked_models(
         configs: &[],
         traced: Some(&traced),
     };
-    super::lint(doc, &inputs)
+    crate::lint::lint(doc, &inputs)
         .untracked
         .into_iter()
         .map(|model| model.slug)

@@ -1,0 +1,46 @@
+//! Multi-head latent attention (DeepSeek V2/V3, Kimi K2): `kv_lora_rank` marks it, the
+//! head dims default to DeepSeek's, and a zero rank or dim is rejected.
+
+use super::validation::{rejected, ConfigError};
+use super::{ArchitectureReader, MlaShape};
+
+impl ArchitectureReader<'_> {
+    pub(super) fn mla(&mut self, heads: Option<u32>) -> Result<Option<MlaShape>, ConfigError> {
+        let Some(kv_lora_rank) = self.keys.uint("kv_lora_rank")? else {
+            return Ok(None);
+        };
+        let Some(heads) = heads else {
+            return Ok(None);
+        };
+        let mut dim = |key: &str, default: u32| -> Result<u32, ConfigError> {
+            Ok(match self.keys.uint(key)? {
+                Some(v) => v,
+                None => {
+                    self.defaults
+                        .push(format!("`{key}` missing: DeepSeek default {default}"));
+                    default
+                }
+            })
+        };
+        let qk_nope_head_dim = dim("qk_nope_head_dim", 128)?;
+        let qk_rope_head_dim = dim("qk_rope_head_dim", 64)?;
+        let v_head_dim = dim("v_head_dim", 128)?;
+        for (key, value) in [
+            ("kv_lora_rank", kv_lora_rank),
+            ("qk_rope_head_dim", qk_rope_head_dim),
+            ("v_head_dim", v_head_dim),
+        ] {
+            if value == 0 {
+                return Err(rejected(key, "is 0 in an MLA model".into()));
+            }
+        }
+        Ok(Some(MlaShape {
+            heads,
+            q_lora_rank: self.keys.uint("q_lora_rank")?.filter(|r| *r > 0),
+            kv_lora_rank,
+            qk_nope_head_dim,
+            qk_rope_head_dim,
+            v_head_dim,
+        }))
+    }
+}
