@@ -3,9 +3,12 @@
 //! id, their `config.json`, and the dataset's definition tags.
 //!
 //! Configs come from what the run already read (`--model-name` requests, their
-//! `--config-file` or fetched text) and otherwise from the HF cache only: the client is the
-//! run's usual one but offline, so linting never adds a request to the API budget and works
-//! with `HF_HUB_OFFLINE=1`. A section whose config is not at hand is named in a note, never
+//! `--config-file` or fetched text). A section people wrote (no generated marker) whose repo id
+//! is known has its `config.json` read through the HF client like any other (the cache first,
+//! one request when warm; none under `HF_HUB_OFFLINE`): on a fresh CI runner the cache is
+//! empty, and those rows are what the lint is for. A generated section's config comes from the
+//! cache only — the tool wrote its rows from that config, so it adds no request and no note
+//! when it is not cached. A section whose config cannot be had is named in a note, never
 //! guessed. Tags are read from a local `--trace-dir` (bounded in file count, file size and
 //! depth; regular files only), else from the Hub: the definition files of the listing the run
 //! loaded its index from, through the per-blob cache of [`HfClient::dataset_tags`].
@@ -219,32 +222,44 @@ fn section_configs(
             title,
             repo,
             text,
+            generated: marker.is_some(),
             extra_tp,
             extra_ep,
         });
     }
-    let missing: Vec<String> = wanted
-        .iter()
-        .filter(|w| w.text.is_none())
-        .map(|w| w.repo.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let cached = cached_configs(&missing, notes);
+    let missing = |generated: bool| -> Vec<String> {
+        wanted
+            .iter()
+            .filter(|w| w.text.is_none() && w.generated == generated)
+            .map(|w| w.repo.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect()
+    };
+    let mut read = lint_configs(&missing(false), false, notes);
+    read.extend(lint_configs(&missing(true), true, notes));
     let mut configs = Vec::new();
     for want in wanted {
-        let text = want.text.or_else(|| {
-            cached
-                .iter()
-                .find(|(repo, _)| *repo == want.repo)
-                .and_then(|(_, text)| text.clone())
-        });
-        let Some(text) = text else {
-            notes.push(format!(
-                "lint: rows of `## {}` were not checked: `config.json` of `{}` is not in the HF cache\nhint: run once with `--model-name \"{}\" --hf-repo-id {}` (or `--config-file`) to read it",
-                want.title, want.repo, crate::lint::unescape(&want.title), want.repo
-            ));
-            continue;
+        let text = match want.text {
+            Some(text) => text,
+            None => match read.iter().find(|(repo, _)| *repo == want.repo) {
+                Some((_, Ok(text))) => text.clone(),
+                Some((_, Err(Unread::NotCached))) if !want.generated => {
+                    notes.push(format!(
+                        "lint: rows of `## {}` were not checked: `config.json` of `{}` is not in the HF cache\nhint: run once with `--model-name \"{}\" --hf-repo-id {}` (or `--config-file`) to read it",
+                        want.title, want.repo, crate::lint::unescape(&want.title), want.repo
+                    ));
+                    continue;
+                }
+                Some((_, Err(Unread::Failed(reason)))) if !want.generated => {
+                    notes.push(format!(
+                        "lint: rows of `## {}` were not checked: {reason}",
+                        want.title
+                    ));
+                    continue;
+                }
+                _ => continue,
+            },
         };
         match parse_config(&text) {
             Ok(arch) => configs.push(SectionConfig {
@@ -267,6 +282,8 @@ struct Wanted {
     title: String,
     repo: String,
     text: Option<String>,
+    /// The section carries a generated marker: its rows are the tool's own.
+    generated: bool,
     extra_tp: Vec<u32>,
     extra_ep: Vec<u32>,
 }
@@ -315,27 +332,50 @@ fn alphanumeric(text: &str) -> String {
         .collect()
 }
 
-/// `config.json` of each repo from the HF cache (no network), `None` when not cached.
-fn cached_configs(repos: &[String], notes: &mut Vec<String>) -> Vec<(String, Option<String>)> {
+/// Why the lint has no `config.json` for a repo.
+enum Unread {
+    /// Not in the HF cache, and the client may not ask the Hub (offline, or cache only).
+    NotCached,
+    /// The Hub (or the cache) failed: the reason, naming the repo and the URL.
+    Failed(String),
+}
+
+/// `config.json` of each repo through the HF client as the environment sets it up (the cache
+/// first; `HF_HUB_OFFLINE` means no request), or from the cache only when `cache_only`.
+fn lint_configs(
+    repos: &[String],
+    cache_only: bool,
+    notes: &mut Vec<String>,
+) -> Vec<(String, Result<String, Unread>)> {
     if repos.is_empty() {
         return Vec::new();
     }
     let client = HfConfig::from_env().and_then(|mut config| {
-        config.offline = true;
-        HfClient::new(config)
+        config.offline |= cache_only;
+        let offline = config.offline;
+        HfClient::new(config).map(|client| (client, offline))
     });
     let runtime = crate::sources::runtime();
-    let (client, runtime) = match (client, runtime) {
+    let ((client, offline), runtime) = match (client, runtime) {
         (Ok(client), Ok(runtime)) => (client, runtime),
         (Err(error), _) | (_, Err(error)) => {
             notes.push(format!("lint: the HF cache is unavailable: {error:#}"));
-            return repos.iter().map(|r| (r.clone(), None)).collect();
+            return repos
+                .iter()
+                .map(|r| (r.clone(), Err(Unread::NotCached)))
+                .collect();
         }
     };
     runtime
         .block_on(client.fetch_configs(repos))
         .into_iter()
-        .map(|(repo, result)| (repo, result.ok().map(|file| file.text)))
+        .map(|(repo, result)| {
+            let text = result.map(|file| file.text).map_err(|error| match error {
+                _ if offline => Unread::NotCached,
+                error => Unread::Failed(error.to_string()),
+            });
+            (repo, text)
+        })
         .collect()
 }
 

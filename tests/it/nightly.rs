@@ -238,12 +238,26 @@ async fn online_sources_stay_within_the_api_budget_and_a_warm_night_downloads_no
         .iter()
         .filter(|r| r.url.path().starts_with("/api/"))
         .count();
-    let config_calls = first
+    assert_eq!(api_calls, 4, "the four HF lists");
+    let mut configs: Vec<&str> = first
         .iter()
         .filter(|r| r.url.path().ends_with("/config.json"))
-        .count();
-    assert_eq!(api_calls, 4, "the four HF lists");
-    assert_eq!(config_calls, 2, "one config request per new candidate");
+        .map(|r| r.url.path())
+        .collect();
+    configs.sort_unstable();
+    assert_eq!(
+        configs,
+        [
+            "/MiniMaxAI/MiniMax-M2.7/resolve/main/config.json",
+            // The lint reads the configs of the sections people wrote whose repo id the
+            // cookbooks give: their rows are checked against them.
+            "/Qwen/Qwen3-30B-A3B/resolve/main/config.json",
+            "/Qwen/Qwen3-8B/resolve/main/config.json",
+            "/meta-llama/Llama-3.1-8B-Instruct/resolve/main/config.json",
+            "/nvidia/Nemotron-H-56B-Base-8K/resolve/main/config.json",
+        ],
+        "one config request per new candidate, and one per hand-written section the lint checks"
+    );
     assert_eq!(router.received_requests().await.unwrap().len(), 1);
     assert_eq!(openrouter.received_requests().await.unwrap().len(), 1);
     assert!(api_calls < 10 + added.len(), "HF budget: lists + router");
@@ -303,20 +317,39 @@ impl Fakes {
                 .mount(&hub)
                 .await;
         }
-        for (repo, sha) in [
+        // The two new candidates, then the models of sections people wrote (the lint reads
+        // their configs; the Instruct checkpoint has its base's shapes).
+        for (repo, fixture, sha) in [
             (
                 "MiniMaxAI/MiniMax-M2.7",
+                "configs/MiniMaxAI/MiniMax-M2.7",
                 "1111111111111111111111111111111111111111",
             ),
             (
                 "nvidia/Nemotron-H-56B-Base-8K",
+                "configs/nvidia/Nemotron-H-56B-Base-8K",
                 "2222222222222222222222222222222222222222",
+            ),
+            (
+                "Qwen/Qwen3-30B-A3B",
+                "configs/Qwen/Qwen3-30B-A3B",
+                "3333333333333333333333333333333333333333",
+            ),
+            (
+                "Qwen/Qwen3-8B",
+                "lint/configs/qwen3-8b",
+                "4444444444444444444444444444444444444444",
+            ),
+            (
+                "meta-llama/Llama-3.1-8B-Instruct",
+                "configs/meta-llama/Llama-3.1-8B",
+                "5555555555555555555555555555555555555555",
             ),
         ] {
             let config = fs::read_to_string(
                 root()
-                    .join("tests/fixtures/configs")
-                    .join(repo)
+                    .join("tests/fixtures")
+                    .join(fixture)
                     .join("config.json"),
             )
             .unwrap();
