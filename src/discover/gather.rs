@@ -97,7 +97,8 @@ impl DiscoverySources {
                 .filter(|v| !v.is_empty())
         };
         let hf_config = HfConfig::from_vars(&var)?;
-        let hf_home = hf_home(&set).context("locating `HF_HOME` for saved responses")?;
+        let hf_home =
+            crate::sources::hf::hf_home(&var).context("locating `HF_HOME` for saved responses")?;
         let base = |name: &str, default: &str| {
             set(name)
                 .unwrap_or_else(|| default.to_string())
@@ -150,25 +151,6 @@ impl fmt::Debug for DiscoverySources {
             .field("github_budget", &self.github_budget)
             .field("timeout", &self.timeout)
             .finish()
-    }
-}
-
-/// `HF_HOME`, else `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface` (as the Hub
-/// client resolves it).
-pub(crate) fn hf_home(set: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    let home = set("HOME")
-        .or_else(|| set("USERPROFILE"))
-        .map(PathBuf::from);
-    let expand = |value: String| match value.strip_prefix('~') {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => home
-            .as_ref()
-            .map(|home| home.join(rest.trim_start_matches('/'))),
-        _ => Some(PathBuf::from(value)),
-    };
-    match (set("HF_HOME"), set("XDG_CACHE_HOME")) {
-        (Some(dir), _) => expand(dir),
-        (None, Some(xdg)) => expand(xdg).map(|dir| dir.join("huggingface")),
-        (None, None) => home.map(|home| home.join(".cache").join("huggingface")),
     }
 }
 

@@ -120,7 +120,7 @@ impl ServingDataOptions {
             RepoRef::parse(&text).map_err(|e| anyhow::anyhow!("{e} (from `{name}` or its flag)"))
         };
         let hf_home =
-            crate::discover::gather::hf_home(&set).context("locating `HF_HOME` for the cache")?;
+            crate::sources::hf::hf_home(&var).context("locating `HF_HOME` for the cache")?;
         let offline = set("HF_HUB_OFFLINE").is_some_and(|value| {
             matches!(
                 value.to_ascii_lowercase().as_str(),

@@ -126,29 +126,9 @@ impl HfConfig {
                 .map(|value| value.trim().to_string())
                 .filter(|value| !value.is_empty())
         };
-        let home = set("HOME")
-            .or_else(|| set("USERPROFILE"))
-            .map(PathBuf::from);
-        let expand = |name: &str, value: String| -> anyhow::Result<PathBuf> {
-            match value.strip_prefix('~') {
-                Some(rest) if rest.is_empty() || rest.starts_with('/') => {
-                    let home = home
-                        .as_ref()
-                        .with_context(|| format!("expanding `~` in `{name}`: `HOME` is not set"))?;
-                    Ok(home.join(rest.trim_start_matches('/')))
-                }
-                _ => Ok(PathBuf::from(value)),
-            }
-        };
-        let hf_home = match (set("HF_HOME"), set("XDG_CACHE_HOME")) {
-            (Some(hf_home), _) => expand("HF_HOME", hf_home)?,
-            (None, Some(xdg)) => expand("XDG_CACHE_HOME", xdg)?.join("huggingface"),
-            (None, None) => home
-                .as_ref()
-                .context("locating the Hugging Face cache: neither `HF_HOME` nor `HOME` is set")?
-                .join(".cache")
-                .join("huggingface"),
-        };
+        let home = home_dir(&set);
+        let expand = |name: &str, value: String| expand_home(home.as_deref(), name, value);
+        let hf_home = hf_home(&var)?;
         // The older names huggingface_hub still honours, after the current ones.
         let cache_dir = match set("HF_HUB_CACHE").or_else(|| set("HUGGINGFACE_HUB_CACHE")) {
             Some(dir) => expand("HF_HUB_CACHE", dir)?,
@@ -180,6 +160,48 @@ impl HfConfig {
         config.offline = offline;
         config.state_dir = hf_home.join("track-models");
         Ok(config)
+    }
+}
+
+/// The Hugging Face home: `HF_HOME`, else `$XDG_CACHE_HOME/huggingface`, else
+/// `~/.cache/huggingface` (as huggingface_hub resolves it), a leading `~` being `HOME`. The one
+/// resolution every reader of the HF home (the Hub cache, saved responses, the GitHub cache)
+/// uses; `var` stands in for the environment (values trimmed, empty means unset).
+pub fn hf_home(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<PathBuf> {
+    let set = |name: &str| {
+        var(name)
+            .map(|value| value.trim().to_string())
+            .filter(|value| !value.is_empty())
+    };
+    let home = home_dir(&set);
+    Ok(match (set("HF_HOME"), set("XDG_CACHE_HOME")) {
+        (Some(hf_home), _) => expand_home(home.as_deref(), "HF_HOME", hf_home)?,
+        (None, Some(xdg)) => {
+            expand_home(home.as_deref(), "XDG_CACHE_HOME", xdg)?.join("huggingface")
+        }
+        (None, None) => home
+            .context("locating the Hugging Face cache: neither `HF_HOME` nor `HOME` is set")?
+            .join(".cache")
+            .join("huggingface"),
+    })
+}
+
+/// `HOME`, else `USERPROFILE`.
+fn home_dir(set: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    set("HOME")
+        .or_else(|| set("USERPROFILE"))
+        .map(PathBuf::from)
+}
+
+/// `value` (of the variable `name`) with a leading `~` or `~/` replaced by `home`.
+fn expand_home(home: Option<&Path>, name: &str, value: String) -> anyhow::Result<PathBuf> {
+    match value.strip_prefix('~') {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+            let home =
+                home.with_context(|| format!("expanding `~` in `{name}`: `HOME` is not set"))?;
+            Ok(home.join(rest.trim_start_matches('/')))
+        }
+        _ => Ok(PathBuf::from(value)),
     }
 }
 
@@ -349,10 +371,6 @@ impl HfClient {
     /// do not).
     pub fn requests_made(&self) -> u64 {
         self.inner.requests.load(Ordering::Relaxed)
-    }
-
-    pub fn is_offline(&self) -> bool {
-        self.inner.offline
     }
 
     /// `config.json` of `repo` at the commit `main` points to now (offline: when last seen).
