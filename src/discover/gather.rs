@@ -10,15 +10,15 @@ use anyhow::Context as _;
 use reqwest::header::{AUTHORIZATION, RETRY_AFTER, USER_AGENT};
 
 use super::day0::day0_from_clone;
-use super::github::{self, day0_from_api, GithubApi};
+use super::day0_api::{self, day0_from_api};
 use super::providers::{parse_openrouter_models, parse_router_models, ProviderCatalog};
 use super::responses::SavedResponses;
 use super::{Day0File, DiscoveryOptions, HfList, HfListKind, Signals};
+use crate::github::reader::{without_url, GithubApi};
 use crate::sources::cookbook::CookbookIndex;
 use crate::sources::hf::{Gated, HfClient, HfConfig, ModelInfo, ModelQuery};
 use crate::sources::sglang::SglangCatalog;
 
-pub const DEFAULT_GITHUB_API_URL: &str = "https://api.github.com";
 pub const DEFAULT_HF_ROUTER_URL: &str = "https://router.huggingface.co";
 pub const DEFAULT_OPENROUTER_API_URL: &str = "https://openrouter.ai/api/v1";
 
@@ -109,7 +109,7 @@ impl DiscoverySources {
             hf_token: hf_config.token.clone(),
             offline: hf_config.offline,
             hf: HfClient::new(hf_config)?,
-            github_api_url: base("GITHUB_API_URL", DEFAULT_GITHUB_API_URL),
+            github_api_url: crate::github::api_url(&var),
             github_token: set("GITHUB_TOKEN"),
             hf_router_url: base("HF_ROUTER_URL", DEFAULT_HF_ROUTER_URL),
             openrouter_api_url: base("OPENROUTER_API_URL", DEFAULT_OPENROUTER_API_URL),
@@ -260,7 +260,7 @@ async fn day0(
         };
     }
     if sources.offline {
-        return match saved.read(GITHUB_DAY0_FILE, github::LABEL) {
+        return match saved.read(GITHUB_DAY0_FILE, day0_api::LABEL) {
             Ok(body) => match serde_json::from_slice::<Vec<Day0File>>(&body) {
                 Ok(files) => {
                     let start = options.window_start();
@@ -274,13 +274,17 @@ async fn day0(
                     Vec::new(),
                     vec![format!(
                         "{}: saved response `{}` is not valid: {err}",
-                        github::LABEL,
+                        day0_api::LABEL,
                         saved.path(GITHUB_DAY0_FILE).display()
                     )],
                     0,
                 ),
             },
-            Err(problem) => (Vec::new(), vec![format!("{}: {problem}", github::LABEL)], 0),
+            Err(problem) => (
+                Vec::new(),
+                vec![format!("{}: {problem}", day0_api::LABEL)],
+                0,
+            ),
         };
     }
     let catalog_files = catalog_files(&sources.catalog);
@@ -567,7 +571,7 @@ async fn fetch(http: &reqwest::Client, url: &str, token: Option<&str>) -> Result
     let response = request
         .send()
         .await
-        .map_err(|err| format!("cannot reach `{url}`: {}", github::without_url(&err)))?;
+        .map_err(|err| format!("cannot reach `{url}`: {}", without_url(&err)))?;
     let status = response.status();
     let retry_after = response
         .headers()
@@ -577,7 +581,7 @@ async fn fetch(http: &reqwest::Client, url: &str, token: Option<&str>) -> Result
     let body = response
         .bytes()
         .await
-        .map_err(|err| format!("`GET {url}`: broken body: {}", github::without_url(&err)))?;
+        .map_err(|err| format!("`GET {url}`: broken body: {}", without_url(&err)))?;
     if !status.is_success() {
         let wait = retry_after
             .map(|s| format!(" (retry after {s} s)"))

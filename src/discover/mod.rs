@@ -85,10 +85,10 @@
 mod candidates;
 mod date;
 mod day0;
+mod day0_api;
 mod decide;
 pub mod display_name;
 pub(crate) mod gather;
-pub(crate) mod github;
 mod providers;
 mod responses;
 

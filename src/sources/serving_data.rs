@@ -23,7 +23,7 @@ use anyhow::Context as _;
 use super::cookbook::{parse_cookbook_yaml, parse_jsx_config, CookbookIndex};
 use super::github_repo::{self, read_live, RepoCache, RepoRef, RepoSnapshot, Wanted};
 use super::sglang::{SglangCatalog, BUNDLED_DATE};
-use crate::discover::github::GithubApi;
+use crate::github::reader::GithubApi;
 
 pub const DEFAULT_SGLANG_REPO: &str = "sgl-project/sglang";
 pub const DEFAULT_COOKBOOK_REPO: &str = "sgl-project/sgl-cookbook";
@@ -136,10 +136,7 @@ impl ServingDataOptions {
                 "TRACK_MODELS_COOKBOOK_REPO",
                 DEFAULT_COOKBOOK_REPO,
             )?,
-            github_api_url: set("GITHUB_API_URL")
-                .unwrap_or_else(|| crate::discover::gather::DEFAULT_GITHUB_API_URL.to_string())
-                .trim_end_matches('/')
-                .to_string(),
+            github_api_url: crate::github::api_url(&var),
             github_token: set("GITHUB_TOKEN"),
             offline,
             cache_dir: hf_home.join("track-models").join("github"),
