@@ -159,6 +159,28 @@ pub enum Source {
 }
 
 impl Source {
+    /// Every source, in declaration order.
+    pub const ALL: [Source; 6] = [
+        Source::SglangDay0,
+        Source::SglangCatalog,
+        Source::Cookbook,
+        Source::HfTrending,
+        Source::HfNew,
+        Source::Dataset,
+    ];
+
+    /// What being named by this source adds to a candidate's score (providers, the trending
+    /// rank and downloads add their own amounts on top; see [`Candidate::score`]).
+    pub fn weight(self) -> u64 {
+        match self {
+            Source::SglangDay0 => 1_000_000_000,
+            // Traced already: FlashInfer-Bench's own people cared enough to capture its kernels.
+            Source::Dataset => 5_000_000,
+            Source::Cookbook => 1_000_000,
+            Source::SglangCatalog | Source::HfTrending | Source::HfNew => 0,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Source::SglangDay0 => "sglang-day0",
