@@ -71,6 +71,12 @@
 //! downloads (in factor-of-two buckets); equal scores are ordered by repo id (case-insensitive,
 //! then exact).
 //!
+//! # Adding a source
+//!
+//! A [`Source`] variant with its name and [`Source::weight`] (its term above), a field of
+//! [`Signals`] with its fetch in `gather.rs`, and one merge function in `candidates.rs`'s
+//! `MERGES` list (the list's order is the order repo ids are first seen in).
+//!
 //! # Deciding
 //!
 //! Candidates are taken in score order. Each gets one decision and one reason, checked in this
