@@ -3,7 +3,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
+use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -193,48 +196,111 @@ pub async fn gather(sources: &DiscoverySources, options: &DiscoveryOptions) -> S
     };
 
     let hf_before = sources.hf.requests_made();
-    let (day0, lists, router, openrouter) = tokio::join!(
-        day0(sources, options, &http, &saved),
-        hf_lists(sources, &saved),
-        provider_catalog(sources, &http, &saved, Catalog::Router),
-        provider_catalog(sources, &http, &saved, Catalog::OpenRouter),
-    );
+    // The discovery sources that ask a service, read concurrently; each answer is applied in
+    // this order (so problem lines keep it). A new source adds its fetch here.
+    let fetches: Vec<Fetch<'_>> = vec![
+        Box::pin(fetch_day0(sources, options, &http, &saved)),
+        Box::pin(fetch_hf_lists(sources, &saved)),
+        Box::pin(fetch_providers(sources, &http, &saved)),
+    ];
+    for found in join_all(fetches).await {
+        found(&mut signals);
+    }
     let hf_calls = sources.hf.requests_made().saturating_sub(hf_before);
+    signals.api_calls.insert("hf".to_string(), hf_calls);
+    signals
+}
 
-    let (day0_files, day0_problems, github_calls) = day0;
-    signals.day0 = day0_files;
-    signals.problems.extend(day0_problems);
-    let (lists, list_problems) = lists;
-    signals.hf_lists = lists;
-    signals.problems.extend(list_problems);
+/// What one source's fetch found, as the change it makes to the signals.
+type Found = Box<dyn FnOnce(&mut Signals) + Send>;
 
-    let mut reached = false;
-    let mut providers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for outcome in [router, openrouter] {
-        match outcome.catalog {
-            Some(catalog) => {
-                reached = true;
-                for (repo, names) in catalog.providers {
-                    providers.entry(repo).or_default().extend(names);
+/// One source's fetch, under way.
+type Fetch<'a> = Pin<Box<dyn Future<Output = Found> + Send + 'a>>;
+
+/// Drives every fetch at once (as `tokio::join!` does, on this task) and returns their results
+/// in the order given.
+async fn join_all(mut fetches: Vec<Fetch<'_>>) -> Vec<Found> {
+    let mut done: Vec<Option<Found>> = fetches.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (fetch, slot) in fetches.iter_mut().zip(done.iter_mut()) {
+            if slot.is_none() {
+                match fetch.as_mut().poll(cx) {
+                    Poll::Ready(found) => *slot = Some(found),
+                    Poll::Pending => pending = true,
                 }
             }
-            None => signals.problems.extend(outcome.problem),
         }
-        signals
-            .api_calls
-            .insert(outcome.label.to_string(), outcome.calls);
-    }
-    if !reached {
-        signals.problems.push(
-            "providers: no provider catalog answered, so popularity alone counts (`--min-providers` is not applied)"
-                .to_string(),
-        );
-    }
-    signals.providers = providers;
-    signals.provider_catalog_reached = reached;
-    signals.api_calls.insert("hf".to_string(), hf_calls);
-    signals.api_calls.insert("github".to_string(), github_calls);
-    signals
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    done.into_iter().flatten().collect()
+}
+
+/// `sglang-day0`: the new model files, their problems and the GitHub calls spent.
+async fn fetch_day0(
+    sources: &DiscoverySources,
+    options: &DiscoveryOptions,
+    http: &reqwest::Client,
+    saved: &SavedResponses,
+) -> Found {
+    let (files, problems, calls) = day0(sources, options, http, saved).await;
+    Box::new(move |signals| {
+        signals.day0 = files;
+        signals.problems.extend(problems);
+        signals.api_calls.insert("github".to_string(), calls);
+    })
+}
+
+/// `hf-trending` / `hf-new`: the lists that answered (their HF calls are counted by the caller).
+async fn fetch_hf_lists(sources: &DiscoverySources, saved: &SavedResponses) -> Found {
+    let (lists, problems) = hf_lists(sources, saved).await;
+    Box::new(move |signals| {
+        signals.hf_lists = lists;
+        signals.problems.extend(problems);
+    })
+}
+
+/// The provider catalogs (HF router, OpenRouter): live providers per repo id.
+async fn fetch_providers(
+    sources: &DiscoverySources,
+    http: &reqwest::Client,
+    saved: &SavedResponses,
+) -> Found {
+    let (router, openrouter) = tokio::join!(
+        provider_catalog(sources, http, saved, Catalog::Router),
+        provider_catalog(sources, http, saved, Catalog::OpenRouter),
+    );
+    Box::new(move |signals| {
+        let mut reached = false;
+        let mut providers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for outcome in [router, openrouter] {
+            match outcome.catalog {
+                Some(catalog) => {
+                    reached = true;
+                    for (repo, names) in catalog.providers {
+                        providers.entry(repo).or_default().extend(names);
+                    }
+                }
+                None => signals.problems.extend(outcome.problem),
+            }
+            signals
+                .api_calls
+                .insert(outcome.label.to_string(), outcome.calls);
+        }
+        if !reached {
+            signals.problems.push(
+                "providers: no provider catalog answered, so popularity alone counts (`--min-providers` is not applied)"
+                    .to_string(),
+            );
+        }
+        signals.providers = providers;
+        signals.provider_catalog_reached = reached;
+    })
 }
 
 const GITHUB_DAY0_FILE: &str = "github-sglang-day0.json";

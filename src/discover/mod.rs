@@ -73,9 +73,10 @@
 //!
 //! # Adding a source
 //!
-//! A [`Source`] variant with its name and [`Source::weight`] (its term above), a field of
-//! [`Signals`] with its fetch in `gather.rs`, and one merge function in `candidates.rs`'s
-//! `MERGES` list (the list's order is the order repo ids are first seen in).
+//! A [`Source`] variant with its name and [`Source::weight`] (its term above); a field of
+//! [`Signals`] and one fetch (an async fn returning how it changes the signals) registered in
+//! `gather.rs`'s `fetches` list; one merge function registered in `candidates.rs`'s `MERGES`
+//! list (that list's order is the order repo ids are first seen in).
 //!
 //! # Deciding
 //!
