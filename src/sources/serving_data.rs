@@ -121,12 +121,7 @@ impl ServingDataOptions {
         };
         let hf_home =
             crate::sources::hf::hf_home(&var).context("locating `HF_HOME` for the cache")?;
-        let offline = set("HF_HUB_OFFLINE").is_some_and(|value| {
-            matches!(
-                value.to_ascii_lowercase().as_str(),
-                "1" | "true" | "yes" | "on"
-            )
-        });
+        let offline = crate::sources::hf::offline(&var);
         Ok(ServingDataOptions {
             sglang_dir,
             cookbook_dirs: cookbook_dirs.to_vec(),
@@ -413,6 +408,39 @@ mod tests {
         assert_eq!(
             describe_age(read, read + 60),
             "on 2025-11-20 (less than a day ago)"
+        );
+    }
+
+    /// The serving readers and the Hub client read the same environment the same way: the HF
+    /// home (and so the GitHub cache under it) and "offline", `TRANSFORMERS_OFFLINE` included.
+    #[test]
+    fn same_home_and_offline_as_the_hub_client() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string())
+            }
+        };
+        let env = vars(&[("HOME", "/home/u"), ("TRANSFORMERS_OFFLINE", "1")]);
+        let options = ServingDataOptions::from_vars(&env, None, &[], None, None).unwrap();
+        let hub = crate::sources::hf::HfConfig::from_vars(&env).unwrap();
+        assert!(options.offline && hub.offline);
+        assert_eq!(
+            options.cache_dir,
+            PathBuf::from("/home/u/.cache/huggingface/track-models/github")
+        );
+        assert_eq!(
+            hub.state_dir,
+            PathBuf::from("/home/u/.cache/huggingface/track-models")
+        );
+
+        let env = vars(&[("HF_HOME", "~/hf")]);
+        let err = ServingDataOptions::from_vars(&env, None, &[], None, None).unwrap_err();
+        assert_eq!(
+            format!("{err:#}"),
+            "locating `HF_HOME` for the cache: expanding `~` in `HF_HOME`: `HOME` is not set"
         );
     }
 }

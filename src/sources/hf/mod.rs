@@ -144,14 +144,7 @@ impl HfConfig {
                 read_token_file(&path)
             }
         };
-        let offline = set("HF_HUB_OFFLINE")
-            .or_else(|| set("TRANSFORMERS_OFFLINE"))
-            .is_some_and(|value| {
-                matches!(
-                    value.to_ascii_lowercase().as_str(),
-                    "1" | "true" | "yes" | "on"
-                )
-            });
+        let offline = offline(&var);
         let mut config = HfConfig::new(
             set("HF_ENDPOINT").unwrap_or_else(|| DEFAULT_ENDPOINT.to_string()),
             cache_dir,
@@ -184,6 +177,24 @@ pub fn hf_home(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<PathBuf> 
             .join(".cache")
             .join("huggingface"),
     })
+}
+
+/// Whether `HF_HUB_OFFLINE` (else the older `TRANSFORMERS_OFFLINE`) says `1`, `true`, `yes` or
+/// `on`: the one reading of "no network" for the Hub client and the GitHub readers alike.
+pub fn offline(var: impl Fn(&str) -> Option<String>) -> bool {
+    let set = |name: &str| {
+        var(name)
+            .map(|value| value.trim().to_string())
+            .filter(|value| !value.is_empty())
+    };
+    set("HF_HUB_OFFLINE")
+        .or_else(|| set("TRANSFORMERS_OFFLINE"))
+        .is_some_and(|value| {
+            matches!(
+                value.to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "on"
+            )
+        })
 }
 
 /// `HOME`, else `USERPROFILE`.
