@@ -424,8 +424,8 @@ mod tests {
             }
         };
         let env = vars(&[("HOME", "/home/u"), ("TRANSFORMERS_OFFLINE", "1")]);
-        let options = ServingDataOptions::from_vars(&env, None, &[], None, None).unwrap();
-        let hub = crate::sources::hf::HfConfig::from_vars(&env).unwrap();
+        let options = ServingDataOptions::from_vars(env, None, &[], None, None).unwrap();
+        let hub = crate::sources::hf::HfConfig::from_vars(env).unwrap();
         assert!(options.offline && hub.offline);
         assert_eq!(
             options.cache_dir,
@@ -437,7 +437,7 @@ mod tests {
         );
 
         let env = vars(&[("HF_HOME", "~/hf")]);
-        let err = ServingDataOptions::from_vars(&env, None, &[], None, None).unwrap_err();
+        let err = ServingDataOptions::from_vars(env, None, &[], None, None).unwrap_err();
         assert_eq!(
             format!("{err:#}"),
             "locating `HF_HOME` for the cache: expanding `~` in `HF_HOME`: `HOME` is not set"
