@@ -583,36 +583,29 @@ struct HtmlCell<'a> {
 
 /// The insides of every `<table …>…</table>`.
 fn html_tables(text: &str) -> Vec<&str> {
-    let mut tables = Vec::new();
-    let mut rest = text;
-    while let Some(open) = find_tag(rest, "table") {
-        let after = &rest[open..];
-        let Some(start) = tag_end(after) else {
-            break;
-        };
-        let body = &after[start..];
-        let end = find_ignore_case(body, "</table").unwrap_or(body.len());
-        tables.push(&body[..end]);
-        rest = &body[end..];
-    }
-    tables
+    elements(text, "table")
 }
 
 /// The cells of every `<tr>` in a table.
 fn html_rows(table: &str) -> Vec<Vec<HtmlCell<'_>>> {
-    let mut rows = Vec::new();
-    let mut rest = table;
-    while let Some(open) = find_tag(rest, "tr") {
+    elements(table, "tr").into_iter().map(html_cells).collect()
+}
+
+/// The insides of every `<tag …>…</tag>` in `text` (an unclosed last one runs to the end).
+fn elements<'a>(text: &'a str, tag: &str) -> Vec<&'a str> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(open) = find_tag(rest, tag) {
         let after = &rest[open..];
         let Some(start) = tag_end(after) else {
             break;
         };
         let body = &after[start..];
-        let end = find_ignore_case(body, "</tr").unwrap_or(body.len());
-        rows.push(html_cells(&body[..end]));
+        let end = find_ignore_case(body, &format!("</{tag}")).unwrap_or(body.len());
+        found.push(&body[..end]);
         rest = &body[end..];
     }
-    rows
+    found
 }
 
 fn html_cells(row: &str) -> Vec<HtmlCell<'_>> {

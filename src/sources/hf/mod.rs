@@ -121,11 +121,7 @@ impl HfConfig {
     /// Like [`HfConfig::from_env`] with `var` standing in for the environment. The token is
     /// `HF_TOKEN`, else the file at `HF_TOKEN_PATH`, else `$HF_HOME/token` (trimmed).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
-        let set = |name: &str| {
-            var(name)
-                .map(|value| value.trim().to_string())
-                .filter(|value| !value.is_empty())
-        };
+        let set = |name: &str| set_var(&var, name);
         let home = home_dir(&set);
         let expand = |name: &str, value: String| expand_home(home.as_deref(), name, value);
         let hf_home = hf_home(&var)?;
@@ -161,11 +157,7 @@ impl HfConfig {
 /// resolution every reader of the HF home (the Hub cache, saved responses, the GitHub cache)
 /// uses; `var` stands in for the environment (values trimmed, empty means unset).
 pub fn hf_home(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<PathBuf> {
-    let set = |name: &str| {
-        var(name)
-            .map(|value| value.trim().to_string())
-            .filter(|value| !value.is_empty())
-    };
+    let set = |name: &str| set_var(&var, name);
     let home = home_dir(&set);
     Ok(match (set("HF_HOME"), set("XDG_CACHE_HOME")) {
         (Some(hf_home), _) => expand_home(home.as_deref(), "HF_HOME", hf_home)?,
@@ -182,11 +174,7 @@ pub fn hf_home(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<PathBuf> 
 /// Whether `HF_HUB_OFFLINE` (else the older `TRANSFORMERS_OFFLINE`) says `1`, `true`, `yes` or
 /// `on`: the one reading of "no network" for the Hub client and the GitHub readers alike.
 pub fn offline(var: impl Fn(&str) -> Option<String>) -> bool {
-    let set = |name: &str| {
-        var(name)
-            .map(|value| value.trim().to_string())
-            .filter(|value| !value.is_empty())
-    };
+    let set = |name: &str| set_var(&var, name);
     set("HF_HUB_OFFLINE")
         .or_else(|| set("TRANSFORMERS_OFFLINE"))
         .is_some_and(|value| {
@@ -195,6 +183,13 @@ pub fn offline(var: impl Fn(&str) -> Option<String>) -> bool {
                 "1" | "true" | "yes" | "on"
             )
         })
+}
+
+/// `var(name)` trimmed; empty means unset.
+fn set_var(var: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    var(name)
+        .map(|value| value.trim().to_string())
+        .filter(|value| !value.is_empty())
 }
 
 /// `HOME`, else `USERPROFILE`.
