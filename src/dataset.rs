@@ -176,10 +176,6 @@ impl DefinitionIndex {
     pub fn definition_count(&self) -> usize {
         self.definitions.len()
     }
-
-    pub fn workload_count(&self) -> usize {
-        self.workloads.len()
-    }
 }
 
 /// `gemm/x.json` → (`gemm`, `x`); `a/b/x.json` → (`a`, `x`); `x.json` → (``, `x`).

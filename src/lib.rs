@@ -11,6 +11,7 @@ pub mod console;
 pub mod dataset;
 pub mod discover;
 pub mod doc;
+pub mod github;
 pub mod lint;
 pub mod lint_gather;
 pub mod markdown;

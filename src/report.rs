@@ -146,39 +146,16 @@ impl Report {
     /// definitions grouped by op type with the models that need each.
     pub fn to_markdown(&self) -> String {
         let mut out = String::from("## Model coverage report\n\n");
-        let added = self.added_models();
-        if !added.is_empty() {
+        if !self.added_models().is_empty() {
             out.push_str("### Models added\n\n");
-            for model in &added {
-                let repo = model
-                    .hf_repo_id
-                    .as_deref()
-                    .map(|r| format!(" ({})", code_span(r)))
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "- **{}**{repo}: {}",
-                    escape_inline(&model.name),
-                    model.summary_after
-                );
-            }
+            out.push_str(&self.added_models_list());
             out.push('\n');
         }
-        let changed = self.changed_labels();
         out.push_str("### Summary labels changed\n\n");
-        if changed.is_empty() {
+        if self.changed_labels().is_empty() {
             out.push_str("No model changed its summary label.\n\n");
         } else {
-            out.push_str("| Model | Before | After |\n|---|---|---|\n");
-            for model in changed {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} |",
-                    escape_inline(&model.name),
-                    escape_inline(model.summary_before.as_deref().unwrap_or_default()),
-                    model.summary_after
-                );
-            }
+            out.push_str(&self.changed_labels_table());
             out.push('\n');
         }
         out.push_str(&self.totals_markdown());
@@ -195,6 +172,42 @@ impl Report {
             for problem in &self.problems {
                 let _ = writeln!(out, "- {}", escape_inline(problem));
             }
+        }
+        out
+    }
+
+    /// One `- **name** (`repo`): label` line per model added, escaped for GitHub: the list the
+    /// run report and the pull request body both show.
+    pub fn added_models_list(&self) -> String {
+        let mut out = String::new();
+        for model in self.added_models() {
+            let repo = model
+                .hf_repo_id
+                .as_deref()
+                .map(|r| format!(" ({})", code_span(r)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "- **{}**{repo}: {}",
+                escape_inline(&model.name),
+                escape_inline(&model.summary_after)
+            );
+        }
+        out
+    }
+
+    /// The `| Model | Before | After |` table of the labels changed, escaped for GitHub (the
+    /// header alone when none changed): shared by the run report and the pull request body.
+    pub fn changed_labels_table(&self) -> String {
+        let mut out = String::from("| Model | Before | After |\n|---|---|---|\n");
+        for model in self.changed_labels() {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                escape_inline(&model.name),
+                escape_inline(model.summary_before.as_deref().unwrap_or_default()),
+                escape_inline(&model.summary_after)
+            );
         }
         out
     }

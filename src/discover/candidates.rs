@@ -89,18 +89,12 @@ impl Candidate {
 
     /// The score documented in the module doc.
     pub fn score(&self) -> u64 {
-        let mut score = 0;
-        if self.has_source(Source::SglangDay0) {
-            score += 1_000_000_000;
-        }
+        let mut score: u64 = Source::ALL
+            .into_iter()
+            .filter(|source| self.has_source(*source))
+            .map(Source::weight)
+            .sum();
         score += 10_000_000 * (self.provider_count().min(99) as u64);
-        if self.has_source(Source::Cookbook) {
-            score += 1_000_000;
-        }
-        // Traced already: FlashInfer-Bench's own people cared enough to capture its kernels.
-        if self.has_source(Source::Dataset) {
-            score += 5_000_000;
-        }
         if let Some((rank, _)) = &self.trending_rank {
             if (1..=999).contains(rank) {
                 score += 1_000 * (1000 - *rank as u64);
@@ -173,11 +167,63 @@ fn thousands(n: u64) -> String {
 /// the docs tables, then the cookbooks), plus one per unmatched new class; sorted by score,
 /// then key.
 pub fn candidates(signals: &Signals) -> Vec<Candidate> {
-    let mut merged: BTreeMap<String, Candidate> = BTreeMap::new();
+    let mut merged = Merged::default();
+    for merge in MERGES {
+        merge(signals, &mut merged);
+    }
+    let Merged {
+        by_key: merged,
+        unmatched,
+    } = merged;
 
+    let mut all: Vec<Candidate> = merged
+        .into_iter()
+        .map(|(key, mut candidate)| {
+            let mut providers: BTreeSet<String> =
+                signals.providers.get(&key).cloned().unwrap_or_default();
+            providers.extend(candidate.providers.drain(..));
+            candidate.providers = providers.into_iter().collect();
+            candidate
+        })
+        .chain(unmatched)
+        .map(|mut candidate| {
+            candidate.sources.sort();
+            candidate.sources.dedup();
+            candidate.day0.sort();
+            candidate.day0.dedup();
+            candidate.provider_catalogs_reached = signals.provider_catalog_reached;
+            candidate
+        })
+        .collect();
+    sort_by_score(&mut all);
+    all
+}
+
+/// The candidates so far: by lower-cased repo id, and those without one.
+#[derive(Default)]
+struct Merged {
+    by_key: BTreeMap<String, Candidate>,
+    unmatched: Vec<Candidate>,
+}
+
+/// Each discovery source's part of the merge, in order: a repo id keeps the spelling of the
+/// first source that names it, and the dataset's tags and SGLang's new classes are matched
+/// against the repos the sources before them named. A new source adds its merge here, its
+/// [`Source`] with its weight ([`Source::weight`]), and its fetch in `gather.rs`.
+const MERGES: [fn(&Signals, &mut Merged); 5] = [
+    merge_hf_lists,
+    merge_sglang_docs,
+    merge_cookbooks,
+    merge_dataset_tags,
+    merge_sglang_day0,
+];
+
+/// HF trending / new lists: every listed model, with what the list says about it.
+fn merge_hf_lists(signals: &Signals, merged: &mut Merged) {
+    let merged = &mut merged.by_key;
     for list in &signals.hf_lists {
         for (index, model) in list.models.iter().enumerate() {
-            let candidate = entry(&mut merged, &model.id);
+            let candidate = entry(merged, &model.id);
             candidate.sources.push(list.kind.source());
             absorb_model_info(candidate, model, &list.pipeline_tag);
             if list.kind == HfListKind::Trending {
@@ -192,16 +238,33 @@ pub fn candidates(signals: &Signals) -> Vec<Candidate> {
             }
         }
     }
+}
+
+/// SGLang's supported-models tables.
+fn merge_sglang_docs(signals: &Signals, merged: &mut Merged) {
     for repo_id in &signals.sglang_doc_repo_ids {
-        entry(&mut merged, repo_id)
+        entry(&mut merged.by_key, repo_id)
             .sources
             .push(Source::SglangCatalog);
     }
-    for repo_id in &signals.cookbook_repo_ids {
-        entry(&mut merged, repo_id).sources.push(Source::Cookbook);
-    }
+}
 
-    let mut unmatched: Vec<Candidate> = Vec::new();
+/// The serving cookbooks.
+fn merge_cookbooks(signals: &Signals, merged: &mut Merged) {
+    for repo_id in &signals.cookbook_repo_ids {
+        entry(&mut merged.by_key, repo_id)
+            .sources
+            .push(Source::Cookbook);
+    }
+}
+
+/// The dataset's `model:<slug>` tags no section tracks: the repos the slug fits best, else a
+/// candidate of its own.
+fn merge_dataset_tags(signals: &Signals, merged: &mut Merged) {
+    let Merged {
+        by_key: merged,
+        unmatched,
+    } = merged;
     for slug in &signals.dataset_models {
         let fits: Vec<(usize, String)> = merged
             .iter()
@@ -225,6 +288,14 @@ pub fn candidates(signals: &Signals) -> Vec<Candidate> {
             }
         }
     }
+}
+
+/// SGLang's new model classes: the repos each matches, else a candidate of its own.
+fn merge_sglang_day0(signals: &Signals, merged: &mut Merged) {
+    let Merged {
+        by_key: merged,
+        unmatched,
+    } = merged;
     let known_classes: Vec<&str> = signals
         .sglang_classes
         .iter()
@@ -241,7 +312,7 @@ pub fn candidates(signals: &Signals) -> Vec<Candidate> {
     let mut assignments = Vec::new();
     for file in &signals.day0 {
         for class in &file.classes {
-            assignments.push((file, class, match_class(class, &merged, &known_classes)));
+            assignments.push((file, class, match_class(class, merged, &known_classes)));
         }
     }
     for (file, class, matches) in assignments {
@@ -275,28 +346,6 @@ pub fn candidates(signals: &Signals) -> Vec<Candidate> {
             });
         }
     }
-
-    let mut all: Vec<Candidate> = merged
-        .into_iter()
-        .map(|(key, mut candidate)| {
-            let mut providers: BTreeSet<String> =
-                signals.providers.get(&key).cloned().unwrap_or_default();
-            providers.extend(candidate.providers.drain(..));
-            candidate.providers = providers.into_iter().collect();
-            candidate
-        })
-        .chain(unmatched)
-        .map(|mut candidate| {
-            candidate.sources.sort();
-            candidate.sources.dedup();
-            candidate.day0.sort();
-            candidate.day0.dedup();
-            candidate.provider_catalogs_reached = signals.provider_catalog_reached;
-            candidate
-        })
-        .collect();
-    sort_by_score(&mut all);
-    all
 }
 
 /// Score descending, then key ascending (case-insensitive first): the order of the report and

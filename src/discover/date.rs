@@ -67,11 +67,6 @@ impl Date {
         }
     }
 
-    /// Whole days from `earlier` to `self` (negative when `earlier` is later).
-    pub fn days_since(self, earlier: Date) -> i64 {
-        self.days - earlier.days
-    }
-
     pub fn ymd(self) -> (i32, u32, u32) {
         civil_from_days(self.days)
     }

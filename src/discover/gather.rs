@@ -3,22 +3,25 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
+use std::future::Future;
 use std::path::PathBuf;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use reqwest::header::{AUTHORIZATION, RETRY_AFTER, USER_AGENT};
 
 use super::day0::day0_from_clone;
-use super::github::{self, day0_from_api, GithubApi};
+use super::day0_api::{self, day0_from_api};
 use super::providers::{parse_openrouter_models, parse_router_models, ProviderCatalog};
 use super::responses::SavedResponses;
 use super::{Day0File, DiscoveryOptions, HfList, HfListKind, Signals};
+use crate::github::reader::{without_url, GithubApi};
 use crate::sources::hf::{Gated, HfClient, HfConfig, ModelInfo, ModelQuery};
 use crate::sources::serving::CookbookIndex;
 use crate::sources::sglang::SglangCatalog;
 
-pub const DEFAULT_GITHUB_API_URL: &str = "https://api.github.com";
 pub const DEFAULT_HF_ROUTER_URL: &str = "https://router.huggingface.co";
 pub const DEFAULT_OPENROUTER_API_URL: &str = "https://openrouter.ai/api/v1";
 
@@ -97,7 +100,8 @@ impl DiscoverySources {
                 .filter(|v| !v.is_empty())
         };
         let hf_config = HfConfig::from_vars(&var)?;
-        let hf_home = hf_home(&set).context("locating `HF_HOME` for saved responses")?;
+        let hf_home =
+            crate::sources::hf::hf_home(&var).context("locating `HF_HOME` for saved responses")?;
         let base = |name: &str, default: &str| {
             set(name)
                 .unwrap_or_else(|| default.to_string())
@@ -108,7 +112,7 @@ impl DiscoverySources {
             hf_token: hf_config.token.clone(),
             offline: hf_config.offline,
             hf: HfClient::new(hf_config)?,
-            github_api_url: base("GITHUB_API_URL", DEFAULT_GITHUB_API_URL),
+            github_api_url: crate::github::api_url(&var),
             github_token: set("GITHUB_TOKEN"),
             hf_router_url: base("HF_ROUTER_URL", DEFAULT_HF_ROUTER_URL),
             openrouter_api_url: base("OPENROUTER_API_URL", DEFAULT_OPENROUTER_API_URL),
@@ -153,25 +157,6 @@ impl fmt::Debug for DiscoverySources {
     }
 }
 
-/// `HF_HOME`, else `$XDG_CACHE_HOME/huggingface`, else `~/.cache/huggingface` (as the Hub
-/// client resolves it).
-pub(crate) fn hf_home(set: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    let home = set("HOME")
-        .or_else(|| set("USERPROFILE"))
-        .map(PathBuf::from);
-    let expand = |value: String| match value.strip_prefix('~') {
-        Some(rest) if rest.is_empty() || rest.starts_with('/') => home
-            .as_ref()
-            .map(|home| home.join(rest.trim_start_matches('/'))),
-        _ => Some(PathBuf::from(value)),
-    };
-    match (set("HF_HOME"), set("XDG_CACHE_HOME")) {
-        (Some(dir), _) => expand(dir),
-        (None, Some(xdg)) => expand(xdg).map(|dir| dir.join("huggingface")),
-        (None, None) => home.map(|home| home.join(".cache").join("huggingface")),
-    }
-}
-
 /// Reads every source (concurrently) and returns what they said. Never fails: a source that
 /// cannot answer leaves a problem line naming it and contributes nothing.
 pub async fn gather(sources: &DiscoverySources, options: &DiscoveryOptions) -> Signals {
@@ -211,48 +196,111 @@ pub async fn gather(sources: &DiscoverySources, options: &DiscoveryOptions) -> S
     };
 
     let hf_before = sources.hf.requests_made();
-    let (day0, lists, router, openrouter) = tokio::join!(
-        day0(sources, options, &http, &saved),
-        hf_lists(sources, &saved),
-        provider_catalog(sources, &http, &saved, Catalog::Router),
-        provider_catalog(sources, &http, &saved, Catalog::OpenRouter),
-    );
+    // The discovery sources that ask a service, read concurrently; each answer is applied in
+    // this order (so problem lines keep it). A new source adds its fetch here.
+    let fetches: Vec<Fetch<'_>> = vec![
+        Box::pin(fetch_day0(sources, options, &http, &saved)),
+        Box::pin(fetch_hf_lists(sources, &saved)),
+        Box::pin(fetch_providers(sources, &http, &saved)),
+    ];
+    for found in join_all(fetches).await {
+        found(&mut signals);
+    }
     let hf_calls = sources.hf.requests_made().saturating_sub(hf_before);
+    signals.api_calls.insert("hf".to_string(), hf_calls);
+    signals
+}
 
-    let (day0_files, day0_problems, github_calls) = day0;
-    signals.day0 = day0_files;
-    signals.problems.extend(day0_problems);
-    let (lists, list_problems) = lists;
-    signals.hf_lists = lists;
-    signals.problems.extend(list_problems);
+/// What one source's fetch found, as the change it makes to the signals.
+type Found = Box<dyn FnOnce(&mut Signals) + Send>;
 
-    let mut reached = false;
-    let mut providers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for outcome in [router, openrouter] {
-        match outcome.catalog {
-            Some(catalog) => {
-                reached = true;
-                for (repo, names) in catalog.providers {
-                    providers.entry(repo).or_default().extend(names);
+/// One source's fetch, under way.
+type Fetch<'a> = Pin<Box<dyn Future<Output = Found> + Send + 'a>>;
+
+/// Drives every fetch at once (as `tokio::join!` does, on this task) and returns their results
+/// in the order given.
+async fn join_all(mut fetches: Vec<Fetch<'_>>) -> Vec<Found> {
+    let mut done: Vec<Option<Found>> = fetches.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (fetch, slot) in fetches.iter_mut().zip(done.iter_mut()) {
+            if slot.is_none() {
+                match fetch.as_mut().poll(cx) {
+                    Poll::Ready(found) => *slot = Some(found),
+                    Poll::Pending => pending = true,
                 }
             }
-            None => signals.problems.extend(outcome.problem),
         }
-        signals
-            .api_calls
-            .insert(outcome.label.to_string(), outcome.calls);
-    }
-    if !reached {
-        signals.problems.push(
-            "providers: no provider catalog answered, so popularity alone counts (`--min-providers` is not applied)"
-                .to_string(),
-        );
-    }
-    signals.providers = providers;
-    signals.provider_catalog_reached = reached;
-    signals.api_calls.insert("hf".to_string(), hf_calls);
-    signals.api_calls.insert("github".to_string(), github_calls);
-    signals
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    done.into_iter().flatten().collect()
+}
+
+/// `sglang-day0`: the new model files, their problems and the GitHub calls spent.
+async fn fetch_day0(
+    sources: &DiscoverySources,
+    options: &DiscoveryOptions,
+    http: &reqwest::Client,
+    saved: &SavedResponses,
+) -> Found {
+    let (files, problems, calls) = day0(sources, options, http, saved).await;
+    Box::new(move |signals| {
+        signals.day0 = files;
+        signals.problems.extend(problems);
+        signals.api_calls.insert("github".to_string(), calls);
+    })
+}
+
+/// `hf-trending` / `hf-new`: the lists that answered (their HF calls are counted by the caller).
+async fn fetch_hf_lists(sources: &DiscoverySources, saved: &SavedResponses) -> Found {
+    let (lists, problems) = hf_lists(sources, saved).await;
+    Box::new(move |signals| {
+        signals.hf_lists = lists;
+        signals.problems.extend(problems);
+    })
+}
+
+/// The provider catalogs (HF router, OpenRouter): live providers per repo id.
+async fn fetch_providers(
+    sources: &DiscoverySources,
+    http: &reqwest::Client,
+    saved: &SavedResponses,
+) -> Found {
+    let (router, openrouter) = tokio::join!(
+        provider_catalog(sources, http, saved, Catalog::Router),
+        provider_catalog(sources, http, saved, Catalog::OpenRouter),
+    );
+    Box::new(move |signals| {
+        let mut reached = false;
+        let mut providers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for outcome in [router, openrouter] {
+            match outcome.catalog {
+                Some(catalog) => {
+                    reached = true;
+                    for (repo, names) in catalog.providers {
+                        providers.entry(repo).or_default().extend(names);
+                    }
+                }
+                None => signals.problems.extend(outcome.problem),
+            }
+            signals
+                .api_calls
+                .insert(outcome.label.to_string(), outcome.calls);
+        }
+        if !reached {
+            signals.problems.push(
+                "providers: no provider catalog answered, so popularity alone counts (`--min-providers` is not applied)"
+                    .to_string(),
+            );
+        }
+        signals.providers = providers;
+        signals.provider_catalog_reached = reached;
+    })
 }
 
 const GITHUB_DAY0_FILE: &str = "github-sglang-day0.json";
@@ -278,7 +326,7 @@ async fn day0(
         };
     }
     if sources.offline {
-        return match saved.read(GITHUB_DAY0_FILE, github::LABEL) {
+        return match saved.read(GITHUB_DAY0_FILE, day0_api::LABEL) {
             Ok(body) => match serde_json::from_slice::<Vec<Day0File>>(&body) {
                 Ok(files) => {
                     let start = options.window_start();
@@ -292,13 +340,17 @@ async fn day0(
                     Vec::new(),
                     vec![format!(
                         "{}: saved response `{}` is not valid: {err}",
-                        github::LABEL,
+                        day0_api::LABEL,
                         saved.path(GITHUB_DAY0_FILE).display()
                     )],
                     0,
                 ),
             },
-            Err(problem) => (Vec::new(), vec![format!("{}: {problem}", github::LABEL)], 0),
+            Err(problem) => (
+                Vec::new(),
+                vec![format!("{}: {problem}", day0_api::LABEL)],
+                0,
+            ),
         };
     }
     let catalog_files = catalog_files(&sources.catalog);
@@ -585,7 +637,7 @@ async fn fetch(http: &reqwest::Client, url: &str, token: Option<&str>) -> Result
     let response = request
         .send()
         .await
-        .map_err(|err| format!("cannot reach `{url}`: {}", github::without_url(&err)))?;
+        .map_err(|err| format!("cannot reach `{url}`: {}", without_url(&err)))?;
     let status = response.status();
     let retry_after = response
         .headers()
@@ -595,7 +647,7 @@ async fn fetch(http: &reqwest::Client, url: &str, token: Option<&str>) -> Result
     let body = response
         .bytes()
         .await
-        .map_err(|err| format!("`GET {url}`: broken body: {}", github::without_url(&err)))?;
+        .map_err(|err| format!("`GET {url}`: broken body: {}", without_url(&err)))?;
     if !status.is_success() {
         let wait = retry_after
             .map(|s| format!(" (retry after {s} s)"))

@@ -71,6 +71,13 @@
 //! downloads (in factor-of-two buckets); equal scores are ordered by repo id (case-insensitive,
 //! then exact).
 //!
+//! # Adding a source
+//!
+//! A [`Source`] variant with its name and [`Source::weight`] (its term above); a field of
+//! [`Signals`] and one fetch (an async fn returning how it changes the signals) registered in
+//! `gather.rs`'s `fetches` list; one merge function registered in `candidates.rs`'s `MERGES`
+//! list (that list's order is the order repo ids are first seen in).
+//!
 //! # Deciding
 //!
 //! Candidates are taken in score order. Each gets one decision and one reason, checked in this
@@ -85,10 +92,10 @@
 mod candidates;
 mod date;
 mod day0;
+mod day0_api;
 mod decide;
 pub mod display_name;
 pub(crate) mod gather;
-pub(crate) mod github;
 mod providers;
 mod responses;
 
@@ -159,6 +166,28 @@ pub enum Source {
 }
 
 impl Source {
+    /// Every source, in declaration order.
+    pub const ALL: [Source; 6] = [
+        Source::SglangDay0,
+        Source::SglangCatalog,
+        Source::Cookbook,
+        Source::HfTrending,
+        Source::HfNew,
+        Source::Dataset,
+    ];
+
+    /// What being named by this source adds to a candidate's score (providers, the trending
+    /// rank and downloads add their own amounts on top; see [`Candidate::score`]).
+    pub fn weight(self) -> u64 {
+        match self {
+            Source::SglangDay0 => 1_000_000_000,
+            // Traced already: FlashInfer-Bench's own people cared enough to capture its kernels.
+            Source::Dataset => 5_000_000,
+            Source::Cookbook => 1_000_000,
+            Source::SglangCatalog | Source::HfTrending | Source::HfNew => 0,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Source::SglangDay0 => "sglang-day0",

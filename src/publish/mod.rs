@@ -29,7 +29,7 @@
 //! - The token never appears in an error, an outcome or `Debug` output.
 
 pub mod gha;
-pub mod github;
+pub use crate::github::client as github;
 pub mod plan;
 pub mod render;
 

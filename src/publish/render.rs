@@ -303,20 +303,7 @@ fn render_delta(report: &Report, fold: bool) -> String {
     let mut out = String::new();
     let added = report.added_models();
     if !added.is_empty() {
-        let mut list = String::new();
-        for model in &added {
-            let repo = model
-                .hf_repo_id
-                .as_deref()
-                .map(|r| format!(" ({})", code_span(r)))
-                .unwrap_or_default();
-            let _ = writeln!(
-                list,
-                "- **{}**{repo}: {}",
-                escape_inline(&model.name),
-                escape_inline(&model.summary_after)
-            );
-        }
+        let list = report.added_models_list();
         let _ = writeln!(out, "### Models added ({})\n", added.len());
         out.push_str(&maybe_fold(
             &list,
@@ -331,16 +318,7 @@ fn render_delta(report: &Report, fold: bool) -> String {
     if changed.is_empty() {
         out.push_str("No model changed its summary label.\n\n");
     } else {
-        let mut table = String::from("| Model | Before | After |\n|---|---|---|\n");
-        for model in &changed {
-            let _ = writeln!(
-                table,
-                "| {} | {} | {} |",
-                escape_inline(&model.name),
-                escape_inline(model.summary_before.as_deref().unwrap_or_default()),
-                escape_inline(&model.summary_after)
-            );
-        }
+        let table = report.changed_labels_table();
         out.push_str(&maybe_fold(
             &table,
             changed.len(),

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::atomic_file::write_if_changed;
-use crate::discover::github::{decode, Failure, GithubApi};
+use crate::github::reader::{decode, Failure, GithubApi};
 
 const MAX_TREE_BYTES: usize = 16 << 20;
 const MAX_BLOB_ANSWER_BYTES: usize = 4 << 20;

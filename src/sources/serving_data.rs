@@ -23,7 +23,7 @@ use anyhow::Context as _;
 use super::github_repo::{self, read_live, RepoCache, RepoRef, RepoSnapshot, Wanted};
 use super::serving::{parse_cookbook_yaml, parse_jsx_config, CookbookIndex};
 use super::sglang::{SglangCatalog, BUNDLED_DATE};
-use crate::discover::github::GithubApi;
+use crate::github::reader::GithubApi;
 
 pub const DEFAULT_SGLANG_REPO: &str = "sgl-project/sglang";
 pub const DEFAULT_COOKBOOK_REPO: &str = "sgl-project/sgl-cookbook";
@@ -120,13 +120,8 @@ impl ServingDataOptions {
             RepoRef::parse(&text).map_err(|e| anyhow::anyhow!("{e} (from `{name}` or its flag)"))
         };
         let hf_home =
-            crate::discover::gather::hf_home(&set).context("locating `HF_HOME` for the cache")?;
-        let offline = set("HF_HUB_OFFLINE").is_some_and(|value| {
-            matches!(
-                value.to_ascii_lowercase().as_str(),
-                "1" | "true" | "yes" | "on"
-            )
-        });
+            crate::sources::hf::hf_home(&var).context("locating `HF_HOME` for the cache")?;
+        let offline = crate::sources::hf::offline(&var);
         Ok(ServingDataOptions {
             sglang_dir,
             cookbook_dirs: cookbook_dirs.to_vec(),
@@ -136,10 +131,7 @@ impl ServingDataOptions {
                 "TRACK_MODELS_COOKBOOK_REPO",
                 DEFAULT_COOKBOOK_REPO,
             )?,
-            github_api_url: set("GITHUB_API_URL")
-                .unwrap_or_else(|| crate::discover::gather::DEFAULT_GITHUB_API_URL.to_string())
-                .trim_end_matches('/')
-                .to_string(),
+            github_api_url: crate::github::api_url(&var),
             github_token: set("GITHUB_TOKEN"),
             offline,
             cache_dir: hf_home.join("track-models").join("github"),
@@ -416,6 +408,39 @@ mod tests {
         assert_eq!(
             describe_age(read, read + 60),
             "on 2025-11-20 (less than a day ago)"
+        );
+    }
+
+    /// The serving readers and the Hub client read the same environment the same way: the HF
+    /// home (and so the GitHub cache under it) and "offline", `TRANSFORMERS_OFFLINE` included.
+    #[test]
+    fn same_home_and_offline_as_the_hub_client() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| value.to_string())
+            }
+        };
+        let env = vars(&[("HOME", "/home/u"), ("TRANSFORMERS_OFFLINE", "1")]);
+        let options = ServingDataOptions::from_vars(env, None, &[], None, None).unwrap();
+        let hub = crate::sources::hf::HfConfig::from_vars(env).unwrap();
+        assert!(options.offline && hub.offline);
+        assert_eq!(
+            options.cache_dir,
+            PathBuf::from("/home/u/.cache/huggingface/track-models/github")
+        );
+        assert_eq!(
+            hub.state_dir,
+            PathBuf::from("/home/u/.cache/huggingface/track-models")
+        );
+
+        let env = vars(&[("HF_HOME", "~/hf")]);
+        let err = ServingDataOptions::from_vars(env, None, &[], None, None).unwrap_err();
+        assert_eq!(
+            format!("{err:#}"),
+            "locating `HF_HOME` for the cache: expanding `~` in `HF_HOME`: `HOME` is not set"
         );
     }
 }

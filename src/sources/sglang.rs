@@ -583,36 +583,29 @@ struct HtmlCell<'a> {
 
 /// The insides of every `<table …>…</table>`.
 fn html_tables(text: &str) -> Vec<&str> {
-    let mut tables = Vec::new();
-    let mut rest = text;
-    while let Some(open) = find_tag(rest, "table") {
-        let after = &rest[open..];
-        let Some(start) = tag_end(after) else {
-            break;
-        };
-        let body = &after[start..];
-        let end = find_ignore_case(body, "</table").unwrap_or(body.len());
-        tables.push(&body[..end]);
-        rest = &body[end..];
-    }
-    tables
+    elements(text, "table")
 }
 
 /// The cells of every `<tr>` in a table.
 fn html_rows(table: &str) -> Vec<Vec<HtmlCell<'_>>> {
-    let mut rows = Vec::new();
-    let mut rest = table;
-    while let Some(open) = find_tag(rest, "tr") {
+    elements(table, "tr").into_iter().map(html_cells).collect()
+}
+
+/// The insides of every `<tag …>…</tag>` in `text` (an unclosed last one runs to the end).
+fn elements<'a>(text: &'a str, tag: &str) -> Vec<&'a str> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(open) = find_tag(rest, tag) {
         let after = &rest[open..];
         let Some(start) = tag_end(after) else {
             break;
         };
         let body = &after[start..];
-        let end = find_ignore_case(body, "</tr").unwrap_or(body.len());
-        rows.push(html_cells(&body[..end]));
+        let end = find_ignore_case(body, &format!("</{tag}")).unwrap_or(body.len());
+        found.push(&body[..end]);
         rest = &body[end..];
     }
-    rows
+    found
 }
 
 fn html_cells(row: &str) -> Vec<HtmlCell<'_>> {
@@ -704,35 +697,35 @@ fn pipe_table_rows(text: &str) -> Vec<(String, String)> {
         if in_fence || !line.starts_with('|') {
             continue;
         }
-        let cells = split_pipe_row(line);
-        if is_separator_row(&cells) {
+        let Some((cells, separator)) = pipe_row(line) else {
+            continue;
+        };
+        if separator {
             continue;
         }
         let next_is_separator = lines
             .get(i + 1)
-            .map(|l| l.trim())
-            .is_some_and(|l| l.starts_with('|') && is_separator_row(&split_pipe_row(l)));
+            .and_then(|l| pipe_row(l.trim()))
+            .is_some_and(|(_, separator)| separator);
         if next_is_separator {
             columns = Columns::from_header(cells.iter().map(|c| clean_cell(c)));
             continue;
         }
-        rows.extend(columns.rows(&cells));
+        rows.extend(columns.rows(&cells.iter().map(String::as_str).collect::<Vec<_>>()));
     }
     rows
 }
 
-fn split_pipe_row(line: &str) -> Vec<&str> {
-    let inner = line.trim().trim_start_matches('|');
-    let inner = inner.strip_suffix('|').unwrap_or(inner);
-    inner.split('|').map(str::trim).collect()
-}
-
-fn is_separator_row(cells: &[&str]) -> bool {
-    !cells.is_empty()
-        && cells.iter().all(|c| {
-            let c = c.trim();
-            !c.is_empty() && c.contains('-') && c.chars().all(|ch| matches!(ch, '-' | ':' | ' '))
-        })
+/// The trimmed cells of a pipe-table row and whether it is the `|---|` delimiter row, split by
+/// the doc's own table reader: `\|` stays inside a cell and reads as `|`.
+fn pipe_row(line: &str) -> Option<(Vec<String>, bool)> {
+    let row = crate::doc::table::parse_row(line, 0, 0, line.len())?;
+    let separator = crate::doc::table::is_delimiter(line, &row);
+    let cells = (0..row.cells.len())
+        .filter_map(|i| row.cell(line, i))
+        .map(|cell| cell.replace("\\|", "|"))
+        .collect();
+    Some((cells, separator))
 }
 
 /// Repo ids in an identifier cell: the `<code>` and backtick spans that look like `org/name`;
@@ -888,5 +881,20 @@ mod tests {
             vec!["liuhaotian/llava-v1.5-13b"]
         );
         assert!(repo_ids_in_cell("Coming soon").is_empty());
+    }
+
+    #[test]
+    fn pipe_cells_keep_escaped_pipes() {
+        let text = "| Model family | Example HuggingFace identifier |\n\
+                    |:---|---|\n\
+                    | Acme A \\| B | `acme/a-1` |\n\
+                    | Orbit | `orbit/o-2` |\n";
+        assert_eq!(
+            pipe_table_rows(text),
+            vec![
+                ("Acme A | B".to_string(), "acme/a-1".to_string()),
+                ("Orbit".to_string(), "orbit/o-2".to_string()),
+            ]
+        );
     }
 }

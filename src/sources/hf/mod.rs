@@ -127,34 +127,10 @@ impl HfConfig {
     /// Like [`HfConfig::from_env`] with `var` standing in for the environment. The token is
     /// `HF_TOKEN`, else the file at `HF_TOKEN_PATH`, else `$HF_HOME/token` (trimmed).
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
-        let set = |name: &str| {
-            var(name)
-                .map(|value| value.trim().to_string())
-                .filter(|value| !value.is_empty())
-        };
-        let home = set("HOME")
-            .or_else(|| set("USERPROFILE"))
-            .map(PathBuf::from);
-        let expand = |name: &str, value: String| -> anyhow::Result<PathBuf> {
-            match value.strip_prefix('~') {
-                Some(rest) if rest.is_empty() || rest.starts_with('/') => {
-                    let home = home
-                        .as_ref()
-                        .with_context(|| format!("expanding `~` in `{name}`: `HOME` is not set"))?;
-                    Ok(home.join(rest.trim_start_matches('/')))
-                }
-                _ => Ok(PathBuf::from(value)),
-            }
-        };
-        let hf_home = match (set("HF_HOME"), set("XDG_CACHE_HOME")) {
-            (Some(hf_home), _) => expand("HF_HOME", hf_home)?,
-            (None, Some(xdg)) => expand("XDG_CACHE_HOME", xdg)?.join("huggingface"),
-            (None, None) => home
-                .as_ref()
-                .context("locating the Hugging Face cache: neither `HF_HOME` nor `HOME` is set")?
-                .join(".cache")
-                .join("huggingface"),
-        };
+        let set = |name: &str| set_var(&var, name);
+        let home = home_dir(&set);
+        let expand = |name: &str, value: String| expand_home(home.as_deref(), name, value);
+        let hf_home = hf_home(&var)?;
         // The older names huggingface_hub still honours, after the current ones.
         let cache_dir = match set("HF_HUB_CACHE").or_else(|| set("HUGGINGFACE_HUB_CACHE")) {
             Some(dir) => expand("HF_HUB_CACHE", dir)?,
@@ -170,14 +146,7 @@ impl HfConfig {
                 read_token_file(&path)
             }
         };
-        let offline = set("HF_HUB_OFFLINE")
-            .or_else(|| set("TRANSFORMERS_OFFLINE"))
-            .is_some_and(|value| {
-                matches!(
-                    value.to_ascii_lowercase().as_str(),
-                    "1" | "true" | "yes" | "on"
-                )
-            });
+        let offline = offline(&var);
         let mut config = HfConfig::new(
             set("HF_ENDPOINT").unwrap_or_else(|| DEFAULT_ENDPOINT.to_string()),
             cache_dir,
@@ -186,6 +155,65 @@ impl HfConfig {
         config.offline = offline;
         config.state_dir = hf_home.join("track-models");
         Ok(config)
+    }
+}
+
+/// The Hugging Face home: `HF_HOME`, else `$XDG_CACHE_HOME/huggingface`, else
+/// `~/.cache/huggingface` (as huggingface_hub resolves it), a leading `~` being `HOME`. The one
+/// resolution every reader of the HF home (the Hub cache, saved responses, the GitHub cache)
+/// uses; `var` stands in for the environment (values trimmed, empty means unset).
+pub fn hf_home(var: impl Fn(&str) -> Option<String>) -> anyhow::Result<PathBuf> {
+    let set = |name: &str| set_var(&var, name);
+    let home = home_dir(&set);
+    Ok(match (set("HF_HOME"), set("XDG_CACHE_HOME")) {
+        (Some(hf_home), _) => expand_home(home.as_deref(), "HF_HOME", hf_home)?,
+        (None, Some(xdg)) => {
+            expand_home(home.as_deref(), "XDG_CACHE_HOME", xdg)?.join("huggingface")
+        }
+        (None, None) => home
+            .context("locating the Hugging Face cache: neither `HF_HOME` nor `HOME` is set")?
+            .join(".cache")
+            .join("huggingface"),
+    })
+}
+
+/// Whether `HF_HUB_OFFLINE` (else the older `TRANSFORMERS_OFFLINE`) says `1`, `true`, `yes` or
+/// `on`: the one reading of "no network" for the Hub client and the GitHub readers alike.
+pub fn offline(var: impl Fn(&str) -> Option<String>) -> bool {
+    let set = |name: &str| set_var(&var, name);
+    set("HF_HUB_OFFLINE")
+        .or_else(|| set("TRANSFORMERS_OFFLINE"))
+        .is_some_and(|value| {
+            matches!(
+                value.to_ascii_lowercase().as_str(),
+                "1" | "true" | "yes" | "on"
+            )
+        })
+}
+
+/// `var(name)` trimmed; empty means unset.
+fn set_var(var: &dyn Fn(&str) -> Option<String>, name: &str) -> Option<String> {
+    var(name)
+        .map(|value| value.trim().to_string())
+        .filter(|value| !value.is_empty())
+}
+
+/// `HOME`, else `USERPROFILE`.
+fn home_dir(set: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    set("HOME")
+        .or_else(|| set("USERPROFILE"))
+        .map(PathBuf::from)
+}
+
+/// `value` (of the variable `name`) with a leading `~` or `~/` replaced by `home`.
+fn expand_home(home: Option<&Path>, name: &str, value: String) -> anyhow::Result<PathBuf> {
+    match value.strip_prefix('~') {
+        Some(rest) if rest.is_empty() || rest.starts_with('/') => {
+            let home =
+                home.with_context(|| format!("expanding `~` in `{name}`: `HOME` is not set"))?;
+            Ok(home.join(rest.trim_start_matches('/')))
+        }
+        _ => Ok(PathBuf::from(value)),
     }
 }
 
@@ -359,10 +387,6 @@ impl HfClient {
     /// do not).
     pub fn requests_made(&self) -> u64 {
         self.inner.requests.load(Ordering::Relaxed)
-    }
-
-    pub fn is_offline(&self) -> bool {
-        self.inner.offline
     }
 }
 

@@ -1,4 +1,5 @@
-//! The only place that talks to GitHub: a thin client over octocrab's raw request helpers
+//! The authenticated GitHub client publishing uses (the reads of discovery and the serving
+//! configs go through [`super::reader`]): a thin client over octocrab's raw request helpers
 //! (`_get`/`_post`/`_patch`/`_delete`), one method per endpoint, each failure an error that
 //! names the call (`creating the tree for owner/repo: 422 …`).
 //!
@@ -22,7 +23,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::plan::{CommitIdentity, StickyComment};
+use crate::publish::plan::{CommitIdentity, StickyComment};
 
 /// The login of the token GitHub Actions hands to workflows (`GET /user` is forbidden to it).
 pub const ACTIONS_BOT: &str = "github-actions[bot]";
@@ -254,9 +255,7 @@ impl GitHub {
                  contents and pull requests"
             );
         };
-        let api_url = var("GITHUB_API_URL")
-            .filter(|u| !u.trim().is_empty())
-            .unwrap_or_else(|| DEFAULT_API_URL.to_string());
+        let api_url = super::api_url(&var);
         let mut github = GitHub::new(&api_url, &token)?;
         if let Some(server) = var("GITHUB_SERVER_URL").filter(|u| !u.trim().is_empty()) {
             github.server_url = server.trim_end_matches('/').to_string();
