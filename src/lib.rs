@@ -9,6 +9,7 @@ pub mod atomic_file;
 pub mod cli;
 pub mod console;
 pub mod dataset;
+pub mod date;
 pub mod discover;
 pub mod doc;
 pub mod github;

@@ -11,7 +11,7 @@ use anyhow::{anyhow, bail, Result};
 
 use crate::atomic_file::same_file;
 use crate::cli::{Cli, Mode};
-use crate::discover::Date;
+use crate::date::Date;
 
 /// One validated run.
 #[derive(Debug, Clone)]

@@ -13,9 +13,9 @@ use std::collections::{BTreeMap, HashMap};
 use reqwest::Url;
 use serde::Deserialize;
 
-use super::date::parse_timestamp;
 use super::day0::MODELS_DIR;
 use super::{Date, Day0File, DiscoveryOptions};
+use crate::date::parse_timestamp;
 use crate::github::reader::{decode, Failure, GithubApi};
 use crate::sources::sglang::{classify, parse_entry_class, ClassKind};
 

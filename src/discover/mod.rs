@@ -90,7 +90,6 @@
 //! then skipped as "below the top N".
 
 mod candidates;
-mod date;
 mod day0;
 mod day0_api;
 mod decide;
@@ -105,8 +104,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::sources::hf::ModelInfo;
 
+pub use crate::date::{parse_timestamp, Date};
 pub use candidates::{candidates, Candidate, Day0Match, MatchedBy};
-pub use date::{parse_timestamp, Date};
 pub use day0::day0_from_clone;
 pub use decide::{
     decide, why_these_models_markdown, CandidateReport, Decision, DecisionKind, TrackedModel,

@@ -1,8 +1,10 @@
 //! The one GitHub module: where the API base URL, the API version, the user agent and the token
 //! are decided for every call the tool makes to GitHub.
 //!
-//! - [`client`]: the authenticated client publishing uses (octocrab's raw helpers: branches,
-//!   commits, pull requests, labels, comments), with its write pacing and `retry-after` waits.
+//! - [`crate::publish::github`]: the authenticated client publishing uses (octocrab's raw
+//!   helpers: branches, commits, pull requests, labels, comments), with its write pacing and
+//!   `retry-after` waits. It lives with publishing because it speaks the publishing planner's
+//!   types; it takes its URL, version and user agent from here.
 //! - [`reader`]: the budgeted, size-capped reader (reqwest) behind SGLang day-0 and the
 //!   repository reader of [`crate::sources::github_repo`]; it works without a token.
 //!
@@ -10,10 +12,10 @@
 //! `X-GitHub-Api-Version: 2022-11-28` (octocrab adds it itself; the reader sends
 //! [`API_VERSION`]) and the token only as `Authorization`; neither logs it.
 
-pub mod client;
 pub mod reader;
 
-pub use client::DEFAULT_API_URL;
+/// GitHub's REST API.
+pub const DEFAULT_API_URL: &str = "https://api.github.com";
 
 /// The REST API version every request names.
 pub const API_VERSION: &str = "2022-11-28";

@@ -11,7 +11,7 @@
 use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, LINK, RETRY_AFTER, USER_AGENT};
 use reqwest::StatusCode;
 
-use crate::discover::Date;
+use crate::date::Date;
 
 /// The shared thin GitHub REST reader: day-0 here, and the repository reader of
 /// [`crate::sources::github_repo`]. Every call counts against `budget`.

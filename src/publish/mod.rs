@@ -29,7 +29,7 @@
 //! - The token never appears in an error, an outcome or `Debug` output.
 
 pub mod gha;
-pub use crate::github::client as github;
+pub mod github;
 pub mod plan;
 pub mod render;
 
@@ -69,9 +69,6 @@ pub struct PublishRequest {
     pub base_doc: String,
     pub generated_doc: String,
 }
-
-/// The bot's branch; its home is the command line's default (`--branch`).
-pub use crate::cli::DEFAULT_BRANCH;
 
 /// What a publish did (or, in a dry run, would do).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

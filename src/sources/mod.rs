@@ -17,7 +17,3 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .build()
         .context("starting the async runtime")
 }
-
-/// The serving configs' old path, kept only while branches written against it are merged;
-/// new code imports [`serving`]. Remove once nothing names `sources::cookbook`.
-pub use serving as cookbook;

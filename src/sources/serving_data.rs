@@ -384,7 +384,7 @@ fn short(sha: &str) -> &str {
 
 /// `on 2026-11-20 (3 days ago)`, `on 2026-11-20 (today)`.
 fn describe_age(read_at: i64, now: i64) -> String {
-    let date = crate::discover::Date::from_unix_seconds(read_at);
+    let date = crate::date::Date::from_unix_seconds(read_at);
     let days = (now - read_at).max(0) / 86_400;
     match days {
         0 => format!("on {date} (less than a day ago)"),

@@ -7,12 +7,12 @@ pub(crate) mod fake;
 use std::time::Duration;
 
 use fake::{FakeGitHub, ACTIONS_BOT, DOC_PATH, REPO, TOKEN};
+use track_models::cli::DEFAULT_BRANCH;
 use track_models::doc::Status;
 use track_models::publish::gha::Actions;
 use track_models::publish::render::{content_hash, BODY_END, BODY_START, COMMENT_MARKER};
 use track_models::publish::{
     publish, publish_with_actions, GitHub, Operation, PublishError, PublishOutcome, PublishRequest,
-    DEFAULT_BRANCH,
 };
 use track_models::report::{Action, DefinitionReport, ModelReport, Report};
 

@@ -1,5 +1,5 @@
 //! The authenticated GitHub client publishing uses (the reads of discovery and the serving
-//! configs go through [`super::reader`]): a thin client over octocrab's raw request helpers
+//! configs go through [`crate::github::reader`]): a thin client over octocrab's raw request helpers
 //! (`_get`/`_post`/`_patch`/`_delete`), one method per endpoint, each failure an error that
 //! names the call (`creating the tree for owner/repo: 422 …`).
 //!
@@ -27,7 +27,7 @@ use crate::publish::plan::{CommitIdentity, StickyComment};
 
 /// The login of the token GitHub Actions hands to workflows (`GET /user` is forbidden to it).
 pub const ACTIONS_BOT: &str = "github-actions[bot]";
-pub const DEFAULT_API_URL: &str = "https://api.github.com";
+pub use crate::github::DEFAULT_API_URL;
 
 /// GitHub REST client for one token.
 pub struct GitHub {
@@ -255,7 +255,7 @@ impl GitHub {
                  contents and pull requests"
             );
         };
-        let api_url = super::api_url(&var);
+        let api_url = crate::github::api_url(&var);
         let mut github = GitHub::new(&api_url, &token)?;
         if let Some(server) = var("GITHUB_SERVER_URL").filter(|u| !u.trim().is_empty()) {
             github.server_url = server.trim_end_matches('/').to_string();
