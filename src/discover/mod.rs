@@ -98,6 +98,7 @@ pub mod display_name;
 pub(crate) mod gather;
 mod providers;
 mod responses;
+mod source;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -112,8 +113,9 @@ pub use decide::{
     decide, why_these_models_markdown, CandidateReport, Decision, DecisionKind, TrackedModel,
 };
 pub use display_name::display_name;
-pub use gather::{gather, DiscoverySources};
+pub use gather::{gather, gather_for_run, DiscoverySources};
 pub use providers::{parse_openrouter_models, parse_router_models, ProviderCatalog};
+pub use source::RunInputs;
 
 /// The user's knobs and the day the run is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
