@@ -73,10 +73,12 @@
 //!
 //! # Adding a source
 //!
-//! A [`Source`] variant with its name and [`Source::weight`] (its term above); a field of
-//! [`Signals`] and one fetch (an async fn returning how it changes the signals) registered in
-//! `gather.rs`'s `fetches` list; one merge function registered in `candidates.rs`'s `MERGES`
-//! list (that list's order is the order repo ids are first seen in).
+//! One implementation of [`source::DiscoverySource`](self::source) — its merge phase, its fetch
+//! (local or networked, returning how it changes the [`Signals`]; failures are problem lines)
+//! and its merge into the candidates — plus one line in `source::SOURCES` (whose order is the
+//! order answers are applied and problem lines listed; within a phase, the order repo ids are
+//! first seen in). A source that names candidates also gets a [`Source`] variant with its name
+//! and [`Source::weight`] (its term above).
 //!
 //! # Deciding
 //!
