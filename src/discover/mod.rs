@@ -73,7 +73,7 @@
 //!
 //! # Adding a source
 //!
-//! One implementation of [`source::DiscoverySource`](self::source) — its merge phase, its fetch
+//! One implementation of `DiscoverySource` (`source.rs`) — its merge phase, its fetch
 //! (local or networked, returning how it changes the [`Signals`]; failures are problem lines)
 //! and its merge into the candidates — plus one line in `source::SOURCES` (whose order is the
 //! order answers are applied and problem lines listed; within a phase, the order repo ids are
