@@ -222,21 +222,11 @@ pub(super) fn merge_hf_lists(signals: &Signals, merged: &mut Merged) {
     }
 }
 
-/// SGLang's supported-models tables.
-pub(super) fn merge_sglang_docs(signals: &Signals, merged: &mut Merged) {
-    for repo_id in &signals.sglang_doc_repo_ids {
-        entry(&mut merged.by_key, repo_id)
-            .sources
-            .push(Source::SglangCatalog);
-    }
-}
-
-/// The serving cookbooks.
-pub(super) fn merge_cookbooks(signals: &Signals, merged: &mut Merged) {
-    for repo_id in &signals.cookbook_repo_ids {
-        entry(&mut merged.by_key, repo_id)
-            .sources
-            .push(Source::Cookbook);
+/// A source that only names repo ids (SGLang's docs tables, the cookbooks): each is a
+/// candidate it vouches for.
+pub(super) fn merge_named(source: Source, signals: &Signals, merged: &mut Merged) {
+    for repo_id in signals.named.get(&source).into_iter().flatten() {
+        entry(&mut merged.by_key, repo_id).sources.push(source);
     }
 }
 

@@ -73,12 +73,13 @@
 //!
 //! # Adding a source
 //!
-//! One implementation of `DiscoverySource` (`source.rs`) — its merge phase, its fetch
-//! (local or networked, returning how it changes the [`Signals`]; failures are problem lines)
-//! and its merge into the candidates — plus one line in `source::SOURCES` (whose order is the
-//! order answers are applied and problem lines listed; within a phase, the order repo ids are
-//! first seen in). A source that names candidates also gets a [`Source`] variant with its name
-//! and [`Source::weight`] (its term above).
+//! One implementation of `DiscoverySource` (`source.rs`) — the [`Source`]s it vouches for,
+//! its merge phase, its fetch (local or networked, returning how it changes the [`Signals`];
+//! failures are problem lines) and its merge into the candidates — plus one line in
+//! `source::SOURCES` (whose order is the order answers are applied and problem lines listed;
+//! within a phase, the order repo ids are first seen in). A source that only names repo ids
+//! puts them in [`Signals::named`] and merges with `merge_named`; a new [`Source`] variant
+//! carries its name and [`Source::weight`] (its term above).
 //!
 //! # Deciding
 //!
@@ -256,10 +257,9 @@ pub struct Signals {
     pub day0: Vec<Day0File>,
     /// Generative classes of the SGLang catalog (sorted, deduplicated).
     pub sglang_classes: Vec<String>,
-    /// Repo ids of SGLang's supported-models tables, in document order.
-    pub sglang_doc_repo_ids: Vec<String>,
-    /// Repo ids of the cookbooks, sorted.
-    pub cookbook_repo_ids: Vec<String>,
+    /// Repo ids named by the sources that only name them, by source: SGLang's supported-models
+    /// tables (`sglang-catalog`, in document order), the cookbooks (`cookbook`, sorted).
+    pub named: BTreeMap<Source, Vec<String>>,
     /// The HF lists that answered.
     pub hf_lists: Vec<HfList>,
     /// Live providers per lower-cased repo id, from the router and OpenRouter.

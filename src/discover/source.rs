@@ -12,7 +12,7 @@ use std::pin::Pin;
 use super::candidates::{self, Merged};
 use super::gather::{self, DiscoverySources};
 use super::responses::SavedResponses;
-use super::{DiscoveryOptions, Signals};
+use super::{DiscoveryOptions, Signals, Source};
 use crate::doc::CoverageDoc;
 use crate::request::Request;
 
@@ -29,6 +29,10 @@ pub(crate) const SOURCES: [&dyn DiscoverySource; 6] = [
 
 /// One discovery source: how it reads, and how what it read joins the candidates.
 pub(crate) trait DiscoverySource: Sync {
+    /// The [`Source`]s it vouches for in candidates (their names and weights); none for a source
+    /// that only annotates candidates.
+    fn names(&self) -> &'static [Source];
+
     /// When its merge runs (see [`Phase`]).
     fn phase(&self) -> Phase;
 
@@ -79,6 +83,9 @@ pub(crate) type Fetch<'a> = Pin<Box<dyn Future<Output = Found> + Send + 'a>>;
 struct SglangDay0;
 
 impl DiscoverySource for SglangDay0 {
+    fn names(&self) -> &'static [Source] {
+        &[Source::SglangDay0]
+    }
     fn phase(&self) -> Phase {
         Phase::Matches
     }
@@ -94,6 +101,9 @@ impl DiscoverySource for SglangDay0 {
 struct HfLists;
 
 impl DiscoverySource for HfLists {
+    fn names(&self) -> &'static [Source] {
+        &[Source::HfTrending, Source::HfNew]
+    }
     fn phase(&self) -> Phase {
         Phase::Names
     }
@@ -109,6 +119,9 @@ impl DiscoverySource for HfLists {
 struct ProviderCatalogs;
 
 impl DiscoverySource for ProviderCatalogs {
+    fn names(&self) -> &'static [Source] {
+        &[]
+    }
     fn phase(&self) -> Phase {
         Phase::Annotates
     }
@@ -124,6 +137,9 @@ impl DiscoverySource for ProviderCatalogs {
 struct SglangDocs;
 
 impl DiscoverySource for SglangDocs {
+    fn names(&self) -> &'static [Source] {
+        &[Source::SglangCatalog]
+    }
     fn phase(&self) -> Phase {
         Phase::Names
     }
@@ -143,11 +159,11 @@ impl DiscoverySource for SglangDocs {
             .collect();
         Box::pin(std::future::ready::<Found>(Box::new(move |signals| {
             signals.sglang_classes = classes;
-            signals.sglang_doc_repo_ids = repo_ids;
+            signals.named.insert(Source::SglangCatalog, repo_ids);
         })))
     }
     fn merge(&self, signals: &Signals, merged: &mut Merged) {
-        candidates::merge_sglang_docs(signals, merged);
+        candidates::merge_named(Source::SglangCatalog, signals, merged);
     }
 }
 
@@ -155,17 +171,20 @@ impl DiscoverySource for SglangDocs {
 struct Cookbook;
 
 impl DiscoverySource for Cookbook {
+    fn names(&self) -> &'static [Source] {
+        &[Source::Cookbook]
+    }
     fn phase(&self) -> Phase {
         Phase::Names
     }
     fn fetch<'a>(&'a self, at: &'a Fetching<'a>) -> Fetch<'a> {
         let repo_ids = at.sources.cookbook.repo_ids();
         Box::pin(std::future::ready::<Found>(Box::new(move |signals| {
-            signals.cookbook_repo_ids = repo_ids;
+            signals.named.insert(Source::Cookbook, repo_ids);
         })))
     }
     fn merge(&self, signals: &Signals, merged: &mut Merged) {
-        candidates::merge_cookbooks(signals, merged);
+        candidates::merge_named(Source::Cookbook, signals, merged);
     }
 }
 
@@ -174,6 +193,9 @@ impl DiscoverySource for Cookbook {
 struct DatasetTraces;
 
 impl DiscoverySource for DatasetTraces {
+    fn names(&self) -> &'static [Source] {
+        &[Source::Dataset]
+    }
     fn phase(&self) -> Phase {
         Phase::Matches
     }
@@ -198,5 +220,24 @@ impl DiscoverySource for DatasetTraces {
     }
     fn merge(&self, signals: &Signals, merged: &mut Merged) {
         candidates::merge_dataset_tags(signals, merged);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every [`Source`] a report can show is vouched for by exactly one registered source.
+    #[test]
+    fn every_source_is_registered_once() {
+        for source in Source::ALL {
+            let owners = SOURCES
+                .iter()
+                .filter(|s| s.names().contains(&source))
+                .count();
+            assert_eq!(owners, 1, "{}", source.as_str());
+        }
+        let named: usize = SOURCES.iter().map(|s| s.names().len()).sum();
+        assert_eq!(named, Source::ALL.len());
     }
 }
