@@ -90,10 +90,11 @@ impl Candidate {
 
     /// The score documented in the module doc.
     pub fn score(&self) -> u64 {
-        let mut score: u64 = Source::ALL
-            .into_iter()
-            .filter(|source| self.has_source(*source))
-            .map(Source::weight)
+        let mut score: u64 = SOURCES
+            .iter()
+            .flat_map(|registered| registered.names())
+            .filter(|source| self.has_source(**source))
+            .map(|source| source.weight())
             .sum();
         score += 10_000_000 * (self.provider_count().min(99) as u64);
         if let Some((rank, _)) = &self.trending_rank {
@@ -166,7 +167,7 @@ fn thousands(n: u64) -> String {
 
 /// One candidate per repo id (case-insensitive; the first spelling seen wins: HF lists, then
 /// the docs tables, then the cookbooks), plus one per unmatched new class or dataset tag;
-/// sorted by score, then key. Each registered source ([`super::source::SOURCES`]) merges what
+/// sorted by score, then key. Each registered source (`source::SOURCES`) merges what
 /// it found, phase by phase.
 pub fn candidates(signals: &Signals) -> Vec<Candidate> {
     let mut merged = Merged::default();

@@ -1,9 +1,9 @@
 //! The one interface every discovery source implements, and the one list that registers them.
 //!
 //! A source reads (locally or over the network) and says how what it read changes the
-//! [`Signals`]; later, it says how those signals join the candidates. [`gather`](super::gather)
+//! [`Signals`]; later, it says how those signals join the candidates. [`gather()`]
 //! runs every registered fetch at once and applies the answers in [`SOURCES`] order (so problem
-//! lines keep it); [`candidates`](super::candidates) runs every merge, phase by phase, in the
+//! lines keep it); [`candidates()`] runs every merge, phase by phase, in the
 //! same order within a phase.
 
 use std::future::Future;
@@ -12,6 +12,8 @@ use std::pin::Pin;
 use super::candidates::{self, Merged};
 use super::gather::{self, DiscoverySources};
 use super::responses::SavedResponses;
+#[cfg(doc)]
+use super::{candidates::candidates, gather::gather};
 use super::{DiscoveryOptions, Signals, Source};
 use crate::doc::CoverageDoc;
 use crate::request::Request;
