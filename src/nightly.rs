@@ -13,8 +13,8 @@ use std::collections::HashMap;
 
 use crate::arch::parse_config;
 use crate::discover::{
-    candidates, decide, gather, why_these_models_markdown, CandidateReport, Decision, DecisionKind,
-    DiscoveryOptions, DiscoverySources, TrackedModel,
+    candidates, decide, gather_for_run, why_these_models_markdown, CandidateReport, Decision,
+    DecisionKind, DiscoveryOptions, DiscoverySources, RunInputs, TrackedModel,
 };
 use crate::doc::refresh::SectionOutcome;
 use crate::doc::CoverageDoc;
@@ -40,10 +40,7 @@ pub async fn discover(
     sections: &[SectionOutcome],
     options: &DiscoveryOptions,
 ) -> Discovered {
-    let mut signals = gather(sources, options).await;
-    signals.dataset_models =
-        crate::lint_gather::untracked_models(request, doc, &sources.hf, &mut signals.problems)
-            .await;
+    let signals = gather_for_run(sources, options, Some(RunInputs { request, doc })).await;
     let tracked = tracked_models(doc, sections);
     let supports = |class: &str| sources.catalog.supports(class);
     let mut pool = candidates(&signals);

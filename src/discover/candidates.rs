@@ -10,12 +10,13 @@
 //! `DeepseekV32ForCausalLM`'s, not `DeepseekV3ForCausalLM`'s). A class nothing matches stays a
 //! candidate without a repo id, so the report can say so.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
 use super::display_name::display_name;
+use super::source::{Phase, SOURCES};
 use super::{Date, HfListKind, Signals, Source};
 use crate::sources::hf::{Gated, ModelInfo};
 
@@ -89,10 +90,11 @@ impl Candidate {
 
     /// The score documented in the module doc.
     pub fn score(&self) -> u64 {
-        let mut score: u64 = Source::ALL
-            .into_iter()
-            .filter(|source| self.has_source(*source))
-            .map(Source::weight)
+        let mut score: u64 = SOURCES
+            .iter()
+            .flat_map(|registered| registered.names())
+            .filter(|source| self.has_source(**source))
+            .map(|source| source.weight())
             .sum();
         score += 10_000_000 * (self.provider_count().min(99) as u64);
         if let Some((rank, _)) = &self.trending_rank {
@@ -164,34 +166,27 @@ fn thousands(n: u64) -> String {
 }
 
 /// One candidate per repo id (case-insensitive; the first spelling seen wins: HF lists, then
-/// the docs tables, then the cookbooks), plus one per unmatched new class; sorted by score,
-/// then key.
+/// the docs tables, then the cookbooks), plus one per unmatched new class or dataset tag;
+/// sorted by score, then key. Each registered source (`source::SOURCES`) merges what
+/// it found, phase by phase.
 pub fn candidates(signals: &Signals) -> Vec<Candidate> {
     let mut merged = Merged::default();
-    for merge in MERGES {
-        merge(signals, &mut merged);
+    for phase in [Phase::Names, Phase::Matches, Phase::Annotates] {
+        for source in SOURCES.iter().filter(|s| s.phase() == phase) {
+            source.merge(signals, &mut merged);
+        }
     }
-    let Merged {
-        by_key: merged,
-        unmatched,
-    } = merged;
-
-    let mut all: Vec<Candidate> = merged
-        .into_iter()
-        .map(|(key, mut candidate)| {
-            let mut providers: BTreeSet<String> =
-                signals.providers.get(&key).cloned().unwrap_or_default();
-            providers.extend(candidate.providers.drain(..));
-            candidate.providers = providers.into_iter().collect();
-            candidate
-        })
+    let Merged { by_key, unmatched } = merged;
+    let mut all: Vec<Candidate> = by_key
+        .into_values()
         .chain(unmatched)
         .map(|mut candidate| {
             candidate.sources.sort();
             candidate.sources.dedup();
+            candidate.providers.sort();
+            candidate.providers.dedup();
             candidate.day0.sort();
             candidate.day0.dedup();
-            candidate.provider_catalogs_reached = signals.provider_catalog_reached;
             candidate
         })
         .collect();
@@ -201,25 +196,13 @@ pub fn candidates(signals: &Signals) -> Vec<Candidate> {
 
 /// The candidates so far: by lower-cased repo id, and those without one.
 #[derive(Default)]
-struct Merged {
+pub(crate) struct Merged {
     by_key: BTreeMap<String, Candidate>,
     unmatched: Vec<Candidate>,
 }
 
-/// Each discovery source's part of the merge, in order: a repo id keeps the spelling of the
-/// first source that names it, and the dataset's tags and SGLang's new classes are matched
-/// against the repos the sources before them named. A new source adds its merge here, its
-/// [`Source`] with its weight ([`Source::weight`]), and its fetch in `gather.rs`.
-const MERGES: [fn(&Signals, &mut Merged); 5] = [
-    merge_hf_lists,
-    merge_sglang_docs,
-    merge_cookbooks,
-    merge_dataset_tags,
-    merge_sglang_day0,
-];
-
 /// HF trending / new lists: every listed model, with what the list says about it.
-fn merge_hf_lists(signals: &Signals, merged: &mut Merged) {
+pub(super) fn merge_hf_lists(signals: &Signals, merged: &mut Merged) {
     let merged = &mut merged.by_key;
     for list in &signals.hf_lists {
         for (index, model) in list.models.iter().enumerate() {
@@ -240,27 +223,17 @@ fn merge_hf_lists(signals: &Signals, merged: &mut Merged) {
     }
 }
 
-/// SGLang's supported-models tables.
-fn merge_sglang_docs(signals: &Signals, merged: &mut Merged) {
-    for repo_id in &signals.sglang_doc_repo_ids {
-        entry(&mut merged.by_key, repo_id)
-            .sources
-            .push(Source::SglangCatalog);
-    }
-}
-
-/// The serving cookbooks.
-fn merge_cookbooks(signals: &Signals, merged: &mut Merged) {
-    for repo_id in &signals.cookbook_repo_ids {
-        entry(&mut merged.by_key, repo_id)
-            .sources
-            .push(Source::Cookbook);
+/// A source that only names repo ids (SGLang's docs tables, the cookbooks): each is a
+/// candidate it vouches for.
+pub(super) fn merge_named(source: Source, signals: &Signals, merged: &mut Merged) {
+    for repo_id in signals.named.get(&source).into_iter().flatten() {
+        entry(&mut merged.by_key, repo_id).sources.push(source);
     }
 }
 
 /// The dataset's `model:<slug>` tags no section tracks: the repos the slug fits best, else a
 /// candidate of its own.
-fn merge_dataset_tags(signals: &Signals, merged: &mut Merged) {
+pub(super) fn merge_dataset_tags(signals: &Signals, merged: &mut Merged) {
     let Merged {
         by_key: merged,
         unmatched,
@@ -291,7 +264,7 @@ fn merge_dataset_tags(signals: &Signals, merged: &mut Merged) {
 }
 
 /// SGLang's new model classes: the repos each matches, else a candidate of its own.
-fn merge_sglang_day0(signals: &Signals, merged: &mut Merged) {
+pub(super) fn merge_sglang_day0(signals: &Signals, merged: &mut Merged) {
     let Merged {
         by_key: merged,
         unmatched,
@@ -345,6 +318,19 @@ fn merge_sglang_day0(signals: &Signals, merged: &mut Merged) {
                 matched_by,
             });
         }
+    }
+}
+
+/// The provider catalogs: the live providers they list for each repo id, and whether any
+/// answered (for every candidate).
+pub(super) fn merge_providers(signals: &Signals, merged: &mut Merged) {
+    for (key, candidate) in &mut merged.by_key {
+        if let Some(providers) = signals.providers.get(key) {
+            candidate.providers.extend(providers.iter().cloned());
+        }
+    }
+    for candidate in merged.by_key.values_mut().chain(&mut merged.unmatched) {
+        candidate.provider_catalogs_reached = signals.provider_catalog_reached;
     }
 }
 

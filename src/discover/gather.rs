@@ -1,11 +1,9 @@
-//! The I/O shell of discovery: asks every source at once and turns each failure into one
-//! problem line naming the source. Never fails as a whole.
+//! The I/O shell of discovery: asks every registered source ([`super::source::SOURCES`]) at
+//! once and turns each failure into one problem line naming the source. Never fails as a whole.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
-use std::future::Future;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::task::Poll;
 use std::time::Duration;
 
@@ -16,6 +14,7 @@ use super::day0::day0_from_clone;
 use super::day0_api::{self, day0_from_api};
 use super::providers::{parse_openrouter_models, parse_router_models, ProviderCatalog};
 use super::responses::SavedResponses;
+use super::source::{Fetch, Fetching, Found, RunInputs, SOURCES};
 use super::{Day0File, DiscoveryOptions, HfList, HfListKind, Signals};
 use crate::github::reader::{without_url, GithubApi};
 use crate::sources::hf::{Gated, HfClient, HfConfig, ModelInfo, ModelQuery};
@@ -160,62 +159,49 @@ impl fmt::Debug for DiscoverySources {
 /// Reads every source (concurrently) and returns what they said. Never fails: a source that
 /// cannot answer leaves a problem line naming it and contributes nothing.
 pub async fn gather(sources: &DiscoverySources, options: &DiscoveryOptions) -> Signals {
+    gather_for_run(sources, options, None).await
+}
+
+/// [`gather`] as part of a run: sources that need the run's request or doc (the dataset's
+/// traces) read them from `run`.
+pub async fn gather_for_run(
+    sources: &DiscoverySources,
+    options: &DiscoveryOptions,
+    run: Option<RunInputs<'_>>,
+) -> Signals {
     let mut signals = Signals::default();
     let saved = SavedResponses::new(&sources.responses_dir);
-
-    let mut classes: Vec<String> = sources
-        .catalog
-        .generative_classes()
-        .into_iter()
-        .map(|c| c.class.clone())
-        .collect();
-    classes.sort();
-    classes.dedup();
-    signals.sglang_classes = classes;
-    signals.sglang_doc_repo_ids = sources
-        .catalog
-        .doc_repo_ids
-        .iter()
-        .map(|(_, repo)| repo.clone())
-        .collect();
-    signals.cookbook_repo_ids = sources.cookbook.repo_ids();
-
-    let http = match reqwest::Client::builder()
+    let built = reqwest::Client::builder()
         .user_agent(concat!("track-models/", env!("CARGO_PKG_VERSION")))
         .timeout(sources.timeout)
         .connect_timeout(sources.timeout.min(Duration::from_secs(10)))
-        .build()
-    {
-        Ok(http) => http,
-        Err(err) => {
+        .build();
+    // Without a client the sources that need one contribute nothing (this line says why).
+    let http = built
+        .map_err(|err| {
             signals
                 .problems
-                .push(format!("discovery: cannot build an HTTP client: {err}"));
-            return signals;
-        }
+                .push(format!("discovery: cannot build an HTTP client: {err}"))
+        })
+        .ok();
+    let at = Fetching {
+        sources,
+        options,
+        http: http.as_ref(),
+        saved: &saved,
+        run,
     };
-
     let hf_before = sources.hf.requests_made();
-    // The discovery sources that ask a service, read concurrently; each answer is applied in
-    // this order (so problem lines keep it). A new source adds its fetch here.
-    let fetches: Vec<Fetch<'_>> = vec![
-        Box::pin(fetch_day0(sources, options, &http, &saved)),
-        Box::pin(fetch_hf_lists(sources, &saved)),
-        Box::pin(fetch_providers(sources, &http, &saved)),
-    ];
+    let fetches: Vec<Fetch<'_>> = SOURCES.iter().map(|s| s.fetch(&at)).collect();
     for found in join_all(fetches).await {
         found(&mut signals);
     }
-    let hf_calls = sources.hf.requests_made().saturating_sub(hf_before);
-    signals.api_calls.insert("hf".to_string(), hf_calls);
+    if http.is_some() {
+        let hf_calls = sources.hf.requests_made().saturating_sub(hf_before);
+        signals.api_calls.insert("hf".to_string(), hf_calls);
+    }
     signals
 }
-
-/// What one source's fetch found, as the change it makes to the signals.
-type Found = Box<dyn FnOnce(&mut Signals) + Send>;
-
-/// One source's fetch, under way.
-type Fetch<'a> = Pin<Box<dyn Future<Output = Found> + Send + 'a>>;
 
 /// Drives every fetch at once (as `tokio::join!` does, on this task) and returns their results
 /// in the order given.
@@ -242,13 +228,11 @@ async fn join_all(mut fetches: Vec<Fetch<'_>>) -> Vec<Found> {
 }
 
 /// `sglang-day0`: the new model files, their problems and the GitHub calls spent.
-async fn fetch_day0(
-    sources: &DiscoverySources,
-    options: &DiscoveryOptions,
-    http: &reqwest::Client,
-    saved: &SavedResponses,
-) -> Found {
-    let (files, problems, calls) = day0(sources, options, http, saved).await;
+pub(super) async fn fetch_day0(at: &Fetching<'_>) -> Found {
+    let Some(http) = at.http else {
+        return Box::new(|_| {});
+    };
+    let (files, problems, calls) = day0(at.sources, at.options, http, at.saved).await;
     Box::new(move |signals| {
         signals.day0 = files;
         signals.problems.extend(problems);
@@ -257,8 +241,11 @@ async fn fetch_day0(
 }
 
 /// `hf-trending` / `hf-new`: the lists that answered (their HF calls are counted by the caller).
-async fn fetch_hf_lists(sources: &DiscoverySources, saved: &SavedResponses) -> Found {
-    let (lists, problems) = hf_lists(sources, saved).await;
+pub(super) async fn fetch_hf_lists(at: &Fetching<'_>) -> Found {
+    if at.http.is_none() {
+        return Box::new(|_| {});
+    }
+    let (lists, problems) = hf_lists(at.sources, at.saved).await;
     Box::new(move |signals| {
         signals.hf_lists = lists;
         signals.problems.extend(problems);
@@ -266,11 +253,11 @@ async fn fetch_hf_lists(sources: &DiscoverySources, saved: &SavedResponses) -> F
 }
 
 /// The provider catalogs (HF router, OpenRouter): live providers per repo id.
-async fn fetch_providers(
-    sources: &DiscoverySources,
-    http: &reqwest::Client,
-    saved: &SavedResponses,
-) -> Found {
+pub(super) async fn fetch_providers(at: &Fetching<'_>) -> Found {
+    let (sources, saved) = (at.sources, at.saved);
+    let Some(http) = at.http else {
+        return Box::new(|_| {});
+    };
     let (router, openrouter) = tokio::join!(
         provider_catalog(sources, http, saved, Catalog::Router),
         provider_catalog(sources, http, saved, Catalog::OpenRouter),

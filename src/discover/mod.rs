@@ -73,10 +73,13 @@
 //!
 //! # Adding a source
 //!
-//! A [`Source`] variant with its name and [`Source::weight`] (its term above); a field of
-//! [`Signals`] and one fetch (an async fn returning how it changes the signals) registered in
-//! `gather.rs`'s `fetches` list; one merge function registered in `candidates.rs`'s `MERGES`
-//! list (that list's order is the order repo ids are first seen in).
+//! One implementation of `DiscoverySource` (`source.rs`) — the [`Source`]s it vouches for,
+//! its merge phase, its fetch (local or networked, returning how it changes the [`Signals`];
+//! failures are problem lines) and its merge into the candidates — plus one line in
+//! `source::SOURCES` (whose order is the order answers are applied and problem lines listed;
+//! within a phase, the order repo ids are first seen in). A source that only names repo ids
+//! puts them in [`Signals::named`] and merges with `merge_named`; a new [`Source`] variant
+//! carries its name and [`Source::weight`] (its term above).
 //!
 //! # Deciding
 //!
@@ -97,6 +100,7 @@ pub mod display_name;
 pub(crate) mod gather;
 mod providers;
 mod responses;
+mod source;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -111,8 +115,9 @@ pub use decide::{
     decide, why_these_models_markdown, CandidateReport, Decision, DecisionKind, TrackedModel,
 };
 pub use display_name::display_name;
-pub use gather::{gather, DiscoverySources};
+pub use gather::{gather, gather_for_run, DiscoverySources};
 pub use providers::{parse_openrouter_models, parse_router_models, ProviderCatalog};
+pub use source::RunInputs;
 
 /// The user's knobs and the day the run is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -251,10 +256,9 @@ pub struct Signals {
     pub day0: Vec<Day0File>,
     /// Generative classes of the SGLang catalog (sorted, deduplicated).
     pub sglang_classes: Vec<String>,
-    /// Repo ids of SGLang's supported-models tables, in document order.
-    pub sglang_doc_repo_ids: Vec<String>,
-    /// Repo ids of the cookbooks, sorted.
-    pub cookbook_repo_ids: Vec<String>,
+    /// Repo ids named by the sources that only name them, by source: SGLang's supported-models
+    /// tables (`sglang-catalog`, in document order), the cookbooks (`cookbook`, sorted).
+    pub named: BTreeMap<Source, Vec<String>>,
     /// The HF lists that answered.
     pub hf_lists: Vec<HfList>,
     /// Live providers per lower-cased repo id, from the router and OpenRouter.

@@ -600,7 +600,7 @@ async fn gather_reads_every_source_and_saves_the_responses() {
         ])
     );
     assert_eq!(
-        signals.sglang_doc_repo_ids,
+        signals.named[&Source::SglangCatalog],
         strings(&["deepseek-ai/DeepSeek-V3"])
     );
     assert_eq!(
@@ -1258,11 +1258,16 @@ fn candidates_match_new_classes_to_repos_by_config_then_by_name() {
             "DeepseekV3ForCausalLM",
             "MiniMaxM2ForCausalLM",
         ]),
-        sglang_doc_repo_ids: strings(&["MiniMaxAI/MiniMax-M2"]),
-        cookbook_repo_ids: strings(&[
-            "deepseek-ai/DeepSeek-V3",
-            "deepseek-ai/DeepSeek-V3.2",
-            "minimaxai/minimax-m2.7",
+        named: BTreeMap::from([
+            (Source::SglangCatalog, strings(&["MiniMaxAI/MiniMax-M2"])),
+            (
+                Source::Cookbook,
+                strings(&[
+                    "deepseek-ai/DeepSeek-V3",
+                    "deepseek-ai/DeepSeek-V3.2",
+                    "minimaxai/minimax-m2.7",
+                ]),
+            ),
         ]),
         hf_lists: vec![list(
             HfListKind::Trending,

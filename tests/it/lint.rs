@@ -673,11 +673,14 @@ fn traced_in_the_dataset_is_a_discovery_signal() {
     };
 
     let signals = Signals {
-        cookbook_repo_ids: vec![
-            "Qwen/Qwen3-14B".to_string(),
-            "Qwen/Qwen3-14B-Base".to_string(),
-            "google/gemma-3-27b-it".to_string(),
-        ],
+        named: std::collections::BTreeMap::from([(
+            Source::Cookbook,
+            vec![
+                "Qwen/Qwen3-14B".to_string(),
+                "Qwen/Qwen3-14B-Base".to_string(),
+                "google/gemma-3-27b-it".to_string(),
+            ],
+        )]),
         dataset_models: vec!["nemotron-h-8b".to_string(), "qwen3-14b".to_string()],
         ..Signals::default()
     };
