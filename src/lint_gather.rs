@@ -9,13 +9,9 @@
 //! empty, and those rows are what the lint is for. A generated section's config comes from the
 //! cache only — the tool wrote its rows from that config, so it adds no request and no note
 //! when it is not cached. A section whose config cannot be had is named in a note, never
-//! guessed. Tags are read from a local `--trace-dir` (bounded in file count, file size and
-//! depth; regular files only), else from the Hub: the definition files of the listing the run
-//! loaded its index from, through the per-blob cache of [`HfClient::dataset_tags`].
+//! guessed. The dataset's tags come from [`crate::sources::dataset_tags`].
 
 use std::collections::BTreeSet;
-use std::fs;
-use std::io::Read;
 use std::path::Path;
 
 use crate::arch::parse_config;
@@ -25,12 +21,13 @@ use crate::doc::CoverageDoc;
 use crate::lint::{LintInputs, LintOutcome, SectionConfig, TracedDefinition};
 use crate::onboard::ModelRequest;
 use crate::request::Request;
-use crate::sources::hf::{FileTags, HfClient, HfConfig};
+use crate::sources::hf::{HfClient, HfConfig};
 use crate::sources::serving::CookbookIndex;
 use crate::sources::sglang::SglangCatalog;
 
-pub use crate::sources::hf::{MAX_DEFINITION_BYTES, MAX_TAGGED_FILES};
-const MAX_DEPTH: usize = 8;
+pub use crate::sources::dataset_tags::{
+    hub_traced, read_traced, MAX_DEFINITION_BYTES, MAX_TAGGED_FILES,
+};
 
 /// What the shell has for resolving section names to repo ids.
 pub struct Resolution<'a> {
@@ -90,36 +87,6 @@ fn hub_traced_blocking(repo: &str, notes: &mut Vec<String>) -> Option<Vec<Traced
         (Ok(client), Ok(runtime)) => runtime.block_on(hub_traced(&client, repo, notes)),
         (Err(error), _) | (_, Err(error)) => {
             notes.push(format!("lint: the dataset's tags were not read: {error:#}"));
-            None
-        }
-    }
-}
-
-/// The definitions of `repo` (as the run listed it) with their `model:` tags, read through
-/// `client`; what could not be read is a `lint:` note.
-pub async fn hub_traced(
-    client: &HfClient,
-    repo: &str,
-    notes: &mut Vec<String>,
-) -> Option<Vec<TracedDefinition>> {
-    match client.dataset_tags(repo).await {
-        Ok(tags) => {
-            notes.extend(tags.notes.iter().map(|note| format!("lint: {note}")));
-            let mut traced: Vec<TracedDefinition> = tags
-                .files
-                .into_iter()
-                .filter_map(|(path, tags)| {
-                    let path = Path::new(&path);
-                    traced_definition(path, tags)
-                })
-                .collect();
-            traced.sort_by(|a, b| a.name.cmp(&b.name));
-            Some(traced)
-        }
-        Err(error) => {
-            notes.push(format!(
-                "lint: the dataset's tags were not read from the Hub: {error}"
-            ));
             None
         }
     }
@@ -379,120 +346,6 @@ fn lint_configs(
         .collect()
 }
 
-/// Every `definitions/**/*.json` with its `model:` / `tp:` / `ep:` tags, and how many files were
-/// skipped (unreadable, not JSON, too large, past the limits). The files are parsed by as many
-/// threads as there are cores (at most 4), like the dataset walk.
-pub fn read_traced(trace_dir: &Path) -> anyhow::Result<(Vec<TracedDefinition>, usize)> {
-    let root = trace_dir.join("definitions");
-    if !root.is_dir() {
-        anyhow::bail!("`{}` is not a folder", root.display());
-    }
-    let mut files = Vec::new();
-    let mut skipped = 0;
-    let mut stack = vec![(root, 0usize)];
-    while let Some((dir, depth)) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            skipped += 1;
-            continue;
-        };
-        for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            let path = entry.path();
-            if kind.is_dir() && depth < MAX_DEPTH {
-                stack.push((path, depth + 1));
-            } else if kind.is_file() && path.extension().is_some_and(|e| e == "json") {
-                if files.len() < MAX_TAGGED_FILES {
-                    files.push(path);
-                } else {
-                    skipped += 1;
-                }
-            }
-        }
-    }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 4);
-    let chunk = files.len().div_ceil(threads).max(1);
-    let parts: Vec<(Vec<TracedDefinition>, usize)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = files
-            .chunks(chunk)
-            .map(|paths| {
-                scope.spawn(move || {
-                    let mut traced = Vec::new();
-                    let mut skipped = 0;
-                    for path in paths {
-                        match read_definition(path) {
-                            Some(definition) => traced.extend(definition),
-                            None => skipped += 1,
-                        }
-                    }
-                    (traced, skipped)
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            // A worker that panicked skipped (at most) its whole chunk.
-            .map(|worker| worker.join().unwrap_or_else(|_| (Vec::new(), chunk)))
-            .collect()
-    });
-    let mut traced = Vec::new();
-    for (part, part_skipped) in parts {
-        traced.extend(part);
-        skipped += part_skipped;
-    }
-    traced.sort_by(|a: &TracedDefinition, b| a.name.cmp(&b.name));
-    Ok((traced, skipped))
-}
-
-/// `Some(None)`: a definition without `model:` tags; `None`: unreadable.
-fn read_definition(path: &Path) -> Option<Option<TracedDefinition>> {
-    let file = fs::File::open(path).ok()?;
-    let mut bytes = Vec::new();
-    file.take(MAX_DEFINITION_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    if bytes.len() as u64 > MAX_DEFINITION_BYTES {
-        return None;
-    }
-    Some(traced_definition(path, FileTags::parse(&bytes)?))
-}
-
-/// The definition at `path` (`definitions/{op_type}/{name}.json`, in a folder or in the Hub's
-/// listing) with its tags; `None` without `model:` tags.
-fn traced_definition(path: &Path, tags: FileTags) -> Option<TracedDefinition> {
-    // The file name is the definition's name everywhere else (statuses, the index).
-    let name = path.file_stem()?.to_string_lossy().into_owned();
-    let op_type = tags.op_type.unwrap_or_else(|| {
-        path.parent()
-            .and_then(Path::file_name)
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    });
-    let mut definition = TracedDefinition {
-        name,
-        op_type,
-        models: Vec::new(),
-        tp: None,
-        ep: None,
-    };
-    for tag in &tags.tags {
-        if let Some(slug) = tag.strip_prefix("model:") {
-            let slug = slug.trim().to_ascii_lowercase();
-            if !slug.is_empty() && !definition.models.contains(&slug) {
-                definition.models.push(slug);
-            }
-        } else if let Some(tp) = tag.strip_prefix("tp:") {
-            definition.tp = tp.trim().parse().ok();
-        } else if let Some(ep) = tag.strip_prefix("ep:") {
-            definition.ep = ep.trim().parse().ok();
-        }
-    }
-    (!definition.models.is_empty()).then_some(definition)
-}
-
 /// [`lint_run`] for the run's end: notes and findings go to `err` (`note: …`, then
 /// `lint: path:line: message`, which is what `--check` shows besides the diff); the findings
 /// are returned for the report.
@@ -512,51 +365,4 @@ pub fn report(
         writeln!(err, "lint: `{doc}`:{line}: {message}")?;
     }
     Ok(outcome.findings)
-}
-
-/// The `model:<slug>` tags that no section of `doc` tracks (the discovery signal "traced in
-/// the dataset"): from `--trace-dir`, else from the Hub's copy of `--trace-repo` through the
-/// run's client `hf`. A dataset that cannot be read is one line in `problems`.
-pub async fn untracked_models(
-    request: &Request,
-    doc: &CoverageDoc<'_>,
-    hf: &HfClient,
-    problems: &mut Vec<String>,
-) -> Vec<String> {
-    let traced = match request.sources.trace_dir.as_deref() {
-        Some(dir) => match read_traced(dir) {
-            Ok((traced, _)) => traced,
-            Err(error) => {
-                problems.push(format!("dataset tags (`--trace-dir`): {error}"));
-                return Vec::new();
-            }
-        },
-        None => {
-            // Per-file notes are the lint's to give at the end of the run (it reads the same
-            // cache); only a dataset that could not be read at all is a problem here.
-            let mut notes = Vec::new();
-            match hub_traced(hf, &request.sources.trace_repo, &mut notes).await {
-                Some(traced) => traced,
-                None => {
-                    problems.extend(notes.iter().map(|n| {
-                        format!(
-                            "dataset tags (`{}`): {}",
-                            request.sources.trace_repo,
-                            n.trim_start_matches("lint: ")
-                        )
-                    }));
-                    return Vec::new();
-                }
-            }
-        }
-    };
-    let inputs = LintInputs {
-        configs: &[],
-        traced: Some(&traced),
-    };
-    crate::lint::lint(doc, &inputs)
-        .untracked
-        .into_iter()
-        .map(|model| model.slug)
-        .collect()
 }

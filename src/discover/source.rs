@@ -207,7 +207,7 @@ impl DiscoverySource for DatasetTraces {
                 return Box::new(|_: &mut Signals| {}) as Found;
             };
             let mut problems = Vec::new();
-            let models = crate::lint_gather::untracked_models(
+            let models = crate::sources::dataset_tags::untracked_models(
                 run.request,
                 run.doc,
                 &at.sources.hf,

@@ -1,6 +1,7 @@
 //! I/O shells: everything that reads the network, the file system outside the doc, or git.
 //! The pure core never imports from here.
 
+pub mod dataset_tags;
 pub mod github_repo;
 pub mod hf;
 pub mod serving;
