@@ -1,6 +1,7 @@
 //! One integration-test binary; one module per area.
 
 mod action;
+mod architecture;
 mod clean_docs;
 mod cli;
 mod cookbook;
