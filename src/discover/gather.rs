@@ -611,7 +611,11 @@ async fn provider_catalog(
     outcome
 }
 
-/// One `GET`; any non-success status is an error naming the URL.
+/// The largest provider catalog answer read (OpenRouter's whole list is a few MB).
+pub const MAX_CATALOG_BYTES: u64 = 32 << 20;
+
+/// One `GET`; any non-success status is an error naming the URL. The body is streamed and
+/// refused past [`MAX_CATALOG_BYTES`].
 async fn fetch(http: &reqwest::Client, url: &str, token: Option<&str>) -> Result<Vec<u8>, String> {
     let mut request = http.get(url).header(
         USER_AGENT,
@@ -621,7 +625,7 @@ async fn fetch(http: &reqwest::Client, url: &str, token: Option<&str>) -> Result
         request = request.header(AUTHORIZATION, format!("Bearer {token}"));
     }
     tracing::debug!(url, "provider catalog request");
-    let response = request
+    let mut response = request
         .send()
         .await
         .map_err(|err| format!("cannot reach `{url}`: {}", without_url(&err)))?;
@@ -631,17 +635,31 @@ async fn fetch(http: &reqwest::Client, url: &str, token: Option<&str>) -> Result
         .get(RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let body = response
-        .bytes()
+    let too_large = || format!("`GET {url}`: the answer is over {MAX_CATALOG_BYTES} bytes");
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_CATALOG_BYTES)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
         .await
-        .map_err(|err| format!("`GET {url}`: broken body: {}", without_url(&err)))?;
+        .map_err(|err| format!("`GET {url}`: broken body: {}", without_url(&err)))?
+    {
+        if (body.len() + chunk.len()) as u64 > MAX_CATALOG_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
     if !status.is_success() {
         let wait = retry_after
             .map(|s| format!(" (retry after {s} s)"))
             .unwrap_or_default();
         return Err(format!("`GET {url}` answered {status}{wait}"));
     }
-    Ok(body.to_vec())
+    Ok(body)
 }
 
 fn one_line(text: &str) -> String {

@@ -115,7 +115,7 @@ pub use decide::{
     decide, why_these_models_markdown, CandidateReport, Decision, DecisionKind, TrackedModel,
 };
 pub use display_name::display_name;
-pub use gather::{gather, gather_for_run, DiscoverySources};
+pub use gather::{gather, gather_for_run, DiscoverySources, MAX_CATALOG_BYTES};
 pub use providers::{parse_openrouter_models, parse_router_models, ProviderCatalog};
 pub use source::RunInputs;
 

@@ -25,8 +25,12 @@ impl SavedResponses {
     /// The saved body, or the problem text for `label` when there is none.
     pub(super) fn read(&self, name: &str, label: &str) -> Result<Vec<u8>, String> {
         let path = self.path(name);
-        std::fs::read(&path).map_err(|err| {
-            if err.kind() == std::io::ErrorKind::NotFound {
+        // A saved answer was capped when it was fetched; the same cap holds on the way back.
+        crate::atomic_file::read_regular(&path, super::gather::MAX_CATALOG_BYTES).map_err(|err| {
+            let not_found = err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound);
+            if not_found {
                 format!(
                     "offline and no saved response for {label} (`{}`)\nhint: run once online, or unset `HF_HUB_OFFLINE`",
                     path.display()

@@ -114,7 +114,7 @@ impl SglangCatalog {
         }
         let mut seen = HashSet::new();
         for page in docs {
-            match fs::read_to_string(&page) {
+            match super::serving::read_text(&page) {
                 Ok(text) => {
                     for (family, repo_id) in parse_supported_models_doc(&text) {
                         if seen.insert(repo_id.to_lowercase()) {
@@ -213,11 +213,11 @@ impl SglangCatalog {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let text = match fs::read_to_string(&path) {
+            let text = match super::serving::read_text(&path) {
                 Ok(text) => text,
                 Err(err) => {
                     self.warnings
-                        .push(format!("`{}`: cannot read: {err}", path.display()));
+                        .push(format!("`{}`: cannot read: {err:#}", path.display()));
                     continue;
                 }
             };

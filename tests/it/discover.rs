@@ -1875,3 +1875,39 @@ async fn example_workspace_offline_adds_minimax_m27_and_nemotron_h() {
         ]
     );
 }
+
+/// A provider catalog that never ends (chunked, no `Content-Length`) is cut at
+/// `MAX_CATALOG_BYTES` while streaming: one problem line naming the URL and the cap, the
+/// other sources still answer, and the server is not read to its end.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_endless_provider_catalog_is_cut_at_the_cap() {
+    let fake = Fake::start().await;
+    fake.mount_healthy().await;
+    let (endless, sent) = crate::limits::endless_chunked_server();
+    let mut sources = fake.sources();
+    sources.hf_router_url = endless.clone();
+    let signals = gather(&sources, &options()).await;
+    let cap = track_models::discover::MAX_CATALOG_BYTES;
+    assert_eq!(
+        signals
+            .problems
+            .iter()
+            .filter(|p| p.contains(&format!(
+                "`GET {endless}/v1/models`: the answer is over {cap} bytes"
+            )))
+            .count(),
+        1,
+        "{:?}",
+        signals.problems
+    );
+    assert!(
+        !signals.providers.is_empty(),
+        "OpenRouter still answered: {:?}",
+        signals.problems
+    );
+    let sent = sent.recv_timeout(Duration::from_secs(20)).unwrap();
+    assert!(
+        sent < 4 * cap,
+        "the client stopped reading near the cap: {sent} bytes sent"
+    );
+}

@@ -284,7 +284,7 @@ async fn an_endless_listing_costs_one_deadline() {
 
 /// A server that streams an endless chunked body (no `Content-Length`, so the cap cannot be
 /// checked up front) and counts what it managed to send before the client hung up.
-fn endless_chunked_server() -> (String, std::sync::mpsc::Receiver<u64>) {
+pub fn endless_chunked_server() -> (String, std::sync::mpsc::Receiver<u64>) {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let endpoint = format!("http://{}", listener.local_addr().unwrap());

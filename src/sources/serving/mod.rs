@@ -306,9 +306,9 @@ fn repo_name_matches(name: &str, repo: &str) -> bool {
         && rest.get(1 + digits).is_none_or(|c| is_name_separator(*c))
 }
 
-/// A serving-config file's text: a regular file (a FIFO would block) of at most 8 MiB (real
-/// ones are a few KiB).
-fn read_text(file: &Path) -> anyhow::Result<String> {
+/// A local source file's text (serving config, SGLang model file or docs page): a regular file
+/// (a FIFO would block) of at most 8 MiB (real ones are a few KiB), UTF-8.
+pub(crate) fn read_text(file: &Path) -> anyhow::Result<String> {
     let bytes = crate::atomic_file::read_regular(file, 8 << 20)?;
     Ok(String::from_utf8(bytes)?)
 }
