@@ -258,18 +258,18 @@ impl GitHub {
         let api_url = crate::github::api_url(&var);
         let mut github = GitHub::new(&api_url, &token)?;
         if let Some(server) = var("GITHUB_SERVER_URL").filter(|u| !u.trim().is_empty()) {
-            github.server_url = server.trim_end_matches('/').to_string();
+            github = github.with_server_url(&server);
         }
-        github.bot_login = var("TRACK_MODELS_BOT_LOGIN")
-            .map(|login| login.trim().to_string())
-            .filter(|login| !login.is_empty());
+        if let Some(login) = var("TRACK_MODELS_BOT_LOGIN").filter(|l| !l.trim().is_empty()) {
+            github = github.with_bot_login(login.trim());
+        }
         if let Some(text) = var("TRACK_MODELS_WRITE_INTERVAL_MS").filter(|t| !t.trim().is_empty()) {
             let millis: u64 = text.trim().parse().map_err(|_| {
                 anyhow::anyhow!(
                     "`TRACK_MODELS_WRITE_INTERVAL_MS` must be a number of milliseconds, not `{text}`"
                 )
             })?;
-            github.write_interval = Duration::from_millis(millis);
+            github = github.with_write_interval(Duration::from_millis(millis));
         }
         Ok(github)
     }

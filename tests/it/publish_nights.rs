@@ -427,6 +427,22 @@ async fn replica_with(doc: &str) -> (FakeGitHub, tempfile::TempDir) {
     (github, dir)
 }
 
+/// Runs `dispatch` again on a repository where everything is in place: no write, no
+/// operation, the same one pull request, the token masked.
+fn a_quiet_night(night: &Night<'_>, github: &FakeGitHub, dispatch: &Dispatch, pull: u64) {
+    github.clear_log();
+    let quiet = night.run(dispatch, Some(0));
+    assert_eq!(quiet.code, Some(0), "{}", quiet.stderr);
+    assert_eq!(
+        github.writes(),
+        Vec::<String>::new(),
+        "a quiet night writes nothing"
+    );
+    assert_eq!(quiet.output("pull-request-operation"), "none");
+    assert_eq!(open_pull(github).number, pull);
+    quiet.assert_token_masked();
+}
+
 fn open_pull(github: &FakeGitHub) -> crate::publish::fake::Pull {
     let open = github.open_pulls();
     assert_eq!(open.len(), 1, "exactly one open pull request: {open:?}");
@@ -498,17 +514,7 @@ async fn first_night_with_labels_then_a_quiet_night() {
     );
     assert!(!first.stdout.contains("::warning"), "{}", first.stdout);
 
-    github.clear_log();
-    let quiet = night.run(&llama(), Some(0));
-    assert_eq!(quiet.code, Some(0), "{}", quiet.stderr);
-    assert_eq!(
-        github.writes(),
-        Vec::<String>::new(),
-        "a quiet night writes nothing"
-    );
-    assert_eq!(quiet.output("pull-request-operation"), "none");
-    assert_eq!(open_pull(&github).number, pull.number);
-    quiet.assert_token_masked();
+    a_quiet_night(&night, &github, &llama(), pull.number);
 }
 
 /// With the permissions the workflow used to grant (no `issues: write`), creating the labels
@@ -812,17 +818,7 @@ async fn a_scheduled_night_discovers_publishes_then_stays_quiet() {
     );
     first.assert_token_masked();
 
-    github.clear_log();
-    let quiet = night.run(&scheduled, Some(0));
-    assert_eq!(quiet.code, Some(0), "{}", quiet.stderr);
-    assert_eq!(
-        github.writes(),
-        Vec::<String>::new(),
-        "a quiet scheduled night writes nothing"
-    );
-    assert_eq!(quiet.output("pull-request-operation"), "none");
-    assert_eq!(open_pull(&github).number, pull.number);
-    quiet.assert_token_masked();
+    a_quiet_night(&night, &github, &scheduled, pull.number);
 }
 
 /// A doc people filled with thousands of definitions the dataset lacks: the scheduled night's
