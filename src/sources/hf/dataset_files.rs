@@ -116,17 +116,7 @@ impl HfClient {
         validate_repo_id(repo)?;
         let cache = RepoCache::new(&self.inner.state_dir, RepoKind::Dataset, repo);
         let url = format!("{}/api/datasets/{repo}", self.inner.endpoint);
-        let miss = |reason: String| HfError::OfflineMiss {
-            repo: repo.to_string(),
-            url: url.clone(),
-            reason,
-        };
-        let sha = cache
-            .read_ref("main")
-            .ok_or_else(|| miss(format!("no `{}`", cache.ref_path("main").display())))?;
-        let path = super::listing_path(&cache, &sha);
-        super::read_listing(&path, &sha)
-            .ok_or_else(|| miss(format!("no listing at `{}`", path.display())))
+        super::recorded_listing(repo, &cache, &url)
     }
 
     /// The tags of the definition files of `repo` at the commit of its recorded listing (see

@@ -506,17 +506,7 @@ impl HfClient {
         info_url.query_pairs_mut().append_pair("expand[]", "sha");
 
         if self.inner.offline {
-            let sha = cache.read_ref("main").ok_or_else(|| HfError::OfflineMiss {
-                repo: repo.to_string(),
-                url: info_url.to_string(),
-                reason: format!("no `{}`", cache.ref_path("main").display()),
-            })?;
-            let path = listing_path(&cache, &sha);
-            return read_listing(&path, &sha).ok_or_else(|| HfError::OfflineMiss {
-                repo: repo.to_string(),
-                url: info_url.to_string(),
-                reason: format!("no listing for commit `{sha}` at `{}`", path.display()),
-            });
+            return recorded_listing(repo, &cache, info_url.as_str());
         }
 
         #[derive(Deserialize)]
@@ -865,6 +855,26 @@ fn store_listing(cache: &RepoCache, listing: &DatasetListing) {
         Ok(bytes) => keep_going(cache::write_atomic(&path, &bytes), &path),
         Err(err) => tracing::warn!(%err, "cannot serialise the dataset listing"),
     }
+}
+
+/// The listing cached at the commit `refs/main` names (no request); a miss is
+/// [`HfError::OfflineMiss`] naming `url` and what is missing.
+fn recorded_listing(repo: &str, cache: &RepoCache, url: &str) -> Result<DatasetListing, HfError> {
+    let miss = |reason: String| HfError::OfflineMiss {
+        repo: repo.to_string(),
+        url: url.to_string(),
+        reason,
+    };
+    let sha = cache
+        .read_ref("main")
+        .ok_or_else(|| miss(format!("no `{}`", cache.ref_path("main").display())))?;
+    let path = listing_path(cache, &sha);
+    read_listing(&path, &sha).ok_or_else(|| {
+        miss(format!(
+            "no listing for commit `{sha}` at `{}`",
+            path.display()
+        ))
+    })
 }
 
 fn read_listing(path: &Path, sha: &str) -> Option<DatasetListing> {
