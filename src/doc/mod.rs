@@ -531,6 +531,35 @@ mod tests {
         assert_eq!(lines, vec![0..1, 3..4, 5..6]);
     }
 
+    /// What a block is and on which line it starts, for whole-structure expectations.
+    fn shape(doc: &CoverageDoc) -> Vec<(&'static str, usize)> {
+        doc.blocks
+            .iter()
+            .map(|block| match block {
+                Block::Heading(h) => ("heading", h.line),
+                Block::Table(t) => ("table", t.header.line),
+                Block::Coverage(c) => ("coverage", c.line),
+                Block::Marker(m) => ("marker", m.line),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_multi_line_mdx_comment_hides_the_table_inside_it() {
+        let text = "## A\n{/* draft\n| Definition | Status |\n|---|---|\n| `hidden` | ❌ |\n*/}\n| Definition | Status |\n|---|---|\n| `shown` | ❌ |\n";
+        let doc = CoverageDoc::parse(text).unwrap();
+        assert_eq!(shape(&doc), [("heading", 0), ("table", 6)]);
+        assert_eq!(doc.concrete_names().into_iter().collect::<Vec<_>>(), ["shown"]);
+    }
+
+    #[test]
+    fn a_table_without_rows_ends_after_its_delimiter() {
+        let text = "## A\n\n\n| Definition | Status |\n|---|---|\n**Coverage**: 0 / 0 definitions present.\n";
+        let doc = CoverageDoc::parse(text).unwrap();
+        assert_eq!(shape(&doc), [("heading", 0), ("table", 3), ("coverage", 5)]);
+        assert!(doc.concrete_names().is_empty());
+    }
+
     #[test]
     fn headings() {
         assert_eq!(parse_heading("## Qwen3 8B", 0).unwrap().title, "Qwen3 8B");
