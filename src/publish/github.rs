@@ -35,7 +35,6 @@ pub struct GitHub {
     api_url: String,
     server_url: String,
     secret: Secret,
-    label_retry_delay: Duration,
     /// The bot's login when given (`TRACK_MODELS_BOT_LOGIN`) instead of asked for.
     bot_login: Option<String>,
     /// Minimum time between two writes ([`DEFAULT_WRITE_INTERVAL`]).
@@ -233,7 +232,6 @@ impl GitHub {
             server_url: server_url_for(&api_url),
             api_url,
             secret: Secret(token.trim().to_string()),
-            label_retry_delay: Duration::from_secs(2),
             bot_login: None,
             write_interval: DEFAULT_WRITE_INTERVAL,
             last_write: std::sync::Mutex::new(None),
@@ -280,14 +278,8 @@ impl GitHub {
         self
     }
 
-    /// Pause between label attempts after a 422 (GitHub sometimes rejects labels on a pull
-    /// request created a moment ago).
-    pub fn with_label_retry_delay(mut self, delay: Duration) -> Self {
-        self.label_retry_delay = delay;
-        self
-    }
-
-    /// Minimum time between two writes (default [`DEFAULT_WRITE_INTERVAL`]; zero in tests).
+    /// Minimum time between two writes (default [`DEFAULT_WRITE_INTERVAL`]; zero in tests). The
+    /// pause between label attempts derives from it ([`GitHub::add_labels`]).
     pub fn with_write_interval(mut self, interval: Duration) -> Self {
         self.write_interval = interval;
         self
@@ -635,7 +627,9 @@ impl GitHub {
 
     /// Adds labels. A 422 is retried (up to three times) only when GitHub has not yet indexed
     /// a pull request created a moment ago ("Could not resolve to a node…", "Issue not
-    /// found"); any other failure is returned at once.
+    /// found"); any other failure is returned at once. Attempt `n` waits `n` times twice the
+    /// write interval first (2 s, 4 s, 6 s by default): slower than the pacing of writes,
+    /// because GitHub is still indexing the pull request.
     pub async fn add_labels(&self, repo: &str, number: u64, labels: &[String]) -> Result<()> {
         let call = format!("adding labels to pull request #{number} in {repo}");
         let uri = format!("/repos/{repo}/issues/{number}/labels");
@@ -650,7 +644,7 @@ impl GitHub {
                 message.contains("could not resolve") || message.contains("issue not found");
             if reply.status == 422 && not_indexed && attempt < 4 {
                 tracing::debug!(attempt, "labels rejected with 422; retrying");
-                tokio::time::sleep(self.label_retry_delay * attempt).await;
+                tokio::time::sleep(self.write_interval * 2 * attempt).await;
                 attempt += 1;
                 continue;
             }
