@@ -1,5 +1,5 @@
 //! The authenticated GitHub client publishing uses (the reads of discovery and the serving
-//! configs go through [`crate::github::reader`]): a thin client over octocrab's raw request helpers
+//! configs go through [`crate::github::reader`], on the same octocrab client): a thin client over octocrab's raw request helpers
 //! (`_get`/`_post`/`_patch`/`_delete`), one method per endpoint, each failure an error that
 //! names the call (`creating the tree for owner/repo: 422 …`).
 //!
@@ -7,8 +7,9 @@
 //! bodies (no author on the commit, `force` on the ref), a few statuses are answers rather than
 //! errors (404 on a ref, 403 on `GET /user` with the Actions token, 422 on an existing ref),
 //! and we read a handful of fields that small structs describe better than the full models.
-//! Requests go to paths relative to the base URI (`GITHUB_API_URL`, path prefix kept), which
-//! is also what keeps octocrab sending the token to test servers.
+//! Requests go to the base URI (`GITHUB_API_URL`, path prefix kept) plus the endpoint's path,
+//! on the client [`crate::github::client`] builds for every GitHub call (the token only to
+//! that host).
 //!
 //! The token lives inside octocrab (a `SecretString`) and in a [`Secret`] used only to scrub
 //! it from error text and to mask it in Actions; neither prints it in `Debug`.
@@ -218,15 +219,12 @@ impl GitHub {
         if token.trim().is_empty() {
             bail!("the GitHub token is empty\nhint: set `GITHUB_TOKEN`");
         }
-        let client = Octocrab::builder()
-            .base_uri(api_url.as_str())
-            .with_context(|| format!("`{api_url}` is not a valid GitHub API URL"))?
-            .personal_token(token.trim().to_string())
-            .set_connect_timeout(Some(Duration::from_secs(30)))
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .set_write_timeout(Some(Duration::from_secs(60)))
-            .build()
-            .context("building the GitHub client")?;
+        let timeouts = crate::github::client::Timeouts {
+            connect: Duration::from_secs(30),
+            read: Duration::from_secs(60),
+            write: Duration::from_secs(60),
+        };
+        let client = crate::github::client::octocrab(&api_url, Some(token.trim()), timeouts)?;
         Ok(GitHub {
             client,
             server_url: server_url_for(&api_url),
@@ -775,6 +773,8 @@ impl GitHub {
         if !matches!(method, Method::Get) {
             self.pace().await;
         }
+        let uri = format!("{}{uri}", self.api_url);
+        let uri = uri.as_str();
         let result = match method {
             Method::Get => {
                 let mut headers = HeaderMap::new();
@@ -792,8 +792,10 @@ impl GitHub {
             Method::Patch => self.client._patch(uri, body).await,
             Method::Delete => self.client._delete(uri, body).await,
         };
-        let response =
-            result.map_err(|e| anyhow::anyhow!("{call}: {}", self.secret.scrub(&e.to_string())))?;
+        let response = result.map_err(|e| {
+            let text = crate::github::client::error_text(&e);
+            anyhow::anyhow!("{call}: {}", self.secret.scrub(&text))
+        })?;
         if !matches!(method, Method::Get) {
             self.wrote();
         }
