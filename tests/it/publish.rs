@@ -1497,6 +1497,14 @@ async fn an_api_url_with_a_path_prefix_is_kept_on_every_request() {
         requests.iter().all(|l| l.path.starts_with("/api/v3/")),
         "{requests:?}"
     );
+    // One `User-Agent`, ours (octocrab's default builder would add a second one).
+    assert!(
+        requests
+            .iter()
+            .all(|l| l.user_agents == [track_models::github::USER_AGENT]),
+        "{:?}",
+        requests.iter().map(|l| &l.user_agents).collect::<Vec<_>>()
+    );
     // The comment listing follows `rel="next"` under the prefix too.
     let number = outcome.pull_request.unwrap().0;
     for i in 0..3 {
