@@ -1,4 +1,5 @@
-//! Day-0 without a clone: a tiny GitHub REST client (reqwest, no SDK) with a hard call budget.
+//! Day-0 without a clone: GitHub REST reads through the budgeted reader
+//! ([`crate::github::reader`]) with a hard call budget.
 //!
 //! `GET /repos/sgl-project/sglang/commits?path=python/sglang/srt/models&since=…&until=…`
 //! (`Link`-paginated), then `GET /repos/sgl-project/sglang/commits/{sha}` for each commit's

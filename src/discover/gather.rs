@@ -229,10 +229,7 @@ async fn join_all(mut fetches: Vec<Fetch<'_>>) -> Vec<Found> {
 
 /// `sglang-day0`: the new model files, their problems and the GitHub calls spent.
 pub(super) async fn fetch_day0(at: &Fetching<'_>) -> Found {
-    let Some(http) = at.http else {
-        return Box::new(|_| {});
-    };
-    let (files, problems, calls) = day0(at.sources, at.options, http, at.saved).await;
+    let (files, problems, calls) = day0(at.sources, at.options, at.saved).await;
     Box::new(move |signals| {
         signals.day0 = files;
         signals.problems.extend(problems);
@@ -297,7 +294,6 @@ const GITHUB_DAY0_FILE: &str = "github-sglang-day0.json";
 async fn day0(
     sources: &DiscoverySources,
     options: &DiscoveryOptions,
-    http: &reqwest::Client,
     saved: &SavedResponses,
 ) -> (Vec<Day0File>, Vec<String>, u64) {
     if let Some(dir) = &sources.sglang_dir {
@@ -341,12 +337,18 @@ async fn day0(
         };
     }
     let catalog_files = catalog_files(&sources.catalog);
-    let mut api = GithubApi {
-        http,
-        base: &sources.github_api_url,
-        token: sources.github_token.as_deref(),
-        budget: sources.github_budget,
-        used: 0,
+    let built = GithubApi::new(
+        &sources.github_api_url,
+        sources.github_token.as_deref(),
+        sources.timeout,
+        sources.github_budget,
+    );
+    let mut api = match built {
+        Ok(api) => api,
+        Err(err) => {
+            let problem = format!("{}: cannot build an HTTP client: {err:#}", day0_api::LABEL);
+            return (Vec::new(), vec![problem], 0);
+        }
     };
     let found = day0_from_api(&mut api, options, &catalog_files).await;
     let files = match found.files {
@@ -628,7 +630,7 @@ async fn fetch(http: &reqwest::Client, url: &str, token: Option<&str>) -> Result
     let mut response = request
         .send()
         .await
-        .map_err(|err| format!("cannot reach `{url}`: {}", without_url(&err)))?;
+        .map_err(|err| format!("cannot reach `{url}`: {}", without_url(&err, url)))?;
     let status = response.status();
     let retry_after = response
         .headers()
@@ -646,7 +648,7 @@ async fn fetch(http: &reqwest::Client, url: &str, token: Option<&str>) -> Result
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|err| format!("`GET {url}`: broken body: {}", without_url(&err)))?
+        .map_err(|err| format!("`GET {url}`: broken body: {}", without_url(&err, url)))?
     {
         if (body.len() + chunk.len()) as u64 > MAX_CATALOG_BYTES {
             return Err(too_large());

@@ -1,24 +1,24 @@
 //! The one GitHub module: where the API base URL, the API version, the user agent and the token
-//! are decided for every call the tool makes to GitHub.
+//! are decided for every call the tool makes to GitHub, and the one HTTP stack they go through.
 //!
+//! - [`client`]: builds the `Octocrab` every GitHub call uses (base URL, optional token, user
+//!   agent, timeouts, redirects): one HTTP stack, one place.
 //! - [`crate::publish::github`]: the authenticated client publishing uses (octocrab's raw
 //!   helpers: branches, commits, pull requests, labels, comments), with its write pacing and
 //!   `retry-after` waits. It lives with publishing because it speaks the publishing planner's
-//!   types; it takes its URL, version and user agent from here.
-//! - [`reader`]: the budgeted, size-capped reader (reqwest) behind SGLang day-0 and the
-//!   repository reader of [`crate::sources::github_repo`]; it works without a token.
+//!   types; it gets its client from [`client`].
+//! - [`reader`]: the budgeted, size-capped reader behind SGLang day-0 and the repository reader
+//!   of [`crate::sources::github_repo`], on a client from [`client`]; it works without a token.
 //!
 //! Both go to [`api_url`] (`GITHUB_API_URL`, default [`DEFAULT_API_URL`], no trailing `/`), send
-//! `X-GitHub-Api-Version: 2022-11-28` (octocrab adds it itself; the reader sends
-//! [`API_VERSION`]) and the token only as `Authorization`; neither logs it.
+//! [`USER_AGENT`] and `X-GitHub-Api-Version: 2022-11-28` (octocrab adds it to every request),
+//! and the token only as `Authorization` to the API's host; neither logs it.
 
+pub mod client;
 pub mod reader;
 
 /// GitHub's REST API.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
-
-/// The REST API version every request names.
-pub const API_VERSION: &str = "2022-11-28";
 
 /// The `User-Agent` of every request (GitHub refuses requests without one).
 pub const USER_AGENT: &str = concat!("track-models/", env!("CARGO_PKG_VERSION"));

@@ -1,27 +1,32 @@
-//! The budgeted GitHub REST reader (reqwest): day-0's commit walk
-//! ([`crate::discover`]) and the repository reader ([`crate::sources::github_repo`]) read
-//! through it. Every call counts against a budget, sends [`super::API_VERSION`] and the token
-//! (when set) as `Authorization: Bearer …`, and refuses answers over a size cap while reading
-//! them; the token is never logged (only the URL is, at debug level).
-//!
-//! Why reqwest and not octocrab (which [`super::client`] uses for publishing): these reads must
-//! work without a token, stop reading an answer at its cap instead of buffering it whole, count
-//! exactly one request per call, and follow `Link` pages by URL.
+//! The budgeted GitHub REST reader: day-0's commit walk ([`crate::discover`]) and the
+//! repository reader ([`crate::sources::github_repo`]) read through it. It runs on the same
+//! octocrab client as publishing ([`super::client`]): the token (when set) only as
+//! `Authorization`, our user agent, `X-GitHub-Api-Version`. On top of it every call counts
+//! exactly one request against a budget, has one deadline for the answer and its body, and
+//! refuses a body over its cap while streaming it (an oversized answer is never held whole);
+//! `Link` pages are followed by URL. The token is never logged (only the URL is, at debug
+//! level).
 
-use reqwest::header::{HeaderMap, ACCEPT, AUTHORIZATION, LINK, RETRY_AFTER, USER_AGENT};
-use reqwest::StatusCode;
+use std::time::Duration;
 
+use http::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_LENGTH, LINK, RETRY_AFTER};
+use http::StatusCode;
+use http_body_util::BodyExt;
+use octocrab::Octocrab;
+
+use super::client::{error_text, Timeouts};
 use crate::date::Date;
 
 /// The shared thin GitHub REST reader: day-0 here, and the repository reader of
 /// [`crate::sources::github_repo`]. Every call counts against `budget`.
 pub(crate) struct GithubApi<'a> {
-    pub http: &'a reqwest::Client,
+    client: Octocrab,
     /// Without a trailing `/`.
     pub base: &'a str,
-    pub token: Option<&'a str>,
     pub budget: u32,
     pub used: u32,
+    /// For one request: its answer and its whole body.
+    timeout: Duration,
 }
 
 pub(crate) enum Failure {
@@ -37,7 +42,30 @@ pub(crate) struct Page {
 /// Largest response body read by [`GithubApi::get`] (a commit with its file list).
 const MAX_BODY: usize = 8 << 20;
 
-impl GithubApi<'_> {
+impl<'a> GithubApi<'a> {
+    /// A reader of the API at `base` (no trailing `/`), at most `budget` requests of at most
+    /// `timeout` each. Fails only when the client cannot be built (the system's root
+    /// certificates unreadable, a URL that is not one).
+    pub(crate) fn new(
+        base: &'a str,
+        token: Option<&str>,
+        timeout: Duration,
+        budget: u32,
+    ) -> anyhow::Result<Self> {
+        let timeouts = Timeouts {
+            connect: timeout.min(Duration::from_secs(10)),
+            read: timeout,
+            write: timeout,
+        };
+        Ok(GithubApi {
+            client: super::client::octocrab(base, token, timeouts)?,
+            base,
+            budget,
+            used: 0,
+            timeout,
+        })
+    }
+
     pub(crate) async fn get(&mut self, url: &str, accept: &str) -> Result<Page, Failure> {
         self.get_capped(url, accept, MAX_BODY).await
     }
@@ -54,58 +82,70 @@ impl GithubApi<'_> {
             return Err(Failure::Budget);
         }
         self.used += 1;
-        let mut request = self
-            .http
-            .get(url)
-            .header(ACCEPT, accept)
-            .header("X-GitHub-Api-Version", super::API_VERSION)
-            .header(USER_AGENT, super::USER_AGENT);
-        if let Some(token) = self.token {
-            request = request.header(AUTHORIZATION, format!("Bearer {token}"));
-        }
         tracing::debug!(url, "github request");
-        let mut response = request.send().await.map_err(|err| {
-            Failure::Failed(format!("cannot reach `{url}`: {}", without_url(&err)))
-        })?;
-        let status = response.status();
-        let headers = response.headers().clone();
+        let deadline = tokio::time::Instant::now() + self.timeout;
+        let timed_out = || format!("timed out after {} s", self.timeout.as_secs_f64());
+        let mut headers = HeaderMap::new();
+        let accept = HeaderValue::from_str(accept)
+            .map_err(|_| Failure::Failed(format!("`GET {url}`: invalid Accept `{accept}`")))?;
+        headers.insert(ACCEPT, accept);
+        let sent = self.client._get_with_headers(url, Some(headers));
+        let response = match tokio::time::timeout_at(deadline, sent).await {
+            Ok(Ok(response)) => response,
+            Ok(Err(err)) => {
+                return Err(Failure::Failed(format!(
+                    "cannot reach `{url}`: {}",
+                    without_url(&err, url)
+                )))
+            }
+            Err(_) => {
+                return Err(Failure::Failed(format!(
+                    "cannot reach `{url}`: {}",
+                    timed_out()
+                )))
+            }
+        };
+        let (parts, mut body) = response.into_parts();
         let too_big = || {
             Failure::Failed(format!(
                 "`GET {url}`: the answer is larger than {max_bytes} bytes; not read"
             ))
         };
-        if response
-            .content_length()
-            .is_some_and(|length| length > max_bytes as u64)
-        {
+        let length = parts
+            .headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if length.is_some_and(|length| length > max_bytes as u64) {
             return Err(too_big());
         }
-        let mut body = Vec::new();
+        let broken = |why: String| Failure::Failed(format!("`GET {url}`: broken body: {why}"));
+        let mut bytes = Vec::new();
         loop {
-            match response.chunk().await {
-                Ok(Some(chunk)) => {
-                    if body.len() + chunk.len() > max_bytes {
-                        return Err(too_big());
-                    }
-                    body.extend_from_slice(&chunk);
-                }
+            let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+                Ok(Some(Ok(frame))) => frame,
+                Ok(Some(Err(err))) => return Err(broken(without_url(&err, url))),
                 Ok(None) => break,
-                Err(err) => {
-                    return Err(Failure::Failed(format!(
-                        "`GET {url}`: broken body: {}",
-                        without_url(&err)
-                    )))
+                Err(_) => return Err(broken(timed_out())),
+            };
+            if let Ok(chunk) = frame.into_data() {
+                if bytes.len() + chunk.len() > max_bytes {
+                    return Err(too_big());
                 }
+                bytes.extend_from_slice(&chunk);
             }
         }
-        if !status.is_success() {
+        if !parts.status.is_success() {
             return Err(Failure::Failed(status_problem(
-                url, status, &headers, &body,
+                url,
+                parts.status,
+                &parts.headers,
+                &bytes,
             )));
         }
         Ok(Page {
-            next: next_link(&headers),
-            body,
+            next: next_link(&parts.headers),
+            body: bytes,
         })
     }
 }
@@ -164,19 +204,225 @@ pub(crate) fn next_link(headers: &HeaderMap) -> Option<String> {
         })
 }
 
-/// A reqwest error's text without the URL it embeds (the caller names the URL once).
-pub(crate) fn without_url(err: &reqwest::Error) -> String {
-    let mut text = err.to_string();
-    if let Some(url) = err.url() {
-        text = text
-            .replace(&format!(" ({url})"), "")
-            .replace(url.as_str(), "…");
+/// An error's text, each cause once, without the URL it may embed (the caller names the URL
+/// once).
+pub(crate) fn without_url(err: &(dyn std::error::Error + 'static), url: &str) -> String {
+    error_text(err)
+        .replace(&format!(" ({url})"), "")
+        .replace(url, "…")
+}
+
+#[cfg(test)]
+mod tests {
+    //! The reader against loopback servers: what it sends with and without a token, one
+    //! request per call, `Link` pages by URL, the body cap while streaming, the deadline.
+
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use wiremock::matchers::{method, path, query_param};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+
+    const ACCEPT_JSON: &str = "application/vnd.github+json";
+
+    fn failed(result: Result<Page, Failure>) -> String {
+        match result {
+            Ok(_) => panic!("expected a failure"),
+            Err(Failure::Budget) => "budget".to_string(),
+            Err(Failure::Failed(why)) => why,
+        }
     }
-    let mut source = std::error::Error::source(err);
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
+
+    #[tokio::test]
+    async fn without_a_token_no_authorization_and_one_request_per_call() {
+        let server = MockServer::start().await;
+        let base = server.uri();
+        let next = format!("{base}/repositories/1/commits?page=2");
+        Mock::given(method("GET"))
+            .and(path("/repos/o/r/commits"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("Link", format!("<{next}>; rel=\"next\"").as_str())
+                    .set_body_string("[1]"),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/repositories/1/commits"))
+            .and(query_param("page", "2"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("[2]"))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let mut api = GithubApi::new(&base, None, Duration::from_secs(5), 2).unwrap();
+
+        let first = api
+            .get(&format!("{base}/repos/o/r/commits"), ACCEPT_JSON)
+            .await
+            .ok()
+            .unwrap();
+        assert_eq!(first.body, b"[1]");
+        assert_eq!(first.next.as_deref(), Some(next.as_str()));
+        let second = api.get(&next, ACCEPT_JSON).await.ok().unwrap();
+        assert_eq!((second.body.as_slice(), second.next), (&b"[2]"[..], None));
+        assert_eq!(api.used, 2);
+        assert_eq!(failed(api.get(&next, ACCEPT_JSON).await), "budget");
+
+        let requests = server.received_requests().await.unwrap();
+        assert_eq!(requests.len(), 2, "the budget stopped the third call");
+        for request in &requests {
+            let values = |name: &str| -> Vec<String> {
+                request
+                    .headers
+                    .get_all(name)
+                    .iter()
+                    .map(|v| v.to_str().unwrap().to_string())
+                    .collect()
+            };
+            assert_eq!(values("authorization"), Vec::<String>::new());
+            assert_eq!(values("user-agent"), [crate::github::USER_AGENT]);
+            assert_eq!(values("x-github-api-version"), ["2022-11-28"]);
+            assert_eq!(values("accept"), [ACCEPT_JSON]);
+        }
     }
-    text
+
+    #[tokio::test]
+    async fn the_token_goes_to_the_api_host_only_and_a_redirect_is_one_call() {
+        let elsewhere = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/moved"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+            .expect(1)
+            .mount(&elsewhere)
+            .await;
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/repos/o/r"))
+            .respond_with(
+                ResponseTemplate::new(302)
+                    .insert_header("Location", format!("{}/moved", elsewhere.uri()).as_str()),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let base = server.uri();
+        let token = "ghp_TopSecretReaderToken";
+        let mut api = GithubApi::new(&base, Some(token), Duration::from_secs(5), 5).unwrap();
+
+        let page = api
+            .get(&format!("{base}/repos/o/r"), ACCEPT_JSON)
+            .await
+            .ok()
+            .unwrap();
+        assert_eq!(page.body, b"{}");
+        assert_eq!(api.used, 1);
+        let asked = server.received_requests().await.unwrap();
+        assert_eq!(
+            asked[0].headers.get("authorization").unwrap(),
+            &format!("Bearer {token}")
+        );
+        let moved = elsewhere.received_requests().await.unwrap();
+        assert_eq!(moved.len(), 1);
+        assert!(moved[0].headers.get("authorization").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_body_over_the_cap_is_refused_by_its_length() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/repos/o/r/git/trees/main"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(5000)))
+            .mount(&server)
+            .await;
+        let base = server.uri();
+        let url = format!("{base}/repos/o/r/git/trees/main");
+        let mut api = GithubApi::new(&base, None, Duration::from_secs(5), 5).unwrap();
+        assert_eq!(
+            failed(api.get_capped(&url, ACCEPT_JSON, 4096).await),
+            format!("`GET {url}`: the answer is larger than 4096 bytes; not read")
+        );
+        assert_eq!(api.used, 1);
+    }
+
+    /// A chunked answer without a length that never ends: the reader stops at the cap, so the
+    /// server manages to send only what the socket buffers hold, not the 64 MiB it offers.
+    #[tokio::test]
+    async fn an_endless_body_is_refused_while_streaming() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let sent = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&sent);
+        let server = std::thread::spawn(move || {
+            let (mut socket, _) = listener.accept().unwrap();
+            socket
+                .set_write_timeout(Some(Duration::from_secs(10)))
+                .unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && socket.read(&mut byte).unwrap() == 1 {
+                head.push(byte[0]);
+            }
+            let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                          transfer-encoding: chunked\r\n\r\n";
+            socket.write_all(answer.as_bytes()).unwrap();
+            let chunk = [b"400\r\n".as_slice(), &[b'x'; 1024], b"\r\n"].concat();
+            for _ in 0..64 * 1024 {
+                if socket.write_all(&chunk).is_err() {
+                    return;
+                }
+                counter.fetch_add(1024, Ordering::SeqCst);
+            }
+        });
+        let url = format!("{base}/repos/o/r/contents/big");
+        let mut api = GithubApi::new(&base, None, Duration::from_secs(20), 5).unwrap();
+        assert_eq!(
+            failed(api.get_capped(&url, ACCEPT_JSON, 4096).await),
+            format!("`GET {url}`: the answer is larger than 4096 bytes; not read")
+        );
+        drop(api);
+        // Joined off the runtime, which must stay free to close the connection.
+        let started = Instant::now();
+        tokio::task::spawn_blocking(move || server.join().unwrap())
+            .await
+            .unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the connection stayed open"
+        );
+        let sent = sent.load(Ordering::SeqCst);
+        assert!(sent < 16 << 20, "the server sent {sent} bytes");
+    }
+
+    #[tokio::test]
+    async fn one_deadline_per_request_and_unreachable_hosts_named_once() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/slow"))
+            .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
+            .mount(&server)
+            .await;
+        let base = server.uri();
+        let url = format!("{base}/slow");
+        let mut api = GithubApi::new(&base, None, Duration::from_millis(300), 5).unwrap();
+        let started = Instant::now();
+        let why = failed(api.get(&url, ACCEPT_JSON).await);
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert!(why.starts_with(&format!("cannot reach `{url}`: ")), "{why}");
+        assert!(why.contains("timed out"), "{why}");
+
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let closed = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener);
+        let url = format!("{closed}/repos/o/r");
+        let mut api = GithubApi::new(&closed, None, Duration::from_secs(5), 5).unwrap();
+        let why = failed(api.get(&url, ACCEPT_JSON).await);
+        assert!(why.starts_with(&format!("cannot reach `{url}`: ")), "{why}");
+        assert_eq!(why.matches(&closed).count(), 1, "{why}");
+        assert!(why.contains("Connection refused"), "{why}");
+    }
 }

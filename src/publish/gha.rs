@@ -62,11 +62,6 @@ impl<W: Write> Actions<W> {
         self.enabled
     }
 
-    /// The log writer back (tests read what was written).
-    pub fn into_log(self) -> W {
-        self.log
-    }
-
     /// Asks the runner to hide `secret` in all later log lines.
     pub fn add_mask(&mut self, secret: &str) -> io::Result<()> {
         if !self.enabled || secret.is_empty() {

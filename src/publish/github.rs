@@ -1,5 +1,5 @@
 //! The authenticated GitHub client publishing uses (the reads of discovery and the serving
-//! configs go through [`crate::github::reader`]): a thin client over octocrab's raw request helpers
+//! configs go through [`crate::github::reader`], on the same octocrab client): a thin client over octocrab's raw request helpers
 //! (`_get`/`_post`/`_patch`/`_delete`), one method per endpoint, each failure an error that
 //! names the call (`creating the tree for owner/repo: 422 …`).
 //!
@@ -7,8 +7,9 @@
 //! bodies (no author on the commit, `force` on the ref), a few statuses are answers rather than
 //! errors (404 on a ref, 403 on `GET /user` with the Actions token, 422 on an existing ref),
 //! and we read a handful of fields that small structs describe better than the full models.
-//! Requests go to paths relative to the base URI (`GITHUB_API_URL`, path prefix kept), which
-//! is also what keeps octocrab sending the token to test servers.
+//! Requests go to the base URI (`GITHUB_API_URL`, path prefix kept) plus the endpoint's path,
+//! on the client [`crate::github::client`] builds for every GitHub call (the token only to
+//! that host).
 //!
 //! The token lives inside octocrab (a `SecretString`) and in a [`Secret`] used only to scrub
 //! it from error text and to mask it in Actions; neither prints it in `Debug`.
@@ -35,7 +36,6 @@ pub struct GitHub {
     api_url: String,
     server_url: String,
     secret: Secret,
-    label_retry_delay: Duration,
     /// The bot's login when given (`TRACK_MODELS_BOT_LOGIN`) instead of asked for.
     bot_login: Option<String>,
     /// Minimum time between two writes ([`DEFAULT_WRITE_INTERVAL`]).
@@ -219,21 +219,17 @@ impl GitHub {
         if token.trim().is_empty() {
             bail!("the GitHub token is empty\nhint: set `GITHUB_TOKEN`");
         }
-        let client = Octocrab::builder()
-            .base_uri(api_url.as_str())
-            .with_context(|| format!("`{api_url}` is not a valid GitHub API URL"))?
-            .personal_token(token.trim().to_string())
-            .set_connect_timeout(Some(Duration::from_secs(30)))
-            .set_read_timeout(Some(Duration::from_secs(60)))
-            .set_write_timeout(Some(Duration::from_secs(60)))
-            .build()
-            .context("building the GitHub client")?;
+        let timeouts = crate::github::client::Timeouts {
+            connect: Duration::from_secs(30),
+            read: Duration::from_secs(60),
+            write: Duration::from_secs(60),
+        };
+        let client = crate::github::client::octocrab(&api_url, Some(token.trim()), timeouts)?;
         Ok(GitHub {
             client,
             server_url: server_url_for(&api_url),
             api_url,
             secret: Secret(token.trim().to_string()),
-            label_retry_delay: Duration::from_secs(2),
             bot_login: None,
             write_interval: DEFAULT_WRITE_INTERVAL,
             last_write: std::sync::Mutex::new(None),
@@ -280,14 +276,8 @@ impl GitHub {
         self
     }
 
-    /// Pause between label attempts after a 422 (GitHub sometimes rejects labels on a pull
-    /// request created a moment ago).
-    pub fn with_label_retry_delay(mut self, delay: Duration) -> Self {
-        self.label_retry_delay = delay;
-        self
-    }
-
-    /// Minimum time between two writes (default [`DEFAULT_WRITE_INTERVAL`]; zero in tests).
+    /// Minimum time between two writes (default [`DEFAULT_WRITE_INTERVAL`]; zero in tests). The
+    /// pause between label attempts derives from it ([`GitHub::add_labels`]).
     pub fn with_write_interval(mut self, interval: Duration) -> Self {
         self.write_interval = interval;
         self
@@ -635,7 +625,9 @@ impl GitHub {
 
     /// Adds labels. A 422 is retried (up to three times) only when GitHub has not yet indexed
     /// a pull request created a moment ago ("Could not resolve to a node…", "Issue not
-    /// found"); any other failure is returned at once.
+    /// found"); any other failure is returned at once. Attempt `n` waits `n` times twice the
+    /// write interval first (2 s, 4 s, 6 s by default): slower than the pacing of writes,
+    /// because GitHub is still indexing the pull request.
     pub async fn add_labels(&self, repo: &str, number: u64, labels: &[String]) -> Result<()> {
         let call = format!("adding labels to pull request #{number} in {repo}");
         let uri = format!("/repos/{repo}/issues/{number}/labels");
@@ -650,7 +642,7 @@ impl GitHub {
                 message.contains("could not resolve") || message.contains("issue not found");
             if reply.status == 422 && not_indexed && attempt < 4 {
                 tracing::debug!(attempt, "labels rejected with 422; retrying");
-                tokio::time::sleep(self.label_retry_delay * attempt).await;
+                tokio::time::sleep(self.write_interval * 2 * attempt).await;
                 attempt += 1;
                 continue;
             }
@@ -781,6 +773,8 @@ impl GitHub {
         if !matches!(method, Method::Get) {
             self.pace().await;
         }
+        let uri = format!("{}{uri}", self.api_url);
+        let uri = uri.as_str();
         let result = match method {
             Method::Get => {
                 let mut headers = HeaderMap::new();
@@ -798,8 +792,10 @@ impl GitHub {
             Method::Patch => self.client._patch(uri, body).await,
             Method::Delete => self.client._delete(uri, body).await,
         };
-        let response =
-            result.map_err(|e| anyhow::anyhow!("{call}: {}", self.secret.scrub(&e.to_string())))?;
+        let response = result.map_err(|e| {
+            let text = crate::github::client::error_text(&e);
+            anyhow::anyhow!("{call}: {}", self.secret.scrub(&text))
+        })?;
         if !matches!(method, Method::Get) {
             self.wrote();
         }

@@ -177,18 +177,11 @@ pub async fn load(options: &ServingDataOptions, now: i64) -> ServingData {
     let cache = RepoCache {
         dir: options.cache_dir.clone(),
     };
-    let http = reqwest::Client::builder()
-        .user_agent(concat!("track-models/", env!("CARGO_PKG_VERSION")))
-        .timeout(options.request_timeout)
-        .connect_timeout(options.request_timeout.min(Duration::from_secs(10)))
-        .build();
-
     let sglang = match &options.sglang_dir {
         Some(_) => None,
         None => Some(
             read(
                 options,
-                &http,
                 &cache,
                 &options.sglang_repo,
                 &SGLANG_FILES,
@@ -203,7 +196,6 @@ pub async fn load(options: &ServingDataOptions, now: i64) -> ServingData {
         true => Some(
             read(
                 options,
-                &http,
                 &cache,
                 &options.cookbook_repo,
                 &COOKBOOK_FILES,
@@ -276,10 +268,8 @@ pub async fn load(options: &ServingDataOptions, now: i64) -> ServingData {
     data
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn read(
     options: &ServingDataOptions,
-    http: &reqwest::Result<reqwest::Client>,
     cache: &RepoCache,
     repo: &RepoRef,
     wanted: &[Wanted],
@@ -292,15 +282,14 @@ async fn read(
             Err(why) => Read::Nothing(format!("offline and {why}")),
         };
     }
-    let live = match http {
-        Ok(http) => {
-            let mut api = GithubApi {
-                http,
-                base: &options.github_api_url,
-                token: options.github_token.as_deref(),
-                budget: options.budget,
-                used: 0,
-            };
+    let built = GithubApi::new(
+        &options.github_api_url,
+        options.github_token.as_deref(),
+        options.request_timeout,
+        options.budget,
+    );
+    let live = match built {
+        Ok(mut api) => {
             let walk = read_live(&mut api, cache, repo, wanted, now);
             let result = match tokio::time::timeout(options.deadline, walk).await {
                 Ok(result) => result,
@@ -313,7 +302,7 @@ async fn read(
             data.github_requests += u64::from(api.used);
             result
         }
-        Err(err) => Err(format!("cannot build an HTTP client: {err}")),
+        Err(err) => Err(format!("cannot build an HTTP client: {err:#}")),
     };
     match live {
         Ok(snapshot) => Read::Live(snapshot),

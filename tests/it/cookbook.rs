@@ -1,6 +1,7 @@
 //! Serving configs from real sgl-cookbook YAML (`tests/fixtures/cookbook/`, see its README) and
 //! hand-made SGLang JSX snippets (`tests/fixtures/sglang/docs_new/src/snippets/configs/`).
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use track_models::sources::serving::{
@@ -17,6 +18,14 @@ fn index() -> CookbookIndex {
         &[fixtures().join("cookbook")],
         Some(&fixtures().join("sglang")),
     )
+}
+
+/// The distinct configurations of `repo_id` over all hardware and files, sorted: the `config`
+/// of each source [`CookbookIndex::serving`] returns, as the resolver reads them.
+fn configs_of(index: &CookbookIndex, repo_id: &str) -> Vec<ServingConfig> {
+    let configs: BTreeSet<ServingConfig> =
+        index.serving(repo_id).iter().map(|s| s.config).collect();
+    configs.into_iter().collect()
 }
 
 fn config(tp: u32, ep: u32, dp: u32, dp_attention: bool) -> ServingConfig {
@@ -64,7 +73,7 @@ fn deepseek_r1_serving_set_from_real_yaml() {
     }
     assert_eq!(index.serving(repo), expected);
     assert_eq!(
-        index.serving_configs("nvidia/DeepSeek-R1-0528-FP4-v2"),
+        configs_of(&index, "nvidia/DeepSeek-R1-0528-FP4-v2"),
         vec![
             config(8, 1, 1, false),
             config(8, 1, 8, true),
@@ -132,18 +141,18 @@ fn qwen3_next_serving_set_from_real_yaml() {
 #[test]
 fn dp_attention_divides_attention_tp() {
     let index = index();
-    let kimi = index.serving_configs("moonshotai/Kimi-K2-Instruct");
+    let kimi = configs_of(&index, "moonshotai/Kimi-K2-Instruct");
     assert_eq!(
         kimi.iter().map(|c| c.attention_tp()).collect::<Vec<_>>(),
         vec![8, 2, 1, 8, 8] // (8,1,1) (8,1,4,dpa) (8,1,8,dpa) (8,4,1) (8,8,1)
     );
     // `dp: 2` without DP attention is plain data parallelism: attention keeps TP 8.
-    let mimo = index.serving_configs("XiaomiMiMo/MiMo-MiMo-V2-Flash");
+    let mimo = configs_of(&index, "XiaomiMiMo/MiMo-MiMo-V2-Flash");
     assert_eq!(mimo, vec![config(8, 1, 2, false)]);
     assert_eq!(mimo[0].attention_tp(), 8);
     // Kimi-K2.5 on AMD: tp 4 with dp 8 and DP attention; never 0.
     assert_eq!(
-        index.serving_configs("moonshotai/Kimi-K2.5"),
+        configs_of(&index, "moonshotai/Kimi-K2.5"),
         vec![
             config(4, 1, 1, false),
             config(4, 1, 8, true),

@@ -184,7 +184,7 @@ async fn token_is_sent_as_bearer_but_never_shown() {
     // A hostile or buggy server echoing the credentials back.
     let echo = format!("Invalid credentials in Authorization header: Bearer {TOKEN}");
     Mock::given(method("GET"))
-        .and(path("/api/models/org/private"))
+        .and(path("/org/private/resolve/main/config.json"))
         .and(bearer_token(TOKEN))
         .respond_with(error_answer(401, None, &echo))
         .expect(1)
@@ -198,14 +198,14 @@ async fn token_is_sent_as_bearer_but_never_shown() {
     let client = HfClient::new(config).unwrap();
     assert!(!format!("{client:?}").contains(TOKEN));
 
-    let err = client.model_info("org/private", &[]).await.unwrap_err();
+    let err = client.fetch_config("org/private").await.unwrap_err();
     // "Invalid credentials": the Hub refused the token itself, not the repo.
     assert!(matches!(err, HfError::BadToken { .. }), "{err:?}");
     let shown = err.to_string();
     assert_eq!(
         shown,
         format!(
-            "the Hugging Face token was refused for `org/private` ({}/api/models/org/private): \
+            "the Hugging Face token was refused for `org/private` ({}/org/private/resolve/main/config.json): \
              401 Unauthorized: Invalid credentials in Authorization header: Bearer <redacted>\n\
              hint: `HF_TOKEN` (or `HUGGING_FACE_HUB_TOKEN`, or the token file) is invalid or \
              expired: replace it, or unset it for public repos",
@@ -258,13 +258,16 @@ async fn gated_repo_401_without_token_and_403_with_one() {
         .respond_with(error_answer(401, Some("GatedRepo"), message))
         .mount(&server)
         .await;
+    // With a token of an account not (yet) admitted: 403.
     Mock::given(method("GET"))
-        .and(path("/api/models/meta-llama/Llama-3.1-8B"))
+        .and(path("/meta-llama/Llama-3.1-8B/resolve/main/config.json"))
+        .and(bearer_token(TOKEN))
         .respond_with(error_answer(
             403,
             Some("GatedRepo"),
             "Access to model meta-llama/Llama-3.1-8B is restricted and you are not in the authorized list.",
         ))
+        .with_priority(1)
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
@@ -285,8 +288,13 @@ async fn gated_repo_401_without_token_and_403_with_one() {
         )
     );
 
+    assert_eq!(client.requests_made(), 1);
+
+    let mut with_token = config(&server.uri(), cache.path());
+    with_token.token = Some(TOKEN.to_string());
+    let client = HfClient::new(with_token).unwrap();
     let err = client
-        .model_info("meta-llama/Llama-3.1-8B", &["sha"])
+        .fetch_config("meta-llama/Llama-3.1-8B")
         .await
         .unwrap_err();
     let HfError::Gated { repo, url, reason } = err else {
@@ -296,7 +304,7 @@ async fn gated_repo_401_without_token_and_403_with_one() {
     assert_eq!(
         url,
         format!(
-            "{}/api/models/meta-llama/Llama-3.1-8B?expand%5B%5D=sha",
+            "{}/meta-llama/Llama-3.1-8B/resolve/main/config.json",
             server.uri()
         )
     );
@@ -304,14 +312,14 @@ async fn gated_repo_401_without_token_and_403_with_one() {
         reason,
         "403 Forbidden: Access to model meta-llama/Llama-3.1-8B is restricted and you are not in the authorized list."
     );
-    assert_eq!(client.requests_made(), 2);
+    assert_eq!(client.requests_made(), 1);
 }
 
 #[tokio::test]
 async fn repo_not_found_and_plain_404_are_told_apart() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/api/models/org/gone"))
+        .and(path("/org/gone/resolve/main/config.json"))
         .respond_with(error_answer(
             404,
             Some("RepoNotFound"),
@@ -320,28 +328,28 @@ async fn repo_not_found_and_plain_404_are_told_apart() {
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/api/models/org/odd"))
+        .and(path("/org/odd/resolve/main/config.json"))
         .respond_with(ResponseTemplate::new(404).set_body_string("Not Found"))
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
     let client = client(&server.uri(), cache.path());
 
-    let err = client.model_info("org/gone", &[]).await.unwrap_err();
+    let err = client.fetch_config("org/gone").await.unwrap_err();
     assert!(matches!(err, HfError::RepoNotFound { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
         format!(
-            "`org/gone` not found ({}/api/models/org/gone): 404 Not Found: Repository not found",
+            "`org/gone` not found ({}/org/gone/resolve/main/config.json): 404 Not Found: Repository not found",
             server.uri()
         )
     );
-    let err = client.model_info("org/odd", &[]).await.unwrap_err();
+    let err = client.fetch_config("org/odd").await.unwrap_err();
     assert!(matches!(err, HfError::Http { status: 404, .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
         format!(
-            "unexpected answer for `org/odd` ({}/api/models/org/odd): 404 Not Found: Not Found",
+            "unexpected answer for `org/odd` ({}/org/odd/resolve/main/config.json): 404 Not Found: Not Found",
             server.uri()
         )
     );
@@ -460,13 +468,16 @@ async fn invalid_repo_ids_are_refused_before_any_request() {
 async fn renamed_repo_307_relative_location_is_followed_with_the_token() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/api/models/bert-base-uncased"))
+        .and(path("/bert-base-uncased/resolve/main/config.json"))
         .and(bearer_token(TOKEN))
         .respond_with(
             ResponseTemplate::new(307)
-                .insert_header("Location", "/api/models/google-bert/bert-base-uncased")
+                .insert_header(
+                    "Location",
+                    "/google-bert/bert-base-uncased/resolve/main/config.json",
+                )
                 .set_body_raw(
-                    fixture("model-info-redirect.body.txt"),
+                    "Temporary Redirect. Redirecting to /google-bert/bert-base-uncased/resolve/main/config.json",
                     "text/plain; charset=utf-8",
                 ),
         )
@@ -474,13 +485,40 @@ async fn renamed_repo_307_relative_location_is_followed_with_the_token() {
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/api/models/google-bert/bert-base-uncased"))
+        .and(path(
+            "/google-bert/bert-base-uncased/resolve/main/config.json",
+        ))
+        .and(bearer_token(TOKEN))
+        .respond_with(config_answer(SHA, ETAG, "{\"model_type\":\"bert\"}"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let cache = tempfile::tempdir().unwrap();
+    let mut config = config(&server.uri(), cache.path());
+    config.token = Some(TOKEN.to_string());
+    let client = HfClient::new(config).unwrap();
+
+    let file = client.fetch_config("bert-base-uncased").await.unwrap();
+    assert_eq!(file.text, "{\"model_type\":\"bert\"}");
+    assert_eq!(file.sha, SHA);
+    // The redirect is followed inside one request.
+    assert_eq!(client.requests_made(), 1);
+}
+
+/// A real model object of the Hub's `api/models` (google-bert/bert-base-uncased), as the model
+/// search returns it.
+#[tokio::test]
+async fn model_search_reads_a_real_model_object() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/models"))
+        .and(query_param("search", "bert-base-uncased"))
         .and(bearer_token(TOKEN))
         .respond_with(
             ResponseTemplate::new(200)
                 .insert_header("ETag", "W/\"1144-0lLZ4rZ6fR3gbhjw06/nTxkknu0\"")
                 .set_body_raw(
-                    fixture("model-info-google-bert.body.json"),
+                    format!("[{}]", fixture("model-info-google-bert.body.json").trim()),
                     "application/json; charset=utf-8",
                 ),
         )
@@ -492,7 +530,14 @@ async fn renamed_repo_307_relative_location_is_followed_with_the_token() {
     config.token = Some(TOKEN.to_string());
     let client = HfClient::new(config).unwrap();
 
-    let info = client.model_info("bert-base-uncased", &[]).await.unwrap();
+    let query = ModelQuery {
+        search: Some("bert-base-uncased".to_string()),
+        limit: 1,
+        ..ModelQuery::default()
+    };
+    let found = client.list_models(&query).await.unwrap();
+    assert_eq!(found.len(), 1);
+    let info = &found[0];
     assert_eq!(info.id, "google-bert/bert-base-uncased");
     assert_eq!(
         info.sha.as_deref(),
@@ -518,7 +563,6 @@ async fn renamed_repo_307_relative_location_is_followed_with_the_token() {
     assert_eq!(info.tags.len(), 19);
     assert_eq!(info.tags[0], "transformers");
     assert!(info.inference_providers.is_empty());
-    // The redirect is followed inside one request.
     assert_eq!(client.requests_made(), 1);
 }
 
@@ -558,7 +602,7 @@ async fn renamed_repo_307_for_config_json() {
 async fn rate_limited_429_waits_as_asked_then_succeeds() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/api/models/org/busy"))
+        .and(path("/org/busy/resolve/main/config.json"))
         .respond_with(
             ResponseTemplate::new(429)
                 .insert_header("RateLimit", "\"api\";r=0;t=0")
@@ -569,19 +613,17 @@ async fn rate_limited_429_waits_as_asked_then_succeeds() {
         .mount(&server)
         .await;
     Mock::given(method("GET"))
-        .and(path("/api/models/org/busy"))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(serde_json::json!({"id": "org/busy"})),
-        )
+        .and(path("/org/busy/resolve/main/config.json"))
+        .respond_with(config_answer(SHA, ETAG, "{\"model_type\":\"qwen3\"}"))
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
     let client = client(&server.uri(), cache.path());
 
     let started = Instant::now();
-    let info = client.model_info("org/busy", &[]).await.unwrap();
+    let file = client.fetch_config("org/busy").await.unwrap();
     let waited = started.elapsed();
-    assert_eq!(info.id, "org/busy");
+    assert_eq!(file.text, "{\"model_type\":\"qwen3\"}");
     assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
     assert!(waited < Duration::from_millis(1800), "waited {waited:?}");
     assert_eq!(client.requests_made(), 2);
@@ -591,14 +633,14 @@ async fn rate_limited_429_waits_as_asked_then_succeeds() {
 async fn rate_limit_wait_beyond_the_cap_fails_at_once() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/api/models/org/busy"))
+        .and(path("/org/busy/resolve/main/config.json"))
         .respond_with(ResponseTemplate::new(429).insert_header("RateLimit", "\"api\";r=0;t=299"))
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
     let client = client(&server.uri(), cache.path());
 
-    let err = client.model_info("org/busy", &[]).await.unwrap_err();
+    let err = client.fetch_config("org/busy").await.unwrap_err();
     let HfError::RateLimited { retry_after, .. } = &err else {
         panic!("expected RateLimited, got {err:?}");
     };
@@ -606,7 +648,7 @@ async fn rate_limit_wait_beyond_the_cap_fails_at_once() {
     assert_eq!(
         err.to_string(),
         format!(
-            "rate limited by the Hub for `org/busy` ({}/api/models/org/busy): \
+            "rate limited by the Hub for `org/busy` ({}/org/busy/resolve/main/config.json): \
              the Hub asks to wait 300 s, more than the 3 s allowed",
             server.uri()
         )
@@ -644,7 +686,7 @@ async fn server_error_500_then_200_is_retried() {
 async fn persistent_503_gives_up_after_five_tries() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/api/models/org/down"))
+        .and(path("/org/down/resolve/main/config.json"))
         .respond_with(ResponseTemplate::new(503).set_body_string("upstream unavailable"))
         .expect(5)
         .mount(&server)
@@ -652,12 +694,12 @@ async fn persistent_503_gives_up_after_five_tries() {
     let cache = tempfile::tempdir().unwrap();
     let client = client(&server.uri(), cache.path());
 
-    let err = client.model_info("org/down", &[]).await.unwrap_err();
+    let err = client.fetch_config("org/down").await.unwrap_err();
     assert!(matches!(err, HfError::Http { status: 503, .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
         format!(
-            "unexpected answer for `org/down` ({}/api/models/org/down): \
+            "unexpected answer for `org/down` ({}/org/down/resolve/main/config.json): \
              503 Service Unavailable after 5 tries: upstream unavailable",
             server.uri()
         )
@@ -668,12 +710,8 @@ async fn persistent_503_gives_up_after_five_tries() {
 async fn timeouts_are_retried_then_reported() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/api/models/org/slow"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({"id": "org/slow"}))
-                .set_delay(Duration::from_millis(1500)),
-        )
+        .and(path("/org/slow/resolve/main/config.json"))
+        .respond_with(config_answer(SHA, ETAG, "{}").set_delay(Duration::from_millis(1500)))
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
@@ -682,13 +720,13 @@ async fn timeouts_are_retried_then_reported() {
     let client = HfClient::new(config).unwrap();
 
     let started = Instant::now();
-    let err = client.model_info("org/slow", &[]).await.unwrap_err();
+    let err = client.fetch_config("org/slow").await.unwrap_err();
     assert!(started.elapsed() < Duration::from_millis(1400));
     assert!(matches!(err, HfError::Transport { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
         format!(
-            "could not reach the Hub for `org/slow` ({}/api/models/org/slow): timed out, 5 tries",
+            "could not reach the Hub for `org/slow` ({}/org/slow/resolve/main/config.json): timed out, 5 tries",
             server.uri()
         )
     );
@@ -702,7 +740,7 @@ async fn timeouts_are_retried_then_reported() {
 async fn truncated_json_is_a_parse_error_naming_the_url() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/api/models/org/cut"))
+        .and(path("/api/datasets/org/cut"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(
             b"{\"id\":\"org/cut\",\"sha\":\"01234".to_vec(),
             "application/json",
@@ -717,12 +755,12 @@ async fn truncated_json_is_a_parse_error_naming_the_url() {
     let cache = tempfile::tempdir().unwrap();
     let client = client(&server.uri(), cache.path());
 
-    let err = client.model_info("org/cut", &[]).await.unwrap_err();
+    let err = client.list_dataset("org/cut").await.unwrap_err();
     assert!(matches!(err, HfError::InvalidResponse { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
         format!(
-            "invalid response for `org/cut` ({}/api/models/org/cut): \
+            "invalid response for `org/cut` ({}/api/datasets/org/cut?expand%5B%5D=sha): \
              truncated JSON: EOF while parsing a string at line 1 column 28",
             server.uri()
         )
@@ -746,7 +784,7 @@ async fn html_instead_of_json_is_a_parse_error_naming_the_url() {
     let server = MockServer::start().await;
     let page = "<!DOCTYPE html>\n<html><body><h1>We'll be right back</h1></body></html>";
     Mock::given(method("GET"))
-        .and(path("/api/models/org/html"))
+        .and(path("/api/datasets/org/html"))
         .respond_with(
             ResponseTemplate::new(200)
                 .set_body_raw(page.as_bytes().to_vec(), "text/html; charset=utf-8"),
@@ -765,11 +803,11 @@ async fn html_instead_of_json_is_a_parse_error_naming_the_url() {
     let cache = tempfile::tempdir().unwrap();
     let client = client(&server.uri(), cache.path());
 
-    let err = client.model_info("org/html", &[]).await.unwrap_err();
+    let err = client.list_dataset("org/html").await.unwrap_err();
     assert_eq!(
         err.to_string(),
         format!(
-            "invalid response for `org/html` ({}/api/models/org/html): \
+            "invalid response for `org/html` ({}/api/datasets/org/html?expand%5B%5D=sha): \
              expected JSON, got HTML (content-type `text/html; charset=utf-8`)",
             server.uri()
         )
@@ -969,7 +1007,10 @@ async fn offline_with_a_cold_cache_fails_clearly() {
             cache.path().join("models--Qwen--Qwen3-8B/refs/main").display()
         )
     );
-    let err = offline.model_info("Qwen/Qwen3-8B", &[]).await.unwrap_err();
+    let err = offline
+        .list_models(&ModelQuery::default())
+        .await
+        .unwrap_err();
     assert!(matches!(err, HfError::OfflineMiss { .. }), "{err:?}");
     let err = offline.list_dataset(DATASET).await.unwrap_err();
     assert!(matches!(err, HfError::OfflineMiss { .. }), "{err:?}");
@@ -1154,13 +1195,14 @@ async fn dataset_listing_is_cached_by_sha() {
 // ---------------------------------------------------------------- model info and search
 
 #[tokio::test]
-async fn model_info_reads_expanded_fields_and_provider_object() {
+async fn model_search_reads_expanded_fields_and_provider_object() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/api/models/Qwen/Qwen3-8B"))
+        .and(path("/api/models"))
+        .and(query_param("author", "Qwen"))
         .and(query_param("expand[]", "inferenceProviderMapping"))
         .and(query_param("expand[]", "gated"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([{
             "_id": "680da718233834890aa01f51",
             "id": "Qwen/Qwen3-8B",
             "gated": "manual",
@@ -1169,16 +1211,21 @@ async fn model_info_reads_expanded_fields_and_provider_object() {
                 "together": {"status": "live", "providerId": "Qwen/Qwen3-8B-fp8", "task": "conversational"},
                 "featherless-ai": {"status": "error", "providerId": "Qwen/Qwen3-8B", "task": "conversational"}
             }
-        })))
+        }])))
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
     let client = client(&server.uri(), cache.path());
 
-    let info = client
-        .model_info("Qwen/Qwen3-8B", &["inferenceProviderMapping", "gated"])
-        .await
-        .unwrap();
+    let query = ModelQuery {
+        author: Some("Qwen".to_string()),
+        expand: vec!["inferenceProviderMapping".to_string(), "gated".to_string()],
+        ..ModelQuery::default()
+    };
+    let found = client.list_models(&query).await.unwrap();
+    assert_eq!(found.len(), 1);
+    let info = &found[0];
+    assert_eq!(info.id, "Qwen/Qwen3-8B");
     assert_eq!(info.gated, Some(Gated::Manual));
     assert_eq!(info.trending_score, Some(42.0));
     assert_eq!(

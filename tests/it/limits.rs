@@ -75,10 +75,12 @@ async fn an_oversized_config_json_is_refused_at_the_cap() {
 async fn a_slow_server_costs_one_deadline_not_every_try() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
-        .and(path("/api/models/org/slow"))
+        .and(path("/org/slow/resolve/main/config.json"))
         .respond_with(
             ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({"id": "org/slow"}))
+                .insert_header("X-Repo-Commit", "a".repeat(40))
+                .insert_header("ETag", "\"e1\"")
+                .set_body_raw(b"{}".to_vec(), "application/json")
                 .set_delay(Duration::from_millis(400)),
         )
         .mount(&server)
@@ -89,13 +91,13 @@ async fn a_slow_server_costs_one_deadline_not_every_try() {
     config.limits.request_deadline = Duration::from_millis(700);
     let client = HfClient::new(config).unwrap();
     let started = Instant::now();
-    let err = client.model_info("org/slow", &[]).await.unwrap_err();
+    let err = client.fetch_config("org/slow").await.unwrap_err();
     let elapsed = started.elapsed();
     assert!(matches!(err, HfError::DeadlineExceeded { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
         format!(
-            "gave up on `org/slow` ({}/api/models/org/slow) after 0.7 s, the total time allowed",
+            "gave up on `org/slow` ({}/org/slow/resolve/main/config.json) after 0.7 s, the total time allowed",
             server.uri()
         )
     );

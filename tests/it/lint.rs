@@ -812,22 +812,22 @@ fn annotations_in_order_and_within_the_budget() {
         finding(FindingKind::ContradictsConfig, 30, "B | C", Some("y_v1")),
     ];
     let vars = |name: &str| (name == "GITHUB_ACTIONS").then(|| "true".to_string());
-    let mut actions = Actions::from_vars(vars, Vec::new());
-    actions
+    let mut log = Vec::new();
+    Actions::from_vars(vars, &mut log)
         .annotate_lint("docs/model_coverage.mdx", &findings, 0)
         .unwrap();
     assert_eq!(
-        String::from_utf8(actions.into_log()).unwrap(),
+        String::from_utf8(log).unwrap(),
         "::warning file=docs/model_coverage.mdx,line=30::B | C: message 30\n\
          ::warning file=docs/model_coverage.mdx,line=20::A: message 20\n\
          ::warning file=docs/model_coverage.mdx,line=7::`A` does not list 2 definition(s) the dataset traced from it: `x_h1`, `x_h2`\n"
     );
-    let mut actions = Actions::from_vars(vars, Vec::new());
-    actions
+    let mut log = Vec::new();
+    Actions::from_vars(vars, &mut log)
         .annotate_lint("docs/model_coverage.mdx", &findings, 9)
         .unwrap();
     assert_eq!(
-        String::from_utf8(actions.into_log()).unwrap(),
+        String::from_utf8(log).unwrap(),
         "::warning file=docs/model_coverage.mdx,line=30::B | C: message 30\n"
     );
 }

@@ -108,7 +108,6 @@ fn client(fake: &FakeGitHub) -> GitHub {
     GitHub::new(&fake.uri(), TOKEN)
         .unwrap()
         .with_server_url("https://github.com")
-        .with_label_retry_delay(Duration::from_millis(2))
         .with_write_interval(Duration::ZERO)
 }
 
@@ -1131,7 +1130,8 @@ async fn actions_outputs_summary_groups_and_annotations() {
         .map(|i| format!("docs/model_coverage.mdx:{i}: problem {i}"))
         .collect();
     report.problems[11] = "Qwen/Qwen3: fetching config.json: 50% failed".into();
-    let mut actions = Actions::from_vars(actions_env(dir.path(), true), Vec::new());
+    let mut log = Vec::new();
+    let mut actions = Actions::from_vars(actions_env(dir.path(), true), &mut log);
     let outcome = publish_with_actions(
         &client(&fake),
         &request(BASE_DOC, NEW_DOC),
@@ -1140,7 +1140,8 @@ async fn actions_outputs_summary_groups_and_annotations() {
     )
     .await
     .unwrap();
-    let log = String::from_utf8(actions.into_log()).unwrap();
+    drop(actions);
+    let log = String::from_utf8(log).unwrap();
     let lines: Vec<&str> = log.lines().collect();
     assert_eq!(lines[0], format!("::add-mask::{TOKEN}"));
     let warnings: Vec<&str> = lines
@@ -1205,7 +1206,8 @@ async fn actions_outputs_summary_groups_and_annotations() {
 
     // Off Actions: nothing written anywhere.
     let quiet = tempfile::tempdir().unwrap();
-    let mut off = Actions::from_vars(actions_env(quiet.path(), false), Vec::new());
+    let mut off_log = Vec::new();
+    let mut off = Actions::from_vars(actions_env(quiet.path(), false), &mut off_log);
     publish_with_actions(
         &client(&fake),
         &request(BASE_DOC, NEW_DOC),
@@ -1214,7 +1216,8 @@ async fn actions_outputs_summary_groups_and_annotations() {
     )
     .await
     .unwrap();
-    assert!(off.into_log().is_empty());
+    drop(off);
+    assert!(off_log.is_empty());
     assert!(!quiet.path().join("output").exists() && !quiet.path().join("summary.md").exists());
 }
 
@@ -1226,7 +1229,8 @@ async fn the_token_never_appears_in_outputs_errors_or_debug() {
     let github = client(&fake);
     assert!(!format!("{github:?}").contains(TOKEN));
     assert!(format!("{github:?}").contains("Secret(***)"));
-    let mut actions = Actions::from_vars(actions_env(dir.path(), true), Vec::new());
+    let mut log = Vec::new();
+    let mut actions = Actions::from_vars(actions_env(dir.path(), true), &mut log);
     let outcome = publish_with_actions(
         &github,
         &request(BASE_DOC, NEW_DOC),
@@ -1245,7 +1249,8 @@ async fn the_token_never_appears_in_outputs_errors_or_debug() {
     )
     .await
     .unwrap_err();
-    let log = String::from_utf8(actions.into_log()).unwrap();
+    drop(actions);
+    let log = String::from_utf8(log).unwrap();
     let texts = [
         format!("{outcome:?}"),
         outcome.body.clone(),
@@ -1491,6 +1496,14 @@ async fn an_api_url_with_a_path_prefix_is_kept_on_every_request() {
     assert!(
         requests.iter().all(|l| l.path.starts_with("/api/v3/")),
         "{requests:?}"
+    );
+    // One `User-Agent`, ours (octocrab's default builder would add a second one).
+    assert!(
+        requests
+            .iter()
+            .all(|l| l.user_agents == [track_models::github::USER_AGENT]),
+        "{:?}",
+        requests.iter().map(|l| &l.user_agents).collect::<Vec<_>>()
     );
     // The comment listing follows `rel="next"` under the prefix too.
     let number = outcome.pull_request.unwrap().0;

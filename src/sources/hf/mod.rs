@@ -437,24 +437,6 @@ impl HfClient {
         slots.into_iter().flatten().collect()
     }
 
-    /// `GET /api/models/{repo}?expand[]=…` (no `expand`: the Hub's default fields).
-    pub async fn model_info(&self, repo: &str, expand: &[&str]) -> Result<ModelInfo, HfError> {
-        validate_repo_id(repo)?;
-        let mut url = self.url(repo, &format!("api/models/{repo}"))?;
-        for field in expand {
-            url.query_pairs_mut().append_pair("expand[]", field);
-        }
-        let target = Target {
-            repo,
-            revision: "main",
-            path: "",
-        };
-        self.ensure_online(repo, &url, "model info is never cached")?;
-        let answer = self.exchange(repo, Method::GET, &url).await?;
-        let answer = self.success(&target, answer)?;
-        self.json(&target, &answer)
-    }
-
     /// Models matching `query`, following `Link` pages until `query.limit` models or the end.
     pub async fn list_models(&self, query: &ModelQuery) -> Result<Vec<ModelInfo>, HfError> {
         let mut url = self.url("", "api/models")?;

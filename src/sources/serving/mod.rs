@@ -207,16 +207,6 @@ impl CookbookIndex {
             .unwrap_or_default()
     }
 
-    /// The distinct configurations for `repo_id`, whatever the hardware or file; sorted.
-    pub fn serving_configs(&self, repo_id: &str) -> Vec<ServingConfig> {
-        let configs: BTreeSet<ServingConfig> = self
-            .repos
-            .get(&repo_id.to_lowercase())
-            .map(|entry| entry.sources.iter().map(|s| s.config).collect())
-            .unwrap_or_default();
-        configs.into_iter().collect()
-    }
-
     /// Every repo id seen (one spelling per case-insensitive id), sorted.
     pub fn repo_ids(&self) -> Vec<String> {
         let mut ids: Vec<String> = self.repos.values().map(|e| e.spelling.clone()).collect();

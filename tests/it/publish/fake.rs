@@ -72,6 +72,8 @@ pub struct Logged {
     pub body: Value,
     /// When the request arrived.
     pub at: std::time::Instant,
+    /// Every `User-Agent` value it carried.
+    pub user_agents: Vec<String>,
 }
 
 pub struct Failure {
@@ -636,7 +638,20 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
         route,
         body: body.clone(),
         at: std::time::Instant::now(),
+        user_agents: request
+            .headers
+            .get_all("user-agent")
+            .iter()
+            .map(|v| v.to_str().unwrap_or_default().to_string())
+            .collect(),
     });
+    if request.headers.get("user-agent").is_none() {
+        // GitHub refuses requests without one.
+        return error(
+            403,
+            "Request forbidden by administrative rules. Please make sure your request has a User-Agent header",
+        );
+    }
     let auth = request
         .headers
         .get("authorization")
