@@ -549,7 +549,10 @@ mod tests {
         let text = "## A\n{/* draft\n| Definition | Status |\n|---|---|\n| `hidden` | ❌ |\n*/}\n| Definition | Status |\n|---|---|\n| `shown` | ❌ |\n";
         let doc = CoverageDoc::parse(text).unwrap();
         assert_eq!(shape(&doc), [("heading", 0), ("table", 6)]);
-        assert_eq!(doc.concrete_names().into_iter().collect::<Vec<_>>(), ["shown"]);
+        assert_eq!(
+            doc.concrete_names().into_iter().collect::<Vec<_>>(),
+            ["shown"]
+        );
     }
 
     #[test]
@@ -558,6 +561,24 @@ mod tests {
         let doc = CoverageDoc::parse(text).unwrap();
         assert_eq!(shape(&doc), [("heading", 0), ("table", 3), ("coverage", 5)]);
         assert!(doc.concrete_names().is_empty());
+    }
+
+    #[test]
+    fn lines_of_leading_and_trailing_terminators() {
+        assert_eq!(split_lines("\nb"), vec![0..0, 1..2]);
+        assert_eq!(split_lines("a\n"), vec![0..1]);
+        assert_eq!(split_lines("a\r\n\r\n"), vec![0..1, 3..3]);
+        assert_eq!(split_lines(""), Vec::<Range<usize>>::new());
+    }
+
+    #[test]
+    fn a_marker_is_found_only_inside_the_lines_asked_for() {
+        let text = "## A\n{/* track-models: hf_repo_id=o/a */}\n## B\n{/* track-models: hf_repo_id=o/b */}\n";
+        let doc = CoverageDoc::parse(text).unwrap();
+        let repo = |lines: Range<usize>| doc.marker_in(lines).and_then(|m| m.hf_repo_id());
+        assert_eq!(repo(0..2), Some("o/a"));
+        assert_eq!(repo(2..4), Some("o/b"));
+        assert_eq!(repo(2..3), None);
     }
 
     #[test]
