@@ -447,7 +447,7 @@ mod tests {
             }
         }
         fn summary_place(&self) -> u8 {
-            35
+            25 // after the providers (20), before the cookbook (30): not registry order
         }
         fn describe(&self, candidate: &Candidate, parts: &mut Vec<String>) {
             if candidate.has_source(TOY) {
@@ -524,7 +524,7 @@ mod tests {
                     "Qwen/Qwen3-8B",
                     &["cookbook", "toy-stars"],
                     1_000_000 + 3_000_000,
-                    "in the cookbook; starred on the toy index"
+                    "starred on the toy index; in the cookbook"
                 ),
                 row(
                     "acme/Cookbook-7B",
