@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::display_name::display_name;
 use super::source::{DiscoverySource, PHASES, SOURCES};
-use super::{Date, Day0File, HfList, HfListKind, Signals, Source};
+use super::{Date, Day0File, Findings, HfList, HfListKind, Signals, Source};
 use crate::sources::hf::{Gated, ModelInfo};
 
 /// One model that might be added, with every signal about it.
@@ -46,6 +46,9 @@ pub struct Candidate {
     pub created_at: Option<String>,
     /// The new SGLang classes this repo was matched to.
     pub day0: Vec<Day0Match>,
+    /// What a source noted about it beyond the fields above, under its own keys (for its part
+    /// of the signals text).
+    pub notes: Findings,
 }
 
 /// How a new SGLang class was tied to a repo.
@@ -355,6 +358,7 @@ fn blank(repo_id: String) -> Candidate {
         trending_rank: None,
         created_at: None,
         day0: Vec::new(),
+        notes: Findings::default(),
     }
 }
 

@@ -83,7 +83,9 @@
 //! - its findings: one [`Finding`] key per kind of thing it reads ([`Signals::insert`],
 //!   [`Signals::get`]), declared next to it;
 //! - its fetch (local or networked; failures are problem lines) and its merge phase and merge
-//!   into the candidates (`Merged::entry` for a repo id, `Merged::add_unmatched` for none);
+//!   into the candidates (`Merged::entry` for a repo id, `Merged::add_unmatched` for none;
+//!   what it knows of a candidate beyond the [`Candidate`] fields goes in
+//!   [`Candidate::notes`], under a key of its own);
 //! - its place and its part in a candidate's signals text (`summary_place`, `describe`).
 //!
 //! The registry's order is the order answers are applied and problem lines listed, and the
@@ -299,12 +301,12 @@ pub struct Signals {
 impl Signals {
     /// What the source that owns `key` found; `None` when it did not answer (or did not run).
     pub fn get<T: FindingValue>(&self, key: Finding<T>) -> Option<&T> {
-        self.findings.0.get(key.name)?.as_any().downcast_ref()
+        self.findings.get(key)
     }
 
     /// Records what a source found under its `key` (replacing an earlier answer).
     pub fn insert<T: FindingValue>(&mut self, key: Finding<T>, found: T) {
-        self.findings.0.insert(key.name, Arc::new(found));
+        self.findings.insert(key, found);
     }
 
     /// [`Signals::insert`], by value: `Signals::default().with(KEY, found)`.
@@ -314,8 +316,9 @@ impl Signals {
     }
 }
 
-/// The key under which one source keeps one kind of finding in [`Signals`]: a name (unique
-/// among the keys) and the type of what is kept. Declared next to the source (`source.rs`).
+/// The key under which one source keeps one kind of finding in [`Signals`] (or in a
+/// [`Candidate`]'s notes): a name (unique among the keys) and the type of what is kept.
+/// Declared next to the source (`source.rs`).
 pub struct Finding<T> {
     name: &'static str,
     kind: PhantomData<fn() -> T>,
@@ -344,9 +347,22 @@ pub trait FindingValue: Any + fmt::Debug + PartialEq + Send + Sync {}
 
 impl<T: Any + fmt::Debug + PartialEq + Send + Sync> FindingValue for T {}
 
-/// The findings by key name, each of its key's type.
+/// Findings by key, each of its key's type: what the sources found ([`Signals`]), or noted
+/// about one candidate ([`Candidate::notes`]).
 #[derive(Clone, Default)]
-struct Findings(BTreeMap<&'static str, Arc<dyn AnyFinding>>);
+pub struct Findings(BTreeMap<&'static str, Arc<dyn AnyFinding>>);
+
+impl Findings {
+    /// What is kept under `key`, if anything.
+    pub fn get<T: FindingValue>(&self, key: Finding<T>) -> Option<&T> {
+        self.0.get(key.name)?.as_any().downcast_ref()
+    }
+
+    /// Keeps `found` under `key` (replacing what was there).
+    pub fn insert<T: FindingValue>(&mut self, key: Finding<T>, found: T) {
+        self.0.insert(key.name, Arc::new(found));
+    }
+}
 
 /// A [`FindingValue`] with its type erased.
 trait AnyFinding: fmt::Debug + Send + Sync {

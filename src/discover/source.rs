@@ -417,10 +417,14 @@ mod tests {
     }
 
     const TOY: Source = Source::new("toy-stars", 3_000_000);
-    const TOY_STARRED: Finding<Vec<String>> = Finding::new("toy-stars");
+    /// The repos the toy index stars, with their stars.
+    const TOY_STARRED: Finding<Vec<(String, u64)>> = Finding::new("toy-stars");
+    /// One candidate's stars.
+    const TOY_STARS: Finding<u64> = Finding::new("toy-stars");
 
     /// A source written the way a new one would be: its name and weight, its finding, its
-    /// fetch, its merge and its part of the signals text; nothing else knows it.
+    /// fetch, its merge (with a note of its own on the candidate) and its part of the signals
+    /// text; nothing else knows it.
     struct ToyStars;
 
     impl DiscoverySource for ToyStars {
@@ -433,25 +437,25 @@ mod tests {
         fn fetch<'a>(&'a self, _: &'a Fetching<'a>) -> Fetch<'a> {
             Box::pin(async {
                 Box::new(|signals: &mut Signals| {
-                    signals.insert(
-                        TOY_STARRED,
-                        vec!["qwen/qwen3-8b".into(), "acme/Toy-1B".into()],
-                    );
+                    let starred = vec![("qwen/qwen3-8b".into(), 1_234), ("acme/Toy-1B".into(), 7)];
+                    signals.insert(TOY_STARRED, starred);
                     signals.problems.push("toy-stars: page 2 unreadable".into());
                 }) as Found
             })
         }
         fn merge(&self, signals: &Signals, merged: &mut Merged) {
-            for repo_id in listed(signals, TOY_STARRED) {
-                merged.entry(repo_id).sources.push(TOY);
+            for (repo_id, stars) in listed(signals, TOY_STARRED) {
+                let candidate = merged.entry(repo_id);
+                candidate.sources.push(TOY);
+                candidate.notes.insert(TOY_STARS, *stars);
             }
         }
         fn summary_place(&self) -> u8 {
             25 // after the providers (20), before the cookbook (30): not registry order
         }
         fn describe(&self, candidate: &Candidate, parts: &mut Vec<String>) {
-            if candidate.has_source(TOY) {
-                parts.push("starred on the toy index".to_string());
+            if let Some(stars) = candidate.notes.get(TOY_STARS) {
+                parts.push(format!("{stars} stars on the toy index"));
             }
         }
     }
@@ -516,7 +520,7 @@ mod tests {
                     "acme/Toy-1B",
                     &["toy-stars"],
                     3_000_000 + 10_000_000,
-                    "1 live provider (together); starred on the toy index"
+                    "1 live provider (together); 7 stars on the toy index"
                 ),
                 // The cookbook named it first (same phase, earlier in the registry): its
                 // spelling, and its name first.
@@ -524,7 +528,7 @@ mod tests {
                     "Qwen/Qwen3-8B",
                     &["cookbook", "toy-stars"],
                     1_000_000 + 3_000_000,
-                    "starred on the toy index; in the cookbook"
+                    "1234 stars on the toy index; in the cookbook"
                 ),
                 row(
                     "acme/Cookbook-7B",

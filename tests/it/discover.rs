@@ -1393,6 +1393,7 @@ fn candidate(repo: &str, sources: &[Source], providers: usize) -> Candidate {
         trending_rank: None,
         created_at: None,
         day0: Vec::new(),
+        notes: Default::default(),
     }
 }
 
