@@ -10,14 +10,13 @@
 //! `DeepseekV32ForCausalLM`'s, not `DeepseekV3ForCausalLM`'s). A class nothing matches stays a
 //! candidate without a repo id, so the report can say so.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use super::display_name::display_name;
-use super::source::{Phase, SOURCES};
-use super::{Date, HfListKind, Signals, Source};
+use super::source::{DiscoverySource, PHASES, SOURCES};
+use super::{Date, Day0File, Findings, HfList, HfListKind, Signals, Source};
 use crate::sources::hf::{Gated, ModelInfo};
 
 /// One model that might be added, with every signal about it.
@@ -47,6 +46,9 @@ pub struct Candidate {
     pub created_at: Option<String>,
     /// The new SGLang classes this repo was matched to.
     pub day0: Vec<Day0Match>,
+    /// What a source noted about it beyond the fields above, under its own keys (for its part
+    /// of the signals text).
+    pub notes: Findings,
 }
 
 /// How a new SGLang class was tied to a repo.
@@ -88,13 +90,15 @@ impl Candidate {
         !self.sources.is_empty() && self.sources.iter().all(|s| s.is_popularity())
     }
 
-    /// The score documented in the module doc.
+    /// The score documented in the module doc: the weights of the names it is vouched for under,
+    /// plus its providers, its trending rank and its downloads.
     pub fn score(&self) -> u64 {
-        let mut score: u64 = SOURCES
+        let mut score: u64 = self
+            .sources
             .iter()
-            .flat_map(|registered| registered.names())
-            .filter(|source| self.has_source(**source))
-            .map(|source| source.weight())
+            .enumerate()
+            .filter(|&(at, source)| !self.sources[..at].contains(source))
+            .map(|(_, source)| source.weight())
             .sum();
         score += 10_000_000 * (self.provider_count().min(99) as u64);
         if let Some((rank, _)) = &self.trending_rank {
@@ -108,61 +112,23 @@ impl Candidate {
         score
     }
 
-    /// What speaks for this model, for reasons and the Markdown table:
+    /// What speaks for this model, for reasons and the Markdown table, each registered source
+    /// saying its part:
     /// `new in SGLang: \`X\` (\`x.py\`, 2026-11-15); 3 live providers (a, b, c); in the cookbook; …`.
     pub fn signals_summary(&self) -> String {
+        self.signals_summary_from(&SOURCES)
+    }
+
+    /// [`Candidate::signals_summary`] as the sources of `registry` say it.
+    pub(super) fn signals_summary_from(&self, registry: &[&dyn DiscoverySource]) -> String {
+        let mut speakers: Vec<&dyn DiscoverySource> = registry.to_vec();
+        speakers.sort_by_key(|source| source.summary_place());
         let mut parts: Vec<String> = Vec::new();
-        for found in &self.day0 {
-            if found.matched_by == MatchedBy::Unmatched {
-                continue;
-            }
-            parts.push(format!(
-                "new in SGLang: `{}` (`{}`, {})",
-                found.class, found.file, found.date
-            ));
-        }
-        match self.providers.len() {
-            0 => {}
-            1 => parts.push(format!("1 live provider ({})", self.providers[0])),
-            n => parts.push(format!(
-                "{n} live providers ({})",
-                self.providers.join(", ")
-            )),
-        }
-        if self.has_source(Source::Cookbook) {
-            parts.push("in the cookbook".to_string());
-        }
-        if self.has_source(Source::Dataset) {
-            parts.push("traced in the dataset".to_string());
-        }
-        if self.has_source(Source::SglangCatalog) {
-            parts.push("in SGLang's supported-models docs".to_string());
-        }
-        if let Some((rank, tag)) = &self.trending_rank {
-            parts.push(format!("trending #{rank} ({tag})"));
-        }
-        if self.has_source(Source::HfNew) {
-            parts.push("new on the Hub".to_string());
-        }
-        if let Some(downloads) = self.downloads {
-            let mut text = String::new();
-            let _ = write!(text, "{} downloads", thousands(downloads));
-            parts.push(text);
+        for source in speakers {
+            source.describe(self, &mut parts);
         }
         parts.join("; ")
     }
-}
-
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// One candidate per repo id (case-insensitive; the first spelling seen wins: HF lists, then
@@ -170,18 +136,32 @@ fn thousands(n: u64) -> String {
 /// sorted by score, then key. Each registered source (`source::SOURCES`) merges what
 /// it found, phase by phase.
 pub fn candidates(signals: &Signals) -> Vec<Candidate> {
+    candidates_from(signals, &SOURCES)
+}
+
+/// [`candidates`] as the sources of `registry` merge them; a candidate lists its names in
+/// `registry` order.
+pub(super) fn candidates_from(
+    signals: &Signals,
+    registry: &[&dyn DiscoverySource],
+) -> Vec<Candidate> {
     let mut merged = Merged::default();
-    for phase in [Phase::Names, Phase::Matches, Phase::Annotates] {
-        for source in SOURCES.iter().filter(|s| s.phase() == phase) {
+    for phase in PHASES {
+        for source in registry.iter().filter(|s| s.phase() == phase) {
             source.merge(signals, &mut merged);
         }
     }
+    let names: Vec<Source> = registry.iter().flat_map(|s| s.names()).copied().collect();
+    let place = |source: &Source| {
+        let at = names.iter().position(|name| name == source);
+        (at.unwrap_or(names.len()), source.as_str())
+    };
     let Merged { by_key, unmatched } = merged;
     let mut all: Vec<Candidate> = by_key
         .into_values()
         .chain(unmatched)
         .map(|mut candidate| {
-            candidate.sources.sort();
+            candidate.sources.sort_by_key(&place);
             candidate.sources.dedup();
             candidate.providers.sort();
             candidate.providers.dedup();
@@ -201,10 +181,29 @@ pub(crate) struct Merged {
     unmatched: Vec<Candidate>,
 }
 
+impl Merged {
+    /// The candidate for `repo_id` (any case), new if no source named it yet (with this
+    /// spelling).
+    pub(crate) fn entry(&mut self, repo_id: &str) -> &mut Candidate {
+        entry(&mut self.by_key, repo_id)
+    }
+
+    /// Adds a candidate without a repo id (named `display_name`), vouched for by `source`.
+    pub(crate) fn add_unmatched(&mut self, display_name: String, source: Source) -> &mut Candidate {
+        self.unmatched.push(Candidate {
+            hf_repo_id: None,
+            display_name,
+            sources: vec![source],
+            ..blank(String::new())
+        });
+        self.unmatched.last_mut().expect("just pushed")
+    }
+}
+
 /// HF trending / new lists: every listed model, with what the list says about it.
-pub(super) fn merge_hf_lists(signals: &Signals, merged: &mut Merged) {
+pub(super) fn merge_hf_lists(lists: &[HfList], merged: &mut Merged) {
     let merged = &mut merged.by_key;
-    for list in &signals.hf_lists {
+    for list in lists {
         for (index, model) in list.models.iter().enumerate() {
             let candidate = entry(merged, &model.id);
             candidate.sources.push(list.kind.source());
@@ -225,21 +224,18 @@ pub(super) fn merge_hf_lists(signals: &Signals, merged: &mut Merged) {
 
 /// A source that only names repo ids (SGLang's docs tables, the cookbooks): each is a
 /// candidate it vouches for.
-pub(super) fn merge_named(source: Source, signals: &Signals, merged: &mut Merged) {
-    for repo_id in signals.named.get(&source).into_iter().flatten() {
-        entry(&mut merged.by_key, repo_id).sources.push(source);
+pub(super) fn merge_named(source: Source, repo_ids: &[String], merged: &mut Merged) {
+    for repo_id in repo_ids {
+        merged.entry(repo_id).sources.push(source);
     }
 }
 
 /// The dataset's `model:<slug>` tags no section tracks: the repos the slug fits best, else a
 /// candidate of its own.
-pub(super) fn merge_dataset_tags(signals: &Signals, merged: &mut Merged) {
-    let Merged {
-        by_key: merged,
-        unmatched,
-    } = merged;
-    for slug in &signals.dataset_models {
+pub(super) fn merge_dataset_tags(slugs: &[String], merged: &mut Merged) {
+    for slug in slugs {
         let fits: Vec<(usize, String)> = merged
+            .by_key
             .iter()
             .filter_map(|(key, c)| {
                 let repo = c.hf_repo_id.as_deref()?;
@@ -248,15 +244,10 @@ pub(super) fn merge_dataset_tags(signals: &Signals, merged: &mut Merged) {
             .collect();
         let best = fits.iter().map(|(extra, _)| *extra).min();
         if best.is_none() {
-            unmatched.push(Candidate {
-                hf_repo_id: None,
-                display_name: format!("model:{slug}"),
-                sources: vec![Source::Dataset],
-                ..blank(String::new())
-            });
+            merged.add_unmatched(format!("model:{slug}"), Source::Dataset);
         }
         for (_, key) in fits.iter().filter(|(extra, _)| Some(*extra) == best) {
-            if let Some(candidate) = merged.get_mut(key) {
+            if let Some(candidate) = merged.by_key.get_mut(key) {
                 candidate.sources.push(Source::Dataset);
             }
         }
@@ -264,18 +255,20 @@ pub(super) fn merge_dataset_tags(signals: &Signals, merged: &mut Merged) {
 }
 
 /// SGLang's new model classes: the repos each matches, else a candidate of its own.
-pub(super) fn merge_sglang_day0(signals: &Signals, merged: &mut Merged) {
+pub(super) fn merge_sglang_day0(
+    files: &[Day0File],
+    sglang_classes: &[String],
+    merged: &mut Merged,
+) {
     let Merged {
         by_key: merged,
         unmatched,
     } = merged;
-    let known_classes: Vec<&str> = signals
-        .sglang_classes
+    let known_classes: Vec<&str> = sglang_classes
         .iter()
         .map(String::as_str)
         .chain(
-            signals
-                .day0
+            files
                 .iter()
                 .flat_map(|f| f.classes.iter().map(String::as_str)),
         )
@@ -283,7 +276,7 @@ pub(super) fn merge_sglang_day0(signals: &Signals, merged: &mut Merged) {
     // Match every class against the repos as the lists describe them, then record the matches,
     // so the result does not depend on which class came first.
     let mut assignments = Vec::new();
-    for file in &signals.day0 {
+    for file in files {
         for class in &file.classes {
             assignments.push((file, class, match_class(class, merged, &known_classes)));
         }
@@ -323,14 +316,18 @@ pub(super) fn merge_sglang_day0(signals: &Signals, merged: &mut Merged) {
 
 /// The provider catalogs: the live providers they list for each repo id, and whether any
 /// answered (for every candidate).
-pub(super) fn merge_providers(signals: &Signals, merged: &mut Merged) {
+pub(super) fn merge_providers(
+    providers: Option<&BTreeMap<String, BTreeSet<String>>>,
+    reached: bool,
+    merged: &mut Merged,
+) {
     for (key, candidate) in &mut merged.by_key {
-        if let Some(providers) = signals.providers.get(key) {
+        if let Some(providers) = providers.and_then(|by_repo| by_repo.get(key)) {
             candidate.providers.extend(providers.iter().cloned());
         }
     }
     for candidate in merged.by_key.values_mut().chain(&mut merged.unmatched) {
-        candidate.provider_catalogs_reached = signals.provider_catalog_reached;
+        candidate.provider_catalogs_reached = reached;
     }
 }
 
@@ -361,6 +358,7 @@ fn blank(repo_id: String) -> Candidate {
         trending_rank: None,
         created_at: None,
         day0: Vec::new(),
+        notes: Findings::default(),
     }
 }
 

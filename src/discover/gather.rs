@@ -14,7 +14,10 @@ use super::day0::day0_from_clone;
 use super::day0_api::{self, day0_from_api};
 use super::providers::{parse_openrouter_models, parse_router_models, ProviderCatalog};
 use super::responses::SavedResponses;
-use super::source::{Fetch, Fetching, Found, RunInputs, SOURCES};
+use super::source::{
+    DiscoverySource, Fetch, Fetching, Found, RunInputs, DAY0_FILES, HF_LISTS, PROVIDERS,
+    PROVIDER_CATALOG_REACHED, SOURCES,
+};
 use super::{Day0File, DiscoveryOptions, HfList, HfListKind, Signals};
 use crate::github::reader::{without_url, GithubApi};
 use crate::sources::hf::{Gated, HfClient, HfConfig, ModelInfo, ModelQuery};
@@ -169,6 +172,16 @@ pub async fn gather_for_run(
     options: &DiscoveryOptions,
     run: Option<RunInputs<'_>>,
 ) -> Signals {
+    gather_from(sources, options, run, &SOURCES).await
+}
+
+/// [`gather_for_run`] over the sources of `registry`.
+pub(super) async fn gather_from(
+    sources: &DiscoverySources,
+    options: &DiscoveryOptions,
+    run: Option<RunInputs<'_>>,
+    registry: &[&dyn DiscoverySource],
+) -> Signals {
     let mut signals = Signals::default();
     let saved = SavedResponses::new(&sources.responses_dir);
     let built = reqwest::Client::builder()
@@ -192,7 +205,7 @@ pub async fn gather_for_run(
         run,
     };
     let hf_before = sources.hf.requests_made();
-    let fetches: Vec<Fetch<'_>> = SOURCES.iter().map(|s| s.fetch(&at)).collect();
+    let fetches: Vec<Fetch<'_>> = registry.iter().map(|s| s.fetch(&at)).collect();
     for found in join_all(fetches).await {
         found(&mut signals);
     }
@@ -231,7 +244,7 @@ async fn join_all(mut fetches: Vec<Fetch<'_>>) -> Vec<Found> {
 pub(super) async fn fetch_day0(at: &Fetching<'_>) -> Found {
     let (files, problems, calls) = day0(at.sources, at.options, at.saved).await;
     Box::new(move |signals| {
-        signals.day0 = files;
+        signals.insert(DAY0_FILES, files);
         signals.problems.extend(problems);
         signals.api_calls.insert("github".to_string(), calls);
     })
@@ -244,7 +257,7 @@ pub(super) async fn fetch_hf_lists(at: &Fetching<'_>) -> Found {
     }
     let (lists, problems) = hf_lists(at.sources, at.saved).await;
     Box::new(move |signals| {
-        signals.hf_lists = lists;
+        signals.insert(HF_LISTS, lists);
         signals.problems.extend(problems);
     })
 }
@@ -282,8 +295,8 @@ pub(super) async fn fetch_providers(at: &Fetching<'_>) -> Found {
                     .to_string(),
             );
         }
-        signals.providers = providers;
-        signals.provider_catalog_reached = reached;
+        signals.insert(PROVIDERS, providers);
+        signals.insert(PROVIDER_CATALOG_REACHED, reached);
     })
 }
 

@@ -69,17 +69,28 @@
 //!
 //! so day-0 beats everything, then provider count, dataset traces, cookbook presence, trending rank and
 //! downloads (in factor-of-two buckets); equal scores are ordered by repo id (case-insensitive,
-//! then exact).
+//! then exact). The day-0, dataset and cookbook terms are the weights of the [`Source`]s that
+//! vouch for the candidate (`sglang-catalog`, `hf-trending` and `hf-new` weigh 0); a new
+//! source's weight is a term of its own.
 //!
 //! # Adding a source
 //!
-//! One implementation of `DiscoverySource` (`source.rs`) — the [`Source`]s it vouches for,
-//! its merge phase, its fetch (local or networked, returning how it changes the [`Signals`];
-//! failures are problem lines) and its merge into the candidates — plus one line in
-//! `source::SOURCES` (whose order is the order answers are applied and problem lines listed;
-//! within a phase, the order repo ids are first seen in). A source that only names repo ids
-//! puts them in [`Signals::named`] and merges with `merge_named`; a new [`Source`] variant
-//! carries its name and [`Source::weight`] (its term above).
+//! One implementation of `DiscoverySource` in `source.rs`, plus one line in `source::SOURCES`;
+//! nothing else names it. The implementation gives:
+//!
+//! - its names: the [`Source`]s it vouches for candidates under (`Source::new(name, weight)`,
+//!   or `Source::popularity(name)`); the weight is its term of the score above;
+//! - its findings: one [`Finding`] key per kind of thing it reads ([`Signals::insert`],
+//!   [`Signals::get`]), declared next to it;
+//! - its fetch (local or networked; failures are problem lines) and its merge phase and merge
+//!   into the candidates (`Merged::entry` for a repo id, `Merged::add_unmatched` for none;
+//!   what it knows of a candidate beyond the [`Candidate`] fields goes in
+//!   [`Candidate::notes`], under a key of its own);
+//! - its place and its part in a candidate's signals text (`summary_place`, `describe`).
+//!
+//! The registry's order is the order answers are applied and problem lines listed, and the
+//! order of a candidate's `sources` in the report; within a merge phase, the order repo ids are
+//! first seen in (so their spelling). `source.rs`'s tests add a toy source this way.
 //!
 //! # Deciding
 //!
@@ -102,7 +113,11 @@ mod providers;
 mod responses;
 mod source;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -117,7 +132,10 @@ pub use decide::{
 pub use display_name::display_name;
 pub use gather::{gather, gather_for_run, DiscoverySources, MAX_CATALOG_BYTES};
 pub use providers::{parse_openrouter_models, parse_router_models, ProviderCatalog};
-pub use source::RunInputs;
+pub use source::{
+    RunInputs, COOKBOOK_REPO_IDS, DATASET_MODELS, DAY0_FILES, HF_LISTS, PROVIDERS,
+    PROVIDER_CATALOG_REACHED, SGLANG_CATALOG_REPO_IDS, SGLANG_CLASSES,
+};
 
 /// The user's knobs and the day the run is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,56 +174,76 @@ impl DiscoveryOptions {
     }
 }
 
-/// Where a candidate came from. Serialized as in the report (`sglang-day0`, …).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Source {
-    SglangDay0,
-    SglangCatalog,
-    Cookbook,
-    HfTrending,
-    HfNew,
-    /// The flashinfer-trace dataset has definitions tagged `model:<slug>` for it.
-    Dataset,
+/// A name a discovery source vouches for candidates under, as reports show it (`sglang-day0`,
+/// …), with what being named by it adds to the score. Each is declared next to the source that
+/// vouches for it (`source.rs`); two are the same when their names are. A candidate lists its
+/// names in registry order (`source::SOURCES`).
+#[derive(Clone, Copy)]
+pub struct Source {
+    name: &'static str,
+    weight: u64,
+    popularity: bool,
 }
 
 impl Source {
-    /// Every source, in declaration order.
-    pub const ALL: [Source; 6] = [
-        Source::SglangDay0,
-        Source::SglangCatalog,
-        Source::Cookbook,
-        Source::HfTrending,
-        Source::HfNew,
-        Source::Dataset,
-    ];
+    /// A name whose candidates get `weight` added to their score.
+    pub const fn new(name: &'static str, weight: u64) -> Source {
+        Source {
+            name,
+            weight,
+            popularity: false,
+        }
+    }
+
+    /// A name that only says a model is popular (adds nothing to the score by itself; a
+    /// candidate only such names vouch for needs `--min-providers` live providers).
+    pub const fn popularity(name: &'static str) -> Source {
+        Source {
+            name,
+            weight: 0,
+            popularity: true,
+        }
+    }
 
     /// What being named by this source adds to a candidate's score (providers, the trending
     /// rank and downloads add their own amounts on top; see [`Candidate::score`]).
     pub fn weight(self) -> u64 {
-        match self {
-            Source::SglangDay0 => 1_000_000_000,
-            // Traced already: FlashInfer-Bench's own people cared enough to capture its kernels.
-            Source::Dataset => 5_000_000,
-            Source::Cookbook => 1_000_000,
-            Source::SglangCatalog | Source::HfTrending | Source::HfNew => 0,
-        }
+        self.weight
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Source::SglangDay0 => "sglang-day0",
-            Source::SglangCatalog => "sglang-catalog",
-            Source::Cookbook => "cookbook",
-            Source::HfTrending => "hf-trending",
-            Source::HfNew => "hf-new",
-            Source::Dataset => "dataset",
-        }
+        self.name
     }
 
     /// Trending and new lists: signals of popularity only.
     pub fn is_popularity(self) -> bool {
-        matches!(self, Source::HfTrending | Source::HfNew)
+        self.popularity
+    }
+}
+
+impl PartialEq for Source {
+    fn eq(&self, other: &Source) -> bool {
+        self.name == other.name
+    }
+}
+
+impl Eq for Source {}
+
+impl std::hash::Hash for Source {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state);
+    }
+}
+
+impl fmt::Debug for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl Serialize for Source {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name)
     }
 }
 
@@ -252,23 +290,108 @@ pub struct HfList {
 /// Everything [`gather`] found, the input of [`candidates`].
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Signals {
-    /// New model files, sorted by file name.
-    pub day0: Vec<Day0File>,
-    /// Generative classes of the SGLang catalog (sorted, deduplicated).
-    pub sglang_classes: Vec<String>,
-    /// Repo ids named by the sources that only name them, by source: SGLang's supported-models
-    /// tables (`sglang-catalog`, in document order), the cookbooks (`cookbook`, sorted).
-    pub named: BTreeMap<Source, Vec<String>>,
-    /// The HF lists that answered.
-    pub hf_lists: Vec<HfList>,
-    /// Live providers per lower-cased repo id, from the router and OpenRouter.
-    pub providers: BTreeMap<String, BTreeSet<String>>,
-    /// Whether the router or OpenRouter answered (else `min_providers` is not applied).
-    pub provider_catalog_reached: bool,
-    /// `model:<slug>` tags of the dataset that no doc section tracks, sorted.
-    pub dataset_models: Vec<String>,
+    /// What each source found, under that source's [`Finding`] keys.
+    findings: Findings,
     /// One line per failed or degraded source, naming it.
     pub problems: Vec<String>,
     /// Requests sent per service (`hf`, `hf-router`, `openrouter`, `github`), retries included.
     pub api_calls: BTreeMap<String, u64>,
+}
+
+impl Signals {
+    /// What the source that owns `key` found; `None` when it did not answer (or did not run).
+    pub fn get<T: FindingValue>(&self, key: Finding<T>) -> Option<&T> {
+        self.findings.get(key)
+    }
+
+    /// Records what a source found under its `key` (replacing an earlier answer).
+    pub fn insert<T: FindingValue>(&mut self, key: Finding<T>, found: T) {
+        self.findings.insert(key, found);
+    }
+
+    /// [`Signals::insert`], by value: `Signals::default().with(KEY, found)`.
+    pub fn with<T: FindingValue>(mut self, key: Finding<T>, found: T) -> Signals {
+        self.insert(key, found);
+        self
+    }
+}
+
+/// The key under which one source keeps one kind of finding in [`Signals`] (or in a
+/// [`Candidate`]'s notes): a name (unique among the keys) and the type of what is kept.
+/// Declared next to the source (`source.rs`).
+pub struct Finding<T> {
+    name: &'static str,
+    kind: PhantomData<fn() -> T>,
+}
+
+impl<T> Finding<T> {
+    pub const fn new(name: &'static str) -> Finding<T> {
+        Finding {
+            name,
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<T> Clone for Finding<T> {
+    fn clone(&self) -> Finding<T> {
+        *self
+    }
+}
+
+impl<T> Copy for Finding<T> {}
+
+/// What a finding may be: comparable and printable, so [`Signals`] stays both, and shareable
+/// across the fetches.
+pub trait FindingValue: Any + fmt::Debug + PartialEq + Send + Sync {}
+
+impl<T: Any + fmt::Debug + PartialEq + Send + Sync> FindingValue for T {}
+
+/// Findings by key, each of its key's type: what the sources found ([`Signals`]), or noted
+/// about one candidate ([`Candidate::notes`]).
+#[derive(Clone, Default)]
+pub struct Findings(BTreeMap<&'static str, Arc<dyn AnyFinding>>);
+
+impl Findings {
+    /// What is kept under `key`, if anything.
+    pub fn get<T: FindingValue>(&self, key: Finding<T>) -> Option<&T> {
+        self.0.get(key.name)?.as_any().downcast_ref()
+    }
+
+    /// Keeps `found` under `key` (replacing what was there).
+    pub fn insert<T: FindingValue>(&mut self, key: Finding<T>, found: T) {
+        self.0.insert(key.name, Arc::new(found));
+    }
+}
+
+/// A [`FindingValue`] with its type erased.
+trait AnyFinding: fmt::Debug + Send + Sync {
+    fn as_any(&self) -> &dyn Any;
+    fn equals(&self, other: &dyn AnyFinding) -> bool;
+}
+
+impl<T: FindingValue> AnyFinding for T {
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn equals(&self, other: &dyn AnyFinding) -> bool {
+        other.as_any().downcast_ref::<T>() == Some(self)
+    }
+}
+
+impl PartialEq for Findings {
+    fn eq(&self, other: &Findings) -> bool {
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .zip(&other.0)
+                .all(|((a, x), (b, y))| a == b && x.equals(y.as_ref()))
+    }
+}
+
+impl fmt::Debug for Findings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(&self.0).finish()
+    }
 }

@@ -15,7 +15,8 @@ use track_models::discover::{
     candidates, day0_from_clone, decide, display_name, gather, parse_openrouter_models,
     parse_router_models, why_these_models_markdown, Candidate, Date, Day0File, Day0Match, Decision,
     DecisionKind, DiscoveryOptions, DiscoverySources, HfList, HfListKind, MatchedBy, Signals,
-    Source, TrackedModel,
+    Source, TrackedModel, COOKBOOK_REPO_IDS, DAY0_FILES, HF_LISTS, PROVIDERS,
+    PROVIDER_CATALOG_REACHED, SGLANG_CATALOG_REPO_IDS, SGLANG_CLASSES,
 };
 use track_models::sources::hf::{HfClient, HfConfig, ModelInfo, RetryPolicy};
 use track_models::sources::serving::CookbookIndex;
@@ -548,7 +549,8 @@ async fn gather_reads_every_source_and_saves_the_responses() {
 
     assert_eq!(signals.problems, Vec::<String>::new());
     let lists: Vec<(HfListKind, &str, Vec<&str>)> = signals
-        .hf_lists
+        .get(HF_LISTS)
+        .unwrap()
         .iter()
         .map(|l| {
             (
@@ -583,10 +585,10 @@ async fn gather_reads_every_source_and_saves_the_responses() {
             ),
         ]
     );
-    assert!(signals.provider_catalog_reached);
+    assert_eq!(signals.get(PROVIDER_CATALOG_REACHED), Some(&true));
     assert_eq!(
-        signals.providers,
-        BTreeMap::from([
+        signals.get(PROVIDERS),
+        Some(&BTreeMap::from([
             ("deepseek-ai/deepseek-v3".to_string(), set(&[])),
             ("google/gemma-3-27b-it".to_string(), set(&[])),
             (
@@ -597,15 +599,15 @@ async fn gather_reads_every_source_and_saves_the_responses() {
                 "qwen/qwen3-next-80b-a3b-thinking".to_string(),
                 set(&["hyperbolic", "openrouter"])
             ),
-        ])
+        ]))
     );
     assert_eq!(
-        signals.named[&Source::SglangCatalog],
-        strings(&["deepseek-ai/DeepSeek-V3"])
+        signals.get(SGLANG_CATALOG_REPO_IDS),
+        Some(&strings(&["deepseek-ai/DeepSeek-V3"]))
     );
     assert_eq!(
-        signals.sglang_classes,
-        strings(&[
+        signals.get(SGLANG_CLASSES),
+        Some(&strings(&[
             "DeepseekV32ForCausalLM",
             "DeepseekV3ForCausalLM",
             "Gemma3ForConditionalGeneration",
@@ -613,7 +615,7 @@ async fn gather_reads_every_source_and_saves_the_responses() {
             "MiniMaxM2ForCausalLM",
             "Qwen3ForCausalLM",
             "Qwen3NextForCausalLM",
-        ])
+        ]))
     );
     assert_eq!(
         signals.api_calls,
@@ -718,13 +720,9 @@ async fn gather_reads_every_source_and_saves_the_responses() {
             ("openrouter".to_string(), 0),
         ])
     );
-    assert_eq!(
-        Signals {
-            api_calls: signals.api_calls.clone(),
-            ..replayed
-        },
-        signals
-    );
+    let mut replayed = replayed;
+    replayed.api_calls = signals.api_calls.clone();
+    assert_eq!(replayed, signals);
 }
 
 /// An endpoint nobody listens on: any request would fail to connect.
@@ -863,8 +861,8 @@ async fn day0_from_the_api_follows_both_paginations_and_reads_new_classes() {
 
     assert_eq!(signals.problems, Vec::<String>::new());
     assert_eq!(
-        signals.day0,
-        vec![
+        signals.get(DAY0_FILES).unwrap(),
+        &vec![
             day0_file(
                 "minimax_m2.py",
                 &["MiniMaxM2ForCausalLM"],
@@ -909,8 +907,8 @@ async fn day0_from_the_api_stops_at_five_calls_and_says_so() {
     let signals = gather(&fake.sources(), &options()).await;
 
     assert_eq!(
-        signals.day0,
-        vec![day0_file(
+        signals.get(DAY0_FILES).unwrap(),
+        &vec![day0_file(
             "minimax_m2.py",
             &["MiniMaxM2ForCausalLM"],
             "c2",
@@ -1025,9 +1023,11 @@ async fn a_failing_source_is_one_problem_line_and_the_run_goes_on() {
         assert_eq!(signals.problems, vec![expected], "{source} {failure:?}");
         // The other sources still answered.
         let lists = if source == "hf-list" { 3 } else { 4 };
-        assert_eq!(signals.hf_lists.len(), lists, "{source} {failure:?}");
-        assert!(signals.provider_catalog_reached, "{source} {failure:?}");
-        let minimax = &signals.providers["minimaxai/minimax-m2.7"];
+        let hf_lists = signals.get(HF_LISTS).unwrap();
+        assert_eq!(hf_lists.len(), lists, "{source} {failure:?}");
+        let reached = signals.get(PROVIDER_CATALOG_REACHED);
+        assert_eq!(reached, Some(&true), "{source} {failure:?}");
+        let minimax = &signals.get(PROVIDERS).unwrap()["minimaxai/minimax-m2.7"];
         let expected_providers = match source {
             "router" => set(&["openrouter"]),
             "openrouter" => set(&["novita", "together"]),
@@ -1073,7 +1073,7 @@ async fn no_provider_catalog_means_popularity_alone_counts() {
             .await;
     }
     let signals = gather(&fake.sources(), &options()).await;
-    assert!(!signals.provider_catalog_reached);
+    assert_eq!(signals.get(PROVIDER_CATALOG_REACHED), Some(&false));
     assert_eq!(
         signals.problems,
         vec![
@@ -1237,47 +1237,55 @@ fn list(kind: HfListKind, tag: &str, models: Vec<Value>) -> HfList {
 
 #[test]
 fn candidates_match_new_classes_to_repos_by_config_then_by_name() {
-    let signals = Signals {
-        day0: vec![
-            day0_file(
-                "minimax_m2.py",
-                &["MiniMaxM2ForCausalLM"],
-                "c1",
-                "2026-11-15",
-            ),
-            day0_file(
-                "deepseek_v2.py",
-                &["DeepseekV3ForCausalLM"],
-                "c2",
-                "2026-11-10",
-            ),
-            day0_file("afm.py", &["ArceeForCausalLM"], "c3", "2026-11-17"),
-        ],
-        sglang_classes: strings(&[
-            "DeepseekV32ForCausalLM",
-            "DeepseekV3ForCausalLM",
-            "MiniMaxM2ForCausalLM",
-        ]),
-        named: BTreeMap::from([
-            (Source::SglangCatalog, strings(&["MiniMaxAI/MiniMax-M2"])),
-            (
-                Source::Cookbook,
-                strings(&[
-                    "deepseek-ai/DeepSeek-V3",
-                    "deepseek-ai/DeepSeek-V3.2",
-                    "minimaxai/minimax-m2.7",
-                ]),
-            ),
-        ]),
-        hf_lists: vec![list(
-            HfListKind::Trending,
-            "text-generation",
-            vec![minimax_m27()],
-        )],
-        providers: BTreeMap::from([("minimaxai/minimax-m2.7".to_string(), set(&["openrouter"]))]),
-        provider_catalog_reached: true,
-        ..Signals::default()
-    };
+    let signals = Signals::default()
+        .with(
+            DAY0_FILES,
+            vec![
+                day0_file(
+                    "minimax_m2.py",
+                    &["MiniMaxM2ForCausalLM"],
+                    "c1",
+                    "2026-11-15",
+                ),
+                day0_file(
+                    "deepseek_v2.py",
+                    &["DeepseekV3ForCausalLM"],
+                    "c2",
+                    "2026-11-10",
+                ),
+                day0_file("afm.py", &["ArceeForCausalLM"], "c3", "2026-11-17"),
+            ],
+        )
+        .with(
+            SGLANG_CLASSES,
+            strings(&[
+                "DeepseekV32ForCausalLM",
+                "DeepseekV3ForCausalLM",
+                "MiniMaxM2ForCausalLM",
+            ]),
+        )
+        .with(SGLANG_CATALOG_REPO_IDS, strings(&["MiniMaxAI/MiniMax-M2"]))
+        .with(
+            COOKBOOK_REPO_IDS,
+            strings(&[
+                "deepseek-ai/DeepSeek-V3",
+                "deepseek-ai/DeepSeek-V3.2",
+                "minimaxai/minimax-m2.7",
+            ]),
+        )
+        .with(
+            HF_LISTS,
+            vec![list(
+                HfListKind::Trending,
+                "text-generation",
+                vec![minimax_m27()],
+            )],
+        )
+        .with(
+            PROVIDERS,
+            BTreeMap::from([("minimaxai/minimax-m2.7".to_string(), set(&["openrouter"]))]),
+        )
+        .with(PROVIDER_CATALOG_REACHED, true);
     let found = candidates(&signals);
     /// Key, sources, day-0 matches, architectures, score.
     type Summary<'a> = (
@@ -1303,14 +1311,13 @@ fn candidates_match_new_classes_to_repos_by_config_then_by_name() {
         })
         .collect();
     use MatchedBy::*;
-    use Source::*;
     assert_eq!(
         summary,
         vec![
             (
                 // The list's spelling wins over the cookbook's lower-case one.
                 "MiniMaxAI/MiniMax-M2.7",
-                vec![SglangDay0, Cookbook, HfTrending],
+                vec![Source::SglangDay0, Source::Cookbook, Source::HfTrending],
                 vec![("MiniMaxM2ForCausalLM".to_string(), Config)],
                 strings(&["MiniMaxM2ForCausalLM"]),
                 // day-0 + 2 providers (novita live, openrouter) + cookbook + rank 1 + log2 downloads 18
@@ -1318,7 +1325,7 @@ fn candidates_match_new_classes_to_repos_by_config_then_by_name() {
             ),
             (
                 "deepseek-ai/DeepSeek-V3",
-                vec![SglangDay0, Cookbook],
+                vec![Source::SglangDay0, Source::Cookbook],
                 vec![("DeepseekV3ForCausalLM".to_string(), Name)],
                 strings(&["DeepseekV3ForCausalLM"]),
                 1_001_000_000,
@@ -1326,14 +1333,14 @@ fn candidates_match_new_classes_to_repos_by_config_then_by_name() {
             (
                 // Ties go by key: `ArceeForCausalLM` before `MiniMaxAI/…`.
                 "ArceeForCausalLM",
-                vec![SglangDay0],
+                vec![Source::SglangDay0],
                 vec![("ArceeForCausalLM".to_string(), Unmatched)],
                 strings(&["ArceeForCausalLM"]),
                 1_000_000_000,
             ),
             (
                 "MiniMaxAI/MiniMax-M2",
-                vec![SglangDay0, SglangCatalog],
+                vec![Source::SglangDay0, Source::SglangCatalog],
                 vec![("MiniMaxM2ForCausalLM".to_string(), Name)],
                 strings(&["MiniMaxM2ForCausalLM"]),
                 1_000_000_000,
@@ -1341,7 +1348,7 @@ fn candidates_match_new_classes_to_repos_by_config_then_by_name() {
             (
                 // DeepseekV32ForCausalLM's longer stem claims V3.2.
                 "deepseek-ai/DeepSeek-V3.2",
-                vec![Cookbook],
+                vec![Source::Cookbook],
                 vec![],
                 vec![],
                 1_000_000,
@@ -1386,6 +1393,7 @@ fn candidate(repo: &str, sources: &[Source], providers: usize) -> Candidate {
         trending_rank: None,
         created_at: None,
         day0: Vec::new(),
+        notes: Default::default(),
     }
 }
 
@@ -1403,13 +1411,12 @@ fn row(key: &str, decision: DecisionKind, reason: &str) -> (String, DecisionKind
 #[test]
 fn min_providers_applies_to_popularity_only_candidates() {
     use DecisionKind::*;
-    use Source::*;
     let all = vec![
-        candidate("org/trending-one", &[HfTrending], 1),
-        candidate("org/trending-two", &[HfTrending, HfNew], 2),
-        candidate("org/cookbook-none", &[Cookbook], 0),
-        candidate("org/catalog-none", &[SglangCatalog], 0),
-        candidate("org/new-none", &[HfNew], 0),
+        candidate("org/trending-one", &[Source::HfTrending], 1),
+        candidate("org/trending-two", &[Source::HfTrending, Source::HfNew], 2),
+        candidate("org/cookbook-none", &[Source::Cookbook], 0),
+        candidate("org/catalog-none", &[Source::SglangCatalog], 0),
+        candidate("org/new-none", &[Source::HfNew], 0),
     ];
     let decisions = decide(&all, &[], &HashMap::new(), &|_| true, &options());
     assert_eq!(
@@ -1427,33 +1434,32 @@ fn min_providers_applies_to_popularity_only_candidates() {
 #[test]
 fn filters_gated_non_decoders_and_unserved_architectures() {
     use DecisionKind::*;
-    use Source::*;
     let gated_manual = Candidate {
         gated: Some(track_models::sources::hf::Gated::Manual),
-        ..candidate("google/gemma-3-27b-it", &[SglangCatalog], 3)
+        ..candidate("google/gemma-3-27b-it", &[Source::SglangCatalog], 3)
     };
     let gated_auto = Candidate {
         gated: Some(track_models::sources::hf::Gated::Auto),
-        ..candidate("org/auto", &[Cookbook], 0)
+        ..candidate("org/auto", &[Source::Cookbook], 0)
     };
     let embedding = Candidate {
         architectures: strings(&["Qwen3Model"]),
         pipeline_tag: Some("feature-extraction".to_string()),
-        ..candidate("Qwen/Qwen3-Embedding-8B", &[Cookbook], 0)
+        ..candidate("Qwen/Qwen3-Embedding-8B", &[Source::Cookbook], 0)
     };
     let image = Candidate {
         architectures: strings(&["FluxPipeline"]),
         pipeline_tag: Some("text-to-image".to_string()),
-        ..candidate("black-forest-labs/FLUX.1-dev", &[Cookbook], 0)
+        ..candidate("black-forest-labs/FLUX.1-dev", &[Source::Cookbook], 0)
     };
     let unserved = Candidate {
         architectures: strings(&["Olmo3ForCausalLM"]),
-        ..candidate("allenai/Olmo-3-7B-Instruct", &[HfTrending], 2)
+        ..candidate("allenai/Olmo-3-7B-Instruct", &[Source::HfTrending], 2)
     };
     let unknown = Candidate {
         architectures: Vec::new(),
         pipeline_tag: None,
-        ..candidate("org/unknown", &[SglangCatalog], 0)
+        ..candidate("org/unknown", &[Source::SglangCatalog], 0)
     };
     let supported = |class: &str| class != "Olmo3ForCausalLM";
     let decisions = decide(
@@ -1506,7 +1512,6 @@ fn filters_gated_non_decoders_and_unserved_architectures() {
 #[test]
 fn already_tracked_by_repo_id_name_or_fingerprint() {
     use DecisionKind::*;
-    use Source::*;
     let tracked = vec![
         TrackedModel {
             name: "Llama 3.1 8B".to_string(),
@@ -1525,11 +1530,15 @@ fn already_tracked_by_repo_id_name_or_fingerprint() {
         },
     ];
     let all = vec![
-        candidate("META-LLAMA/llama-3.1-8b-instruct", &[Cookbook], 5),
-        candidate("Qwen/Qwen3-Next-80B-A3B-Thinking-FP8", &[Cookbook], 4),
-        candidate("deepseek-ai/DeepSeek-R1-0528", &[Cookbook], 3),
-        candidate("moonshotai/Kimi-K2-Instruct", &[Cookbook], 2),
-        candidate("org/llama-finetune", &[Cookbook], 1),
+        candidate("META-LLAMA/llama-3.1-8b-instruct", &[Source::Cookbook], 5),
+        candidate(
+            "Qwen/Qwen3-Next-80B-A3B-Thinking-FP8",
+            &[Source::Cookbook],
+            4,
+        ),
+        candidate("deepseek-ai/DeepSeek-R1-0528", &[Source::Cookbook], 3),
+        candidate("moonshotai/Kimi-K2-Instruct", &[Source::Cookbook], 2),
+        candidate("org/llama-finetune", &[Source::Cookbook], 1),
     ];
     let fingerprints = HashMap::from([
         (
@@ -1577,15 +1586,14 @@ fn already_tracked_by_repo_id_name_or_fingerprint() {
 #[test]
 fn order_is_deterministic_ties_go_by_repo_id_and_max_new_caps() {
     use DecisionKind::*;
-    use Source::*;
     let mut all = vec![
-        candidate("zeta/Zeta-7B", &[Cookbook], 2),
-        candidate("alpha/Alpha-7B", &[Cookbook], 2),
-        candidate("mid/Mid-7B", &[Cookbook], 2),
-        candidate("top/Top-7B", &[SglangDay0], 0),
+        candidate("zeta/Zeta-7B", &[Source::Cookbook], 2),
+        candidate("alpha/Alpha-7B", &[Source::Cookbook], 2),
+        candidate("mid/Mid-7B", &[Source::Cookbook], 2),
+        candidate("top/Top-7B", &[Source::SglangDay0], 0),
         // Same name key as Alpha-7B, later in order: a duplicate of a model added in this run.
-        candidate("mirror/Alpha-7B-Instruct-AWQ", &[Cookbook], 2),
-        candidate("same/Kernels-7B", &[Cookbook], 1),
+        candidate("mirror/Alpha-7B-Instruct-AWQ", &[Source::Cookbook], 2),
+        candidate("same/Kernels-7B", &[Source::Cookbook], 1),
     ];
     let fingerprints = HashMap::from([
         ("zeta/Zeta-7B".to_string(), "f-zeta".to_string()),
@@ -1630,24 +1638,28 @@ fn order_is_deterministic_ties_go_by_repo_id_and_max_new_caps() {
 
 #[test]
 fn report_entries_and_markdown() {
-    let signals = Signals {
-        day0: vec![
-            day0_file(
-                "minimax_m2.py",
-                &["MiniMaxM2ForCausalLM"],
-                "c1",
-                "2026-11-15",
-            ),
-            day0_file("afm.py", &["ArceeForCausalLM"], "c3", "2026-11-17"),
-        ],
-        hf_lists: vec![list(
-            HfListKind::Trending,
-            "text-generation",
-            vec![minimax_m27()],
-        )],
-        provider_catalog_reached: true,
-        ..Signals::default()
-    };
+    let signals = Signals::default()
+        .with(
+            DAY0_FILES,
+            vec![
+                day0_file(
+                    "minimax_m2.py",
+                    &["MiniMaxM2ForCausalLM"],
+                    "c1",
+                    "2026-11-15",
+                ),
+                day0_file("afm.py", &["ArceeForCausalLM"], "c3", "2026-11-17"),
+            ],
+        )
+        .with(
+            HF_LISTS,
+            vec![list(
+                HfListKind::Trending,
+                "text-generation",
+                vec![minimax_m27()],
+            )],
+        )
+        .with(PROVIDER_CATALOG_REACHED, true);
     let decisions = decide(
         &candidates(&signals),
         &[],
@@ -1831,7 +1843,8 @@ async fn example_workspace_offline_adds_minimax_m27_and_nemotron_h() {
     assert_eq!(signals.api_calls.values().sum::<u64>(), 0);
     assert_eq!(
         signals
-            .day0
+            .get(DAY0_FILES)
+            .unwrap()
             .iter()
             .map(|f| (f.file.as_str(), f.date.to_string()))
             .collect::<Vec<_>>(),
@@ -1901,7 +1914,7 @@ async fn an_endless_provider_catalog_is_cut_at_the_cap() {
         signals.problems
     );
     assert!(
-        !signals.providers.is_empty(),
+        !signals.get(PROVIDERS).unwrap().is_empty(),
         "OpenRouter still answered: {:?}",
         signals.problems
     );

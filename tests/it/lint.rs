@@ -670,20 +670,22 @@ fn traced_in_the_dataset_is_a_discovery_signal() {
     use std::collections::HashMap;
     use track_models::discover::{
         candidates, decide, Date, DecisionKind, DiscoveryOptions, Signals, Source,
+        COOKBOOK_REPO_IDS, DATASET_MODELS,
     };
 
-    let signals = Signals {
-        named: std::collections::BTreeMap::from([(
-            Source::Cookbook,
+    let signals = Signals::default()
+        .with(
+            COOKBOOK_REPO_IDS,
             vec![
                 "Qwen/Qwen3-14B".to_string(),
                 "Qwen/Qwen3-14B-Base".to_string(),
                 "google/gemma-3-27b-it".to_string(),
             ],
-        )]),
-        dataset_models: vec!["nemotron-h-8b".to_string(), "qwen3-14b".to_string()],
-        ..Signals::default()
-    };
+        )
+        .with(
+            DATASET_MODELS,
+            vec!["nemotron-h-8b".to_string(), "qwen3-14b".to_string()],
+        );
     let pool = candidates(&signals);
     let sources = |key: &str| {
         pool.iter()
