@@ -1,6 +1,7 @@
-//! The I/O shell around [`crate::plan`]: read the doc and the sources, plan, then write,
-//! check or print according to the mode. Output goes to the writers it is given, so tests can
-//! read it; exit codes are decided here and mapped in `main`.
+//! The I/O shell around [`crate::plan`]: read the doc, the sources and the clock (once), plan,
+//! print the messages the plan carries (announcements, problems, failures, in that order), then
+//! write, check or print according to the mode. Output goes to the writers it is given, so tests
+//! can read it; exit codes are decided here and mapped in `main`.
 
 use std::io::Write;
 use std::path::Path;
