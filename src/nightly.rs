@@ -5,22 +5,32 @@
 //! repos to ask for) is the core's; this module only fetches. The machine asks for each repo at
 //! most once, so the Hub sees at most one config request per candidate considered.
 
+use std::sync::OnceLock;
+
 use crate::discover::{candidates, gather_for_run, DiscoveryOptions, DiscoverySources, RunInputs};
 use crate::doc::refresh::SectionOutcome;
 use crate::doc::CoverageDoc;
 use crate::plan::{tracked_models, Discovered, Discovery, Step};
 use crate::request::Request;
 use crate::resolve::serving_plan;
+use crate::sources::dataset_tags::TagReading;
 
-/// Gathers the signals, drives the decision loop, and gathers the picks' serving plans.
+/// Gathers the signals, drives the decision loop, and gathers the picks' serving plans. The
+/// dataset's tags the `dataset` source reads are kept in `dataset_tags` for the lint.
 pub async fn discover(
     request: &Request,
     sources: &DiscoverySources,
     doc: &CoverageDoc<'_>,
     sections: &[SectionOutcome],
     options: &DiscoveryOptions,
+    dataset_tags: &OnceLock<TagReading>,
 ) -> Discovered {
-    let signals = gather_for_run(sources, options, Some(RunInputs { request, doc })).await;
+    let run = RunInputs {
+        request,
+        doc,
+        dataset_tags,
+    };
+    let signals = gather_for_run(sources, options, Some(run)).await;
     let supports = |class: &str| sources.catalog.supports(class);
     let mut discovery = Discovery::new(
         candidates(&signals),

@@ -5,6 +5,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use anyhow::{anyhow, Context, Result};
 
@@ -72,7 +73,7 @@ pub fn run_request(
             &doc_text,
             planned.plan,
             Vec::new(),
-            (&[], None),
+            (&[], None, None),
             out,
             err,
         );
@@ -133,6 +134,8 @@ pub fn run_request(
         .into_iter()
         .map(|resolved| resolved.map_err(|error| format!("{error:#}")))
         .collect();
+    // Discovery's `dataset` source reads the dataset's tags; the lint at the end takes them.
+    let dataset_tags = OnceLock::new();
     let discovered = match (&discovery, request.discover) {
         (Some(sources), Some(args)) => {
             let options = DiscoveryOptions {
@@ -142,7 +145,12 @@ pub fn run_request(
                 today,
             };
             Some(runtime.block_on(nightly::discover(
-                request, sources, &doc, sections, &options,
+                request,
+                sources,
+                &doc,
+                sections,
+                &options,
+                &dataset_tags,
             )))
         }
         _ => None,
@@ -182,7 +190,11 @@ pub fn run_request(
     let mut problems = planned.problems;
     problems.extend(planned.failures.iter().cloned());
     let resolution = crate::lint_gather::Resolution { cookbook, catalog };
-    let lint = (planned.requests.as_slice(), Some(&resolution));
+    let lint = (
+        planned.requests.as_slice(),
+        Some(&resolution),
+        dataset_tags.get(),
+    );
     let status = finish(request, &doc_text, planned.plan, problems, lint, out, err)?;
     for failure in &planned.failures {
         writeln!(err, "{}", crate::console::render_message("error", failure))?;
@@ -249,6 +261,7 @@ fn finish(
     lint: (
         &[crate::onboard::ModelRequest],
         Option<&crate::lint_gather::Resolution>,
+        Option<&crate::lint_gather::TagReading>,
     ),
     out: &mut dyn Write,
     err: &mut dyn Write,
