@@ -9,7 +9,8 @@
 //! empty, and those rows are what the lint is for. A generated section's config comes from the
 //! cache only — the tool wrote its rows from that config, so it adds no request and no note
 //! when it is not cached. A section whose config cannot be had is named in a note, never
-//! guessed. The dataset's tags come from [`crate::sources::dataset_tags`].
+//! guessed. The dataset's tags come from [`crate::sources::dataset_tags`]: in a discovery run,
+//! those discovery read already (one reading per run).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -26,7 +27,7 @@ use crate::sources::serving::CookbookIndex;
 use crate::sources::sglang::SglangCatalog;
 
 pub use crate::sources::dataset_tags::{
-    hub_traced, read_traced, MAX_DEFINITION_BYTES, MAX_TAGGED_FILES,
+    hub_traced, read_traced, TagReading, MAX_DEFINITION_BYTES, MAX_TAGGED_FILES,
 };
 
 /// What the shell has for resolving section names to repo ids.
@@ -37,14 +38,16 @@ pub struct Resolution<'a> {
 
 /// Lints `text` (the doc the run ends with) for `request`: configs from `requests` and the
 /// HF cache (section names resolved through `resolution`, else through `--cookbook-dir` /
-/// `--sglang-dir` when given), tags when `read_tags` from `--trace-dir`, else from the Hub's
-/// copy of `--trace-repo`. Returns the outcome and notes (what could not be checked, and why).
+/// `--sglang-dir` when given), tags when `read_tags`: those the run read already (`read`),
+/// else from `--trace-dir`, else from the Hub's copy of `--trace-repo`. Returns the outcome and
+/// notes (what could not be checked, and why).
 pub fn lint_run(
     request: &Request,
     text: &str,
     requests: &[ModelRequest],
     resolution: Option<&Resolution>,
     read_tags: bool,
+    read: Option<&TagReading>,
 ) -> (LintOutcome, Vec<String>) {
     let own = (resolution.is_none()
         && (!request.sources.cookbook_dir.is_empty() || request.sources.sglang_dir.is_some()))
@@ -65,17 +68,20 @@ pub fn lint_run(
         .as_ref()
         .map(|(cookbook, catalog)| Resolution { cookbook, catalog });
     let resolution = resolution.or(own_resolution.as_ref());
-    match (&request.sources.trace_dir, read_tags) {
-        (_, false) => lint_doc(text, requests, resolution, None),
-        (Some(dir), true) => lint_doc(text, requests, resolution, Some(dir)),
-        (None, true) => {
-            let mut tag_notes = Vec::new();
-            let traced = hub_traced_blocking(&request.sources.trace_repo, &mut tag_notes);
-            let (outcome, mut notes) = lint_doc_with(text, requests, resolution, traced.as_deref());
-            notes.extend(tag_notes);
-            (outcome, notes)
-        }
+    if !read_tags {
+        return lint_doc(text, requests, resolution, None);
     }
+    let dir = request.sources.trace_dir.as_deref();
+    let tags = match (read, dir) {
+        (Some(tags), _) => tags.clone(),
+        (None, Some(dir)) => TagReading::Local(read_traced(dir).map_err(|e| e.to_string())),
+        (None, None) => {
+            let mut notes = Vec::new();
+            let traced = hub_traced_blocking(&request.sources.trace_repo, &mut notes);
+            TagReading::Hub(traced, notes)
+        }
+    };
+    lint_with_tags(text, requests, resolution, &tags, dir)
 }
 
 /// The Hub's tags of `repo` for the lint at the end of a run (outside its async runtime: a
@@ -99,27 +105,47 @@ pub fn lint_doc(
     resolution: Option<&Resolution>,
     trace_dir: Option<&Path>,
 ) -> (LintOutcome, Vec<String>) {
+    match trace_dir {
+        Some(dir) => {
+            let tags = TagReading::Local(read_traced(dir).map_err(|e| e.to_string()));
+            lint_with_tags(text, requests, resolution, &tags, Some(dir))
+        }
+        None => lint_doc_with(text, requests, resolution, None),
+    }
+}
+
+/// Lints `text` with the tags as read: the configs' notes first, as a reader meets the sections
+/// before the dataset, then what the tags' reading could not read (`dir`: the `--trace-dir`
+/// they came from, when local).
+fn lint_with_tags(
+    text: &str,
+    requests: &[ModelRequest],
+    resolution: Option<&Resolution>,
+    tags: &TagReading,
+    dir: Option<&Path>,
+) -> (LintOutcome, Vec<String>) {
     let mut notes = Vec::new();
-    let traced = match trace_dir {
-        Some(dir) => match read_traced(dir) {
-            Ok((traced, skipped)) => {
-                if skipped > 0 {
-                    notes.push(format!(
-                        "lint: {skipped} definition file(s) under `{}` were unreadable, too large or beyond the limit; their tags were not read",
-                        dir.join("definitions").display()
-                    ));
-                }
-                Some(traced)
+    let traced = match tags {
+        TagReading::Local(Ok((traced, skipped))) => {
+            if *skipped > 0 {
+                let root = dir.map(|d| d.join("definitions")).unwrap_or_default();
+                notes.push(format!(
+                    "lint: {skipped} definition file(s) under `{}` were unreadable, too large or beyond the limit; their tags were not read",
+                    root.display()
+                ));
             }
-            Err(error) => {
-                notes.push(format!("lint: the dataset's tags were not read: {error}"));
-                None
-            }
-        },
-        None => None,
+            Some(traced.as_slice())
+        }
+        TagReading::Local(Err(error)) => {
+            notes.push(format!("lint: the dataset's tags were not read: {error}"));
+            None
+        }
+        TagReading::Hub(traced, tag_notes) => {
+            notes.extend(tag_notes.iter().cloned());
+            traced.as_deref()
+        }
     };
-    let (outcome, config_notes) = lint_doc_with(text, requests, resolution, traced.as_deref());
-    // The configs' notes first, as a reader meets the sections before the dataset.
+    let (outcome, config_notes) = lint_doc_with(text, requests, resolution, traced);
     (outcome, config_notes.into_iter().chain(notes).collect())
 }
 
@@ -352,11 +378,11 @@ fn lint_configs(
 pub fn report(
     request: &Request,
     text: &str,
-    (requests, resolution): (&[ModelRequest], Option<&Resolution>),
+    (requests, resolution, tags): (&[ModelRequest], Option<&Resolution>, Option<&TagReading>),
     read_tags: bool,
     err: &mut dyn std::io::Write,
 ) -> std::io::Result<Vec<crate::lint::Finding>> {
-    let (outcome, notes) = lint_run(request, text, requests, resolution, read_tags);
+    let (outcome, notes) = lint_run(request, text, requests, resolution, read_tags, tags);
     for note in &notes {
         writeln!(err, "note: {note}")?;
     }

@@ -1,146 +1,69 @@
-//! `--discover`: gather the sources, decide, read the chosen models' configs, and hand them to
-//! onboarding. The deciding is pure (`crate::discover::decide`); this module is the loop that
-//! feeds it what only I/O can learn: each added candidate's config.json and fingerprint.
-//!
-//! The loop: decide; fetch the configs of the `added` candidates not fetched yet; record their
-//! fingerprints (a candidate with the same kernels as a tracked model then becomes
-//! `already_tracked`, and its slot goes to the next one); a candidate whose config cannot be
-//! read or parsed is skipped with the reason; repeat until every added candidate has its
-//! config. Each round fetches only new candidates, so the Hub sees at most one config request
-//! per candidate considered.
+//! `--discover`'s I/O driver: gather the sources, then run discovery's pure state machine
+//! ([`crate::plan::Discovery`]) — fetch the `config.json`s it asks for and hand back each answer
+//! (the text, or the error naming the model and URL) until it is done — then gather a serving
+//! plan for each pick. Every decision (fingerprints, architectures, unreadable configs, which
+//! repos to ask for) is the core's; this module only fetches. The machine asks for each repo at
+//! most once, so the Hub sees at most one config request per candidate considered.
 
-use std::collections::HashMap;
+use std::sync::OnceLock;
 
-use crate::arch::parse_config;
-use crate::discover::{
-    candidates, decide, gather_for_run, why_these_models_markdown, CandidateReport, Decision,
-    DecisionKind, DiscoveryOptions, DiscoverySources, RunInputs, TrackedModel,
-};
+use crate::discover::{candidates, gather_for_run, DiscoveryOptions, DiscoverySources, RunInputs};
 use crate::doc::refresh::SectionOutcome;
 use crate::doc::CoverageDoc;
-use crate::onboard::ModelRequest;
+use crate::plan::{tracked_models, Discovered, Discovery, Step};
 use crate::request::Request;
 use crate::resolve::serving_plan;
+use crate::sources::dataset_tags::TagReading;
 
-/// What discovery adds to a run.
-#[derive(Debug, Default)]
-pub struct Discovered {
-    pub requests: Vec<ModelRequest>,
-    pub candidates: Vec<CandidateReport>,
-    /// The "why these models" table for the Markdown report.
-    pub why_markdown: String,
-    /// One line per source that failed, naming it.
-    pub problems: Vec<String>,
-}
-
+/// Gathers the signals, drives the decision loop, and gathers the picks' serving plans. The
+/// dataset's tags the `dataset` source reads are kept in `dataset_tags` for the lint.
 pub async fn discover(
     request: &Request,
     sources: &DiscoverySources,
     doc: &CoverageDoc<'_>,
     sections: &[SectionOutcome],
     options: &DiscoveryOptions,
+    dataset_tags: &OnceLock<TagReading>,
 ) -> Discovered {
-    let signals = gather_for_run(sources, options, Some(RunInputs { request, doc })).await;
-    let tracked = tracked_models(doc, sections);
+    let run = RunInputs {
+        request,
+        doc,
+        dataset_tags,
+    };
+    let signals = gather_for_run(sources, options, Some(run)).await;
     let supports = |class: &str| sources.catalog.supports(class);
-    let mut pool = candidates(&signals);
-    let mut fingerprints: HashMap<String, String> = HashMap::new();
-    let mut configs: HashMap<String, String> = HashMap::new();
-    let mut unreadable: Vec<Decision> = Vec::new();
-    let decisions = loop {
-        let decisions = decide(&pool, &tracked, &fingerprints, &supports, options);
-        let to_fetch: Vec<String> = decisions
-            .iter()
-            .filter(|d| d.decision == DecisionKind::Added)
-            .filter_map(|d| d.candidate.hf_repo_id.clone())
-            .filter(|repo| !configs.contains_key(repo))
-            .collect();
-        if to_fetch.is_empty() {
-            break decisions;
-        }
-        for (repo, fetched) in sources.hf.fetch_configs(&to_fetch).await {
-            let parsed = fetched
-                .map_err(|e| format!("config.json unavailable: {e}"))
-                .and_then(|file| match parse_config(&file.text) {
-                    Ok(arch) => Ok((file.text, arch)),
-                    Err(e) => Err(format!("config.json unusable: {e}")),
-                });
-            match parsed {
-                Ok((text, arch)) => {
-                    fingerprints.insert(repo.clone(), arch.fingerprint_digest());
-                    if let Some(candidate) = pool
-                        .iter_mut()
-                        .find(|c| c.hf_repo_id.as_deref() == Some(&repo))
-                    {
-                        if candidate.architectures.is_empty() {
-                            candidate.architectures = arch.architectures.clone();
-                        }
-                    }
-                    configs.insert(repo, text);
-                }
-                Err(reason) => {
-                    if let Some(position) = pool
-                        .iter()
-                        .position(|c| c.hf_repo_id.as_deref() == Some(&repo))
-                    {
-                        unreadable.push(Decision {
-                            candidate: pool.remove(position),
-                            decision: DecisionKind::Skipped,
-                            reason,
-                        });
-                    }
+    let mut discovery = Discovery::new(
+        candidates(&signals),
+        tracked_models(doc, sections),
+        *options,
+        &supports,
+    );
+    let decided = loop {
+        match discovery.next_step() {
+            Step::Fetch(repos) => {
+                for (repo, fetched) in sources.hf.fetch_configs(&repos).await {
+                    let answer = fetched.map(|file| file.text).map_err(|e| e.to_string());
+                    discovery.config_read(repo, answer);
                 }
             }
+            Step::Done(decided) => break decided,
         }
     };
-    let mut all = decisions;
-    all.extend(unreadable);
-    let mut requests = Vec::new();
-    for d in all.iter().filter(|d| d.decision == DecisionKind::Added) {
-        let Some(repo) = d.candidate.hf_repo_id.clone() else {
-            continue;
-        };
-        let Some(config) = configs.get(&repo).cloned() else {
-            continue;
-        };
+    let mut picks = Vec::new();
+    for pick in decided.picks() {
         let serving = serving_plan(
             &request.sizes,
             &sources.cookbook,
             &sources.hf,
-            &repo,
-            Some(&config),
+            &pick.hf_repo_id,
+            Some(&pick.config),
         )
         .await;
-        requests.push(ModelRequest {
-            model_name: d.candidate.display_name.clone(),
-            display_name: d.candidate.display_name.clone(),
-            serving,
-            config: Ok(config),
-            hf_repo_id: repo,
-        });
+        picks.push((pick, serving));
     }
     Discovered {
-        requests,
-        candidates: all.iter().map(Decision::report).collect(),
-        why_markdown: why_these_models_markdown(&all),
+        decisions: decided.decisions,
+        picks,
         problems: signals.problems,
     }
-}
-
-/// Every `##` model section as discovery sees it: name, marker repo id and fingerprint.
-pub fn tracked_models(doc: &CoverageDoc, sections: &[SectionOutcome]) -> Vec<TrackedModel> {
-    sections
-        .iter()
-        .map(|section| {
-            let fingerprint = doc
-                .marker_in(section.heading_line..section.end_line)
-                .and_then(|marker| marker.get("fingerprint"))
-                .map(str::to_string);
-            TrackedModel {
-                name: section.title.clone(),
-                hf_repo_id: section.hf_repo_id.clone(),
-                fingerprint,
-            }
-        })
-        .collect()
 }

@@ -1,9 +1,11 @@
-//! The I/O shell around [`crate::plan`]: read the doc and the sources, plan, then write,
-//! check or print according to the mode. Output goes to the writers it is given, so tests can
-//! read it; exit codes are decided here and mapped in `main`.
+//! The I/O shell around [`crate::plan`]: read the doc, the sources and the clock (once), plan,
+//! print the messages the plan carries (announcements, problems, failures, in that order), then
+//! write, check or print according to the mode. Output goes to the writers it is given, so tests
+//! can read it; exit codes are decided here and mapped in `main`.
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use anyhow::{anyhow, Context, Result};
 
@@ -12,17 +14,16 @@ use crate::atomic_file::{
 };
 use crate::cli::{Cli, Mode};
 use crate::dataset::{DefinitionIndex, NameSet};
-use crate::discover::{Date, DecisionKind, DiscoveryOptions, DiscoverySources};
+use crate::discover::{Date, DiscoveryOptions, DiscoverySources};
 use crate::doc::{CoverageDoc, DocError};
 use crate::nightly;
-use crate::plan::{onboarding_base, plan_run, Job, Onboard, Plan};
+use crate::plan::{onboarding_base, plan_run, Job, Onboard, Plan, ServingConfigs};
 use crate::publish::gha::Actions;
 use crate::publish::{publish_with_actions, GitHub, PublishRequest};
 use crate::request::{PublishArgs, Request, SourceArgs};
 use crate::resolve::{self, Resolver};
 use crate::sources::hf::HfClient;
 use crate::sources::runtime;
-use crate::sources::serving::CookbookIndex;
 use crate::sources::serving_data;
 use crate::sources::trace_dir;
 
@@ -72,7 +73,7 @@ pub fn run_request(
             &doc_text,
             planned.plan,
             Vec::new(),
-            (&[], None),
+            (&[], None, None),
             out,
             err,
         );
@@ -81,8 +82,13 @@ pub fn run_request(
 
     let existing = onboarding_base(&doc, &index).map_err(doc_error)?;
     let sections = &existing.sections;
+    // The one reading of the clock: the serving data's age, and discovery's day.
+    let now = clock_seconds();
+    let today = request
+        .today
+        .unwrap_or_else(|| Date::from_unix_seconds(now));
     let runtime = runtime()?;
-    let serving = load_serving_data(&request.sources, &runtime)?;
+    let serving = load_serving_data(&request.sources, &runtime, now)?;
     for note in &serving.notes {
         writeln!(err, "note: {note}")?;
     }
@@ -119,86 +125,81 @@ pub fn run_request(
         catalog,
         hf,
     };
-    let mut failures = Vec::new();
-    let mut requests = Vec::new();
-    for resolved in runtime.block_on(resolve::requests(
-        &request.models,
-        &request.sizes,
-        &resolver,
-    )) {
-        match resolved {
-            Ok(resolved) => requests.push(resolved),
-            Err(error) => failures.push(format!("{error:#}")),
-        }
-    }
+    let resolved = runtime
+        .block_on(resolve::requests(
+            &request.models,
+            &request.sizes,
+            &resolver,
+        ))
+        .into_iter()
+        .map(|resolved| resolved.map_err(|error| format!("{error:#}")))
+        .collect();
+    // Discovery's `dataset` source reads the dataset's tags; the lint at the end takes them.
+    let dataset_tags = OnceLock::new();
     let discovered = match (&discovery, request.discover) {
         (Some(sources), Some(args)) => {
             let options = DiscoveryOptions {
                 max_new: args.max_new,
                 min_providers: args.min_providers,
                 since_days: args.since_days,
-                today: request.today.unwrap_or_else(clock_date),
+                today,
             };
-            let found = runtime.block_on(nightly::discover(
-                request, sources, &doc, sections, &options,
-            ));
-            problems.extend(found.problems.iter().cloned());
-            requests.extend(found.requests.iter().cloned());
-            Some(found)
+            Some(runtime.block_on(nightly::discover(
+                request,
+                sources,
+                &doc,
+                sections,
+                &options,
+                &dataset_tags,
+            )))
         }
         _ => None,
     };
-    let touched: Vec<String> = requests.iter().map(|r| r.hf_repo_id.clone()).collect();
-    let (mine, others) = split_config_warnings(&config_warnings, cookbook, &touched);
-    problems.extend(mine);
-    if request.verbose {
-        problems.extend(others);
-    } else if !others.is_empty() {
-        problems.push(format!(
-            "{} problem(s) in the serving configs of models this run does not touch\nhint: run with `--verbose` to list them",
-            others.len()
-        ));
-    }
-    let announced: Vec<String> = discovered
-        .iter()
-        .flat_map(|found| &found.candidates)
-        .filter(|c| c.decision == DecisionKind::Added)
-        .map(|candidate| {
-            let name = candidate
-                .hf_repo_id
-                .as_deref()
-                .unwrap_or(&candidate.display_name);
-            format!("discovered `{name}`: {}", candidate.reason)
-        })
-        .collect();
     let supports = |class: &str| catalog.supports(class);
+    let files = |repo: &str| -> Vec<String> {
+        cookbook
+            .serving(repo)
+            .iter()
+            .map(|source| source.file.display().to_string())
+            .collect()
+    };
     let job = Job::Onboard(Onboard {
         existing: &existing,
-        requests: &requests,
+        resolved,
         sglang_supports: &supports,
         refresh_all: request.refresh_status,
-        discovery: discovered.map(|found| (found.candidates, found.why_markdown)),
+        discovered,
+        problems,
+        serving_configs: ServingConfigs {
+            warnings: &config_warnings,
+            files: &files,
+        },
+        verbose: request.verbose,
     });
     let planned = plan_run(&doc, &index, job).map_err(doc_error)?;
-    failures.extend(planned.failures);
-    for line in &announced {
+    for line in &planned.announcements {
         writeln!(err, "{line}")?;
     }
-    for problem in &problems {
+    for problem in &planned.problems {
         writeln!(
             err,
             "{}",
             crate::console::render_message("warning", problem)
         )?;
     }
-    problems.extend(failures.iter().cloned());
+    let mut problems = planned.problems;
+    problems.extend(planned.failures.iter().cloned());
     let resolution = crate::lint_gather::Resolution { cookbook, catalog };
-    let lint = (requests.as_slice(), Some(&resolution));
+    let lint = (
+        planned.requests.as_slice(),
+        Some(&resolution),
+        dataset_tags.get(),
+    );
     let status = finish(request, &doc_text, planned.plan, problems, lint, out, err)?;
-    for failure in &failures {
+    for failure in &planned.failures {
         writeln!(err, "{}", crate::console::render_message("error", failure))?;
     }
-    Ok(if failures.is_empty() {
+    Ok(if planned.failures.is_empty() {
         status
     } else {
         RunStatus::PartialFailure
@@ -210,6 +211,7 @@ pub fn run_request(
 fn load_serving_data(
     sources: &SourceArgs,
     runtime: &tokio::runtime::Runtime,
+    now: i64,
 ) -> Result<serving_data::ServingData> {
     let options = serving_data::ServingDataOptions::from_vars(
         |name| std::env::var(name).ok(),
@@ -218,31 +220,7 @@ fn load_serving_data(
         sources.sglang_repo.as_deref(),
         sources.cookbook_repo.as_deref(),
     )?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     Ok(runtime.block_on(serving_data::load(&options, now)))
-}
-
-/// Serving-config warnings about the models this run touches (naming one of `touched`, or in a
-/// file that configures one of them), then the others.
-fn split_config_warnings(
-    warnings: &[String],
-    cookbook: &CookbookIndex,
-    touched: &[String],
-) -> (Vec<String>, Vec<String>) {
-    let files: Vec<String> = touched
-        .iter()
-        .flat_map(|repo| cookbook.serving(repo))
-        .map(|source| format!("`{}`", source.file.display()))
-        .collect();
-    warnings.iter().cloned().partition(|warning| {
-        let lower = warning.to_lowercase();
-        touched
-            .iter()
-            .any(|repo| lower.contains(&format!("`{}`", repo.to_lowercase())))
-            || files.iter().any(|file| warning.starts_with(file.as_str()))
-    })
 }
 
 /// Whether anything reads the per-definition report: a report file, the Actions summary, or
@@ -254,13 +232,13 @@ fn report_is_read(request: &Request) -> bool {
         || std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true")
 }
 
-/// The clock's UTC date, for a discovery run without `--today`: the only place a run reads the
-/// clock.
-fn clock_date() -> Date {
+/// Seconds since the epoch by the clock: read once per run, for the serving data's age and, without
+/// `--today`, discovery's day (the planning core never reads it).
+fn clock_seconds() -> i64 {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    Date::from_unix_seconds(i64::try_from(seconds).unwrap_or(i64::MAX))
+    i64::try_from(seconds).unwrap_or(i64::MAX)
 }
 
 fn write_reports(request: &Request, plan: &Plan) -> Result<()> {
@@ -283,6 +261,7 @@ fn finish(
     lint: (
         &[crate::onboard::ModelRequest],
         Option<&crate::lint_gather::Resolution>,
+        Option<&crate::lint_gather::TagReading>,
     ),
     out: &mut dyn Write,
     err: &mut dyn Write,

@@ -1,5 +1,7 @@
 //! Deciding which candidates to add (pure): the filters, the order, the cap, and the report rows
-//! (see the module doc of [`crate::discover`] for the rule).
+//! (see the module doc of [`crate::discover`] for the rule). One call decides with what is known;
+//! the loop that reads the added candidates' configs and decides again is the planning core's
+//! (`crate::plan::discovery`).
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -73,7 +75,7 @@ impl Decision {
 /// candidates whose config the caller fetched; `supported` says whether SGLang serves an
 /// architecture class (`SglangCatalog::supports`). A caller that learns more about an added
 /// candidate (its fingerprint, its architectures) fills it in and calls `decide` again: the
-/// freed slot goes to the next eligible candidate.
+/// freed slot goes to the next eligible candidate (`crate::plan::Discovery` is that caller).
 pub fn decide(
     candidates: &[Candidate],
     tracked: &[TrackedModel],

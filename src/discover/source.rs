@@ -96,6 +96,8 @@ pub(crate) struct Fetching<'a> {
 pub struct RunInputs<'a> {
     pub request: &'a Request,
     pub doc: &'a CoverageDoc<'a>,
+    /// The dataset's tags, read once per run (the lint takes them at the end).
+    pub dataset_tags: &'a std::sync::OnceLock<crate::sources::dataset_tags::TagReading>,
 }
 
 /// What one source's fetch found, as the change it makes to the signals.
@@ -360,6 +362,7 @@ impl DiscoverySource for DatasetTraces {
                 run.request,
                 run.doc,
                 &at.sources.hf,
+                run.dataset_tags,
                 &mut problems,
             )
             .await;

@@ -3,11 +3,12 @@
 //! count, file size and depth; regular files only), else from the Hub: the definition files of
 //! the listing the run loaded its index from, through the per-blob cache of
 //! [`HfClient::dataset_tags`]. The lint (`traced_not_listed`) and discovery ("traced in the
-//! dataset") both read them here.
+//! dataset") both read them here; a discovery run reads them once ([`TagReading`]) for both.
 
 use std::fs;
 use std::io::Read;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use crate::doc::CoverageDoc;
 use crate::lint::{LintInputs, TracedDefinition};
@@ -161,45 +162,69 @@ fn traced_definition(path: &Path, tags: FileTags) -> Option<TracedDefinition> {
     (!definition.models.is_empty()).then_some(definition)
 }
 
+/// The dataset's tags as a run read them: read once, by discovery's `dataset` source, and
+/// handed to the lint at the end of the run.
+#[derive(Debug, Clone)]
+pub enum TagReading {
+    /// From `--trace-dir`: the definitions and how many files were skipped, or why none were read.
+    Local(Result<(Vec<TracedDefinition>, usize), String>),
+    /// From the Hub: the definitions, unless the dataset could not be read, and the `lint:`
+    /// notes of what was not read.
+    Hub(Option<Vec<TracedDefinition>>, Vec<String>),
+}
+
+/// Reads the tags from `--trace-dir`, else from the Hub's copy of `--trace-repo` through `hf`.
+pub async fn read_tags(request: &Request, hf: &HfClient) -> TagReading {
+    match request.sources.trace_dir.as_deref() {
+        Some(dir) => TagReading::Local(read_traced(dir).map_err(|error| error.to_string())),
+        None => {
+            let mut notes = Vec::new();
+            let traced = hub_traced(hf, &request.sources.trace_repo, &mut notes).await;
+            TagReading::Hub(traced, notes)
+        }
+    }
+}
+
 /// The `model:<slug>` tags that no section of `doc` tracks (the discovery signal "traced in
-/// the dataset"): from `--trace-dir`, else from the Hub's copy of `--trace-repo` through the
-/// run's client `hf`. A dataset that cannot be read is one line in `problems`.
+/// the dataset"), from the tags in `read` (read there first if they are not yet). A dataset
+/// that cannot be read is one line in `problems`.
 pub async fn untracked_models(
     request: &Request,
     doc: &CoverageDoc<'_>,
     hf: &HfClient,
+    read: &OnceLock<TagReading>,
     problems: &mut Vec<String>,
 ) -> Vec<String> {
-    let traced = match request.sources.trace_dir.as_deref() {
-        Some(dir) => match read_traced(dir) {
-            Ok((traced, _)) => traced,
-            Err(error) => {
-                problems.push(format!("dataset tags (`--trace-dir`): {error}"));
-                return Vec::new();
-            }
-        },
+    let tags = match read.get() {
+        Some(tags) => tags,
         None => {
-            // Per-file notes are the lint's to give at the end of the run (it reads the same
-            // cache); only a dataset that could not be read at all is a problem here.
-            let mut notes = Vec::new();
-            match hub_traced(hf, &request.sources.trace_repo, &mut notes).await {
-                Some(traced) => traced,
-                None => {
-                    problems.extend(notes.iter().map(|n| {
-                        format!(
-                            "dataset tags (`{}`): {}",
-                            request.sources.trace_repo,
-                            n.trim_start_matches("lint: ")
-                        )
-                    }));
-                    return Vec::new();
-                }
-            }
+            let tags = read_tags(request, hf).await;
+            read.get_or_init(|| tags)
+        }
+    };
+    let traced = match tags {
+        TagReading::Local(Ok((traced, _))) => traced,
+        TagReading::Local(Err(error)) => {
+            problems.push(format!("dataset tags (`--trace-dir`): {error}"));
+            return Vec::new();
+        }
+        TagReading::Hub(Some(traced), _) => traced,
+        // Per-file notes are the lint's to give at the end of the run; only a dataset that
+        // could not be read at all is a problem here.
+        TagReading::Hub(None, notes) => {
+            problems.extend(notes.iter().map(|n| {
+                format!(
+                    "dataset tags (`{}`): {}",
+                    request.sources.trace_repo,
+                    n.trim_start_matches("lint: ")
+                )
+            }));
+            return Vec::new();
         }
     };
     let inputs = LintInputs {
         configs: &[],
-        traced: Some(&traced),
+        traced: Some(traced),
     };
     crate::lint::lint(doc, &inputs)
         .untracked

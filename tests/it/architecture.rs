@@ -141,7 +141,7 @@ fn the_pure_modules_import_nothing_that_does_io() {
         "naming",
         "lint",
         "doc",
-        "plan.rs",
+        "plan",
         "onboard",
         "sizing.rs",
         "report.rs",

@@ -375,3 +375,50 @@ async fn an_older_cached_listing_is_listed_again_once() {
     assert_eq!(trees, 1, "{paths:?}");
     assert_eq!(file_requests(&server).await, Vec::<String>::new());
 }
+
+/// A discovery run reads the dataset's tags once, for discovery's `dataset` source and for the
+/// lint at its end: the file the Hub fails on is tried five times (one reading), not ten, and
+/// noted once. Every other service is the same fake, which knows none of their paths.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_discovery_run_reads_the_tags_once() {
+    let server = MockServer::start().await;
+    let files = dataset();
+    let broken = "definitions/gqa_paged/gqa_paged_decode_h8_kv2_d128_ps1.json";
+    mount(&server, SHA_1, &files, Some(broken)).await;
+    let workspace = Workspace::new();
+    let output = Command::new(env!("CARGO_BIN_EXE_track-models"))
+        .args(["--discover", "--max-new", "0", "--today", "2026-11-20"])
+        .args(["--dry-run", "--doc"])
+        .arg(&workspace.doc)
+        .arg("--report-json")
+        .arg(workspace.report_path())
+        .env("HF_HOME", workspace.dir.path().join("hf-home"))
+        .env("HF_ENDPOINT", server.uri())
+        .env("HF_ROUTER_URL", server.uri())
+        .env("OPENROUTER_API_URL", server.uri())
+        .env("GITHUB_API_URL", server.uri())
+        .env_remove("HF_TOKEN")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("HF_HUB_CACHE")
+        .env_remove("HF_HUB_OFFLINE")
+        .env_remove("GITHUB_ACTIONS")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let tries = file_requests(&server)
+        .await
+        .iter()
+        .filter(|p| p.ends_with(broken))
+        .count();
+    assert_eq!(tries, 5, "one reading: the client's five tries");
+    let notes = stderr(&output)
+        .lines()
+        .filter(|l| l.contains("could not be read from the Hub"))
+        .count();
+    assert_eq!(notes, 1, "{}", stderr(&output));
+    assert_eq!(
+        workspace.lint(),
+        json!([finding("gemm_n6144_k4096", "gemm", 1)])
+    );
+}

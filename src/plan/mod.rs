@@ -1,0 +1,391 @@
+//! The pure heart of a run: the parsed doc + everything the shell gathered → new text + report +
+//! warnings. No I/O, no clock: the shell (`run.rs`) reads the doc, the sources and the clock,
+//! calls [`plan_run`] once, then prints what it returns, writes, checks or publishes.
+//!
+//! It composes the refresh (`crate::doc::refresh`), the onboarding of the requested and
+//! discovered models (`crate::onboard`), discovery's decisions ([`discovery`], whose fetch →
+//! decide loop the shell drives) and the run's messages: the problem lines (sources, then the
+//! serving configs of the models this run touches, the others counted unless `--verbose`), the
+//! failures and the "discovered `x`: reason" lines. The doc is parsed once by the shell and
+//! refreshed once before onboarding ([`onboarding_base`]).
+
+pub mod discovery;
+
+use crate::dataset::DefinitionIndex;
+use crate::doc::refresh::{refresh, refresh_summary_only, RefreshOutcome};
+use crate::doc::{CoverageDoc, DocError};
+use crate::onboard::{self, ModelRequest};
+use crate::report::report_from_outcome;
+pub use crate::report::Plan;
+pub use discovery::{tracked_models, Decided, Discovered, Discovery, Pick, Step};
+
+/// What the run does to the doc.
+pub enum Job<'a> {
+    /// Only the status rows, Coverage lines and summary labels; `rows`: keep a record of every
+    /// row for the report (someone reads it).
+    Refresh { rows: bool },
+    /// Add or regenerate the requested (and discovered) models.
+    Onboard(Onboard<'a>),
+}
+
+/// Everything onboarding needs beyond the doc and the dataset, as the shell gathered it.
+pub struct Onboard<'a> {
+    /// The doc's sections refreshed against the dataset (the shell needs them first, to
+    /// resolve names and to know what is tracked): [`onboarding_base`].
+    pub existing: &'a RefreshOutcome,
+    /// The `--model-name`s in order: resolved, or why not (naming the model).
+    pub resolved: Vec<Result<ModelRequest, String>>,
+    /// Whether SGLang implements an architecture class.
+    pub sglang_supports: &'a dyn Fn(&str) -> bool,
+    /// `--refresh-status` too: refresh every other section as well.
+    pub refresh_all: bool,
+    /// `--discover`: the decisions, the picks with their serving plans, the sources' problems.
+    pub discovered: Option<Discovered>,
+    /// What the shell met gathering the serving data, in order (one line each).
+    pub problems: Vec<String>,
+    /// The serving configs' own warnings.
+    pub serving_configs: ServingConfigs<'a>,
+    /// `--verbose`: list the serving-config warnings about models this run does not touch.
+    pub verbose: bool,
+}
+
+/// The serving configs' warnings and which files configure a repo id.
+pub struct ServingConfigs<'a> {
+    /// One line each; a line about a file starts with the file's path in backticks.
+    pub warnings: &'a [String],
+    /// The files (paths as displayed) that configure a repo id.
+    pub files: &'a dyn Fn(&str) -> Vec<String>,
+}
+
+/// The plan and the run's messages, in the order the shell prints them.
+#[derive(Debug, Clone)]
+pub struct RunPlan {
+    pub plan: Plan,
+    /// The models this run onboards: the resolved `--model-name`s, then discovery's picks.
+    pub requests: Vec<ModelRequest>,
+    /// The models that failed (each line names the model; the run exits 2).
+    pub failures: Vec<String>,
+    /// Problem lines, printed as warnings and kept in the report.
+    pub problems: Vec<String>,
+    /// "discovered `x`: reason", one per added model.
+    pub announcements: Vec<String>,
+}
+
+/// The one planning step of a run.
+pub fn plan_run(doc: &CoverageDoc, index: &DefinitionIndex, job: Job) -> Result<RunPlan, DocError> {
+    match job {
+        Job::Refresh { rows } => {
+            let outcome = if rows {
+                refresh(doc, index)?
+            } else {
+                refresh_summary_only(doc, index)?
+            };
+            let text = outcome.text.clone();
+            Ok(RunPlan {
+                plan: report_from_outcome(outcome, text),
+                requests: Vec::new(),
+                failures: Vec::new(),
+                problems: Vec::new(),
+                announcements: Vec::new(),
+            })
+        }
+        Job::Onboard(job) => plan_onboarding(doc, index, job),
+    }
+}
+
+fn plan_onboarding(
+    doc: &CoverageDoc,
+    index: &DefinitionIndex,
+    job: Onboard,
+) -> Result<RunPlan, DocError> {
+    let mut requests = Vec::new();
+    let mut failures = Vec::new();
+    for resolved in job.resolved {
+        match resolved {
+            Ok(request) => requests.push(request),
+            Err(failure) => failures.push(failure),
+        }
+    }
+    let mut problems = job.problems;
+    let mut announcements = Vec::new();
+    if let Some(found) = &job.discovered {
+        problems.extend(found.problems.iter().cloned());
+        requests.extend(found.requests());
+        announcements = found.announcements();
+    }
+    let touched: Vec<String> = requests.iter().map(|r| r.hf_repo_id.clone()).collect();
+    problems.extend(serving_config_problems(
+        &job.serving_configs,
+        &touched,
+        job.verbose,
+    ));
+    let planned = onboard::plan_onboard(
+        doc,
+        job.existing,
+        &requests,
+        index,
+        job.sglang_supports,
+        job.refresh_all,
+    )?;
+    let mut plan = planned.plan;
+    failures.extend(planned.failures);
+    if let Some(found) = &job.discovered {
+        plan.report.candidates = Some(found.candidates());
+        plan.report.discovery = Some(found.why_markdown());
+    }
+    Ok(RunPlan {
+        plan,
+        requests,
+        failures,
+        problems,
+        announcements,
+    })
+}
+
+/// The serving-config warnings about the models this run touches (naming one of `touched`, or
+/// in a file that configures one of them); then the others, or with `verbose` off, one line
+/// counting them.
+fn serving_config_problems(
+    configs: &ServingConfigs,
+    touched: &[String],
+    verbose: bool,
+) -> Vec<String> {
+    let files: Vec<String> = touched
+        .iter()
+        .flat_map(|repo| (configs.files)(repo))
+        .map(|file| format!("`{file}`"))
+        .collect();
+    let (mut mine, others): (Vec<String>, Vec<String>) =
+        configs.warnings.iter().cloned().partition(|warning| {
+            let lower = warning.to_lowercase();
+            touched
+                .iter()
+                .any(|repo| lower.contains(&format!("`{}`", repo.to_lowercase())))
+                || files.iter().any(|file| warning.starts_with(file.as_str()))
+        });
+    if verbose {
+        mine.extend(others);
+    } else if !others.is_empty() {
+        mine.push(format!(
+            "{} problem(s) in the serving configs of models this run does not touch\nhint: run with `--verbose` to list them",
+            others.len()
+        ));
+    }
+    mine
+}
+
+/// The doc's sections as they are against the dataset: what name resolution, discovery and
+/// onboarding start from. Computed once per run.
+pub fn onboarding_base(
+    doc: &CoverageDoc,
+    index: &DefinitionIndex,
+) -> Result<RefreshOutcome, DocError> {
+    refresh(doc, index)
+}
+
+/// `--refresh-status`: every concrete row, Coverage line and summary label brought up to date
+/// with the dataset; every other byte kept. The refresh job of [`plan_run`], from the text.
+pub fn plan_refresh(doc_text: &str, index: &DefinitionIndex) -> Result<Plan, DocError> {
+    let doc = CoverageDoc::parse(doc_text)?;
+    Ok(plan_run(&doc, index, Job::Refresh { rows: true })?.plan)
+}
+
+/// `--model-name` onboarding from the text: the onboarding job of [`plan_run`], as the CLI runs
+/// it without discovery and without serving-config warnings.
+pub fn plan_onboard(
+    doc_text: &str,
+    requests: &[ModelRequest],
+    index: &DefinitionIndex,
+    sglang_supports: &dyn Fn(&str) -> bool,
+    refresh_all: bool,
+) -> Result<RunPlan, DocError> {
+    let doc = CoverageDoc::parse(doc_text)?;
+    let existing = onboarding_base(&doc, index)?;
+    let job = Job::Onboard(Onboard {
+        existing: &existing,
+        resolved: requests.iter().cloned().map(Ok).collect(),
+        sglang_supports,
+        refresh_all,
+        discovered: None,
+        problems: Vec::new(),
+        serving_configs: ServingConfigs {
+            warnings: &[],
+            files: &|_| Vec::new(),
+        },
+        verbose: false,
+    });
+    plan_run(&doc, index, job)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::{Candidate, CandidateReport, Decision, DecisionKind, Source};
+    use crate::onboard::ServingPlan;
+    use crate::report::Action;
+
+    fn strings(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn files(repo: &str) -> Vec<String> {
+        match repo {
+            "org/A" => strings(&["cookbook/a.yaml"]),
+            _ => Vec::new(),
+        }
+    }
+
+    const WARNINGS: [&str; 4] = [
+        "`cookbook/a.yaml`: `tp` is not a number",
+        "`cookbook/b.yaml`: names `ORG/a` twice",
+        "`cookbook/c.yaml`: `tp` is empty",
+        "`cookbook/d.yaml`: no model",
+    ];
+
+    #[test]
+    fn serving_config_warnings_about_touched_models_first_the_others_counted() {
+        let warnings = strings(&WARNINGS);
+        let configs = ServingConfigs {
+            warnings: &warnings,
+            files: &files,
+        };
+        let touched = strings(&["org/A"]);
+        assert_eq!(
+            serving_config_problems(&configs, &touched, false),
+            vec![
+                WARNINGS[0].to_string(),
+                WARNINGS[1].to_string(),
+                "2 problem(s) in the serving configs of models this run does not touch\nhint: run with `--verbose` to list them".to_string(),
+            ]
+        );
+        assert_eq!(serving_config_problems(&configs, &touched, true), warnings);
+        let only_mine = ServingConfigs {
+            warnings: &warnings[..2],
+            files: &files,
+        };
+        assert_eq!(
+            serving_config_problems(&only_mine, &touched, false),
+            warnings[..2].to_vec()
+        );
+        assert_eq!(
+            serving_config_problems(&configs, &[], false),
+            vec!["4 problem(s) in the serving configs of models this run does not touch\nhint: run with `--verbose` to list them".to_string()]
+        );
+    }
+
+    fn candidate(repo: &str) -> Candidate {
+        Candidate {
+            hf_repo_id: Some(repo.to_string()),
+            display_name: repo.rsplit('/').next().unwrap().to_string(),
+            sources: vec![Source::Cookbook],
+            providers: Vec::new(),
+            provider_catalogs_reached: true,
+            architectures: strings(&["LlamaForCausalLM"]),
+            pipeline_tag: Some("text-generation".to_string()),
+            gated: None,
+            sha: None,
+            downloads: None,
+            likes: None,
+            trending_rank: None,
+            created_at: None,
+            day0: Vec::new(),
+            notes: Default::default(),
+        }
+    }
+
+    /// `meta-llama/Llama-3.1-8B-Instruct`'s shape, trimmed.
+    const LLAMA: &str = r#"{"architectures": ["LlamaForCausalLM"], "model_type": "llama",
+        "hidden_size": 4096, "intermediate_size": 14336, "num_attention_heads": 32,
+        "num_key_value_heads": 8, "num_hidden_layers": 32, "vocab_size": 128256,
+        "head_dim": 128, "rms_norm_eps": 1e-5}"#;
+
+    #[test]
+    fn a_discovery_run_composes_requests_problems_and_announcements_in_order() {
+        let text = include_str!("../../tests/fixtures/refresh/empty-doc.mdx");
+        let doc = CoverageDoc::parse(text).unwrap();
+        let index = DefinitionIndex::from_paths(std::iter::empty::<&str>());
+        let existing = onboarding_base(&doc, &index).unwrap();
+        let decisions = vec![
+            Decision {
+                candidate: candidate("org/A"),
+                decision: DecisionKind::Added,
+                reason: "in the cookbook".to_string(),
+            },
+            Decision {
+                candidate: candidate("org/B"),
+                decision: DecisionKind::Skipped,
+                reason: "config.json unavailable: `org/B` is gated".to_string(),
+            },
+        ];
+        let pick = Pick {
+            hf_repo_id: "org/A".to_string(),
+            display_name: "A".to_string(),
+            config: LLAMA.to_string(),
+        };
+        let discovered = Discovered {
+            decisions: decisions.clone(),
+            picks: vec![(pick, ServingPlan::single_gpu())],
+            problems: strings(&["hf-new: timed out"]),
+        };
+        let warnings = strings(&WARNINGS);
+        let job = Job::Onboard(Onboard {
+            existing: &existing,
+            resolved: vec![Err("`Foo`: no repo id".to_string())],
+            sglang_supports: &|_| true,
+            refresh_all: false,
+            discovered: Some(discovered),
+            problems: strings(&["serving data: cached copy"]),
+            serving_configs: ServingConfigs {
+                warnings: &warnings,
+                files: &files,
+            },
+            verbose: false,
+        });
+        let planned = plan_run(&doc, &index, job).unwrap();
+        assert_eq!(
+            planned.announcements,
+            ["discovered `org/A`: in the cookbook"]
+        );
+        assert_eq!(
+            planned.problems,
+            [
+                "serving data: cached copy",
+                "hf-new: timed out",
+                WARNINGS[0],
+                WARNINGS[1],
+                "2 problem(s) in the serving configs of models this run does not touch\nhint: run with `--verbose` to list them",
+            ]
+        );
+        assert_eq!(planned.failures, ["`Foo`: no repo id"]);
+        let requested: Vec<(&str, &str, bool)> = planned
+            .requests
+            .iter()
+            .map(|r| {
+                (
+                    r.hf_repo_id.as_str(),
+                    r.display_name.as_str(),
+                    r.config.is_ok(),
+                )
+            })
+            .collect();
+        assert_eq!(requested, [("org/A", "A", true)]);
+        let report = &planned.plan.report;
+        let added: Vec<(&str, Action)> = report
+            .models
+            .iter()
+            .map(|m| (m.name.as_str(), m.action))
+            .collect();
+        assert_eq!(added, [("A", Action::Added)]);
+        let candidates: Vec<CandidateReport> = decisions.iter().map(Decision::report).collect();
+        assert_eq!(report.candidates.as_ref(), Some(&candidates));
+        assert_eq!(
+            report.discovery.as_deref(),
+            Some(crate::discover::why_these_models_markdown(&decisions).as_str())
+        );
+        assert!(
+            planned.plan.text.contains("\n## A\n"),
+            "{}",
+            planned.plan.text
+        );
+    }
+}
