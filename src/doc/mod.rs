@@ -582,6 +582,36 @@ mod tests {
     }
 
     #[test]
+    fn a_heading_inside_the_front_matter_is_yaml_not_a_section() {
+        let doc = CoverageDoc::parse("---\n# note\n---\n## A\n").unwrap();
+        assert_eq!(shape(&doc), [("heading", 3)]);
+    }
+
+    #[test]
+    fn a_summary_without_a_table_is_a_warning_once_there_are_sections() {
+        let warnings = |text| {
+            CoverageDoc::parse(text)
+                .unwrap()
+                .warnings
+                .iter()
+                .map(|w| (w.line, w.message.clone()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            warnings("## A\n## B\n## Summary\ntext\n"),
+            [(
+                3,
+                "`## Summary` has no table under it: no summary label is refreshed".to_string()
+            )]
+        );
+        assert_eq!(warnings("## Summary\ntext\n"), []);
+        assert_eq!(
+            warnings("## A\n## B\n## Summary\n| Model | Status |\n|---|---|\n"),
+            []
+        );
+    }
+
+    #[test]
     fn headings() {
         assert_eq!(parse_heading("## Qwen3 8B", 0).unwrap().title, "Qwen3 8B");
         assert_eq!(parse_heading("### Sub ##", 0).unwrap().title, "Sub");
