@@ -244,11 +244,11 @@ pub(super) fn merge_dataset_tags(slugs: &[String], merged: &mut Merged) {
             .collect();
         let best = fits.iter().map(|(extra, _)| *extra).min();
         if best.is_none() {
-            merged.add_unmatched(format!("model:{slug}"), Source::Dataset);
+            merged.add_unmatched(format!("model:{slug}"), Source::DATASET);
         }
         for (_, key) in fits.iter().filter(|(extra, _)| Some(*extra) == best) {
             if let Some(candidate) = merged.by_key.get_mut(key) {
-                candidate.sources.push(Source::Dataset);
+                candidate.sources.push(Source::DATASET);
             }
         }
     }
@@ -286,7 +286,7 @@ pub(super) fn merge_sglang_day0(
             unmatched.push(Candidate {
                 hf_repo_id: None,
                 display_name: class.clone(),
-                sources: vec![Source::SglangDay0],
+                sources: vec![Source::SGLANG_DAY0],
                 architectures: vec![class.clone()],
                 day0: vec![Day0Match {
                     class: class.clone(),
@@ -300,7 +300,7 @@ pub(super) fn merge_sglang_day0(
         }
         for (key, matched_by) in matches {
             let candidate = merged.get_mut(&key).expect("matched keys exist");
-            candidate.sources.push(Source::SglangDay0);
+            candidate.sources.push(Source::SGLANG_DAY0);
             if !candidate.architectures.contains(class) && matched_by == MatchedBy::Name {
                 candidate.architectures.push(class.clone());
             }

@@ -139,7 +139,7 @@ pub fn decide(
 }
 
 fn unmatched_reason(candidate: &Candidate) -> String {
-    if candidate.day0.is_empty() && candidate.has_source(super::Source::Dataset) {
+    if candidate.day0.is_empty() && candidate.has_source(super::Source::DATASET) {
         return format!(
             "traced in the dataset as `{}`, but no repo id in the HF lists, the SGLang docs or the cookbooks matches it",
             candidate.display_name

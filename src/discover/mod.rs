@@ -272,8 +272,8 @@ pub enum HfListKind {
 impl HfListKind {
     pub fn source(self) -> Source {
         match self {
-            HfListKind::Trending => Source::HfTrending,
-            HfListKind::New => Source::HfNew,
+            HfListKind::Trending => Source::HF_TRENDING,
+            HfListKind::New => Source::HF_NEW,
         }
     }
 }

@@ -111,8 +111,7 @@ pub(crate) type Fetch<'a> = Pin<Box<dyn Future<Output = Found> + Send + 'a>>;
 
 impl Source {
     /// New in SGLang within the window: beats everything.
-    #[allow(non_upper_case_globals)] // named as the enum variants they replace
-    pub const SglangDay0: Source = Source::new("sglang-day0", 1_000_000_000);
+    pub const SGLANG_DAY0: Source = Source::new("sglang-day0", 1_000_000_000);
 }
 
 /// `sglang-day0`'s new model files, sorted by file name.
@@ -123,7 +122,7 @@ struct SglangDay0;
 
 impl DiscoverySource for SglangDay0 {
     fn names(&self) -> &'static [Source] {
-        &[Source::SglangDay0]
+        &[Source::SGLANG_DAY0]
     }
     fn phase(&self) -> Phase {
         Phase::Matches
@@ -151,8 +150,7 @@ impl DiscoverySource for SglangDay0 {
 }
 
 impl Source {
-    #[allow(non_upper_case_globals)]
-    pub const SglangCatalog: Source = Source::new("sglang-catalog", 0);
+    pub const SGLANG_CATALOG: Source = Source::new("sglang-catalog", 0);
 }
 
 /// The generative classes of the SGLang catalog (sorted, deduplicated).
@@ -166,7 +164,7 @@ struct SglangDocs;
 
 impl DiscoverySource for SglangDocs {
     fn names(&self) -> &'static [Source] {
-        &[Source::SglangCatalog]
+        &[Source::SGLANG_CATALOG]
     }
     fn phase(&self) -> Phase {
         Phase::Names
@@ -192,21 +190,20 @@ impl DiscoverySource for SglangDocs {
     }
     fn merge(&self, signals: &Signals, merged: &mut Merged) {
         let repo_ids = listed(signals, SGLANG_CATALOG_REPO_IDS);
-        candidates::merge_named(Source::SglangCatalog, repo_ids, merged);
+        candidates::merge_named(Source::SGLANG_CATALOG, repo_ids, merged);
     }
     fn summary_place(&self) -> u8 {
         50
     }
     fn describe(&self, candidate: &Candidate, parts: &mut Vec<String>) {
-        if candidate.has_source(Source::SglangCatalog) {
+        if candidate.has_source(Source::SGLANG_CATALOG) {
             parts.push("in SGLang's supported-models docs".to_string());
         }
     }
 }
 
 impl Source {
-    #[allow(non_upper_case_globals)]
-    pub const Cookbook: Source = Source::new("cookbook", 1_000_000);
+    pub const COOKBOOK: Source = Source::new("cookbook", 1_000_000);
 }
 
 /// Every repo id of the cookbook index, sorted.
@@ -217,7 +214,7 @@ struct Cookbook;
 
 impl DiscoverySource for Cookbook {
     fn names(&self) -> &'static [Source] {
-        &[Source::Cookbook]
+        &[Source::COOKBOOK]
     }
     fn phase(&self) -> Phase {
         Phase::Names
@@ -230,23 +227,21 @@ impl DiscoverySource for Cookbook {
     }
     fn merge(&self, signals: &Signals, merged: &mut Merged) {
         let repo_ids = listed(signals, COOKBOOK_REPO_IDS);
-        candidates::merge_named(Source::Cookbook, repo_ids, merged);
+        candidates::merge_named(Source::COOKBOOK, repo_ids, merged);
     }
     fn summary_place(&self) -> u8 {
         30
     }
     fn describe(&self, candidate: &Candidate, parts: &mut Vec<String>) {
-        if candidate.has_source(Source::Cookbook) {
+        if candidate.has_source(Source::COOKBOOK) {
             parts.push("in the cookbook".to_string());
         }
     }
 }
 
 impl Source {
-    #[allow(non_upper_case_globals)]
-    pub const HfTrending: Source = Source::popularity("hf-trending");
-    #[allow(non_upper_case_globals)]
-    pub const HfNew: Source = Source::popularity("hf-new");
+    pub const HF_TRENDING: Source = Source::popularity("hf-trending");
+    pub const HF_NEW: Source = Source::popularity("hf-new");
 }
 
 /// The HF lists that answered (trending then new; text, then image-text).
@@ -257,7 +252,7 @@ struct HfLists;
 
 impl DiscoverySource for HfLists {
     fn names(&self) -> &'static [Source] {
-        &[Source::HfTrending, Source::HfNew]
+        &[Source::HF_TRENDING, Source::HF_NEW]
     }
     fn phase(&self) -> Phase {
         Phase::Describes
@@ -275,7 +270,7 @@ impl DiscoverySource for HfLists {
         if let Some((rank, tag)) = &candidate.trending_rank {
             parts.push(format!("trending #{rank} ({tag})"));
         }
-        if candidate.has_source(Source::HfNew) {
+        if candidate.has_source(Source::HF_NEW) {
             parts.push("new on the Hub".to_string());
         }
         if let Some(downloads) = candidate.downloads {
@@ -334,8 +329,7 @@ impl DiscoverySource for ProviderCatalogs {
 
 impl Source {
     /// Traced already: FlashInfer-Bench's own people cared enough to capture its kernels.
-    #[allow(non_upper_case_globals)]
-    pub const Dataset: Source = Source::new("dataset", 5_000_000);
+    pub const DATASET: Source = Source::new("dataset", 5_000_000);
 }
 
 /// `model:<slug>` tags of the dataset that no doc section tracks, sorted.
@@ -347,7 +341,7 @@ struct DatasetTraces;
 
 impl DiscoverySource for DatasetTraces {
     fn names(&self) -> &'static [Source] {
-        &[Source::Dataset]
+        &[Source::DATASET]
     }
     fn phase(&self) -> Phase {
         Phase::Matches
@@ -379,7 +373,7 @@ impl DiscoverySource for DatasetTraces {
         40
     }
     fn describe(&self, candidate: &Candidate, parts: &mut Vec<String>) {
-        if candidate.has_source(Source::Dataset) {
+        if candidate.has_source(Source::DATASET) {
             parts.push("traced in the dataset".to_string());
         }
     }

@@ -263,7 +263,7 @@ mod tests {
         Candidate {
             hf_repo_id: Some(repo.to_string()),
             display_name: repo.rsplit('/').next().unwrap().to_string(),
-            sources: vec![Source::Cookbook],
+            sources: vec![Source::COOKBOOK],
             providers: (0..providers).map(|i| format!("p{i}")).collect(),
             provider_catalogs_reached: true,
             architectures: vec!["LlamaForCausalLM".to_string()],

@@ -277,7 +277,7 @@ mod tests {
         Candidate {
             hf_repo_id: Some(repo.to_string()),
             display_name: repo.rsplit('/').next().unwrap().to_string(),
-            sources: vec![Source::Cookbook],
+            sources: vec![Source::COOKBOOK],
             providers: Vec::new(),
             provider_catalogs_reached: true,
             architectures: strings(&["LlamaForCausalLM"]),

@@ -1317,7 +1317,7 @@ fn candidates_match_new_classes_to_repos_by_config_then_by_name() {
             (
                 // The list's spelling wins over the cookbook's lower-case one.
                 "MiniMaxAI/MiniMax-M2.7",
-                vec![Source::SglangDay0, Source::Cookbook, Source::HfTrending],
+                vec![Source::SGLANG_DAY0, Source::COOKBOOK, Source::HF_TRENDING],
                 vec![("MiniMaxM2ForCausalLM".to_string(), Config)],
                 strings(&["MiniMaxM2ForCausalLM"]),
                 // day-0 + 2 providers (novita live, openrouter) + cookbook + rank 1 + log2 downloads 18
@@ -1325,7 +1325,7 @@ fn candidates_match_new_classes_to_repos_by_config_then_by_name() {
             ),
             (
                 "deepseek-ai/DeepSeek-V3",
-                vec![Source::SglangDay0, Source::Cookbook],
+                vec![Source::SGLANG_DAY0, Source::COOKBOOK],
                 vec![("DeepseekV3ForCausalLM".to_string(), Name)],
                 strings(&["DeepseekV3ForCausalLM"]),
                 1_001_000_000,
@@ -1333,14 +1333,14 @@ fn candidates_match_new_classes_to_repos_by_config_then_by_name() {
             (
                 // Ties go by key: `ArceeForCausalLM` before `MiniMaxAI/…`.
                 "ArceeForCausalLM",
-                vec![Source::SglangDay0],
+                vec![Source::SGLANG_DAY0],
                 vec![("ArceeForCausalLM".to_string(), Unmatched)],
                 strings(&["ArceeForCausalLM"]),
                 1_000_000_000,
             ),
             (
                 "MiniMaxAI/MiniMax-M2",
-                vec![Source::SglangDay0, Source::SglangCatalog],
+                vec![Source::SGLANG_DAY0, Source::SGLANG_CATALOG],
                 vec![("MiniMaxM2ForCausalLM".to_string(), Name)],
                 strings(&["MiniMaxM2ForCausalLM"]),
                 1_000_000_000,
@@ -1348,7 +1348,7 @@ fn candidates_match_new_classes_to_repos_by_config_then_by_name() {
             (
                 // DeepseekV32ForCausalLM's longer stem claims V3.2.
                 "deepseek-ai/DeepSeek-V3.2",
-                vec![Source::Cookbook],
+                vec![Source::COOKBOOK],
                 vec![],
                 vec![],
                 1_000_000,
@@ -1412,11 +1412,15 @@ fn row(key: &str, decision: DecisionKind, reason: &str) -> (String, DecisionKind
 fn min_providers_applies_to_popularity_only_candidates() {
     use DecisionKind::*;
     let all = vec![
-        candidate("org/trending-one", &[Source::HfTrending], 1),
-        candidate("org/trending-two", &[Source::HfTrending, Source::HfNew], 2),
-        candidate("org/cookbook-none", &[Source::Cookbook], 0),
-        candidate("org/catalog-none", &[Source::SglangCatalog], 0),
-        candidate("org/new-none", &[Source::HfNew], 0),
+        candidate("org/trending-one", &[Source::HF_TRENDING], 1),
+        candidate(
+            "org/trending-two",
+            &[Source::HF_TRENDING, Source::HF_NEW],
+            2,
+        ),
+        candidate("org/cookbook-none", &[Source::COOKBOOK], 0),
+        candidate("org/catalog-none", &[Source::SGLANG_CATALOG], 0),
+        candidate("org/new-none", &[Source::HF_NEW], 0),
     ];
     let decisions = decide(&all, &[], &HashMap::new(), &|_| true, &options());
     assert_eq!(
@@ -1436,30 +1440,30 @@ fn filters_gated_non_decoders_and_unserved_architectures() {
     use DecisionKind::*;
     let gated_manual = Candidate {
         gated: Some(track_models::sources::hf::Gated::Manual),
-        ..candidate("google/gemma-3-27b-it", &[Source::SglangCatalog], 3)
+        ..candidate("google/gemma-3-27b-it", &[Source::SGLANG_CATALOG], 3)
     };
     let gated_auto = Candidate {
         gated: Some(track_models::sources::hf::Gated::Auto),
-        ..candidate("org/auto", &[Source::Cookbook], 0)
+        ..candidate("org/auto", &[Source::COOKBOOK], 0)
     };
     let embedding = Candidate {
         architectures: strings(&["Qwen3Model"]),
         pipeline_tag: Some("feature-extraction".to_string()),
-        ..candidate("Qwen/Qwen3-Embedding-8B", &[Source::Cookbook], 0)
+        ..candidate("Qwen/Qwen3-Embedding-8B", &[Source::COOKBOOK], 0)
     };
     let image = Candidate {
         architectures: strings(&["FluxPipeline"]),
         pipeline_tag: Some("text-to-image".to_string()),
-        ..candidate("black-forest-labs/FLUX.1-dev", &[Source::Cookbook], 0)
+        ..candidate("black-forest-labs/FLUX.1-dev", &[Source::COOKBOOK], 0)
     };
     let unserved = Candidate {
         architectures: strings(&["Olmo3ForCausalLM"]),
-        ..candidate("allenai/Olmo-3-7B-Instruct", &[Source::HfTrending], 2)
+        ..candidate("allenai/Olmo-3-7B-Instruct", &[Source::HF_TRENDING], 2)
     };
     let unknown = Candidate {
         architectures: Vec::new(),
         pipeline_tag: None,
-        ..candidate("org/unknown", &[Source::SglangCatalog], 0)
+        ..candidate("org/unknown", &[Source::SGLANG_CATALOG], 0)
     };
     let supported = |class: &str| class != "Olmo3ForCausalLM";
     let decisions = decide(
@@ -1530,15 +1534,15 @@ fn already_tracked_by_repo_id_name_or_fingerprint() {
         },
     ];
     let all = vec![
-        candidate("META-LLAMA/llama-3.1-8b-instruct", &[Source::Cookbook], 5),
+        candidate("META-LLAMA/llama-3.1-8b-instruct", &[Source::COOKBOOK], 5),
         candidate(
             "Qwen/Qwen3-Next-80B-A3B-Thinking-FP8",
-            &[Source::Cookbook],
+            &[Source::COOKBOOK],
             4,
         ),
-        candidate("deepseek-ai/DeepSeek-R1-0528", &[Source::Cookbook], 3),
-        candidate("moonshotai/Kimi-K2-Instruct", &[Source::Cookbook], 2),
-        candidate("org/llama-finetune", &[Source::Cookbook], 1),
+        candidate("deepseek-ai/DeepSeek-R1-0528", &[Source::COOKBOOK], 3),
+        candidate("moonshotai/Kimi-K2-Instruct", &[Source::COOKBOOK], 2),
+        candidate("org/llama-finetune", &[Source::COOKBOOK], 1),
     ];
     let fingerprints = HashMap::from([
         (
@@ -1587,13 +1591,13 @@ fn already_tracked_by_repo_id_name_or_fingerprint() {
 fn order_is_deterministic_ties_go_by_repo_id_and_max_new_caps() {
     use DecisionKind::*;
     let mut all = vec![
-        candidate("zeta/Zeta-7B", &[Source::Cookbook], 2),
-        candidate("alpha/Alpha-7B", &[Source::Cookbook], 2),
-        candidate("mid/Mid-7B", &[Source::Cookbook], 2),
-        candidate("top/Top-7B", &[Source::SglangDay0], 0),
+        candidate("zeta/Zeta-7B", &[Source::COOKBOOK], 2),
+        candidate("alpha/Alpha-7B", &[Source::COOKBOOK], 2),
+        candidate("mid/Mid-7B", &[Source::COOKBOOK], 2),
+        candidate("top/Top-7B", &[Source::SGLANG_DAY0], 0),
         // Same name key as Alpha-7B, later in order: a duplicate of a model added in this run.
-        candidate("mirror/Alpha-7B-Instruct-AWQ", &[Source::Cookbook], 2),
-        candidate("same/Kernels-7B", &[Source::Cookbook], 1),
+        candidate("mirror/Alpha-7B-Instruct-AWQ", &[Source::COOKBOOK], 2),
+        candidate("same/Kernels-7B", &[Source::COOKBOOK], 1),
     ];
     let fingerprints = HashMap::from([
         ("zeta/Zeta-7B".to_string(), "f-zeta".to_string()),

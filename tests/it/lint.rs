@@ -696,10 +696,10 @@ fn traced_in_the_dataset_is_a_discovery_signal() {
     };
     assert_eq!(
         sources("Qwen/Qwen3-14B"),
-        vec![Source::Cookbook, Source::Dataset]
+        vec![Source::COOKBOOK, Source::DATASET]
     );
-    assert_eq!(sources("Qwen/Qwen3-14B-Base"), vec![Source::Cookbook]);
-    assert_eq!(sources("model:nemotron-h-8b"), vec![Source::Dataset]);
+    assert_eq!(sources("Qwen/Qwen3-14B-Base"), vec![Source::COOKBOOK]);
+    assert_eq!(sources("model:nemotron-h-8b"), vec![Source::DATASET]);
     let qwen = pool.iter().find(|c| c.key() == "Qwen/Qwen3-14B").unwrap();
     assert_eq!(qwen.score(), 6_000_000);
     assert_eq!(
