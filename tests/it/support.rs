@@ -47,6 +47,15 @@ pub fn config_answer(sha: &str, etag: &str, body: &str) -> ResponseTemplate {
         .set_body_raw(body.as_bytes().to_vec(), "application/json")
 }
 
+/// A temp folder holding `doc` as `model_coverage.mdx`, and that file's path; the folder goes
+/// when the `TempDir` drops.
+pub fn workspace(doc: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model_coverage.mdx");
+    std::fs::write(&path, doc).unwrap();
+    (dir, path.to_str().unwrap().to_string())
+}
+
 pub fn fixture(path: &str) -> String {
     std::fs::read_to_string(root().join("tests/fixtures").join(path)).expect("fixture exists")
 }
