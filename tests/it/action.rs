@@ -175,17 +175,14 @@ fn a_runner_without_a_prebuilt_binary_is_told_so() {
 #[test]
 fn check_mode_reports_without_publishing_and_keeps_the_exit_code() {
     let runner = Runner::new();
-    let output = runner
-        .run_step(&[
-            ("INPUT_MODE", "check"),
-            ("INPUT_DOC", "docs/model_coverage.mdx"),
-            ("INPUT_TRACE_DIR", "trace"),
-            ("INPUT_DRY_RUN", "false"),
-            ("INPUT_RECREATE", "false"),
-            ("FAKE_EXIT", "1"),
-        ])
-        .output()
-        .unwrap();
+    let output = runner.run_step(&[
+        ("INPUT_MODE", "check"),
+        ("INPUT_DOC", "docs/model_coverage.mdx"),
+        ("INPUT_TRACE_DIR", "trace"),
+        ("INPUT_DRY_RUN", "false"),
+        ("INPUT_RECREATE", "false"),
+        ("FAKE_EXIT", "1"),
+    ]);
 
     assert_eq!(
         output.status.code(),
@@ -222,10 +219,7 @@ fn check_mode_reports_without_publishing_and_keeps_the_exit_code() {
 #[test]
 fn check_mode_with_dry_run_only_reports() {
     let runner = Runner::new();
-    let output = runner
-        .run_step(&[("INPUT_MODE", "check"), ("INPUT_DRY_RUN", "true")])
-        .output()
-        .unwrap();
+    let output = runner.run_step(&[("INPUT_MODE", "check"), ("INPUT_DRY_RUN", "true")]);
 
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let args = runner.fake_args();
@@ -237,24 +231,21 @@ fn check_mode_with_dry_run_only_reports() {
 fn model_mode_passes_each_input_as_one_argument_and_evaluates_none() {
     let runner = Runner::new();
     let hostile = "Qwen3 $(touch pwned) `touch pwned`; touch pwned | x";
-    let output = runner
-        .run_step(&[
-            ("INPUT_MODE", "model"),
-            ("INPUT_MODEL_NAME", hostile),
-            ("INPUT_HF_REPO_ID", "Qwen/Qwen3-8B"),
-            ("INPUT_DOC", "docs/model coverage.mdx"),
-            ("INPUT_BRANCH", "bot/track-models"),
-            ("INPUT_BASE", "main"),
-            ("INPUT_LABELS", "models,automated"),
-            ("INPUT_MAX_NEW", "5"),
-            ("INPUT_DRY_RUN", "true"),
-            ("INPUT_RECREATE", "true"),
-            ("INPUT_ARGS", "--since\n30\n\n--tp\n1,8\n"),
-            ("GITHUB_TOKEN", "ghs_fake"),
-            ("HF_TOKEN", ""),
-        ])
-        .output()
-        .unwrap();
+    let output = runner.run_step(&[
+        ("INPUT_MODE", "model"),
+        ("INPUT_MODEL_NAME", hostile),
+        ("INPUT_HF_REPO_ID", "Qwen/Qwen3-8B"),
+        ("INPUT_DOC", "docs/model coverage.mdx"),
+        ("INPUT_BRANCH", "bot/track-models"),
+        ("INPUT_BASE", "main"),
+        ("INPUT_LABELS", "models,automated"),
+        ("INPUT_MAX_NEW", "5"),
+        ("INPUT_DRY_RUN", "true"),
+        ("INPUT_RECREATE", "true"),
+        ("INPUT_ARGS", "--since\n30\n\n--tp\n1,8\n"),
+        ("GITHUB_TOKEN", "ghs_fake"),
+        ("HF_TOKEN", ""),
+    ]);
 
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let reports = runner.reports();
@@ -302,19 +293,16 @@ fn model_mode_passes_each_input_as_one_argument_and_evaluates_none() {
 #[test]
 fn nightly_mode_discovers_refreshes_and_publishes() {
     let runner = Runner::new();
-    let output = runner
-        .run_step(&[
-            ("INPUT_MODE", "nightly"),
-            ("INPUT_DOC", "docs/model_coverage.mdx"),
-            ("INPUT_TRACE_REPO", "flashinfer-ai/flashinfer-trace"),
-            ("INPUT_MAX_NEW", "3"),
-            ("INPUT_MIN_PROVIDERS", "2"),
-            ("INPUT_MODEL_NAME", "ignored outside mode: model"),
-            ("INPUT_DRY_RUN", "false"),
-            ("INPUT_RECREATE", "false"),
-        ])
-        .output()
-        .unwrap();
+    let output = runner.run_step(&[
+        ("INPUT_MODE", "nightly"),
+        ("INPUT_DOC", "docs/model_coverage.mdx"),
+        ("INPUT_TRACE_REPO", "flashinfer-ai/flashinfer-trace"),
+        ("INPUT_MAX_NEW", "3"),
+        ("INPUT_MIN_PROVIDERS", "2"),
+        ("INPUT_MODEL_NAME", "ignored outside mode: model"),
+        ("INPUT_DRY_RUN", "false"),
+        ("INPUT_RECREATE", "false"),
+    ]);
 
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let reports = runner.reports();
@@ -362,7 +350,7 @@ fn bad_inputs_fail_before_the_binary_runs() {
     ];
     for (env, message) in cases {
         let runner = Runner::new();
-        let output = runner.run_step(env).output().unwrap();
+        let output = runner.run_step(env);
         assert_eq!(output.status.code(), Some(2), "{env:?}");
         assert_eq!(
             stderr(&output),
@@ -527,19 +515,19 @@ impl Runner {
             .unwrap()
     }
 
-    /// The run step with the fake binary installed, as action.yml runs it after the install.
-    fn run_step(&self, inputs: &[(&str, &str)]) -> Command {
+    /// Runs the run step with the fake binary installed, as action.yml runs it after the install.
+    fn run_step(&self, inputs: &[(&str, &str)]) -> Output {
         let bin = self
             .dir("runner-temp/track-models/bin")
             .join("track-models");
         install_executable(&fixture_path("fake-track-models.sh"), &bin);
-        let mut command = self.step("run.sh");
-        command
+        self.step("run.sh")
             .env("TRACK_MODELS_BIN", &bin)
             .env("TRACK_MODELS_REPORTS", self.reports())
             .env("FAKE_ARGS", self.path("fake-args"))
-            .envs(inputs.iter().copied());
-        command
+            .envs(inputs.iter().copied())
+            .output()
+            .unwrap()
     }
 }
 

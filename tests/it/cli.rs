@@ -2,14 +2,7 @@
 
 use std::fs;
 
-use crate::support::{fixture, stderr, stdout, trace_dir, track_models};
-
-fn workspace(doc: &str) -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("model_coverage.mdx");
-    fs::write(&path, doc).unwrap();
-    (dir, path.to_str().unwrap().to_string())
-}
+use crate::support::{fixture, stderr, stdout, trace_dir, track_models, workspace};
 
 fn refresh_args<'a>(doc: &'a str, trace: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["--refresh-status", "--doc", doc, "--trace-dir", trace];

@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::support::{stderr, stdout, trace_dir, track_models};
+use crate::support::{stderr, stdout, trace_dir, track_models, workspace};
 
 /// A small consistent 3-state doc: one model, one present and one missing definition.
 pub const DOC: &str = "---
@@ -32,13 +32,6 @@ title: Model Coverage
 
 **Coverage**: 1 / 2 definitions present.
 ";
-
-pub fn workspace(doc: &str) -> (tempfile::TempDir, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("model_coverage.mdx");
-    fs::write(&path, doc).unwrap();
-    (dir, path.to_str().unwrap().to_string())
-}
 
 /// `--refresh-status --check` on `doc`: (exit code, stdout, stderr); the doc must be untouched.
 fn check(doc: &str) -> (Option<i32>, String, String) {

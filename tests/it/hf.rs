@@ -10,10 +10,12 @@ use std::time::{Duration, Instant};
 
 use track_models::sources::hf::{
     ConfigSummary, DatasetListing, Gated, HfClient, HfConfig, HfError, ListedFile, ModelQuery,
-    ProviderMapping, RetryPolicy,
+    ProviderMapping,
 };
 use wiremock::matchers::{bearer_token, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::support::{config_answer, hf_config};
 
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 const SHA_NEXT: &str = "89abcdef0123456789abcdef0123456789abcdef";
@@ -29,26 +31,23 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{}: {err}", path.display()))
 }
 
-/// Explicit configuration with tiny retry waits; never reads the environment.
-fn config(endpoint: &str, cache: &Path) -> HfConfig {
-    let mut config = HfConfig::new(endpoint, cache);
-    config.timeout = Duration::from_secs(5);
-    config.connect_timeout = Duration::from_secs(1);
-    config.retry = RetryPolicy {
-        max_tries: 5,
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(20),
-        max_rate_limit_wait: Duration::from_secs(3),
-    };
+fn client(endpoint: &str, cache: &Path) -> HfClient {
+    HfClient::new(hf_config(endpoint, cache)).unwrap()
+}
+
+/// A client sending `TOKEN`, as with `HF_TOKEN` set.
+fn client_with_token(endpoint: &str, cache: &Path) -> HfClient {
+    HfClient::new(config_with_token(endpoint, cache)).unwrap()
+}
+
+fn config_with_token(endpoint: &str, cache: &Path) -> HfConfig {
+    let mut config = hf_config(endpoint, cache);
+    config.token = Some(TOKEN.to_string());
     config
 }
 
-fn client(endpoint: &str, cache: &Path) -> HfClient {
-    HfClient::new(config(endpoint, cache)).unwrap()
-}
-
 fn offline_client(cache: &Path) -> HfClient {
-    let mut config = config(&closed_port_endpoint(), cache);
+    let mut config = hf_config(&closed_port_endpoint(), cache);
     config.offline = true;
     HfClient::new(config).unwrap()
 }
@@ -59,13 +58,6 @@ fn closed_port_endpoint() -> String {
     let port = listener.local_addr().unwrap().port();
     drop(listener);
     format!("http://127.0.0.1:{port}")
-}
-
-fn config_answer(sha: &str, etag: &str, body: &str) -> ResponseTemplate {
-    ResponseTemplate::new(200)
-        .insert_header("X-Repo-Commit", sha)
-        .insert_header("ETag", format!("\"{etag}\""))
-        .set_body_raw(body.as_bytes().to_vec(), "application/json")
 }
 
 /// `GET` and `HEAD` of `/{repo}/resolve/main/config.json` at `sha`.
@@ -191,8 +183,7 @@ async fn token_is_sent_as_bearer_but_never_shown() {
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
-    let mut config = config(&server.uri(), cache.path());
-    config.token = Some(TOKEN.to_string());
+    let config = config_with_token(&server.uri(), cache.path());
     assert!(!format!("{config:?}").contains(TOKEN));
     assert!(format!("{config:?}").contains("token: Some(\"<redacted>\")"));
     let client = HfClient::new(config).unwrap();
@@ -236,9 +227,7 @@ async fn token_is_not_forwarded_to_another_host() {
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
-    let mut config = config(&server.uri(), cache.path());
-    config.token = Some(TOKEN.to_string());
-    let client = HfClient::new(config).unwrap();
+    let client = client_with_token(&server.uri(), cache.path());
 
     let file = client.fetch_config("org/m").await.unwrap();
     assert_eq!(file.text, "{}");
@@ -290,9 +279,7 @@ async fn gated_repo_401_without_token_and_403_with_one() {
 
     assert_eq!(client.requests_made(), 1);
 
-    let mut with_token = config(&server.uri(), cache.path());
-    with_token.token = Some(TOKEN.to_string());
-    let client = HfClient::new(with_token).unwrap();
+    let client = client_with_token(&server.uri(), cache.path());
     let err = client
         .fetch_config("meta-llama/Llama-3.1-8B")
         .await
@@ -494,9 +481,7 @@ async fn renamed_repo_307_relative_location_is_followed_with_the_token() {
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
-    let mut config = config(&server.uri(), cache.path());
-    config.token = Some(TOKEN.to_string());
-    let client = HfClient::new(config).unwrap();
+    let client = client_with_token(&server.uri(), cache.path());
 
     let file = client.fetch_config("bert-base-uncased").await.unwrap();
     assert_eq!(file.text, "{\"model_type\":\"bert\"}");
@@ -526,9 +511,7 @@ async fn model_search_reads_a_real_model_object() {
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
-    let mut config = config(&server.uri(), cache.path());
-    config.token = Some(TOKEN.to_string());
-    let client = HfClient::new(config).unwrap();
+    let client = client_with_token(&server.uri(), cache.path());
 
     let query = ModelQuery {
         search: Some("bert-base-uncased".to_string()),
@@ -715,7 +698,7 @@ async fn timeouts_are_retried_then_reported() {
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
-    let mut config = config(&server.uri(), cache.path());
+    let mut config = hf_config(&server.uri(), cache.path());
     config.timeout = Duration::from_millis(100);
     let client = HfClient::new(config).unwrap();
 
@@ -994,7 +977,7 @@ async fn offline_with_a_warm_cache_makes_no_request_at_all() {
 async fn offline_with_a_cold_cache_fails_clearly() {
     let cache = tempfile::tempdir().unwrap();
     let endpoint = closed_port_endpoint();
-    let mut config = config(&endpoint, cache.path());
+    let mut config = hf_config(&endpoint, cache.path());
     config.offline = true;
     let offline = HfClient::new(config).unwrap();
     let err = offline.fetch_config("Qwen/Qwen3-8B").await.unwrap_err();
@@ -1417,9 +1400,7 @@ async fn metadata_comes_from_the_redirect_and_the_body_from_location_without_the
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
-    let mut config = config(&server.uri(), cache.path());
-    config.token = Some(TOKEN.to_string());
-    let client = HfClient::new(config).unwrap();
+    let client = client_with_token(&server.uri(), cache.path());
 
     let file = client.fetch_config("org/lfs").await.unwrap();
     assert_eq!(file.text, "{\"model_type\": \"llama\"}");

@@ -5,23 +5,12 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use track_models::sources::hf::{HfClient, HfConfig, HfError, ModelQuery, RetryPolicy};
+use track_models::sources::hf::{HfClient, HfError, ModelQuery};
 use track_models::sources::serving::{parse_cookbook_yaml, parse_jsx_config};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-fn config(endpoint: &str, cache: &Path) -> HfConfig {
-    let mut config = HfConfig::new(endpoint, cache);
-    config.timeout = Duration::from_secs(5);
-    config.connect_timeout = Duration::from_secs(1);
-    config.retry = RetryPolicy {
-        max_tries: 5,
-        initial_backoff: Duration::from_millis(5),
-        max_backoff: Duration::from_millis(20),
-        max_rate_limit_wait: Duration::from_secs(3),
-    };
-    config
-}
+use crate::support::{config_answer, hf_config};
 
 #[tokio::test]
 async fn an_oversized_config_json_is_refused_at_the_cap() {
@@ -33,17 +22,12 @@ async fn an_oversized_config_json_is_refused_at_the_cap() {
     for verb in ["GET", "HEAD"] {
         Mock::given(method(verb))
             .and(path("/org/huge/resolve/main/config.json"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .insert_header("X-Repo-Commit", "a".repeat(40))
-                    .insert_header("ETag", "\"e1\"")
-                    .set_body_raw(huge.clone().into_bytes(), "application/json"),
-            )
+            .respond_with(config_answer(&"a".repeat(40), "e1", &huge))
             .mount(&server)
             .await;
     }
     let cache = tempfile::tempdir().unwrap();
-    let mut config = config(&server.uri(), cache.path());
+    let mut config = hf_config(&server.uri(), cache.path());
     config.limits.max_file_bytes = 4096;
     let client = HfClient::new(config).unwrap();
     let err = client.fetch_config("org/huge").await.unwrap_err();
@@ -77,16 +61,12 @@ async fn a_slow_server_costs_one_deadline_not_every_try() {
     Mock::given(method("GET"))
         .and(path("/org/slow/resolve/main/config.json"))
         .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("X-Repo-Commit", "a".repeat(40))
-                .insert_header("ETag", "\"e1\"")
-                .set_body_raw(b"{}".to_vec(), "application/json")
-                .set_delay(Duration::from_millis(400)),
+            config_answer(&"a".repeat(40), "e1", "{}").set_delay(Duration::from_millis(400)),
         )
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
-    let mut config = config(&server.uri(), cache.path());
+    let mut config = hf_config(&server.uri(), cache.path());
     config.timeout = Duration::from_millis(300);
     config.limits.request_deadline = Duration::from_millis(700);
     let client = HfClient::new(config).unwrap();
@@ -118,7 +98,7 @@ async fn each_model_has_one_deadline() {
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
-    let mut config = config(&server.uri(), cache.path());
+    let mut config = hf_config(&server.uri(), cache.path());
     config.limits.model_deadline = Duration::from_millis(300);
     let client = HfClient::new(config).unwrap();
     let started = Instant::now();
@@ -186,12 +166,7 @@ async fn a_corrupt_cached_config_is_fetched_again() {
     for verb in ["GET", "HEAD"] {
         Mock::given(method(verb))
             .and(path("/org/m/resolve/main/config.json"))
-            .respond_with(
-                ResponseTemplate::new(200)
-                    .insert_header("X-Repo-Commit", sha.as_str())
-                    .insert_header("ETag", "\"e1\"")
-                    .set_body_raw(body.as_bytes().to_vec(), "application/json"),
-            )
+            .respond_with(config_answer(&sha, "e1", body))
             .mount(&server)
             .await;
     }
@@ -205,7 +180,7 @@ async fn a_corrupt_cached_config_is_fetched_again() {
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
-    let client = HfClient::new(config(&server.uri(), cache.path())).unwrap();
+    let client = HfClient::new(hf_config(&server.uri(), cache.path())).unwrap();
     assert_eq!(client.fetch_config("org/m").await.unwrap().text, body);
     // Damage every cached blob (a crash mid-write, a disk error).
     let mut stack = vec![cache.path().to_path_buf()];
@@ -261,7 +236,7 @@ async fn an_endless_listing_costs_one_deadline() {
         .mount(&server)
         .await;
     let cache = tempfile::tempdir().unwrap();
-    let mut config = config(&server.uri(), cache.path());
+    let mut config = hf_config(&server.uri(), cache.path());
     config.limits.source_deadline = Duration::from_millis(500);
     let client = HfClient::new(config).unwrap();
     let started = Instant::now();
@@ -324,7 +299,7 @@ pub fn endless_chunked_server() -> (String, std::sync::mpsc::Receiver<u64>) {
 async fn an_endless_body_is_cut_at_the_cap_while_streaming() {
     let (endpoint, sent) = endless_chunked_server();
     let cache = tempfile::tempdir().unwrap();
-    let mut config = config(&endpoint, cache.path());
+    let mut config = hf_config(&endpoint, cache.path());
     config.limits.max_file_bytes = 1 << 20;
     let client = HfClient::new(config).unwrap();
     let err = client.fetch_config("org/endless").await.unwrap_err();

@@ -47,6 +47,13 @@ fn definition<'a>(derivation: &'a Derivation, name: &str) -> &'a ExpectedDefinit
         .unwrap_or_else(|| panic!("{name} not derived; got {:?}", names(derivation)))
 }
 
+/// Each of `expected` is among the derived definitions.
+fn assert_derives(derivation: &Derivation, expected: &[&str]) {
+    for name in expected {
+        definition(derivation, name);
+    }
+}
+
 fn unmapped_labels(derivation: &Derivation) -> Vec<&str> {
     derivation
         .unmapped
@@ -632,17 +639,18 @@ fn gpt_oss_maps_gqa_and_moe_and_flags_only_attention_sinks() {
         decode.note.as_deref(),
         Some("the model adds attention sinks; this definition has no sink input")
     );
-    for name in [
-        "rmsnorm_h2880",
-        "gemm_n5120_k2880",
-        "gemm_n128_k2880",
-        "trtllm_fp4_block_scale_moe_topk4_e128_h2880_i2880",
-        "moe_fp8_block_scale_renorm_topk4_e16_h2880_i2880",
-        "rope_with_cos_sin_cache_neox_style_d64_rd64",
-        "top_k_sampling_from_probs_v201088",
-    ] {
-        definition(&derivation, name);
-    }
+    assert_derives(
+        &derivation,
+        &[
+            "rmsnorm_h2880",
+            "gemm_n5120_k2880",
+            "gemm_n128_k2880",
+            "trtllm_fp4_block_scale_moe_topk4_e128_h2880_i2880",
+            "moe_fp8_block_scale_renorm_topk4_e16_h2880_i2880",
+            "rope_with_cos_sin_cache_neox_style_d64_rd64",
+            "top_k_sampling_from_probs_v201088",
+        ],
+    );
     assert_eq!(
         unmapped_labels(&derivation),
         ["Attention sinks (learned per-head sink logits)"]
@@ -657,16 +665,15 @@ fn gpt_oss_maps_gqa_and_moe_and_flags_only_attention_sinks() {
 fn kimi_k2_5_nested_text_config_maps_to_kimi_k2_definitions() {
     let derivation = derive_all("handmade/kimi-k2.5");
     // Both traced from Kimi K2 in the dataset.
-    definition(&derivation, "mla_paged_decode_h8_ckv512_kpe64_ps1");
-    definition(
+    assert_derives(
         &derivation,
-        "moe_fp8_block_scale_ds_routing_topk8_ng1_kg1_e48_h7168_i2048",
+        &[
+            "mla_paged_decode_h8_ckv512_kpe64_ps1",
+            "moe_fp8_block_scale_ds_routing_topk8_ng1_kg1_e48_h7168_i2048",
+            "moe_fp8_block_scale_ds_routing_topk8_ng1_kg1_e384_h7168_i2048",
+            "top_k_sampling_from_probs_v163840",
+        ],
     );
-    definition(
-        &derivation,
-        "moe_fp8_block_scale_ds_routing_topk8_ng1_kg1_e384_h7168_i2048",
-    );
-    definition(&derivation, "top_k_sampling_from_probs_v163840");
     assert!(derivation.unmapped.is_empty());
     assert!(derivation.notes.contains(&"checkpoint quantization: int4 (`quant_method` compressed-tensors); definition names give shapes only, not the weight format".to_string()));
 }
@@ -674,16 +681,15 @@ fn kimi_k2_5_nested_text_config_maps_to_kimi_k2_definitions() {
 #[test]
 fn glm_5_dsa_like_config_maps_to_dsa() {
     let derivation = derive_all("handmade/glm-5");
-    definition(&derivation, "dsa_topk_indexer_fp8_h32_d128_topk2048_ps64");
-    definition(
+    assert_derives(
         &derivation,
-        "dsa_sparse_attention_h8_ckv512_kpe64_topk2048_ps64",
+        &[
+            "dsa_topk_indexer_fp8_h32_d128_topk2048_ps64",
+            "dsa_sparse_attention_h8_ckv512_kpe64_topk2048_ps64",
+            "moe_fp8_block_scale_ds_routing_topk8_ng1_kg1_e32_h6144_i2048",
+            "rmsnorm_h2048",
+        ],
     );
-    definition(
-        &derivation,
-        "moe_fp8_block_scale_ds_routing_topk8_ng1_kg1_e32_h6144_i2048",
-    );
-    definition(&derivation, "rmsnorm_h2048");
     assert!(derivation.unmapped.is_empty());
 }
 
@@ -702,32 +708,34 @@ fn deepseek_v4_unseen_model_type_with_known_keys_maps() {
 #[test]
 fn gemma_4_maps_like_gemma_3() {
     let derivation = derive_all("handmade/gemma-4");
-    for name in [
-        "gemm_n4096_k3840",
-        "gemm_n2048_k3840",
-        "gqa_paged_prefill_causal_h16_kv8_d256_ps1",
-        "gqa_paged_decode_h2_kv1_d256_ps64",
-        "rmsnorm_h256",
-        "top_k_top_p_sampling_from_probs_v262144",
-    ] {
-        definition(&derivation, name);
-    }
+    assert_derives(
+        &derivation,
+        &[
+            "gemm_n4096_k3840",
+            "gemm_n2048_k3840",
+            "gqa_paged_prefill_causal_h16_kv8_d256_ps1",
+            "gqa_paged_decode_h2_kv1_d256_ps64",
+            "rmsnorm_h256",
+            "top_k_top_p_sampling_from_probs_v262144",
+        ],
+    );
     assert!(derivation.unmapped.is_empty());
 }
 
 #[test]
 fn qwen3_5_maps_gdn_gqa_moe_and_flags_only_mrope() {
     let derivation = derive_all("handmade/qwen3.5-moe");
-    for name in [
-        "gdn_decode_qk2_v8_d128_k_last",
-        "gdn_mtp_qk16_v64_d128_k_last",
-        "gqa_paged_decode_h4_kv1_d256_ps1",
-        "moe_fp8_block_scale_renorm_topk10_e64_h4096_i1024",
-        "gemm_n17408_k4096",
-        "top_p_sampling_from_probs_v248320",
-    ] {
-        definition(&derivation, name);
-    }
+    assert_derives(
+        &derivation,
+        &[
+            "gdn_decode_qk2_v8_d128_k_last",
+            "gdn_mtp_qk16_v64_d128_k_last",
+            "gqa_paged_decode_h4_kv1_d256_ps1",
+            "moe_fp8_block_scale_renorm_topk10_e64_h4096_i1024",
+            "gemm_n17408_k4096",
+            "top_p_sampling_from_probs_v248320",
+        ],
+    );
     assert_eq!(unmapped_labels(&derivation), ["Multimodal RoPE (M-RoPE)"]);
     assert!(!names(&derivation).iter().any(|n| n.starts_with("rope_")));
     assert_eq!(derivation.attention, "GDN + GQA");
@@ -767,18 +775,19 @@ fn llama_nemotron_block_configs_give_per_layer_shapes() {
         .collect();
     assert_eq!(kv, [(8, 3), (4, 1)]);
     let derivation = derive(&arch, &parallelism(&[1], &[1]));
-    for name in [
-        "gqa_paged_decode_h64_kv8_d128_ps1",
-        "gqa_paged_decode_h64_kv4_d128_ps1",
-        "gemm_n10240_k8192",
-        "gemm_n9216_k8192",
-        "gemm_n28672_k8192",
-        "gemm_n57344_k8192",
-        "gemm_n14336_k8192",
-        "gemm_n8192_k8192",
-    ] {
-        definition(&derivation, name);
-    }
+    assert_derives(
+        &derivation,
+        &[
+            "gqa_paged_decode_h64_kv8_d128_ps1",
+            "gqa_paged_decode_h64_kv4_d128_ps1",
+            "gemm_n10240_k8192",
+            "gemm_n9216_k8192",
+            "gemm_n28672_k8192",
+            "gemm_n57344_k8192",
+            "gemm_n14336_k8192",
+            "gemm_n8192_k8192",
+        ],
+    );
     assert!(derivation.unmapped.is_empty());
     assert!(derivation
         .notes

@@ -358,6 +358,14 @@ async fn replica() -> (FakeGitHub, tempfile::TempDir) {
     replica_with(&fixture("refresh/empty-doc.mdx")).await
 }
 
+/// The empty doc with one hand-written model: `row` in the index table, `section` at the end.
+fn empty_doc_with(row: &str, section: &str) -> String {
+    let delimiter = "|-------|-------------|:--------:|\n";
+    let mut doc = fixture("refresh/empty-doc.mdx").replace(delimiter, &format!("{delimiter}{row}"));
+    doc.push_str(section);
+    doc
+}
+
 /// [`replica`] whose `main` holds `doc`.
 async fn replica_with(doc: &str) -> (FakeGitHub, tempfile::TempDir) {
     let github = FakeGitHub::start(doc).await;
@@ -461,6 +469,11 @@ fn qwen() -> Dispatch {
         model: QWEN,
         ..Dispatch::default()
     }
+}
+
+/// The nightly schedule: no model input, so `mode: nightly`.
+fn scheduled() -> Dispatch {
+    Dispatch::default()
 }
 
 /// The first night: branch, commit, pull request, the sticky comment, then the labels
@@ -778,10 +791,7 @@ async fn a_scheduled_night_discovers_publishes_then_stays_quiet() {
     let (github, _serving) = replica().await;
     let hub = hub().await;
     let night = Night::new(&github, &hub);
-    let scheduled = Dispatch {
-        model: ("", ""),
-        ..Dispatch::default()
-    };
+    let scheduled = scheduled();
 
     let first = night.run(&scheduled, Some(0));
     assert_eq!(first.code, Some(0), "{}\n{}", first.stderr, first.stdout);
@@ -827,22 +837,17 @@ async fn a_scheduled_night_discovers_publishes_then_stays_quiet() {
 /// any collapsed block. The job summary holds the list.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_list_far_over_the_limits_is_cut_with_a_visible_note() {
-    let mut doc = fixture("refresh/empty-doc.mdx").replace(
-        "|-------|-------------|:--------:|\n",
-        "|-------|-------------|:--------:|\n| Huge Model | hand-written | ❌ 0 / 4000 |\n",
-    );
-    doc.push_str("\n## Huge Model\n\n| Definition | Op Type | Status |\n|---|---|---|\n");
+    let mut section =
+        "\n## Huge Model\n\n| Definition | Op Type | Status |\n|---|---|---|\n".to_string();
     for i in 0..4000 {
-        doc.push_str(&format!("| `gemm_n{i}_k{}` | gemm | ❌ |\n", 100_000 + i));
+        section.push_str(&format!("| `gemm_n{i}_k{}` | gemm | ❌ |\n", 100_000 + i));
     }
-    doc.push_str("\n**Coverage**: 0 / 4000 definitions present.\n");
+    section.push_str("\n**Coverage**: 0 / 4000 definitions present.\n");
+    let doc = empty_doc_with("| Huge Model | hand-written | ❌ 0 / 4000 |\n", &section);
     let (github, _serving) = replica_with(&doc).await;
     let hub = hub().await;
     let night = Night::new(&github, &hub);
-    let scheduled = Dispatch {
-        model: ("", ""),
-        ..Dispatch::default()
-    };
+    let scheduled = scheduled();
 
     let ran = night.run(&scheduled, Some(0));
     assert_eq!(ran.code, Some(0), "{}\n{}", ran.stderr, ran.stdout);
@@ -923,19 +928,15 @@ async fn serve_definitions(server: &MockServer) {
 /// with that reason. The quiet night after it fetches no definition file again.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_scheduled_night_lints_against_the_hub_dataset_tags() {
-    let mut doc = fixture("refresh/empty-doc.mdx").replace(
-        "|-------|-------------|:--------:|\n",
-        "|-------|-------------|:--------:|\n| Llama 3.1 8B | GQA | ✅ Fully covered |\n",
+    let doc = empty_doc_with(
+        "| Llama 3.1 8B | GQA | ✅ Fully covered |\n",
+        "\n## Llama 3.1 8B\n\n| Definition | Op Type | Status |\n|---|---|:---:|\n| `rmsnorm_h4096` | rmsnorm | ✅ |\n\n**Coverage**: 1 / 1 definitions present.\n",
     );
-    doc.push_str("\n## Llama 3.1 8B\n\n| Definition | Op Type | Status |\n|---|---|:---:|\n| `rmsnorm_h4096` | rmsnorm | ✅ |\n\n**Coverage**: 1 / 1 definitions present.\n");
     let (github, _serving) = replica_with(&doc).await;
     let hub = hub().await;
     serve_definitions(&hub).await;
     let night = Night::new(&github, &hub);
-    let scheduled = Dispatch {
-        model: ("", ""),
-        ..Dispatch::default()
-    };
+    let scheduled = scheduled();
 
     let ran = night.run(&scheduled, Some(0));
     assert_eq!(ran.code, Some(0), "{}\n{}", ran.stderr, ran.stdout);

@@ -1,10 +1,14 @@
-//! Shared test fixtures: the bundled dataset snapshot, fixture docs, and running the binary.
+//! Shared test fixtures: the bundled dataset snapshot, fixture docs, running the binary, and the
+//! Hub client set-up and answers the loopback fakes share.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 
 use track_models::dataset::DefinitionIndex;
+use track_models::sources::hf::{HfConfig, RetryPolicy};
 use track_models::sources::trace_dir;
+use wiremock::ResponseTemplate;
 
 pub fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -17,6 +21,39 @@ pub fn trace_dir() -> PathBuf {
 
 pub fn index() -> DefinitionIndex {
     trace_dir::load(&trace_dir()).expect("the bundled trace dir loads")
+}
+
+/// A Hub client configuration for loopback fakes: tiny retry waits, short timeouts; never reads
+/// the environment.
+pub fn hf_config(endpoint: &str, cache: &Path) -> HfConfig {
+    let mut config = HfConfig::new(endpoint, cache);
+    config.timeout = Duration::from_secs(5);
+    config.connect_timeout = Duration::from_secs(1);
+    config.retry = RetryPolicy {
+        max_tries: 5,
+        initial_backoff: Duration::from_millis(5),
+        max_backoff: Duration::from_millis(20),
+        max_rate_limit_wait: Duration::from_secs(3),
+    };
+    config
+}
+
+/// The Hub's `200` for a `config.json` at commit `sha`: the commit and the blob id in the headers,
+/// as huggingface_hub reads them.
+pub fn config_answer(sha: &str, etag: &str, body: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .insert_header("X-Repo-Commit", sha)
+        .insert_header("ETag", format!("\"{etag}\""))
+        .set_body_raw(body.as_bytes().to_vec(), "application/json")
+}
+
+/// A temp folder holding `doc` as `model_coverage.mdx`, and that file's path; the folder goes
+/// when the `TempDir` drops.
+pub fn workspace(doc: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("model_coverage.mdx");
+    std::fs::write(&path, doc).unwrap();
+    (dir, path.to_str().unwrap().to_string())
 }
 
 pub fn fixture(path: &str) -> String {

@@ -1,6 +1,8 @@
 //! Issue 13, item 4: a config with zero, inconsistent or absurd values is rejected naming the
 //! key, never turned into an impossible definition name. Real configs all still pass.
 
+use std::path::Path;
+
 use serde_json::{json, Value};
 use track_models::arch::parse_config;
 
@@ -108,20 +110,23 @@ fn a_rejected_config_says_so_in_its_section_without_the_local_path() {
     let dir = tempfile::tempdir().unwrap();
     let doc = dir.path().join("model_coverage.mdx");
     std::fs::write(&doc, fixture("refresh/empty-doc.mdx")).unwrap();
+    let add_model = |name: &str, repo: &str, config: &Path| {
+        crate::support::track_models(&[
+            "--model-name",
+            name,
+            "--hf-repo-id",
+            repo,
+            "--config-file",
+            config.to_str().unwrap(),
+            "--doc",
+            doc.to_str().unwrap(),
+            "--trace-dir",
+            crate::support::trace_dir().to_str().unwrap(),
+        ])
+    };
     let bad = dir.path().join("config.json");
     std::fs::write(&bad, with(LLAMA, &[("vocab_size", json!(0))])).unwrap();
-    let output = crate::support::track_models(&[
-        "--model-name",
-        "bad",
-        "--hf-repo-id",
-        "org/bad",
-        "--config-file",
-        bad.to_str().unwrap(),
-        "--doc",
-        doc.to_str().unwrap(),
-        "--trace-dir",
-        crate::support::trace_dir().to_str().unwrap(),
-    ]);
+    let output = add_model("bad", "org/bad", &bad);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         crate::support::stderr(&output).contains(
@@ -135,18 +140,7 @@ fn a_rejected_config_says_so_in_its_section_without_the_local_path() {
 
     // A config file that cannot be read: the doc names neither the local path nor a URL.
     let missing = dir.path().join("nowhere/config.json");
-    let output = crate::support::track_models(&[
-        "--model-name",
-        "gone",
-        "--hf-repo-id",
-        "org/gone",
-        "--config-file",
-        missing.to_str().unwrap(),
-        "--doc",
-        doc.to_str().unwrap(),
-        "--trace-dir",
-        crate::support::trace_dir().to_str().unwrap(),
-    ]);
+    let output = add_model("gone", "org/gone", &missing);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         crate::support::stderr(&output).contains(missing.to_str().unwrap()),

@@ -855,13 +855,7 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
         }
         "create_commit" => {
             let tree = body["tree"].as_str().unwrap_or_default().to_string();
-            let parents: Vec<String> = body["parents"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .iter()
-                .map(|p| p.as_str().unwrap().to_string())
-                .collect();
+            let parents = strings(&body["parents"]);
             if !state.trees.contains_key(&tree)
                 || parents.iter().any(|p| !state.commits.contains_key(p))
             {
@@ -1003,13 +997,7 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
                 }));
             }
             let number: u64 = rest[1].parse().unwrap();
-            let wanted: Vec<String> = body["labels"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .iter()
-                .map(|l| l.as_str().unwrap().to_string())
-                .collect();
+            let wanted = strings(&body["labels"]);
             let new: Vec<String> = wanted
                 .iter()
                 .filter(|l| !state.repo_labels.iter().any(|r| r.eq_ignore_ascii_case(l)))
@@ -1069,6 +1057,17 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
         }
         _ => error(404, "Not Found"),
     }
+}
+
+/// The strings of a request's JSON array (`parents`, `labels`); none when it is absent.
+fn strings(value: &Value) -> Vec<String> {
+    value
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
 }
 
 /// GitHub's answer to a write the token's permissions do not cover.
