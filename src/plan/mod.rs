@@ -183,40 +183,6 @@ pub fn onboarding_base(
     refresh(doc, index)
 }
 
-/// `--refresh-status`: every concrete row, Coverage line and summary label brought up to date
-/// with the dataset; every other byte kept. The refresh job of [`plan_run`], from the text.
-pub fn plan_refresh(doc_text: &str, index: &DefinitionIndex) -> Result<Plan, DocError> {
-    let doc = CoverageDoc::parse(doc_text)?;
-    Ok(plan_run(&doc, index, Job::Refresh { rows: true })?.plan)
-}
-
-/// `--model-name` onboarding from the text: the onboarding job of [`plan_run`], as the CLI runs
-/// it without discovery and without serving-config warnings.
-pub fn plan_onboard(
-    doc_text: &str,
-    requests: &[ModelRequest],
-    index: &DefinitionIndex,
-    sglang_supports: &dyn Fn(&str) -> bool,
-    refresh_all: bool,
-) -> Result<RunPlan, DocError> {
-    let doc = CoverageDoc::parse(doc_text)?;
-    let existing = onboarding_base(&doc, index)?;
-    let job = Job::Onboard(Onboard {
-        existing: &existing,
-        resolved: requests.iter().cloned().map(Ok).collect(),
-        sglang_supports,
-        refresh_all,
-        discovered: None,
-        problems: Vec::new(),
-        serving_configs: ServingConfigs {
-            warnings: &[],
-            files: &|_| Vec::new(),
-        },
-        verbose: false,
-    });
-    plan_run(&doc, index, job)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,10 +9,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::support::plan_onboard;
 use serde_json::{json, Value};
 use track_models::lint::{lint, FindingKind, LintInputs, SectionConfig, TracedDefinition};
 use track_models::onboard::{ModelRequest, ServingOrigin, ServingPlan};
-use track_models::plan::plan_onboard;
 
 use crate::support::{fixture, index, root, stderr, stdout, trace_dir};
 

@@ -3,8 +3,8 @@
 //! and refresh is idempotent. A small seeded generator keeps the dependency tree lean; each
 //! failing seed is printed so it can be replayed.
 
+use crate::support::plan_refresh;
 use track_models::dataset::DefinitionIndex;
-use track_models::plan::plan_refresh;
 
 /// xorshift64*: deterministic, no dependency.
 struct Rng(u64);

@@ -6,6 +6,9 @@ use std::process::{Command, Output};
 use std::time::Duration;
 
 use track_models::dataset::DefinitionIndex;
+use track_models::doc::{CoverageDoc, DocError};
+use track_models::onboard::ModelRequest;
+use track_models::plan::{onboarding_base, plan_run, Job, Onboard, Plan, RunPlan, ServingConfigs};
 use track_models::sources::hf::{HfConfig, RetryPolicy};
 use track_models::sources::trace_dir;
 use wiremock::ResponseTemplate;
@@ -96,4 +99,38 @@ pub fn stdout(output: &Output) -> String {
 
 pub fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The planning core's refresh job on a doc's text, keeping every row for the report (what
+/// `--refresh-status` runs when a report is read).
+pub fn plan_refresh(text: &str, index: &DefinitionIndex) -> Result<Plan, DocError> {
+    let doc = CoverageDoc::parse(text)?;
+    Ok(plan_run(&doc, index, Job::Refresh { rows: true })?.plan)
+}
+
+/// The planning core's onboarding job on a doc's text, as `--model-name` runs it (no
+/// discovery, no serving-config warnings).
+pub fn plan_onboard(
+    text: &str,
+    requests: &[ModelRequest],
+    index: &DefinitionIndex,
+    sglang_supports: &dyn Fn(&str) -> bool,
+    refresh_all: bool,
+) -> Result<RunPlan, DocError> {
+    let doc = CoverageDoc::parse(text)?;
+    let existing = onboarding_base(&doc, index)?;
+    let job = Job::Onboard(Onboard {
+        existing: &existing,
+        resolved: requests.iter().cloned().map(Ok).collect(),
+        sglang_supports,
+        refresh_all,
+        discovered: None,
+        problems: Vec::new(),
+        serving_configs: ServingConfigs {
+            warnings: &[],
+            files: &|_| Vec::new(),
+        },
+        verbose: false,
+    });
+    plan_run(&doc, index, job)
 }
