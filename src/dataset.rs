@@ -173,7 +173,8 @@ impl DefinitionIndex {
         self.op_types.get(usize::from(op)).map(|op| &**op)
     }
 
-    pub fn definition_count(&self) -> usize {
+    #[cfg(test)]
+    fn definition_count(&self) -> usize {
         self.definitions.len()
     }
 }

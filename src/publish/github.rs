@@ -310,13 +310,10 @@ impl GitHub {
     /// [`ACTIONS_BOT`] when `GET /user` is forbidden (the Actions `GITHUB_TOKEN` is an
     /// installation token, not a user). A rate-limited 403 is an error, never "the Actions
     /// bot".
-    pub async fn identity(&self) -> Result<String> {
-        Ok(self.identity_and_source().await?.0)
-    }
-
-    /// [`GitHub::identity`], and whether it is only assumed ([`ACTIONS_BOT`] after a plain 403
-    /// on `GET /user`): a GitHub App token without `TRACK_MODELS_BOT_LOGIN` looks the same, so
-    /// the caller may learn the login from what the bot created.
+    ///
+    /// Also whether it is only assumed ([`ACTIONS_BOT`] after a plain 403 on `GET /user`): a
+    /// GitHub App token without `TRACK_MODELS_BOT_LOGIN` looks the same, so the caller may
+    /// learn the login from what the bot created.
     pub async fn identity_and_source(&self) -> Result<(String, bool)> {
         if let Some(login) = &self.bot_login {
             return Ok((login.clone(), false));
