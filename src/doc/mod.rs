@@ -187,29 +187,16 @@ impl<'a> CoverageDoc<'a> {
 
     /// Every concrete definition name of the status tables: all a refresh looks up.
     pub fn concrete_names(&self) -> crate::dataset::NameSet<'a> {
-        let rows = self
-            .blocks
+        self.blocks
             .iter()
-            .map(|block| match block {
-                Block::Table(table) => table.rows.len(),
-                _ => 0,
+            .filter_map(|block| match block {
+                Block::Table(table) if table.status.is_some() => Some(&table.rows),
+                _ => None,
             })
-            .sum();
-        let mut names = crate::dataset::NameSet::with_capacity_and_hasher(rows, Default::default());
-        for block in &self.blocks {
-            if let Block::Table(table) = block {
-                if table.status.is_some() {
-                    names.extend(
-                        table
-                            .rows
-                            .iter()
-                            .filter_map(|row| row.cell(self.text, 0))
-                            .filter_map(concrete_name),
-                    );
-                }
-            }
-        }
-        names
+            .flatten()
+            .filter_map(|row| row.cell(self.text, 0))
+            .filter_map(concrete_name)
+            .collect()
     }
 
     /// The first generated-section marker on a line in `lines` (0-based, end exclusive).
@@ -441,8 +428,14 @@ fn parse_heading(line: &str, index: usize) -> Option<Heading> {
 
 fn parse_table(text: &str, lines: &[Range<usize>], index: usize) -> Option<Table> {
     let header = parse_row(text, index, lines[index].start, lines[index].end)?;
-    let delimiter_line = lines.get(index + 1)?;
-    let delimiter = parse_row(text, index + 1, delimiter_line.start, delimiter_line.end)?;
+    let delimiter_index = index + 1;
+    let delimiter_line = lines.get(delimiter_index)?;
+    let delimiter = parse_row(
+        text,
+        delimiter_index,
+        delimiter_line.start,
+        delimiter_line.end,
+    )?;
     if !is_delimiter(text, &delimiter) || delimiter.cells.len() != header.cells.len() {
         return None;
     }
@@ -474,7 +467,8 @@ fn status_columns(text: &str, header: &Row) -> Option<StatusColumns> {
                 .to_ascii_lowercase();
             cell.contains("op type") || cell.contains("op_type")
         })
-        .or_else(|| (status != 1 && header.cells.len() > 2).then_some(1));
+        // No op-type header: a column between the name and the status holds it.
+        .or_else(|| (status != 1).then_some(1));
     Some(StatusColumns { status, op_type })
 }
 
@@ -609,6 +603,65 @@ mod tests {
             warnings("## A\n## B\n## Summary\n| Model | Status |\n|---|---|\n"),
             []
         );
+    }
+
+    /// The status and op-type columns of a table with this header (none: not a status table).
+    fn columns(header: &str) -> Option<(usize, Option<usize>)> {
+        let text = format!("{header}\n");
+        let row = parse_row(&text, 0, 0, header.len()).unwrap();
+        status_columns(&text, &row).map(|c| (c.status, c.op_type))
+    }
+
+    #[test]
+    fn status_and_op_type_columns() {
+        assert_eq!(
+            columns("| Definition | Status | Op Type |"),
+            Some((1, Some(2)))
+        );
+        assert_eq!(
+            columns("| Definition | Status | op_type |"),
+            Some((1, Some(2)))
+        );
+        assert_eq!(columns("| Definition | Op | Status |"), Some((2, Some(1))));
+        assert_eq!(columns("| Definition | Status | Notes |"), Some((1, None)));
+        assert_eq!(columns("| Definition | Status |"), Some((1, None)));
+        assert_eq!(columns("| Definition | State |"), None);
+        assert_eq!(columns("| Kernel | Status |"), None);
+    }
+
+    #[test]
+    fn a_delimiter_row_must_have_the_header_s_cells() {
+        let doc = CoverageDoc::parse("| Definition | Status |\n|---|\n| `a` | ❌ |\n").unwrap();
+        assert_eq!(shape(&doc), []);
+        let doc = CoverageDoc::parse("| Definition | Status |\n| x | y |\n| `a` | ❌ |\n").unwrap();
+        assert_eq!(shape(&doc), []);
+    }
+
+    #[test]
+    fn fences_and_headings_may_be_indented_up_to_three_spaces() {
+        assert_eq!(opens_fence("   ```"), Some((b'`', 3)));
+        assert_eq!(opens_fence("  ~~~~ rust"), Some((b'~', 4)));
+        assert_eq!(opens_fence("    ```"), None);
+        assert_eq!(opens_fence("``"), None);
+        assert_eq!(parse_heading("   ## A", 0).unwrap().title, "A");
+        assert!(parse_heading("    ## A", 0).is_none());
+    }
+
+    #[test]
+    fn an_indented_coverage_line_further_down_the_text() {
+        let text = "x\n  **Coverage**: 3 / 4 definitions present.";
+        let line = parse_coverage(text, 2..text.len(), 1).unwrap();
+        assert_eq!(&text[line.present.clone()], "3");
+        assert_eq!(&text[line.total.unwrap()], "4");
+    }
+
+    #[test]
+    fn only_status_tables_give_concrete_names() {
+        let text = "| Definition | Notes |\n|---|---|\n| `elsewhere` | x |\n\n| Definition | Status |\n|---|---|\n| `mine` | ❌ |\n| `pattern_h{h}` | — |\n";
+        let doc = CoverageDoc::parse(text).unwrap();
+        let mut names: Vec<&str> = doc.concrete_names().into_iter().collect();
+        names.sort();
+        assert_eq!(names, ["mine"]);
     }
 
     #[test]
