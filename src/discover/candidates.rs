@@ -72,6 +72,28 @@ pub enum MatchedBy {
 }
 
 impl Candidate {
+    /// A candidate for `repo_id` that nothing is known about yet (its display name derived from
+    /// the repo id); sources fill in the rest.
+    pub fn blank(repo_id: String) -> Candidate {
+        Candidate {
+            display_name: display_name(&repo_id),
+            hf_repo_id: Some(repo_id),
+            sources: Vec::new(),
+            providers: Vec::new(),
+            provider_catalogs_reached: false,
+            architectures: Vec::new(),
+            pipeline_tag: None,
+            gated: None,
+            sha: None,
+            downloads: None,
+            likes: None,
+            trending_rank: None,
+            created_at: None,
+            day0: Vec::new(),
+            notes: Findings::default(),
+        }
+    }
+
     /// The sort key's tie-breaker and identity: the repo id, else the class name.
     pub fn key(&self) -> &str {
         self.hf_repo_id.as_deref().unwrap_or(&self.display_name)
@@ -194,7 +216,7 @@ impl Merged {
             hf_repo_id: None,
             display_name,
             sources: vec![source],
-            ..blank(String::new())
+            ..Candidate::blank(String::new())
         });
         self.unmatched.last_mut().expect("just pushed")
     }
@@ -294,7 +316,7 @@ pub(super) fn merge_sglang_day0(
                     date: file.date,
                     matched_by: MatchedBy::Unmatched,
                 }],
-                ..blank(String::new())
+                ..Candidate::blank(String::new())
             });
             continue;
         }
@@ -342,30 +364,10 @@ pub(super) fn sort_by_score(candidates: &mut [Candidate]) {
     });
 }
 
-fn blank(repo_id: String) -> Candidate {
-    Candidate {
-        display_name: display_name(&repo_id),
-        hf_repo_id: Some(repo_id),
-        sources: Vec::new(),
-        providers: Vec::new(),
-        provider_catalogs_reached: false,
-        architectures: Vec::new(),
-        pipeline_tag: None,
-        gated: None,
-        sha: None,
-        downloads: None,
-        likes: None,
-        trending_rank: None,
-        created_at: None,
-        day0: Vec::new(),
-        notes: Findings::default(),
-    }
-}
-
 fn entry<'m>(merged: &'m mut BTreeMap<String, Candidate>, repo_id: &str) -> &'m mut Candidate {
     merged
         .entry(repo_id.to_lowercase())
-        .or_insert_with(|| blank(repo_id.to_string()))
+        .or_insert_with(|| Candidate::blank(repo_id.to_string()))
 }
 
 /// Fills what the candidate does not know yet from one list entry.

@@ -261,21 +261,12 @@ mod tests {
     /// In the cookbook with `providers` live providers: higher counts sort first.
     fn candidate(repo: &str, providers: usize) -> Candidate {
         Candidate {
-            hf_repo_id: Some(repo.to_string()),
-            display_name: repo.rsplit('/').next().unwrap().to_string(),
             sources: vec![Source::COOKBOOK],
             providers: (0..providers).map(|i| format!("p{i}")).collect(),
             provider_catalogs_reached: true,
             architectures: vec!["LlamaForCausalLM".to_string()],
             pipeline_tag: Some("text-generation".to_string()),
-            gated: None,
-            sha: None,
-            downloads: None,
-            likes: None,
-            trending_rank: None,
-            created_at: None,
-            day0: Vec::new(),
-            notes: Default::default(),
+            ..Candidate::blank(repo.to_string())
         }
     }
 
@@ -347,12 +338,12 @@ mod tests {
             vec![
                 Pick {
                     hf_repo_id: "org/a".into(),
-                    display_name: "a".into(),
+                    display_name: "A".into(),
                     config: llama(4096),
                 },
                 Pick {
                     hf_repo_id: "org/b".into(),
-                    display_name: "b".into(),
+                    display_name: "B".into(),
                     config: llama(2048),
                 },
             ]

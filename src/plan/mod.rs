@@ -241,21 +241,11 @@ mod tests {
 
     fn candidate(repo: &str) -> Candidate {
         Candidate {
-            hf_repo_id: Some(repo.to_string()),
-            display_name: repo.rsplit('/').next().unwrap().to_string(),
             sources: vec![Source::COOKBOOK],
-            providers: Vec::new(),
             provider_catalogs_reached: true,
             architectures: strings(&["LlamaForCausalLM"]),
             pipeline_tag: Some("text-generation".to_string()),
-            gated: None,
-            sha: None,
-            downloads: None,
-            likes: None,
-            trending_rank: None,
-            created_at: None,
-            day0: Vec::new(),
-            notes: Default::default(),
+            ..Candidate::blank(repo.to_string())
         }
     }
 

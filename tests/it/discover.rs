@@ -1379,21 +1379,12 @@ fn candidates_match_new_classes_to_repos_by_config_then_by_name() {
 
 fn candidate(repo: &str, sources: &[Source], providers: usize) -> Candidate {
     Candidate {
-        hf_repo_id: Some(repo.to_string()),
-        display_name: display_name(repo),
         sources: sources.to_vec(),
         providers: (0..providers).map(|i| format!("p{i}")).collect(),
         provider_catalogs_reached: true,
         architectures: strings(&["LlamaForCausalLM"]),
         pipeline_tag: Some("text-generation".to_string()),
-        gated: None,
-        sha: None,
-        downloads: None,
-        likes: None,
-        trending_rank: None,
-        created_at: None,
-        day0: Vec::new(),
-        notes: Default::default(),
+        ..Candidate::blank(repo.to_string())
     }
 }
 
