@@ -835,3 +835,19 @@ fn extreme_sizes_are_rejected_or_derived_without_overflow() {
     let derivation = derive(&arch, &parallelism(&[1, 8], &[1, 8]));
     definition(&derivation, "gemm_n1125899906842624_k16777216");
 }
+
+#[test]
+fn a_hybrid_without_attention_blocks_is_mamba2_only() {
+    // The text, not JSON: the real config holds Python's `Infinity`, which serde_json refuses.
+    let text = config_text("nvidia/Nemotron-H-56B-Base-8K");
+    let pattern = "\"hybrid_override_pattern\": \"";
+    let start = text.find(pattern).unwrap() + pattern.len();
+    let end = start + text[start..].find('"').unwrap();
+    let text = format!("{}M-M-M-{}", &text[..start], &text[end..])
+        .replace("\"num_hidden_layers\": 118", "\"num_hidden_layers\": 6");
+    let derivation = derive(&parse_config(&text).unwrap(), &parallelism(&[1], &[1]));
+    assert_eq!(derivation.attention, "Mamba2");
+    assert!(names(&derivation)
+        .iter()
+        .all(|name| !name.starts_with("gqa_")));
+}
