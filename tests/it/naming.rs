@@ -851,3 +851,167 @@ fn a_hybrid_without_attention_blocks_is_mamba2_only() {
         .iter()
         .all(|name| !name.starts_with("gqa_")));
 }
+
+/// The `gemm_` names of a derivation, in doc order.
+fn gemm_names(derivation: &Derivation) -> Vec<&str> {
+    names(derivation)
+        .into_iter()
+        .filter(|name| name.starts_with("gemm_"))
+        .collect()
+}
+
+/// `text` with `from` replaced by `to`, which must be there.
+fn edited(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "{from} not in the config");
+    text.replace(from, to)
+}
+
+#[test]
+fn gemm_of_mla_without_q_lora_projects_queries_straight_from_hidden() {
+    // DeepSeek V3 with V2-Lite's `"q_lora_rank": null`: `q_proj` and `kv_a_proj_with_mqa`
+    // replace the fused `q_a`/`kv_a` projection and `q_b_proj`.
+    let text = edited(
+        &config_text("deepseek-ai/DeepSeek-V3"),
+        "\"q_lora_rank\": 1536",
+        "\"q_lora_rank\": null",
+    );
+    let derivation = derive(&parse_config(&text).unwrap(), &parallelism(&[1], &[1]));
+    assert_eq!(
+        gemm_names(&derivation),
+        [
+            "gemm_n24576_k7168",
+            "gemm_n576_k7168",
+            "gemm_n32768_k512",
+            "gemm_n7168_k16384",
+            "gemm_n36864_k7168",
+            "gemm_n7168_k18432",
+            "gemm_n256_k7168",
+            "gemm_n4096_k7168",
+            "gemm_n7168_k2048",
+        ]
+    );
+    assert_eq!(
+        definition(&derivation, "gemm_n24576_k7168").why,
+        "q_proj: num_attention_heads 128 × (qk_nope_head_dim 128 + qk_rope_head_dim 64) = n24576; hidden_size 7168 = k7168"
+    );
+    assert_eq!(
+        definition(&derivation, "gemm_n576_k7168").why,
+        "kv_a_proj_with_mqa: kv_lora_rank 512 + qk_rope_head_dim 64 = n576; hidden_size 7168 = k7168"
+    );
+}
+
+#[test]
+fn gemm_of_a_gdn_config_without_gdn_layers_has_no_gdn_projections() {
+    // Qwen3 Next with every layer full attention: the `linear_*` keys describe no layer.
+    let text = edited(
+        &config_text("Qwen/Qwen3-Next-80B-A3B-Thinking"),
+        "\"full_attention_interval\": 4",
+        "\"full_attention_interval\": 1",
+    );
+    let derivation = derive(&parse_config(&text).unwrap(), &parallelism(&[1], &[1]));
+    assert_eq!(derivation.attention, "GQA");
+    assert!(names(&derivation).iter().all(|n| !n.starts_with("gdn_")));
+    assert_eq!(
+        gemm_names(&derivation),
+        [
+            "gemm_n9216_k2048",
+            "gemm_n2048_k4096",
+            "gemm_n512_k2048",
+            "gemm_n1024_k2048",
+            "gemm_n2048_k512",
+            "gemm_n1_k2048",
+        ]
+    );
+    assert_eq!(
+        definition(&derivation, "gemm_n2048_k4096").why,
+        "o_proj: hidden_size 2048 = n2048; num_attention_heads 16 × head_dim 256 = k4096"
+    );
+}
+
+#[test]
+fn gdn_names_carry_only_the_key_head_dim_and_skip_tps_that_split_a_head() {
+    let plain = derive_all("Qwen/Qwen3-Next-80B-A3B-Thinking");
+    assert_eq!(
+        definition(&plain, "gdn_decode_qk2_v4_d128_k_last").note,
+        None,
+        "key and value head dims are both 128"
+    );
+
+    // 24 value heads of 256: TP 16 divides the 16 key heads but not the value heads.
+    let text = config_text("Qwen/Qwen3-Next-80B-A3B-Thinking");
+    let text = edited(
+        &text,
+        "\"linear_num_value_heads\": 32",
+        "\"linear_num_value_heads\": 24",
+    );
+    let text = edited(
+        &text,
+        "\"linear_value_head_dim\": 128",
+        "\"linear_value_head_dim\": 256",
+    );
+    let derivation = derive(&parse_config(&text).unwrap(), &parallelism(&[8, 16], &[1]));
+    let gdn: Vec<&str> = names(&derivation)
+        .into_iter()
+        .filter(|n| n.starts_with("gdn_"))
+        .collect();
+    assert_eq!(
+        gdn,
+        [
+            "gdn_prefill_qk2_v3_d128_k_last",
+            "gdn_decode_qk2_v3_d128_k_last",
+            "gdn_mtp_qk2_v3_d128_k_last",
+        ]
+    );
+    assert_eq!(
+        definition(&derivation, "gdn_decode_qk2_v3_d128_k_last")
+            .note
+            .as_deref(),
+        Some("linear_value_head_dim 256 differs from linear_key_head_dim 128; the name carries only d")
+    );
+    let gdn_notes: Vec<&str> = derivation
+        .notes
+        .iter()
+        .map(String::as_str)
+        .filter(|n| n.starts_with("gdn"))
+        .collect();
+    assert_eq!(
+        gdn_notes,
+        ["gdn at tp 16 skipped: linear_num_key_heads 16 / linear_num_value_heads 24 not divisible by tp 16"]
+    );
+}
+
+#[test]
+fn attention_that_slides_in_every_layer_is_called_sliding_window() {
+    let text =
+        config_text("handmade/gpt-oss-120b").replace("\"full_attention\"", "\"sliding_attention\"");
+    let derivation = derive(&parse_config(&text).unwrap(), &parallelism(&[1], &[1]));
+    assert_eq!(
+        derivation.architecture_line,
+        "36 decoder layers, GQA attention (sliding-window), MoE FFN (128 experts, top-4)"
+    );
+}
+
+#[test]
+fn llama_nemotron_linear_replacements_share_the_hidden_square_gemm_with_o_proj() {
+    // Attention in two shapes (kv 8 and kv 4), each with the same o_proj, and blocks replaced by
+    // a hidden × hidden linear: one definition serves them all.
+    let derivation = derive(
+        &arch("handmade/llama-nemotron-super"),
+        &parallelism(&[1], &[1]),
+    );
+    assert_eq!(
+        definition(&derivation, "gemm_n8192_k8192").why,
+        "o_proj: hidden_size 8192 = n8192; num_attention_heads 64 × head_dim 128 = k8192; \
+         also o_proj: hidden_size 8192 = n8192; num_attention_heads 64 × head_dim 128 = k8192; \
+         also block_configs replace_with_linear: a hidden_size 8192 × 8192 linear in place of attention or FFN"
+    );
+}
+
+#[test]
+fn gemm_of_a_moe_model_without_shared_experts_lists_attention_and_router_only() {
+    let derivation = derive_all("Qwen/Qwen3-30B-A3B");
+    assert_eq!(
+        gemm_names(&derivation),
+        ["gemm_n5120_k2048", "gemm_n2048_k4096", "gemm_n128_k2048"]
+    );
+}
