@@ -172,15 +172,14 @@ pub(crate) fn derive(arch: &Architecture, derivation: &mut Derivation) {
                 moe.experts, moe.experts
             ),
         );
-        if moe.shared_intermediate > 0 {
-            gemms.mlp(
-                arch,
-                "shared expert",
-                "shared expert intermediate",
-                moe.shared_intermediate,
-                moe.gated,
-            );
-        }
+        // No shared expert (`shared_intermediate` 0) gives zero-sized GEMMs, which `push` drops.
+        gemms.mlp(
+            arch,
+            "shared expert",
+            "shared expert intermediate",
+            moe.shared_intermediate,
+            moe.gated,
+        );
         if moe.shared_expert_gate {
             gemms.push(
                 1,
