@@ -775,6 +775,15 @@ fn llama_nemotron_block_configs_give_per_layer_shapes() {
         .collect();
     assert_eq!(kv, [(8, 3), (4, 1)]);
     let derivation = derive(&arch, &parallelism(&[1], &[1]));
+    // Several attention shapes: each why says how many layers have it.
+    assert_eq!(
+        definition(&derivation, "gqa_paged_decode_h64_kv8_d128_ps1").why,
+        "num_attention_heads 64 / tp 1 = h64; num_key_value_heads 8 / tp 1 = kv8; head_dim 128 (3 attention layers); page_size 1"
+    );
+    assert_eq!(
+        definition(&derivation, "gqa_ragged_prefill_causal_h64_kv4_d128").why,
+        "num_attention_heads 64 / tp 1 = h64; num_key_value_heads 4 / tp 1 = kv4; head_dim 128 (1 attention layers)"
+    );
     assert_derives(
         &derivation,
         &[
@@ -806,6 +815,11 @@ fn minimax_text_01_lightning_layers_are_the_only_unmapped_module() {
         "moe_fp8_block_scale_renorm_topk2_e32_h6144_i9216",
     );
     assert_eq!(derivation.attention, "Lightning Attn + GQA");
+    assert_eq!(
+        definition(&derivation, "gqa_paged_decode_h8_kv1_d128_ps1").note,
+        None,
+        "only an attention-sink module puts a note on the gqa definitions"
+    );
 }
 
 #[test]
@@ -1013,5 +1027,41 @@ fn gemm_of_a_moe_model_without_shared_experts_lists_attention_and_router_only() 
     assert_eq!(
         gemm_names(&derivation),
         ["gemm_n5120_k2048", "gemm_n2048_k4096", "gemm_n128_k2048"]
+    );
+}
+
+#[test]
+fn mamba_without_groups_is_skipped_with_a_note() {
+    let text = edited(
+        &config_text("nvidia/Nemotron-H-56B-Base-8K"),
+        "\"n_groups\": 8",
+        "\"n_groups\": 0",
+    );
+    let derivation = derive(&parse_config(&text).unwrap(), &parallelism(&[1, 8], &[1]));
+    assert!(names(&derivation).iter().all(|n| !n.starts_with("mamba_")));
+    let mamba_notes: Vec<&str> = derivation
+        .notes
+        .iter()
+        .map(String::as_str)
+        .filter(|n| n.starts_with("mamba"))
+        .collect();
+    assert_eq!(
+        mamba_notes,
+        [
+            "mamba_ssu at tp 1 skipped: n_groups 0 cannot be split or replicated over tp 1",
+            "mamba_ssu at tp 8 skipped: n_groups 0 cannot be split or replicated over tp 8",
+        ]
+    );
+}
+
+#[test]
+fn gemm_of_a_per_projection_model_with_an_output_gate_doubles_q_proj() {
+    // Gemma 3 lists q_proj on its own; with Qwen3 Next's output gate it is twice as wide.
+    let text =
+        config_text("google/gemma-3-27b-it").replacen('{', "{\"attn_output_gate\": true, ", 1);
+    let derivation = derive(&parse_config(&text).unwrap(), &parallelism(&[1], &[1]));
+    assert_eq!(
+        definition(&derivation, "gemm_n8192_k5376").why,
+        "q_proj: num_attention_heads 32 × 2 (output gate) × head_dim 128 = n8192; hidden_size 5376 = k5376"
     );
 }
