@@ -1065,3 +1065,23 @@ fn gemm_of_a_per_projection_model_with_an_output_gate_doubles_q_proj() {
         "q_proj: num_attention_heads 32 × 2 (output gate) × head_dim 128 = n8192; hidden_size 5376 = k5376"
     );
 }
+
+#[test]
+fn moe_without_renormalized_top_k_is_unmapped_and_says_why() {
+    // Qwen1.5/Qwen2 MoE style: softmax over all experts, top-k kept without renormalizing.
+    let text = edited(
+        &config_text("Qwen/Qwen3-30B-A3B"),
+        "\"norm_topk_prob\": true",
+        "\"norm_topk_prob\": false",
+    );
+    let derivation = derive(&parse_config(&text).unwrap(), &parallelism(&[1], &[1]));
+    assert!(names(&derivation).iter().all(|n| !n.contains("moe")));
+    assert_eq!(
+        unmapped_labels(&derivation),
+        ["MoE gate / topk / experts (top-8, 128 experts)"]
+    );
+    assert_eq!(
+        derivation.unmapped[0].why,
+        "softmax then top-k without renormalization (`norm_topk_prob` false): no MoE definition family has this routing"
+    );
+}
