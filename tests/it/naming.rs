@@ -1085,3 +1085,17 @@ fn moe_without_renormalized_top_k_is_unmapped_and_says_why() {
         "softmax then top-k without renormalization (`norm_topk_prob` false): no MoE definition family has this routing"
     );
 }
+
+#[test]
+fn rope_why_says_whether_the_whole_head_is_rotated() {
+    let llama = derive_all("meta-llama/Llama-3.1-8B");
+    assert_eq!(
+        definition(&llama, "rope_with_cos_sin_cache_neox_style_d128_rd128").why,
+        "head_dim 128, fully rotated; neox style"
+    );
+    let minimax = derive_all("MiniMaxAI/MiniMax-M2.7");
+    assert_eq!(
+        definition(&minimax, "rope_with_cos_sin_cache_neox_style_d128_rd64").why,
+        "head_dim 128, partial rotary_dim 64; neox style"
+    );
+}
