@@ -539,10 +539,12 @@ fn a_markers_repo_id_never_changes_silently() {
         before,
         "same kernels: the doc is unchanged"
     );
+    // The warning points at the section's heading (1-based).
+    let heading = before.lines().position(|l| l == "## Llama 3.1 8B").unwrap() + 1;
     assert!(
-        stderr(&output).contains(
-            "`meta-llama/Llama-3.1-8B-Instruct` has the same kernels as `## Llama 3.1 8B` (tracked as `meta-llama/Llama-3.1-8B`): not added"
-        ),
+        stderr(&output).contains(&format!(
+            "`:{heading}: `meta-llama/Llama-3.1-8B-Instruct` has the same kernels as `## Llama 3.1 8B` (tracked as `meta-llama/Llama-3.1-8B`): not added"
+        )),
         "{}",
         stderr(&output)
     );
@@ -557,4 +559,36 @@ fn a_markers_repo_id_never_changes_silently() {
     );
     assert!(text.contains("hf_repo_id=meta-llama/Llama-3.1-8B fingerprint="));
     assert!(text.contains("hf_repo_id=org/Other-Model fingerprint="));
+}
+
+/// A new model with no summary table to take its row: the section is added, and the warning
+/// points at the `## Summary` heading (or at line 1 when there is none).
+#[test]
+fn a_summary_without_a_table_gets_a_warning_at_its_heading() {
+    let table = "| Model | Architecture | Coverage |\n|-------|-------------|:--------:|\n";
+    let doc = empty_doc();
+    assert!(doc.contains(table));
+    let cases = [
+        (doc.replace(table, "No table yet.\n"), true),
+        (doc.replace(table, "").replace("## Summary\n", ""), false),
+    ];
+    for (text, has_heading) in cases {
+        let workspace = Workspace::new(&text);
+        let line = if has_heading {
+            text.lines().position(|l| l == "## Summary").unwrap() + 1
+        } else {
+            1
+        };
+        let args = local("Qwen/Qwen3-30B-A3B", "Qwen3 30B A3B", &[]);
+        let output = workspace.run(&strs(&args), None);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains(&format!(
+                "`:{line}: no `## Summary` table to add the new models' rows to"
+            )),
+            "{}",
+            stderr(&output)
+        );
+        assert_eq!(headings(&workspace.text()), ["## Qwen3 30B A3B"]);
+    }
 }
