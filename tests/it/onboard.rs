@@ -592,3 +592,32 @@ fn a_summary_without_a_table_gets_a_warning_at_its_heading() {
         assert_eq!(headings(&workspace.text()), ["## Qwen3 30B A3B"]);
     }
 }
+
+/// The report lists the models a run onboards; with `--refresh-status` also every other
+/// section it refreshed.
+#[test]
+fn the_report_lists_other_sections_only_with_refresh_status() {
+    let workspace = Workspace::new(&empty_doc());
+    let llama = model_args(
+        "meta-llama/Llama-3.1-8B",
+        "meta-llama/Llama-3.1-8B",
+        "Llama 3.1 8B",
+    );
+    assert_eq!(workspace.run(&strs(&llama), None).status.code(), Some(0));
+    let names = |workspace: &Workspace| -> Vec<String> {
+        let report = workspace.report();
+        report["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let qwen = local("Qwen/Qwen3-30B-A3B", "Qwen3 30B A3B", &[]);
+    assert_eq!(workspace.run(&strs(&qwen), None).status.code(), Some(0));
+    assert_eq!(names(&workspace), ["Qwen3 30B A3B"]);
+    let mut both = strs(&qwen);
+    both.push("--refresh-status");
+    assert_eq!(workspace.run(&both, None).status.code(), Some(0));
+    assert_eq!(names(&workspace), ["Llama 3.1 8B", "Qwen3 30B A3B"]);
+}
