@@ -388,7 +388,8 @@ fn find_section<'d>(
 /// sections) in place; without a separator, to the section's end.
 fn section_body_span(doc: &CoverageDoc, section: &SectionOutcome) -> Range<usize> {
     let start = doc.lines[section.heading_line].start;
-    let end_line = (section.heading_line + 1..section.end_line)
+    // The heading itself is never a break: searching from it finds the first one below it.
+    let end_line = (section.heading_line..section.end_line)
         .find(|&line| is_thematic_break(&doc.text[doc.lines[line].clone()]))
         .unwrap_or(section.end_line);
     let end = doc.lines.get(end_line).map_or(doc.text.len(), |l| l.start);
@@ -429,4 +430,19 @@ fn summary_insertion_point(doc: &CoverageDoc) -> Option<(usize, bool)> {
         .map_or(table.header.line + 1, |row| row.line);
     let end = doc.line_with_terminator(last_line).end;
     Some((end, end == doc.lines[last_line].end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thematic_breaks() {
+        for line in ["---", "***", "___", "- - -", " ** * ", "-----"] {
+            assert!(is_thematic_break(line), "{line:?}");
+        }
+        for line in ["", "--", "===", "aaa", "-*-", "| --- |", "## A"] {
+            assert!(!is_thematic_break(line), "{line:?}");
+        }
+    }
 }
