@@ -665,6 +665,20 @@ mod tests {
     }
 
     #[test]
+    fn a_comment_opener_inside_a_table_cell_opens_no_comment() {
+        let text = "| Definition | Status |\n|---|---|\n| `a` | ❌ {/* |\n## B\n";
+        let doc = CoverageDoc::parse(text).unwrap();
+        assert_eq!(shape(&doc), [("table", 0), ("heading", 3)]);
+    }
+
+    #[test]
+    fn a_comment_opened_after_a_closing_mark_on_its_line_stays_open() {
+        let text = "## A\nx */} {/* open\n## Hidden\n*/}\n## Shown\n";
+        let doc = CoverageDoc::parse(text).unwrap();
+        assert_eq!(shape(&doc), [("heading", 0), ("heading", 4)]);
+    }
+
+    #[test]
     fn headings() {
         assert_eq!(parse_heading("## Qwen3 8B", 0).unwrap().title, "Qwen3 8B");
         assert_eq!(parse_heading("### Sub ##", 0).unwrap().title, "Sub");
