@@ -365,6 +365,11 @@ fn join(values: &[u32]) -> String {
 
 #[cfg(test)]
 mod tests {
+    //! The rendering rules a whole-doc snapshot does not pin: a definition's TP / EP size is
+    //! named in the Op Type column and in the report when the section is derived for several
+    //! sizes, or for one size other than 1; borrowed serving sizes say whose they are; a model
+    //! without feed-forward is summarized by its mixer alone.
+
     use super::*;
     use crate::arch::parse_config;
     use crate::naming::{derive, Parallelism};
