@@ -362,3 +362,216 @@ fn join(values: &[u32]) -> String {
         .collect::<Vec<_>>()
         .join(",")
 }
+
+#[cfg(test)]
+mod tests {
+    //! The rendering rules a whole-doc snapshot does not pin: a definition's TP / EP size is
+    //! named in the Op Type column and in the report when the section is derived for several
+    //! sizes, or for one size other than 1; borrowed serving sizes say whose they are; a model
+    //! without feed-forward is summarized by its mixer alone.
+
+    use super::*;
+    use crate::arch::parse_config;
+    use crate::naming::{derive, Parallelism};
+
+    const QWEN3_MOE: &str =
+        include_str!("../../tests/fixtures/configs/Qwen/Qwen3-30B-A3B/config.json");
+
+    /// Renders `config` at these sizes against an empty dataset.
+    fn rendered(
+        config: &str,
+        attention_tp: &[u32],
+        ep: &[u32],
+        origin: ServingOrigin,
+    ) -> RenderedSection {
+        let serving = ServingPlan {
+            attention_tp: attention_tp.to_vec(),
+            ep: ep.to_vec(),
+            origin,
+        };
+        let arch = parse_config(config).unwrap();
+        let parallelism = Parallelism::new(serving.attention_tp.clone(), serving.ep.clone());
+        let derivation = derive(&arch, &parallelism);
+        let request = ModelRequest {
+            model_name: "Model".to_string(),
+            hf_repo_id: "org/Model".to_string(),
+            display_name: "Model".to_string(),
+            config: Ok(config.to_string()),
+            serving,
+        };
+        render(
+            &request,
+            &arch,
+            &derivation,
+            true,
+            &DefinitionIndex::default(),
+            false,
+        )
+    }
+
+    /// The table's Op Type column, each distinct value once, in table order.
+    fn op_column(section: &RenderedSection) -> Vec<String> {
+        let mut ops: Vec<String> = Vec::new();
+        for line in section.text.lines().filter(|l| l.starts_with("| `")) {
+            let op = line.split(" | ").nth(1).unwrap().to_string();
+            if !ops.contains(&op) {
+                ops.push(op);
+            }
+        }
+        ops
+    }
+
+    /// The report's `(op_type, tp, ep)`, each distinct value once, in table order.
+    fn reported_sizes(section: &RenderedSection) -> Vec<(String, Option<u32>, Option<u32>)> {
+        let mut sizes = Vec::new();
+        for definition in &section.definitions {
+            let size = (definition.op_type.clone(), definition.tp, definition.ep);
+            if !sizes.contains(&size) {
+                sizes.push(size);
+            }
+        }
+        sizes
+    }
+
+    fn owned(
+        values: &[(&str, Option<u32>, Option<u32>)],
+    ) -> Vec<(String, Option<u32>, Option<u32>)> {
+        values
+            .iter()
+            .map(|(op, tp, ep)| (op.to_string(), *tp, *ep))
+            .collect()
+    }
+
+    #[test]
+    fn one_size_of_1_is_left_out_of_the_op_column_and_the_report() {
+        let section = rendered(QWEN3_MOE, &[1], &[1], ServingOrigin::Default);
+        assert_eq!(
+            op_column(&section),
+            [
+                "rmsnorm",
+                "gemm",
+                "gqa_paged",
+                "gqa_ragged",
+                "moe",
+                "rope",
+                "sampling"
+            ]
+        );
+        assert_eq!(
+            reported_sizes(&section),
+            owned(&[
+                ("rmsnorm", None, None),
+                ("gemm", None, None),
+                ("gqa_paged", None, None),
+                ("gqa_ragged", None, None),
+                ("moe", None, None),
+                ("rope", None, None),
+                ("sampling", None, None),
+            ])
+        );
+    }
+
+    #[test]
+    fn one_size_other_than_1_is_named_in_the_op_column_and_the_report() {
+        let section = rendered(QWEN3_MOE, &[2], &[8], ServingOrigin::Explicit);
+        assert_eq!(
+            op_column(&section),
+            [
+                "rmsnorm",
+                "gemm",
+                "gqa_paged TP=2",
+                "gqa_ragged TP=2",
+                "moe EP=8",
+                "rope",
+                "sampling"
+            ]
+        );
+        assert_eq!(
+            reported_sizes(&section),
+            owned(&[
+                ("rmsnorm", None, None),
+                ("gemm", None, None),
+                ("gqa_paged", Some(2), None),
+                ("gqa_ragged", Some(2), None),
+                ("moe", None, Some(8)),
+                ("rope", None, None),
+                ("sampling", None, None),
+            ])
+        );
+    }
+
+    #[test]
+    fn several_sizes_name_every_size_even_1() {
+        let section = rendered(QWEN3_MOE, &[1, 2], &[1, 8], ServingOrigin::Explicit);
+        assert_eq!(
+            op_column(&section),
+            [
+                "rmsnorm",
+                "gemm",
+                "gqa_paged TP=1",
+                "gqa_paged TP=2",
+                "gqa_ragged TP=1",
+                "gqa_ragged TP=2",
+                "moe EP=1",
+                "moe EP=8",
+                "rope",
+                "sampling"
+            ]
+        );
+        assert_eq!(
+            reported_sizes(&section),
+            owned(&[
+                ("rmsnorm", None, None),
+                ("gemm", None, None),
+                ("gqa_paged", Some(1), None),
+                ("gqa_paged", Some(2), None),
+                ("gqa_ragged", Some(1), None),
+                ("gqa_ragged", Some(2), None),
+                ("moe", None, Some(1)),
+                ("moe", None, Some(8)),
+                ("rope", None, None),
+                ("sampling", None, None),
+            ])
+        );
+    }
+
+    /// A relative's configs: the section's serving line and the report's `why` of a sized
+    /// definition name the relative and say whether it runs the same kernels.
+    #[test]
+    fn borrowed_serving_sizes_name_their_model_and_how_close_it_is() {
+        for (same_kernels, kind) in [(true, "same kernels"), (false, "same family")] {
+            let origin = ServingOrigin::Borrowed {
+                from: "org/Model-Base".to_string(),
+                same_kernels,
+                configs: vec!["TP=2 EP=8 on H200".to_string()],
+            };
+            let section = rendered(QWEN3_MOE, &[2], &[8], origin);
+            let serving = section.text.lines().nth(6).unwrap();
+            assert_eq!(
+                serving,
+                format!("Serving configuration: **TP=2, EP=8** (attention TP; from `org/Model-Base`'s config, {kind}: TP=2 EP=8 on H200).")
+            );
+            let gqa = section
+                .definitions
+                .iter()
+                .find(|d| d.op_type == "gqa_ragged")
+                .unwrap();
+            assert_eq!(
+                gqa.why.as_deref().unwrap(),
+                format!("num_attention_heads 32 / tp 2 = h16; num_key_value_heads 4 / tp 2 = kv2; head_dim 128; serving sizes from `org/Model-Base`'s config, {kind}")
+            );
+        }
+    }
+
+    /// A pure Mamba2 model (`Mamba2ForCausalLM`, keys as in transformers' `Mamba2Config`) has no
+    /// feed-forward: its summary row names the mixer alone, not `Mamba2 + None`.
+    #[test]
+    fn a_model_without_feed_forward_is_summarized_by_its_mixer_alone() {
+        let config = r#"{"architectures": ["Mamba2ForCausalLM"], "model_type": "mamba2",
+            "hidden_size": 4096, "num_hidden_layers": 64, "num_heads": 128, "head_dim": 64,
+            "state_size": 128, "n_groups": 8, "expand": 2, "conv_kernel": 4, "vocab_size": 32768,
+            "tie_word_embeddings": false, "torch_dtype": "bfloat16"}"#;
+        let section = rendered(config, &[1], &[1], ServingOrigin::Default);
+        assert_eq!(section.summary_row, "| Model | Mamba2 | ❌ Not covered |");
+    }
+}
