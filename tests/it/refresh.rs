@@ -215,3 +215,19 @@ fn questionable_rows_are_warnings_and_left_alone() {
         "ambiguous summary row left alone"
     );
 }
+
+/// The summary labels live in the first table under `## Summary`, wherever that section sits:
+/// a table above it (a model's) or a second one inside it (notes) is not the summary.
+#[test]
+fn the_summary_table_is_the_first_table_under_summary() {
+    let section = "## M\n\n| Definition | Op Type | Status |\n|---|---|---|\n| `gemm_n1_k1` | gemm | ❌ |\n| `rmsnorm_h1` | rmsnorm | ✅ |\n\n**Coverage**: 1 / 2\n";
+    let refreshed_section = section
+        .replace("| gemm | ❌ |", "| gemm | ✅ |")
+        .replace("**Coverage**: 1 / 2", "**Coverage**: 2 / 2");
+    let summary = |label: &str| {
+        format!("## Summary\n\n| Model | Coverage |\n|---|---|\n| M | {label} |\n\n| Model | Coverage |\n|---|---|\n| M | ❌ Not covered |\n")
+    };
+    let doc = format!("{section}\n{}", summary("🟡 Partial"));
+    let want = format!("{refreshed_section}\n{}", summary("✅ Fully covered"));
+    assert_eq!(refreshed(&doc), want);
+}
