@@ -267,7 +267,7 @@ impl Refresher<'_, '_> {
     ) {
         let content = &self.doc.text[range.clone()];
         match Status::leading(content) {
-            Some((old, _)) if old == status => {}
+            // The same symbol: `replace` records nothing.
             Some((_, length)) => {
                 self.replace(
                     range.start..range.start + length,
@@ -471,5 +471,63 @@ mod tests {
             ("moe".into(), Some(8), Some(2))
         );
         assert_eq!(parse_op_type(""), (String::new(), None, None));
+    }
+
+    fn outcome(text: &str) -> RefreshOutcome {
+        let index = DefinitionIndex::from_paths([
+            "definitions/gemm/gemm_n1_k1.json",
+            "workloads/gemm/gemm_n1_k1.jsonl",
+        ]);
+        refresh(&CoverageDoc::parse(text).unwrap(), &index).unwrap()
+    }
+
+    fn changed(outcome: &RefreshOutcome) -> Vec<(&str, bool)> {
+        outcome
+            .sections
+            .iter()
+            .map(|s| (s.title.as_str(), s.changed))
+            .collect()
+    }
+
+    const TABLE: &str = "| Definition | Status |\n|---|---|\n";
+
+    #[test]
+    fn a_section_changes_when_a_row_or_its_summary_label_does() {
+        let summary = |a: &str, b: &str| {
+            format!("## Summary\n\n| Model | Coverage |\n|---|---|\n| A | {a} |\n| B | {b} |\n\n")
+        };
+        let a = format!("## A\n\n{TABLE}| `gemm_n1_k1` | ✅ |\n\n");
+        let b = format!("## B\n\n{TABLE}| `gemm_n1_k1` | ❌ |\n");
+        // Only B's row is stale: B changed, A did not (its last line sits right before B).
+        let text = format!("{}{a}{b}", summary("✅ Fully covered", "✅ Fully covered"));
+        assert_eq!(changed(&outcome(&text)), [("A", false), ("B", true)]);
+        // Only A's summary label is stale: A changed.
+        let text = format!("{}{a}{b}", summary("❌ Not covered", "✅ Fully covered"));
+        let fixed_b = b.replace("❌", "✅");
+        let text = text.replace(&b, &fixed_b);
+        assert_eq!(changed(&outcome(&text)), [("A", true), ("B", false)]);
+    }
+
+    #[test]
+    fn a_duplicate_heading_warning_names_the_duplicated_section() {
+        let text = format!("## A\n\n{TABLE}| `gemm_n1_k1` | ✅ |\n\n## B\n\n## B\n");
+        let warnings: Vec<(usize, String)> = outcome(&text)
+            .warnings
+            .into_iter()
+            .map(|w| (w.line, w.message))
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                (
+                    1,
+                    "the doc has model sections but no `## Summary` heading: no summary label is refreshed".to_string()
+                ),
+                (
+                    7,
+                    "duplicate `## B` heading (again on line 9); its summary row is left alone".to_string()
+                )
+            ]
+        );
     }
 }
