@@ -102,6 +102,13 @@ mod tests {
     }
 
     #[test]
+    fn a_row_may_be_indented_up_to_three_spaces() {
+        let row = parse_row("   | a | b |", 4, 0, 12).unwrap();
+        assert_eq!(row.line, 4);
+        assert_eq!(row.cells, [4..7, 8..11]);
+    }
+
+    #[test]
     fn delimiter_rows() {
         for (line, want) in [
             ("|---|:--:|", true),
