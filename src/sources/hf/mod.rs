@@ -743,14 +743,8 @@ impl HfClient {
         cache: &RepoCache,
         main_url: &Url,
     ) -> Result<ConfigFile, HfError> {
-        let miss = |reason: String| HfError::OfflineMiss {
-            repo: repo.to_string(),
-            url: main_url.to_string(),
-            reason,
-        };
-        let sha = cache
-            .read_ref("main")
-            .ok_or_else(|| miss(format!("no `{}`", cache.ref_path("main").display())))?;
+        let miss = |reason: String| offline_miss(repo, main_url.as_str(), reason);
+        let sha = cached_main(repo, cache, main_url.as_str())?;
         let file_url = format!("{}/{repo}/resolve/{sha}/{file}", self.inner.endpoint);
         if let Some(text) = self.usable_snapshot(cache, &sha, file) {
             return Ok(ConfigFile {
@@ -779,11 +773,7 @@ impl HfClient {
 
     fn ensure_online(&self, repo: &str, url: &Url, why: &str) -> Result<(), HfError> {
         if self.inner.offline {
-            return Err(HfError::OfflineMiss {
-                repo: repo.to_string(),
-                url: url.to_string(),
-                reason: why.to_string(),
-            });
+            return Err(offline_miss(repo, url.as_str(), why.to_string()));
         }
         Ok(())
     }
@@ -842,21 +832,36 @@ fn store_listing(cache: &RepoCache, listing: &DatasetListing) {
 /// The listing cached at the commit `refs/main` names (no request); a miss is
 /// [`HfError::OfflineMiss`] naming `url` and what is missing.
 fn recorded_listing(repo: &str, cache: &RepoCache, url: &str) -> Result<DatasetListing, HfError> {
-    let miss = |reason: String| HfError::OfflineMiss {
+    let sha = cached_main(repo, cache, url)?;
+    let path = listing_path(cache, &sha);
+    read_listing(&path, &sha).ok_or_else(|| {
+        offline_miss(
+            repo,
+            url,
+            format!("no listing for commit `{sha}` at `{}`", path.display()),
+        )
+    })
+}
+
+/// The commit the cache's `refs/main` names, for an answer without a request; a miss is
+/// [`HfError::OfflineMiss`] naming `url` and the ref file that is not there.
+fn cached_main(repo: &str, cache: &RepoCache, url: &str) -> Result<String, HfError> {
+    cache.read_ref("main").ok_or_else(|| {
+        offline_miss(
+            repo,
+            url,
+            format!("no `{}`", cache.ref_path("main").display()),
+        )
+    })
+}
+
+/// What cannot be answered offline (or from the cache) for `repo`, and why.
+fn offline_miss(repo: &str, url: &str, reason: String) -> HfError {
+    HfError::OfflineMiss {
         repo: repo.to_string(),
         url: url.to_string(),
         reason,
-    };
-    let sha = cache
-        .read_ref("main")
-        .ok_or_else(|| miss(format!("no `{}`", cache.ref_path("main").display())))?;
-    let path = listing_path(cache, &sha);
-    read_listing(&path, &sha).ok_or_else(|| {
-        miss(format!(
-            "no listing for commit `{sha}` at `{}`",
-            path.display()
-        ))
-    })
+    }
 }
 
 fn read_listing(path: &Path, sha: &str) -> Option<DatasetListing> {
