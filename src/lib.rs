@@ -13,6 +13,7 @@ pub mod date;
 pub mod discover;
 pub mod doc;
 pub mod github;
+pub mod ident;
 pub mod lint;
 pub mod lint_gather;
 pub mod markdown;
