@@ -192,12 +192,22 @@ pub struct DocLock {
 
 impl DocLock {
     /// Exclusive when the run may write, shared otherwise; waits up to `wait`. `None` when the
-    /// folder cannot be opened: reading the doc then fails with the clearer error.
+    /// folder does not exist (reading the doc then fails with the clearer error). A folder that
+    /// exists but cannot be opened (no read permission) is an error: the run never goes on
+    /// unlocked in silence.
     pub fn acquire(doc: &Path, exclusive: bool, wait: Duration) -> Result<Option<DocLock>> {
         let target = resolve_link(doc)?;
         let dir = folder(&target);
-        let Ok(handle) = File::open(dir) else {
-            return Ok(None);
+        let handle = match File::open(dir) {
+            Ok(handle) => handle,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(error) => {
+                return Err(anyhow!(
+                    "cannot open the folder `{}` to lock `{}` against other runs ({error}); the doc was left untouched\nhint: give the folder read permission (`chmod u+r`), or move the doc to a folder you can read",
+                    dir.display(),
+                    doc.display()
+                ))
+            }
         };
         let deadline = Instant::now() + wait;
         loop {

@@ -334,6 +334,17 @@ fn finish(
             Ok(RunStatus::Clean)
         }
         Mode::Check => {
+            // A warning about text the bot cannot verify (an orphaned summary row) fails the
+            // gate even when nothing would change.
+            let unverified = plan.warnings.iter().filter(|w| w.unverified).count();
+            if !changed && unverified > 0 {
+                writeln!(
+                    err,
+                    "`{}` cannot be checked: {unverified} line(s) named above cannot be verified",
+                    request.doc.display()
+                )?;
+                return Ok(RunStatus::Drift);
+            }
             if !changed {
                 writeln!(err, "`{}` is up to date", request.doc.display())?;
                 return Ok(RunStatus::Clean);

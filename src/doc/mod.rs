@@ -8,6 +8,7 @@
 
 pub mod marker;
 pub mod refresh;
+mod syntax;
 pub mod table;
 
 use std::ops::Range;
@@ -15,6 +16,7 @@ use std::ops::Range;
 // The statuses are the doc's vocabulary, but they live in a leaf module so that `dataset` can
 // name them without importing `doc`; `doc::Status` stays the path the tests use.
 pub use crate::status::Status;
+use syntax::Fence;
 use table::{is_delimiter, parse_row, Row};
 
 /// Something in the document the bot cannot process safely; the file is left untouched.
@@ -32,6 +34,27 @@ pub struct Warning {
     /// 1-based line number.
     pub line: usize,
     pub message: String,
+    /// The doc keeps text the bot cannot verify (a summary row no section matches): `--check`
+    /// does not pass while it is there.
+    pub unverified: bool,
+}
+
+impl Warning {
+    pub fn new(line: usize, message: impl Into<String>) -> Warning {
+        Warning {
+            line,
+            message: message.into(),
+            unverified: false,
+        }
+    }
+
+    /// A warning about text `--check` cannot vouch for.
+    pub fn unverified(line: usize, message: impl Into<String>) -> Warning {
+        Warning {
+            unverified: true,
+            ..Warning::new(line, message)
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,72 +117,7 @@ impl<'a> CoverageDoc<'a> {
         reject_cr_only_line_ends(text)?;
         let lines = split_lines(text);
         let first_content = skip_front_matter(text, &lines)?;
-        let mut blocks = Vec::new();
-        // The open fence (marker, length) or MDX comment, with its 0-based line.
-        let mut fence: Option<((u8, usize), usize)> = None;
-        let mut comment: Option<usize> = None;
-        let mut index = first_content;
-        while index < lines.len() {
-            let line = &text[lines[index].clone()];
-            if let Some((open, _)) = fence {
-                if closes_fence(line, open) {
-                    fence = None;
-                }
-                index += 1;
-                continue;
-            }
-            if comment.is_some() {
-                if line.contains("*/}") {
-                    comment = None;
-                }
-                index += 1;
-                continue;
-            }
-            if let Some(open) = opens_fence(line) {
-                fence = Some((open, index));
-                index += 1;
-                continue;
-            }
-            if opens_mdx_comment(line) {
-                comment = Some(index);
-                index += 1;
-                continue;
-            }
-            if let Some(heading) = parse_heading(line, index) {
-                blocks.push(Block::Heading(heading));
-                index += 1;
-                continue;
-            }
-            if let Some(table) = parse_table(text, &lines, index) {
-                index = table
-                    .rows
-                    .last()
-                    .map_or(table.header.line + 2, |row| row.line + 1);
-                blocks.push(Block::Table(table));
-                continue;
-            }
-            if let Some(coverage) = parse_coverage(text, lines[index].clone(), index) {
-                blocks.push(Block::Coverage(coverage));
-            } else if let Some(marker) = marker::GeneratedMarker::parse(line, index) {
-                blocks.push(Block::Marker(marker));
-            }
-            index += 1;
-        }
-        if let Some(((marker, length), line)) = fence {
-            return Err(DocError {
-                line: line + 1,
-                message: format!(
-                    "the code fence {} opened here is never closed: nothing after it could be read",
-                    String::from(marker as char).repeat(length)
-                ),
-            });
-        }
-        if let Some(line) = comment {
-            return Err(DocError {
-                line: line + 1,
-                message: "the MDX comment `{/*` opened here is never closed (no `*/}`): nothing after it could be read".into(),
-            });
-        }
+        let blocks = locate_blocks(text, &lines, first_content)?;
         let summary_heading = blocks.iter().position(|block| {
             matches!(block, Block::Heading(h) if h.level == 2 && h.title.eq_ignore_ascii_case("summary"))
         });
@@ -205,6 +163,18 @@ impl<'a> CoverageDoc<'a> {
             Block::Marker(marker) if lines.contains(&marker.line) => Some(marker),
             _ => None,
         })
+    }
+
+    /// The first table under the `## Summary` heading (before the next `#`/`##` heading).
+    pub fn summary_table(&self) -> Option<&Table> {
+        let summary = self.summary_heading?;
+        self.blocks[summary + 1..]
+            .iter()
+            .take_while(|block| !matches!(block, Block::Heading(h) if h.level <= 2))
+            .find_map(|block| match block {
+                Block::Table(table) => Some(table),
+                _ => None,
+            })
     }
 
     /// The byte range of line `index` including its terminator.
@@ -257,6 +227,84 @@ fn split_lines(text: &str) -> Vec<Range<usize>> {
     lines
 }
 
+/// What a line may leave open for the lines after it.
+#[derive(Clone, Copy)]
+enum Open {
+    /// A code fence, opened on this 0-based line.
+    Fence(Fence, usize),
+    /// An MDX comment, opened on this 0-based line.
+    Comment(usize),
+}
+
+/// The blocks from line `first` on: code fences and MDX comments are skipped, a table takes
+/// its rows. A fence or comment still open at the end is an error naming its line.
+fn locate_blocks(
+    text: &str,
+    lines: &[Range<usize>],
+    first: usize,
+) -> Result<Vec<Block>, DocError> {
+    let mut blocks = Vec::new();
+    let mut open: Option<Open> = None;
+    let mut index = first;
+    while index < lines.len() {
+        let line = &text[lines[index].clone()];
+        match open {
+            Some(Open::Fence(fence, _)) => {
+                if fence.closed_by(line) {
+                    open = None;
+                }
+            }
+            Some(Open::Comment(_)) => {
+                if let Some(end) = syntax::comment_end(line) {
+                    open = syntax::opens_comment(&line[end..]).then_some(Open::Comment(index));
+                }
+            }
+            None => {
+                if let Some(fence) = Fence::opened_by(line) {
+                    open = Some(Open::Fence(fence, index));
+                } else if syntax::opens_comment(line) {
+                    open = Some(Open::Comment(index));
+                } else if let Some(table) = parse_table(text, lines, index) {
+                    index = table
+                        .rows
+                        .last()
+                        .map_or(table.header.line + 2, |row| row.line + 1);
+                    blocks.push(Block::Table(table));
+                    continue;
+                } else if let Some(block) = line_block(text, lines[index].clone(), index) {
+                    blocks.push(block);
+                }
+            }
+        }
+        index += 1;
+    }
+    match open {
+        None => Ok(blocks),
+        Some(Open::Fence(fence, line)) => Err(DocError {
+            line: line + 1,
+            message: format!(
+                "the code fence {} opened here is never closed: nothing after it could be read",
+                fence.shown()
+            ),
+        }),
+        Some(Open::Comment(line)) => Err(DocError {
+            line: line + 1,
+            message: "the MDX comment `{/*` opened here is never closed (no `*/}`): nothing after it could be read".into(),
+        }),
+    }
+}
+
+/// A heading, `**Coverage**:` line or generated-section marker on one line.
+fn line_block(text: &str, range: Range<usize>, index: usize) -> Option<Block> {
+    let line = &text[range.clone()];
+    match line.trim_start().as_bytes().first()? {
+        b'#' => parse_heading(line, index).map(Block::Heading),
+        b'*' => parse_coverage(text, range, index).map(Block::Coverage),
+        b'{' => marker::GeneratedMarker::parse(line, index).map(Block::Marker),
+        _ => None,
+    }
+}
+
 /// A `\r` not followed by `\n`: the doc would read as one long line and nothing in it would be
 /// found.
 fn reject_cr_only_line_ends(text: &str) -> Result<(), DocError> {
@@ -272,44 +320,37 @@ fn reject_cr_only_line_ends(text: &str) -> Result<(), DocError> {
     })
 }
 
-/// The first line after the front matter. Front matter is YAML: a `##` heading or a table row
-/// inside it means its closing `---` is missing and a later `---` (a section separator) would
-/// swallow the doc's own content.
+/// The first line after the front matter, which is closed by its own delimiter line: the first
+/// `---` or `...` after the opening `---` (a `## …` line before it is a YAML comment). Front
+/// matter whose closing line is missing would take a later `---` (a section separator) for it
+/// and swallow the doc's own content: a pipe-table row before that line, which YAML cannot
+/// hold, or no such line at all, is an error.
 fn skip_front_matter(text: &str, lines: &[Range<usize>]) -> Result<usize, DocError> {
-    let is_fence = |index: usize| text[lines[index].clone()].trim_end() == "---";
-    if lines.is_empty() || !is_fence(0) {
+    let is_delimiter_line = |index: usize| {
+        let line = text[lines[index].clone()].trim_end();
+        line == "---" || (index > 0 && line == "...")
+    };
+    if lines.is_empty() || text[lines[0].clone()].trim_end() != "---" {
         return Ok(0);
     }
-    for index in 1..lines.len() {
-        let line = &text[lines[index].clone()];
-        if is_fence(index) || line.trim_end() == "..." {
-            return Ok(index + 1);
-        }
-        let heading = parse_heading(line, index).is_some_and(|h| h.level >= 2);
-        if heading || line.trim_start().starts_with('|') {
-            return Err(DocError {
-                line: 1,
-                message: format!(
-                    "front matter opened here is never closed: line {} (`{}`) is Markdown, not YAML; add the closing `---` line before it",
-                    index + 1,
-                    line.trim()
-                ),
-            });
-        }
+    let close = (1..lines.len()).find(|&index| is_delimiter_line(index));
+    let table_row = (1..close.unwrap_or(lines.len()))
+        .find(|&index| text[lines[index].clone()].trim_start().starts_with('|'));
+    match (close, table_row) {
+        (Some(close), None) => Ok(close + 1),
+        (_, Some(row)) => Err(DocError {
+            line: 1,
+            message: format!(
+                "front matter opened here is never closed: line {} (`{}`) is a Markdown table row, not YAML; add the closing `---` line before it",
+                row + 1,
+                crate::ident::echo(text[lines[row].clone()].trim())
+            ),
+        }),
+        (None, None) => Err(DocError {
+            line: 1,
+            message: "front matter opened here is never closed (no second `---` line)".into(),
+        }),
     }
-    Err(DocError {
-        line: 1,
-        message: "front matter opened here is never closed (no second `---` line)".into(),
-    })
-}
-
-/// A line that opens an MDX comment `{/*` (not an escaped `\{`) and does not close it (`*/}`)
-/// after the opening.
-fn opens_mdx_comment(line: &str) -> bool {
-    line.match_indices("{/*")
-        .filter(|&(open, _)| !line[..open].ends_with('\\'))
-        .last()
-        .is_some_and(|(open, _)| !line[open + 3..].contains("*/}"))
 }
 
 /// Whether `title` (as written after `## `) is read as the `## Summary` heading, or as no
@@ -343,10 +384,10 @@ fn summary_warnings(
         return if has_table || sections < 2 {
             Vec::new()
         } else {
-            vec![Warning {
-                line: heading.line + 1,
-                message: "`## Summary` has no table under it: no summary label is refreshed".into(),
-            }]
+            vec![Warning::new(
+                heading.line + 1,
+                "`## Summary` has no table under it: no summary label is refreshed",
+            )]
         };
     }
     if sections == 0 {
@@ -366,37 +407,19 @@ fn summary_warnings(
         _ => None,
     });
     match (near_miss, first_section) {
-        (Some(line), _) => vec![Warning {
-            line: line + 1,
-            message: format!(
+        (Some(line), _) => vec![Warning::new(
+            line + 1,
+            format!(
                 "`{}` is not read as the summary heading (it must be `## Summary`): no summary label is refreshed",
-                text[lines[line].clone()].trim()
+                crate::ident::echo(text[lines[line].clone()].trim())
             ),
-        }],
-        (None, Some(line)) => vec![Warning {
-            line: line + 1,
-            message: "the doc has model sections but no `## Summary` heading: no summary label is refreshed".into(),
-        }],
+        )],
+        (None, Some(line)) => vec![Warning::new(
+            line + 1,
+            "the doc has model sections but no `## Summary` heading: no summary label is refreshed",
+        )],
         (None, None) => Vec::new(),
     }
-}
-
-fn opens_fence(line: &str) -> Option<(u8, usize)> {
-    let trimmed = line.trim_start_matches(' ');
-    if line.len() - trimmed.len() > 3 {
-        return None;
-    }
-    let marker = *trimmed.as_bytes().first()?;
-    if marker != b'`' && marker != b'~' {
-        return None;
-    }
-    let length = trimmed.bytes().take_while(|&b| b == marker).count();
-    (length >= 3).then_some((marker, length))
-}
-
-fn closes_fence(line: &str, (marker, length): (u8, usize)) -> bool {
-    let trimmed = line.trim();
-    trimmed.len() >= length && trimmed.bytes().all(|b| b == marker)
 }
 
 fn parse_heading(line: &str, index: usize) -> Option<Heading> {
@@ -436,7 +459,7 @@ fn parse_table(text: &str, lines: &[Range<usize>], index: usize) -> Option<Table
         delimiter_line.start,
         delimiter_line.end,
     )?;
-    if !is_delimiter(text, &delimiter) || delimiter.cells.len() != header.cells.len() {
+    if !is_delimiter(text, &delimiter) || delimiter.len() != header.len() {
         return None;
     }
     let mut rows = Vec::new();
@@ -452,6 +475,32 @@ fn parse_table(text: &str, lines: &[Range<usize>], index: usize) -> Option<Table
         rows,
         status,
     })
+}
+
+/// The summary table's columns, found by their header cells: the first column names the
+/// model; `Coverage` (or `Status`) holds the label, `Architecture` the description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryColumns {
+    pub count: usize,
+    pub label: Option<usize>,
+    pub architecture: Option<usize>,
+}
+
+impl SummaryColumns {
+    pub fn of(text: &str, header: &Row) -> SummaryColumns {
+        let find = |names: &[&str]| {
+            (1..header.cells.len()).find(|&i| {
+                header
+                    .cell(text, i)
+                    .is_some_and(|cell| names.iter().any(|n| cell.eq_ignore_ascii_case(n)))
+            })
+        };
+        SummaryColumns {
+            count: header.len(),
+            label: find(&["Coverage", "Status"]),
+            architecture: find(&["Architecture"]),
+        }
+    }
 }
 
 fn status_columns(text: &str, header: &Row) -> Option<StatusColumns> {
@@ -639,10 +688,8 @@ mod tests {
 
     #[test]
     fn fences_and_headings_may_be_indented_up_to_three_spaces() {
-        assert_eq!(opens_fence("   ```"), Some((b'`', 3)));
-        assert_eq!(opens_fence("  ~~~~ rust"), Some((b'~', 4)));
-        assert_eq!(opens_fence("    ```"), None);
-        assert_eq!(opens_fence("``"), None);
+        assert!(Fence::opened_by("   ```").is_some());
+        assert!(Fence::opened_by("    ```").is_none());
         assert_eq!(parse_heading("   ## A", 0).unwrap().title, "A");
         assert!(parse_heading("    ## A", 0).is_none());
     }

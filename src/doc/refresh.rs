@@ -20,7 +20,11 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::table::Row;
-use super::{concrete_name, normalize_name, Block, CoverageDoc, DocError, Status, Table, Warning};
+use super::{
+    concrete_name, normalize_name, Block, CoverageDoc, DocError, Status, SummaryColumns, Table,
+    Warning,
+};
+use crate::ident::echo;
 use crate::dataset::DefinitionIndex;
 use crate::status::SummaryLabel;
 
@@ -189,7 +193,7 @@ impl Refresher<'_, '_> {
         let columns = table.status.as_ref().expect("a status table");
         for row in &table.rows {
             let first = row.cell(text, 0).unwrap_or_default();
-            let ragged = row.cells.len() != table.header.cells.len();
+            let ragged = row.len() != table.header.len();
             let status_range = row.trimmed_range(text, columns.status);
             let before = status_range
                 .clone()
@@ -216,8 +220,8 @@ impl Refresher<'_, '_> {
                         row.line,
                         format!(
                             "status table row has {} cells but the header has {}; left alone",
-                            row.cells.len(),
-                            table.header.cells.len()
+                            row.len(),
+                            table.header.len()
                         ),
                     );
                 }
@@ -236,8 +240,8 @@ impl Refresher<'_, '_> {
                     line: row.line + 1,
                     message: format!(
                         "the status table row for `{name}` has {} cells but the header has {}, so its status cell cannot be located safely",
-                        row.cells.len(),
-                        table.header.cells.len()
+                        row.len(),
+                        table.header.len()
                     ),
                 });
             };
@@ -303,8 +307,20 @@ impl Refresher<'_, '_> {
         }
     }
 
+    /// Writes each summary row's label into the column the header names `Coverage`; every
+    /// other cell stays as it was. Rows that cannot be matched safely are warned about and
+    /// left alone: a row with another cell count than the header, a row matching several
+    /// sections (summarised per title), a row matching none (its label cannot be verified).
     fn summary(&mut self, table: &Table) {
         let text = self.doc.text;
+        let columns = SummaryColumns::of(text, &table.header);
+        let Some(label_column) = columns.label else {
+            self.warn(
+                table.header.line,
+                "the summary table has no `Coverage` column (no header cell `Coverage` or `Status`): no summary label is refreshed".into(),
+            );
+            return;
+        };
         let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
         for (position, section) in self.sections.iter().enumerate() {
             by_name
@@ -312,48 +328,114 @@ impl Refresher<'_, '_> {
                 .or_default()
                 .push(position);
         }
+        let mut duplicated: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut duplicated_at: HashMap<&[usize], usize> = HashMap::new();
         for row in &table.rows {
-            let Some(first) = row.cell(text, 0) else {
-                continue;
-            };
+            let first = row.cell(text, 0).unwrap_or_default();
             let Some(matches) = by_name.get(&normalize_name(first)) else {
+                self.orphan_row(row, first, label_column);
                 continue;
             };
-            if row.cells.len() < 2 {
-                continue;
-            }
-            if matches.len() > 1 {
-                let lines: Vec<String> = matches
-                    .iter()
-                    .map(|&m| (self.sections[m].heading_line + 1).to_string())
-                    .collect();
+            if row.len() != columns.count {
                 self.warn(
                     row.line,
                     format!(
-                        "summary row `{first}` matches {} sections (lines {}); left alone",
-                        matches.len(),
-                        lines.join(", ")
+                        "summary row `{}` has {} cells but the header has {}; left alone",
+                        echo(first),
+                        row.len(),
+                        columns.count
                     ),
                 );
                 continue;
             }
-            let section = matches[0];
-            let last = row.cells.len() - 1;
-            let range = row
-                .trimmed_range(text, last)
-                .expect("the row has this cell");
-            let label = self.sections[section].summary_after.text();
-            self.sections[section].summary_before = Some(text[range.clone()].to_string());
-            if &text[range.clone()] != label {
-                let changed = if range.is_empty() {
-                    self.replace(row.cells[last].clone(), format!(" {label} "))
-                } else {
-                    self.replace(range, label)
-                };
-                self.sections[section].changed |= changed;
+            if matches.len() > 1 {
+                let at = *duplicated_at.entry(matches).or_insert_with(|| {
+                    duplicated.push((first.to_string(), Vec::new()));
+                    duplicated.len() - 1
+                });
+                duplicated[at].1.push(row.line);
+                continue;
             }
+            self.write_label(row, label_column, matches[0]);
+        }
+        for (first, rows) in duplicated {
+            let sections = &by_name[&normalize_name(&first)];
+            let headings: Vec<usize> = sections
+                .iter()
+                .map(|&m| self.sections[m].heading_line + 1)
+                .collect();
+            let rows_after = rows[1..].iter().map(|line| line + 1).collect::<Vec<_>>();
+            let also = if rows_after.is_empty() {
+                String::new()
+            } else {
+                format!(" (so are the rows on lines {})", listed(&rows_after))
+            };
+            self.warn(
+                rows[0],
+                format!(
+                    "summary row `{}` matches {} sections (lines {}); left alone{also}",
+                    echo(&first),
+                    sections.len(),
+                    listed(&headings)
+                ),
+            );
         }
     }
+
+    /// A summary row no `##` section matches (renamed or removed): its label is stale or
+    /// unverifiable, so it is reported and `--check` does not pass.
+    fn orphan_row(&mut self, row: &Row, first: &str, label_column: usize) {
+        if first.is_empty() {
+            return;
+        }
+        let label = row.cell(self.doc.text, label_column).unwrap_or_default();
+        self.warnings.push(Warning::unverified(
+            row.line + 1,
+            format!(
+                "summary row `{}` matches no `##` section (renamed or removed?): its label `{}` cannot be checked\nhint: rename the row to its section's heading, or remove it",
+                echo(first),
+                echo(label)
+            ),
+        ));
+    }
+
+    fn write_label(&mut self, row: &Row, column: usize, section: usize) {
+        let text = self.doc.text;
+        let range = row
+            .trimmed_range(text, column)
+            .expect("the row has the header's cells");
+        let label = self.sections[section].summary_after.text();
+        self.sections[section].summary_before = Some(text[range.clone()].to_string());
+        if &text[range.clone()] != label {
+            let changed = if range.is_empty() {
+                self.replace(row.cells[column].clone(), format!(" {label} "))
+            } else {
+                self.replace(range, label)
+            };
+            self.sections[section].changed |= changed;
+        }
+    }
+}
+
+/// Duplicated titles warned about one by one; the rest are counted in one more warning.
+const DUPLICATE_TITLES: usize = 20;
+
+/// How many line numbers a warning lists before it counts the rest.
+const LISTED_LINES: usize = 5;
+
+/// `3, 7, 9` — or the first [`LISTED_LINES`] and `and N more`: a warning stays short however
+/// many lines there are.
+fn listed(lines: &[usize]) -> String {
+    let shown: Vec<String> = lines
+        .iter()
+        .take(LISTED_LINES)
+        .map(usize::to_string)
+        .collect();
+    let mut out = shown.join(", ");
+    if lines.len() > LISTED_LINES {
+        out.push_str(&format!(" and {} more", lines.len() - LISTED_LINES));
+    }
+    out
 }
 
 /// Bookkeeping: edits that change a byte, warnings, and the outcome.
@@ -369,10 +451,48 @@ impl Refresher<'_, '_> {
     }
 
     fn warn(&mut self, line: usize, message: String) {
-        self.warnings.push(Warning {
-            line: line + 1,
-            message,
-        });
+        self.warnings.push(Warning::new(line + 1, message));
+    }
+
+    /// One warning per duplicated `##` title, listing a bounded number of its other lines;
+    /// past [`DUPLICATE_TITLES`] titles, one more warning counts the rest.
+    fn duplicate_headings(&mut self) {
+        let mut by_title: HashMap<String, Vec<usize>> = HashMap::new();
+        for (position, section) in self.sections.iter().enumerate() {
+            by_title
+                .entry(normalize_name(&section.title))
+                .or_default()
+                .push(position);
+        }
+        let mut groups: Vec<Vec<usize>> = by_title
+            .into_values()
+            .filter(|positions| positions.len() > 1)
+            .collect();
+        groups.sort_unstable();
+        for positions in groups.iter().take(DUPLICATE_TITLES) {
+            let first = &self.sections[positions[0]];
+            let again: Vec<usize> = positions[1..]
+                .iter()
+                .map(|&p| self.sections[p].heading_line + 1)
+                .collect();
+            let message = format!(
+                "duplicate `## {}` heading (again on line {}); its summary row is left alone",
+                echo(&first.title),
+                listed(&again)
+            );
+            self.warnings
+                .push(Warning::new(first.heading_line + 1, message));
+        }
+        if let Some(rest) = groups.get(DUPLICATE_TITLES..).filter(|r| !r.is_empty()) {
+            let line = self.sections[rest[0][0]].heading_line + 1;
+            self.warnings.push(Warning::new(
+                line,
+                format!(
+                    "{} more `##` titles are duplicated (from this line on); their summary rows are left alone",
+                    rest.len()
+                ),
+            ));
+        }
     }
 
     fn finish(mut self) -> RefreshOutcome {
@@ -390,31 +510,7 @@ impl Refresher<'_, '_> {
                 }
             }
         }
-        let mut duplicates: HashMap<String, Vec<usize>> = HashMap::new();
-        for section in &self.sections {
-            duplicates
-                .entry(normalize_name(&section.title))
-                .or_default()
-                .push(section.heading_line + 1);
-        }
-        let mut duplicate_lines: Vec<Vec<usize>> = duplicates
-            .into_values()
-            .filter(|lines| lines.len() > 1)
-            .collect();
-        duplicate_lines.sort();
-        for lines in duplicate_lines {
-            let title = &self
-                .sections
-                .iter()
-                .find(|s| s.heading_line + 1 == lines[0])
-                .expect("a section")
-                .title;
-            let others: Vec<String> = lines[1..].iter().map(usize::to_string).collect();
-            self.warnings.push(Warning {
-                line: lines[0],
-                message: format!("duplicate `## {title}` heading (again on line {}); its summary row is left alone", others.join(", ")),
-            });
-        }
+        self.duplicate_headings();
         self.warnings.sort_by_key(|w| w.line);
         let text = splice(self.doc.text, &self.edits);
         RefreshOutcome {

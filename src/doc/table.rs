@@ -4,18 +4,37 @@
 //! between unescaped pipes (`\|` stays inside a cell, as in GitHub-flavoured Markdown, even
 //! inside backticks). A trailing pipe is optional. Spans are absolute byte ranges into the
 //! document, so an edit can replace one cell's content and copy everything else verbatim.
+//!
+//! Memory does not grow with a row's length: one pass over the line, and only the first
+//! [`MAX_CELLS`] cells are located (a line of a million pipes is one row of that many cells,
+//! counted, not stored). No table the bot edits comes near that many columns.
 
 use std::ops::Range;
 
+/// Cells located per row; the rest are only counted.
+pub const MAX_CELLS: usize = 64;
+
 /// One table row: the absolute byte range of each cell's raw content (between the pipes,
-/// whitespace included).
+/// whitespace included), for the first [`MAX_CELLS`] cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub line: usize,
     pub cells: Vec<Range<usize>>,
+    /// How many cells the row has (also those past [`MAX_CELLS`]).
+    pub count: usize,
 }
 
 impl Row {
+    /// How many cells the row has.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether the row has no cells (a lone `|`).
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
     /// The trimmed text of cell `index`, if the row has that many cells.
     pub fn cell<'a>(&self, text: &'a str, index: usize) -> Option<&'a str> {
         self.cells
@@ -36,38 +55,43 @@ impl Row {
 /// Splits the line `text[start..end]` (no line terminator) into cells, or `None` when the line
 /// is not a table row.
 pub fn parse_row(text: &str, line: usize, start: usize, end: usize) -> Option<Row> {
-    let content = &text[start..end];
-    let indent = content.len() - content.trim_start_matches(' ').len();
-    if indent > 3 || !content[indent..].starts_with('|') {
+    let bytes = &text.as_bytes()[start..end];
+    let indent = bytes.iter().take_while(|&&b| b == b' ').count();
+    if indent > 3 || bytes.get(indent) != Some(&b'|') {
         return None;
     }
-    let bytes = content.as_bytes();
-    let mut pipes = Vec::new();
-    let mut i = indent;
+    let mut cells = Vec::with_capacity(4);
+    let mut count = 0;
+    let mut cell_start = indent + 1;
+    let mut i = cell_start;
     while i < bytes.len() {
         match bytes[i] {
             b'\\' => i += 2,
             b'|' => {
-                pipes.push(i);
+                if count < MAX_CELLS {
+                    cells.push(start + cell_start..start + i);
+                }
+                count += 1;
                 i += 1;
+                cell_start = i;
             }
             _ => i += 1,
         }
     }
-    let mut cells: Vec<Range<usize>> = pipes
-        .windows(2)
-        .map(|pair| start + pair[0] + 1..start + pair[1])
-        .collect();
-    let last = *pipes.last().expect("a row starts with a pipe");
-    if !content[last + 1..].trim().is_empty() {
-        cells.push(start + last + 1..end);
+    // Text after the last pipe is a cell of its own; whitespace there is not.
+    if !text[start + cell_start..end].trim().is_empty() {
+        if count < MAX_CELLS {
+            cells.push(start + cell_start..end);
+        }
+        count += 1;
     }
-    Some(Row { line, cells })
+    Some(Row { line, cells, count })
 }
 
 /// A delimiter row (`|---|:---:|`): every cell is dashes with optional alignment colons.
 pub fn is_delimiter(text: &str, row: &Row) -> bool {
-    !row.cells.is_empty()
+    !row.is_empty()
+        && row.count == row.cells.len()
         && row.cells.iter().all(|range| {
             let cell = text[range.clone()].trim();
             let inner = cell.strip_prefix(':').unwrap_or(cell);

@@ -19,9 +19,12 @@ use crate::dataset::DefinitionIndex;
 use crate::discover::display_name::name_key;
 use crate::doc::marker::GeneratedMarker;
 use crate::doc::refresh::{refresh, splice, RefreshOutcome, SectionOutcome};
-use crate::doc::{Block, CoverageDoc, DocError, Warning};
+use crate::doc::{is_reserved_title, Block, CoverageDoc, DocError, SummaryColumns, Warning};
+use crate::ident::echo;
+use crate::markdown::{escape_doc, plain_text};
 use crate::naming::{derive, Parallelism};
 use crate::report::{report_from_outcome, Action, DefinitionReport, ModelReport, Plan};
+use section::{RenderedSection, SummaryCells};
 pub use section::{ServingOrigin, ServingPlan};
 
 /// One model to add, as resolved by the shell.
@@ -54,188 +57,343 @@ pub fn plan_onboard(
     sglang_supports: &dyn Fn(&str) -> bool,
     refresh_all: bool,
 ) -> Result<OnboardPlan, DocError> {
-    let doc_text = doc.text;
-    let newline = if doc_text.contains("\r\n") {
-        "\r\n"
-    } else {
-        "\n"
-    };
-    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
-    let mut appended = String::new();
-    let mut summary_rows = String::new();
-    let mut failures = Vec::new();
-    let mut warnings = Vec::new();
-    let mut onboarded: Vec<(String, Action, Vec<DefinitionReport>)> = Vec::new();
+    let mut onboarding = Onboarding::new(doc, existing, index, sglang_supports);
     let mut seen = HashSet::new();
-
-    // Names already in use (headings in the doc, sections added in this run), and the kernels
-    // (fingerprints) of the sections added in this run: one section per model.
-    let mut titles: HashSet<String> = existing
-        .sections
-        .iter()
-        .map(|s| name_key(&crate::markdown::plain_text(&s.title)))
-        .collect();
-    let mut added_kernels: Vec<(String, String)> = Vec::new();
-
     for request in requests {
-        if !seen.insert(request.hf_repo_id.to_ascii_lowercase()) {
-            continue;
-        }
-        let (found, by_repo) = find_section(doc, existing, request);
-        // Rendering reads the section back; a title read as `## Summary` would leave no section.
-        if crate::doc::is_reserved_title(&crate::markdown::escape_doc(request.display_name.trim()))
-        {
-            failures.push(format!(
-                "`{}`: a section titled `{}` would be read as the `## Summary` heading; pass another `--display-name`",
-                request.hf_repo_id,
-                request.display_name.trim()
-            ));
-            continue;
-        }
-        let (mut rendered, failure) =
-            render_request(request, index, sglang_supports, doc.four_state);
-        if let Some(reason) = failure {
-            failures.push(reason);
-            if found.is_some() {
-                continue;
-            }
-        }
-        let kernels = rendered
-            .marker_fields()
-            .into_iter()
-            .find(|(key, _)| key == "fingerprint")
-            .map(|(_, value)| value);
-        // A generated section found by its name but made for another repo: never switch its
-        // marker's repo id. Same kernels: the model is covered there; else it is another model
-        // that needs a section (and a name) of its own.
-        let found = match found {
-            Some(Found::Generated { section, marker }) if !by_repo => {
-                let same_kernels =
-                    kernels.is_some() && marker.get("fingerprint") == kernels.as_deref();
-                if same_kernels {
-                    warnings.push(Warning {
-                        line: section.heading_line + 1,
-                        message: format!(
-                            "`{}` has the same kernels as `## {}` (tracked as `{}`): not added",
-                            request.hf_repo_id,
-                            section.title,
-                            marker.get("hf_repo_id").unwrap_or("?")
-                        ),
-                    });
-                    continue;
-                }
-                None
-            }
-            other => other,
-        };
-        if found.is_none() {
-            if let Some((_, title)) = kernels
-                .as_ref()
-                .and_then(|k| added_kernels.iter().find(|(known, _)| known == k))
-            {
-                warnings.push(Warning {
-                    line: 1,
-                    message: format!(
-                        "`{}` has the same kernels as `## {title}`, added in this run: one section",
-                        request.hf_repo_id
-                    ),
-                });
-                continue;
-            }
-            if titles.contains(&name_key(&crate::markdown::plain_text(&rendered.title))) {
-                let distinct = distinct_request(request, &titles);
-                warnings.push(Warning {
-                    line: 1,
-                    message: format!(
-                        "`{}`: another section is already named `{}`; added as `{}`",
-                        request.hf_repo_id, request.display_name, distinct.display_name
-                    ),
-                });
-                rendered = render_request(&distinct, index, sglang_supports, doc.four_state).0;
-            }
-            titles.insert(name_key(&crate::markdown::plain_text(&rendered.title)));
-            if let Some(kernels) = kernels {
-                added_kernels.push((kernels, rendered.title.clone()));
-            }
-        }
-        match found {
-            Some(Found::Human { title, line }) => {
-                warnings.push(Warning {
-                    line: line + 1,
-                    message: format!(
-                        "`{}` is already tracked as `## {title}`, a section written by people: only its statuses are refreshed",
-                        request.hf_repo_id
-                    ),
-                });
-            }
-            Some(Found::Generated { section, marker }) => {
-                if marker.fields == rendered.marker_fields() {
-                    continue;
-                }
-                let span = section_body_span(doc, section);
-                let mut text = rendered.text.replace('\n', newline);
-                if !doc.text[span.clone()].ends_with('\n') {
-                    text.truncate(text.trim_end().len());
-                }
-                edits.push((span, text));
-                onboarded.push((
-                    section.title.clone(),
-                    Action::Refreshed,
-                    rendered.definitions,
-                ));
-            }
-            None => {
-                appended.push_str(newline);
-                appended.push_str(&rendered.text.replace('\n', newline));
-                appended.push_str(&format!("---{newline}"));
-                summary_rows.push_str(&rendered.summary_row);
-                summary_rows.push_str(newline);
-                onboarded.push((rendered.title.clone(), Action::Added, rendered.definitions));
-            }
+        if seen.insert(request.hf_repo_id.to_ascii_lowercase()) {
+            onboarding.onboard(request);
         }
     }
-
-    if !summary_rows.is_empty() {
-        match summary_insertion_point(doc) {
-            Some((at, unterminated)) => {
-                let lead = if unterminated { newline } else { "" };
-                edits.push((at..at, format!("{lead}{summary_rows}")));
-            }
-            None => warnings.push(Warning {
-                line: doc
-                    .blocks
-                    .get(doc.summary_heading.unwrap_or(usize::MAX))
-                    .map_or(1, |block| match block {
-                        Block::Heading(heading) => heading.line + 1,
-                        _ => 1,
-                    }),
-                message: "no `## Summary` table to add the new models' rows to".into(),
-            }),
-        }
-    }
-    if !appended.is_empty() {
-        let end = doc_text.len();
-        let lead = if doc_text.is_empty() || doc_text.ends_with('\n') {
-            ""
-        } else {
-            newline
-        };
-        edits.push((end..end, format!("{lead}{appended}")));
-    }
-    edits.sort_by_key(|(range, _)| (range.start, range.end));
-    let text = splice(doc_text, &edits);
-
+    let (text, mut warnings, failures, onboarded) = onboarding.splice();
     let final_doc = CoverageDoc::parse(&text)?;
     let outcome = refresh(&final_doc, index)?;
-    let (text, outcome) = if refresh_all {
-        (outcome.text.clone(), outcome)
+    let text = if refresh_all {
+        outcome.text.clone()
     } else {
-        (text.clone(), outcome)
+        text
     };
     let mut plan = report_plan(outcome, text, refresh_all, &onboarded);
-    plan.warnings.extend(warnings);
+    plan.warnings.append(&mut warnings);
     plan.warnings.sort_by_key(|w| w.line);
     Ok(OnboardPlan { plan, failures })
+}
+
+/// An onboarded model for the report: its title, what happened, its definitions.
+type Onboarded = (String, Action, Vec<DefinitionReport>);
+
+/// Where a request's section goes.
+enum Placement<'d> {
+    /// Nothing to write (a warning says why).
+    Skip,
+    /// A section people wrote tracks the model: only its statuses are refreshed.
+    Human { title: String, line: usize },
+    /// A generated section of the model: regenerated in place when its marker changed.
+    Regenerate {
+        section: &'d SectionOutcome,
+        marker: GeneratedMarker,
+    },
+    /// A new section at the end of the doc, with a summary row.
+    New,
+}
+
+/// The edits of one onboarding run, gathered request by request.
+struct Onboarding<'d, 'a> {
+    doc: &'d CoverageDoc<'a>,
+    existing: &'d RefreshOutcome,
+    index: &'d DefinitionIndex,
+    sglang_supports: &'d dyn Fn(&str) -> bool,
+    newline: &'static str,
+    /// Regenerated sections.
+    edits: Vec<(Range<usize>, String)>,
+    /// New sections, in request order.
+    appended: String,
+    summary_rows: Vec<SummaryCells>,
+    failures: Vec<String>,
+    warnings: Vec<Warning>,
+    onboarded: Vec<Onboarded>,
+    /// Names already in use: headings in the doc and sections added in this run.
+    titles: HashSet<String>,
+    /// The kernels (fingerprints) of the sections added in this run, with their titles.
+    added_kernels: Vec<(String, String)>,
+}
+
+impl<'d, 'a> Onboarding<'d, 'a> {
+    fn new(
+        doc: &'d CoverageDoc<'a>,
+        existing: &'d RefreshOutcome,
+        index: &'d DefinitionIndex,
+        sglang_supports: &'d dyn Fn(&str) -> bool,
+    ) -> Self {
+        let newline = if doc.text.contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
+        let titles = existing
+            .sections
+            .iter()
+            .map(|s| name_key(&plain_text(&s.title)))
+            .collect();
+        Onboarding {
+            doc,
+            existing,
+            index,
+            sglang_supports,
+            newline,
+            edits: Vec::new(),
+            appended: String::new(),
+            summary_rows: Vec::new(),
+            failures: Vec::new(),
+            warnings: Vec::new(),
+            onboarded: Vec::new(),
+            titles,
+            added_kernels: Vec::new(),
+        }
+    }
+
+    fn onboard(&mut self, request: &ModelRequest) {
+        // Rendering reads the section back; a title read as `## Summary` would leave no section.
+        if is_reserved_title(&escape_doc(request.display_name.trim())) {
+            self.failures.push(format!(
+                "`{}`: a section titled `{}` would be read as the `## Summary` heading; pass another `--display-name`",
+                request.hf_repo_id,
+                echo(request.display_name.trim())
+            ));
+            return;
+        }
+        let (found, by_repo) = find_section(self.doc, self.existing, request);
+        let (rendered, failure) = self.render(request);
+        if let Some(reason) = failure {
+            self.failures.push(reason);
+            if found.is_some() {
+                return;
+            }
+        }
+        match self.placement(found, by_repo, request, &rendered) {
+            Placement::Skip => {}
+            Placement::Human { title, line } => self.warnings.push(Warning::new(
+                line + 1,
+                format!(
+                    "`{}` is already tracked as `## {title}`, a section written by people: only its statuses are refreshed",
+                    request.hf_repo_id
+                ),
+            )),
+            Placement::Regenerate { section, marker } => {
+                self.regenerate(section, &marker, rendered);
+            }
+            Placement::New => self.add(request, rendered),
+        }
+    }
+
+    fn render(&self, request: &ModelRequest) -> (RenderedSection, Option<String>) {
+        render_request(
+            request,
+            self.index,
+            self.sglang_supports,
+            self.doc.four_state,
+        )
+    }
+
+    /// A generated section found by its name but made for another repo never has its
+    /// marker's repo id switched: same kernels, the model is covered there (skipped); else it
+    /// is another model that needs a section of its own.
+    fn placement(
+        &mut self,
+        found: Option<Found<'d>>,
+        by_repo: bool,
+        request: &ModelRequest,
+        rendered: &RenderedSection,
+    ) -> Placement<'d> {
+        match found {
+            Some(Found::Human { title, line }) => Placement::Human { title, line },
+            Some(Found::Generated { section, marker }) if by_repo => {
+                Placement::Regenerate { section, marker }
+            }
+            Some(Found::Generated { section, marker }) => {
+                let kernels = rendered.marker.fingerprint.as_deref();
+                if kernels.is_none() || marker.fingerprint.as_deref() != kernels {
+                    return Placement::New;
+                }
+                self.warnings.push(Warning::new(
+                    section.heading_line + 1,
+                    format!(
+                        "`{}` has the same kernels as `## {}` (tracked as `{}`): not added",
+                        request.hf_repo_id,
+                        section.title,
+                        marker.hf_repo_id().unwrap_or("?")
+                    ),
+                ));
+                Placement::Skip
+            }
+            None => Placement::New,
+        }
+    }
+
+    /// Replaces a generated section whose marker changed, unless it holds text the generator
+    /// does not write (a note people added): then the section is left as it was, with a warning.
+    fn regenerate(
+        &mut self,
+        section: &SectionOutcome,
+        marker: &GeneratedMarker,
+        rendered: RenderedSection,
+    ) {
+        if marker.same_content(&rendered.marker) {
+            return;
+        }
+        let span = section_body_span(self.doc, section);
+        if let Some(line) = hand_written_line(self.doc, section.heading_line + 1, &span) {
+            self.warnings.push(Warning::new(
+                line + 1,
+                format!(
+                    "`## {}` is generated but holds text the generator does not write (`{}`): not regenerated, so that text is kept\nhint: move the note below the section's `---` line (or delete it) and run again",
+                    section.title,
+                    echo(self.doc.text[self.doc.lines[line].clone()].trim())
+                ),
+            ));
+            return;
+        }
+        let mut text = rendered.text.replace('\n', self.newline);
+        if !self.doc.text[span.clone()].ends_with('\n') {
+            text.truncate(text.trim_end().len());
+        }
+        self.edits.push((span, text));
+        self.onboarded.push((
+            section.title.clone(),
+            Action::Refreshed,
+            rendered.definitions,
+        ));
+    }
+
+    /// A new section, unless a section added in this run has the same kernels; under a
+    /// distinct name when its name is taken.
+    fn add(&mut self, request: &ModelRequest, mut rendered: RenderedSection) {
+        let kernels = rendered.marker.fingerprint.clone();
+        if let Some((_, title)) = kernels
+            .as_ref()
+            .and_then(|k| self.added_kernels.iter().find(|(known, _)| known == k))
+        {
+            self.warnings.push(Warning::new(
+                1,
+                format!(
+                    "`{}` has the same kernels as `## {title}`, added in this run: one section",
+                    request.hf_repo_id
+                ),
+            ));
+            return;
+        }
+        if self.titles.contains(&name_key(&plain_text(&rendered.title))) {
+            let distinct = distinct_request(request, &self.titles);
+            self.warnings.push(Warning::new(
+                1,
+                format!(
+                    "`{}`: another section is already named `{}`; added as `{}`",
+                    request.hf_repo_id,
+                    echo(&request.display_name),
+                    echo(&distinct.display_name)
+                ),
+            ));
+            rendered = self.render(&distinct).0;
+        }
+        self.titles.insert(name_key(&plain_text(&rendered.title)));
+        if let Some(kernels) = kernels {
+            self.added_kernels.push((kernels, rendered.title.clone()));
+        }
+        let newline = self.newline;
+        self.appended.push_str(newline);
+        self.appended
+            .push_str(&rendered.text.replace('\n', newline));
+        self.appended.push_str("---");
+        self.appended.push_str(newline);
+        self.summary_rows.push(rendered.summary);
+        self.onboarded
+            .push((rendered.title, Action::Added, rendered.definitions));
+    }
+
+    /// The doc with every edit applied: regenerated sections, new summary rows (in the summary
+    /// table's columns) and new sections at the end; with the warnings, failures and report
+    /// entries gathered.
+    fn splice(mut self) -> (String, Vec<Warning>, Vec<String>, Vec<Onboarded>) {
+        let doc = self.doc;
+        let newline = self.newline;
+        if !self.summary_rows.is_empty() {
+            match summary_insertion_point(doc) {
+                Some((at, unterminated, columns)) => {
+                    let mut rows = String::from(if unterminated { newline } else { "" });
+                    for cells in &self.summary_rows {
+                        rows.push_str(&cells.row(&columns));
+                        rows.push_str(newline);
+                    }
+                    self.edits.push((at..at, rows));
+                }
+                None => self.warnings.push(Warning::new(
+                    summary_heading_line(doc),
+                    "no `## Summary` table to add the new models' rows to",
+                )),
+            }
+        }
+        if !self.appended.is_empty() {
+            let end = doc.text.len();
+            let lead = if doc.text.is_empty() || doc.text.ends_with('\n') {
+                ""
+            } else {
+                newline
+            };
+            self.edits.push((end..end, format!("{lead}{}", self.appended)));
+        }
+        self.edits.sort_by_key(|(range, _)| (range.start, range.end));
+        let text = splice(doc.text, &self.edits);
+        (text, self.warnings, self.failures, self.onboarded)
+    }
+}
+
+/// The 1-based line of the `## Summary` heading, or 1 without one.
+fn summary_heading_line(doc: &CoverageDoc) -> usize {
+    doc.summary_heading
+        .and_then(|at| match &doc.blocks[at] {
+            Block::Heading(heading) => Some(heading.line + 1),
+            _ => None,
+        })
+        .unwrap_or(1)
+}
+
+/// The first line (0-based) from `from` within `span` that the generator does not write: not
+/// blank, not the marker, not the `**Architecture**:` or serving line, not a table row, not a
+/// `**Coverage**: N / M definitions present.` line as written, not the `Notes:` list.
+fn hand_written_line(doc: &CoverageDoc, from: usize, span: &Range<usize>) -> Option<usize> {
+    let mut in_notes = false;
+    (from..doc.lines.len())
+        .take_while(|&line| doc.lines[line].start < span.end)
+        .find(|&line| {
+            let text = doc.text[doc.lines[line].clone()].trim();
+            in_notes = (in_notes && (text.is_empty() || text.starts_with("- "))) || text == "Notes:";
+            !(in_notes || is_generated_line(text) || GeneratedMarker::parse(text, line).is_some())
+        })
+}
+
+/// A line shape the section renderer writes (outside the notes list).
+fn is_generated_line(line: &str) -> bool {
+    const PREFIXES: [&str; 4] = [
+        "**Architecture**:",
+        "Serving configuration:",
+        "No serving configuration found in the cookbooks:",
+        "|",
+    ];
+    line.is_empty()
+        || PREFIXES.iter().any(|prefix| line.starts_with(prefix))
+        || is_generated_coverage_line(line)
+}
+
+/// `**Coverage**: 3 / 14 definitions present.` exactly (text after it is a note).
+fn is_generated_coverage_line(line: &str) -> bool {
+    let Some(rest) = line.strip_prefix("**Coverage**: ") else {
+        return false;
+    };
+    let Some(rest) = rest.strip_suffix(" definitions present.") else {
+        return false;
+    };
+    let number = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    rest.split_once(" / ")
+        .is_some_and(|(present, total)| number(present) && (number(total) || total == "?"))
 }
 
 /// The report: every section when refreshing all, else only the onboarded models; onboarded
@@ -251,7 +409,7 @@ fn report_plan(
     for model in plan.report.models.drain(..) {
         let onboarded_model = onboarded
             .iter()
-            .find(|(title, _, _)| crate::markdown::plain_text(title) == model.name);
+            .find(|(title, _, _)| plain_text(title) == model.name);
         match onboarded_model {
             Some((_, action, definitions)) => models.push(ModelReport {
                 action: *action,
@@ -281,7 +439,6 @@ enum Found<'d> {
     },
 }
 
-/// An existing section for the request: by the marker's repo id, else by normalized name.
 /// The section for `request` and why it failed to render, if it did (then the section says
 /// the config is unavailable).
 fn render_request(
@@ -289,7 +446,7 @@ fn render_request(
     index: &DefinitionIndex,
     sglang_supports: &dyn Fn(&str) -> bool,
     four_state: bool,
-) -> (section::RenderedSection, Option<String>) {
+) -> (RenderedSection, Option<String>) {
     let text = match &request.config {
         Err(reason) => {
             let shown = crate::markdown::redact_locations(reason);
@@ -413,23 +570,17 @@ fn is_thematic_break(line: &str) -> bool {
     matches!(first, '-' | '*' | '_') && count >= 3
 }
 
-/// After the summary table's last row (or its delimiter row when it has none), and whether
-/// that row lacks a line terminator (the doc ends there).
-fn summary_insertion_point(doc: &CoverageDoc) -> Option<(usize, bool)> {
-    let summary = doc.summary_heading?;
-    let table = doc.blocks[summary + 1..]
-        .iter()
-        .take_while(|block| !matches!(block, Block::Heading(h) if h.level <= 2))
-        .find_map(|block| match block {
-            Block::Table(table) => Some(table),
-            _ => None,
-        })?;
+/// After the summary table's last row (or its delimiter row when it has none), whether that
+/// row lacks a line terminator (the doc ends there), and the table's columns.
+fn summary_insertion_point(doc: &CoverageDoc) -> Option<(usize, bool, SummaryColumns)> {
+    let table = doc.summary_table()?;
     let last_line = table
         .rows
         .last()
         .map_or(table.header.line + 1, |row| row.line);
     let end = doc.line_with_terminator(last_line).end;
-    Some((end, end == doc.lines[last_line].end))
+    let columns = SummaryColumns::of(doc.text, &table.header);
+    Some((end, end == doc.lines[last_line].end, columns))
 }
 
 #[cfg(test)]

@@ -27,11 +27,11 @@ use crate::arch::Architecture;
 use crate::dataset::DefinitionIndex;
 use crate::doc::marker::GeneratedMarker;
 use crate::doc::refresh::refresh;
-use crate::doc::CoverageDoc;
+use crate::doc::{CoverageDoc, SummaryColumns};
 use crate::markdown::{code_span, escape_doc, escape_prose};
 use crate::naming::Derivation;
 use crate::report::DefinitionReport;
-use crate::status::Status;
+use crate::status::{Status, SummaryLabel};
 
 use super::ModelRequest;
 
@@ -106,14 +106,41 @@ pub struct RenderedSection {
     /// The heading text as it will parse back.
     pub title: String,
     pub text: String,
-    pub summary_row: String,
+    pub summary: SummaryCells,
     pub definitions: Vec<DefinitionReport>,
-    marker: Vec<(String, String)>,
+    pub marker: GeneratedMarker,
 }
 
-impl RenderedSection {
-    pub fn marker_fields(&self) -> Vec<(String, String)> {
-        self.marker.clone()
+/// What a new summary row says, placed into the summary table's columns by their headers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryCells {
+    /// The heading text (escaped).
+    pub title: String,
+    /// The architecture description (escaped).
+    pub description: String,
+    pub label: SummaryLabel,
+}
+
+impl SummaryCells {
+    /// The row for a summary table with these columns: the model in the first, the
+    /// description under `Architecture`, the label under `Coverage`, other cells empty.
+    pub fn row(&self, columns: &SummaryColumns) -> String {
+        let mut row = String::from("|");
+        for column in 0..columns.count.max(1) {
+            let cell = if column == 0 {
+                self.title.as_str()
+            } else if Some(column) == columns.label {
+                self.label.text()
+            } else if Some(column) == columns.architecture {
+                self.description.as_str()
+            } else {
+                ""
+            };
+            row.push(' ');
+            row.push_str(cell);
+            row.push_str(if cell.is_empty() { "|" } else { " |" });
+        }
+        row
     }
 }
 
@@ -126,6 +153,66 @@ pub fn render(
     index: &DefinitionIndex,
     four_state: bool,
 ) -> RenderedSection {
+    let (rows, definitions) = table_rows(request, derivation, index, four_state);
+    let class = arch
+        .architectures
+        .first()
+        .cloned()
+        .unwrap_or_else(|| arch.model_type.clone());
+    let mut architecture = escape_prose(&derivation.architecture_line);
+    if !sglang_supported {
+        let _ = write!(
+            architecture,
+            ". SGLang implementation pending: no `EntryClass` serves {}",
+            code_span(&class)
+        );
+    }
+    let mut notes: Vec<String> = derivation.notes.iter().map(|n| escape_prose(n)).collect();
+    if derivation.definitions.is_empty() {
+        notes.push(format!(
+            "Architecture {} is not yet mapped to any definition family.",
+            code_span(&class)
+        ));
+    }
+    let marker = GeneratedMarker::derived(
+        &request.hf_repo_id,
+        arch.fingerprint_digest(),
+        &request.serving.attention_tp,
+        &request.serving.ep,
+    );
+    let body = Body {
+        architecture: &architecture,
+        serving: &serving_line(&request.serving),
+        rows: &rows,
+        notes: &notes,
+    };
+    let mut description = if derivation.ffn.is_empty() || derivation.ffn == "None" {
+        derivation.attention.clone()
+    } else {
+        format!("{} + {}", derivation.attention, derivation.ffn)
+    };
+    if !sglang_supported {
+        description.push_str(" (SGLang implementation pending)");
+    }
+    finish(
+        request,
+        marker,
+        body,
+        &description,
+        definitions,
+        index,
+        four_state,
+    )
+}
+
+/// The status table's rows (every status ❌ until the refresh settles it) and the report's
+/// definitions, with each name's `why`.
+fn table_rows(
+    request: &ModelRequest,
+    derivation: &Derivation,
+    index: &DefinitionIndex,
+    four_state: bool,
+) -> (String, Vec<DefinitionReport>) {
     let several_tp = request.serving.attention_tp.len() > 1;
     let several_ep = request.serving.ep.len() > 1;
     let mut rows = String::new();
@@ -179,56 +266,7 @@ pub fn render(
     if derivation.definitions.is_empty() && derivation.unmapped.is_empty() {
         rows.push_str("| All kernels — (architecture not yet mapped) | — | — |\n");
     }
-    let class = arch
-        .architectures
-        .first()
-        .cloned()
-        .unwrap_or_else(|| arch.model_type.clone());
-    let mut architecture = escape_prose(&derivation.architecture_line);
-    if !sglang_supported {
-        let _ = write!(
-            architecture,
-            ". SGLang implementation pending: no `EntryClass` serves {}",
-            code_span(&class)
-        );
-    }
-    let mut notes: Vec<String> = derivation.notes.iter().map(|n| escape_prose(n)).collect();
-    if derivation.definitions.is_empty() {
-        notes.push(format!(
-            "Architecture {} is not yet mapped to any definition family.",
-            code_span(&class)
-        ));
-    }
-    let fingerprint = arch.fingerprint_digest();
-    let marker = vec![
-        ("hf_repo_id".to_string(), request.hf_repo_id.clone()),
-        ("fingerprint".to_string(), fingerprint),
-        ("tp".to_string(), join(&request.serving.attention_tp)),
-        ("ep".to_string(), join(&request.serving.ep)),
-    ];
-    let body = Body {
-        architecture: &architecture,
-        serving: &serving_line(&request.serving),
-        rows: &rows,
-        notes: &notes,
-    };
-    let mut description = if derivation.ffn.is_empty() || derivation.ffn == "None" {
-        derivation.attention.clone()
-    } else {
-        format!("{} + {}", derivation.attention, derivation.ffn)
-    };
-    if !sglang_supported {
-        description.push_str(" (SGLang implementation pending)");
-    }
-    finish(
-        request,
-        marker,
-        body,
-        &description,
-        definitions,
-        index,
-        four_state,
-    )
+    (rows, definitions)
 }
 
 /// A section for a model whose config could not be read: `❌ Not covered` with the reason.
@@ -238,10 +276,7 @@ pub fn render_unavailable(
     index: &DefinitionIndex,
     four_state: bool,
 ) -> RenderedSection {
-    let marker = vec![
-        ("hf_repo_id".to_string(), request.hf_repo_id.clone()),
-        ("config".to_string(), "unavailable".to_string()),
-    ];
+    let marker = GeneratedMarker::unavailable(&request.hf_repo_id);
     let body = Body {
         architecture: &format!("unknown: config.json unavailable ({})", escape_doc(reason)),
         serving: &serving_line(&request.serving),
@@ -268,7 +303,7 @@ struct Body<'a> {
 
 fn finish(
     request: &ModelRequest,
-    marker: Vec<(String, String)>,
+    marker: GeneratedMarker,
     body: Body,
     description: &str,
     definitions: Vec<DefinitionReport>,
@@ -276,13 +311,9 @@ fn finish(
     four_state: bool,
 ) -> RenderedSection {
     let title = escape_doc(request.display_name.trim());
-    let fields: Vec<(&str, String)> = marker
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.clone()))
-        .collect();
     let mut text = format!(
         "## {title}\n\n{}\n\n**Architecture**: {}.\n\n{}\n\n| Definition | Op Type | Status |\n|-----------|---------|:------:|\n{}\n**Coverage**: 0 / 0 definitions present.\n\n",
-        GeneratedMarker::render(&fields),
+        marker.render(),
         body.architecture.trim_end_matches('.'),
         body.serving,
         body.rows,
@@ -302,11 +333,11 @@ fn finish(
     RenderedSection {
         title: outcome.sections[0].title.clone(),
         text: outcome.text,
-        summary_row: format!(
-            "| {title} | {} | {} |",
-            escape_doc(description),
-            label.text()
-        ),
+        summary: SummaryCells {
+            title,
+            description: escape_doc(description),
+            label,
+        },
         definitions,
         marker,
     }
@@ -353,14 +384,6 @@ fn borrowed(serving: &ServingPlan, shown: &str) -> String {
         _ => "same family",
     };
     format!("from {shown}'s config, {kind}")
-}
-
-fn join(values: &[u32]) -> String {
-    values
-        .iter()
-        .map(u32::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 #[cfg(test)]
@@ -572,6 +595,14 @@ mod tests {
             "state_size": 128, "n_groups": 8, "expand": 2, "conv_kernel": 4, "vocab_size": 32768,
             "tie_word_embeddings": false, "torch_dtype": "bfloat16"}"#;
         let section = rendered(config, &[1], &[1], ServingOrigin::Default);
-        assert_eq!(section.summary_row, "| Model | Mamba2 | ❌ Not covered |");
+        let columns = SummaryColumns {
+            count: 3,
+            label: Some(2),
+            architecture: Some(1),
+        };
+        assert_eq!(
+            section.summary.row(&columns),
+            "| Model | Mamba2 | ❌ Not covered |"
+        );
     }
 }
