@@ -323,8 +323,8 @@ fn reject_cr_only_line_ends(text: &str) -> Result<(), DocError> {
 /// The first line after the front matter, which is closed by its own delimiter line: the first
 /// `---` or `...` after the opening `---` (a `## …` line before it is a YAML comment). Front
 /// matter whose closing line is missing would take a later `---` (a section separator) for it
-/// and swallow the doc's own content: a pipe-table row before that line, which YAML cannot
-/// hold, or no such line at all, is an error.
+/// and swallow the doc's own content: a pipe-table row before that line (YAML cannot hold
+/// one), or no such line at all, is an error naming the first Markdown line.
 fn skip_front_matter(text: &str, lines: &[Range<usize>]) -> Result<usize, DocError> {
     let is_delimiter_line = |index: usize| {
         let line = text[lines[index].clone()].trim_end();
@@ -334,16 +334,22 @@ fn skip_front_matter(text: &str, lines: &[Range<usize>]) -> Result<usize, DocErr
         return Ok(0);
     }
     let close = (1..lines.len()).find(|&index| is_delimiter_line(index));
-    let table_row = (1..close.unwrap_or(lines.len()))
-        .find(|&index| text[lines[index].clone()].trim_start().starts_with('|'));
-    match (close, table_row) {
+    let markdown = |index: usize| {
+        let line = &text[lines[index].clone()];
+        let table_row = line.trim_start().starts_with('|');
+        // Without a closing line, a `##` heading is where the front matter should have ended.
+        let heading = close.is_none() && parse_heading(line, index).is_some_and(|h| h.level >= 2);
+        table_row || heading
+    };
+    let not_yaml = (1..close.unwrap_or(lines.len())).find(|&index| markdown(index));
+    match (close, not_yaml) {
         (Some(close), None) => Ok(close + 1),
-        (_, Some(row)) => Err(DocError {
+        (_, Some(line)) => Err(DocError {
             line: 1,
             message: format!(
-                "front matter opened here is never closed: line {} (`{}`) is a Markdown table row, not YAML; add the closing `---` line before it",
-                row + 1,
-                crate::ident::echo(text[lines[row].clone()].trim())
+                "front matter opened here is never closed: line {} (`{}`) is Markdown, not YAML; add the closing `---` line before it",
+                line + 1,
+                crate::ident::echo(text[lines[line].clone()].trim())
             ),
         }),
         (None, None) => Err(DocError {

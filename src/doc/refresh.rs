@@ -476,8 +476,9 @@ impl Refresher<'_, '_> {
                 .map(|&p| self.sections[p].heading_line + 1)
                 .collect();
             let message = format!(
-                "duplicate `## {}` heading (again on line {}); its summary row is left alone",
+                "duplicate `## {}` heading (again on line{} {}); its summary row is left alone",
                 echo(&first.title),
+                if again.len() > 1 { "s" } else { "" },
                 listed(&again)
             );
             self.warnings

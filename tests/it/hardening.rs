@@ -132,7 +132,7 @@ fn an_unterminated_front_matter_does_not_swallow_the_summary() {
     assert_eq!(code, Some(2));
     assert_eq!(
         err,
-        "error: `DOC`:1: front matter opened here is never closed: line 9 (`## Summary`) is Markdown, not YAML; add the closing `---` line before it\n"
+        "error: `DOC`:1: front matter opened here is never closed: line 11 (`| Model | Architecture | Coverage |`) is Markdown, not YAML; add the closing `---` line before it\n"
     );
 }
 

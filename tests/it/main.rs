@@ -9,6 +9,7 @@ mod discover;
 mod expect;
 mod hardening;
 mod hf;
+mod hostile_docs;
 mod limits;
 mod lint;
 mod lint_hub;
