@@ -329,10 +329,11 @@ impl Refresher<'_, '_> {
                 .push(position);
         }
         let mut duplicated: Vec<(String, Vec<usize>)> = Vec::new();
-        let mut duplicated_at: HashMap<&[usize], usize> = HashMap::new();
+        let mut duplicated_at: HashMap<String, usize> = HashMap::new();
         for row in &table.rows {
             let first = row.cell(text, 0).unwrap_or_default();
-            let Some(matches) = by_name.get(&normalize_name(first)) else {
+            let key = normalize_name(first);
+            let Some(matches) = by_name.get(&key) else {
                 self.orphan_row(row, first, label_column);
                 continue;
             };
@@ -349,7 +350,7 @@ impl Refresher<'_, '_> {
                 continue;
             }
             if matches.len() > 1 {
-                let at = *duplicated_at.entry(matches).or_insert_with(|| {
+                let at = *duplicated_at.entry(key).or_insert_with(|| {
                     duplicated.push((first.to_string(), Vec::new()));
                     duplicated.len() - 1
                 });

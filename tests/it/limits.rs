@@ -3,7 +3,7 @@
 //! file and line.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use track_models::sources::hf::{HfClient, HfError, ModelQuery};
 use track_models::sources::serving::{parse_cookbook_yaml, parse_jsx_config};
@@ -70,9 +70,7 @@ async fn a_slow_server_costs_one_deadline_not_every_try() {
     config.timeout = Duration::from_millis(300);
     config.limits.request_deadline = Duration::from_millis(700);
     let client = HfClient::new(config).unwrap();
-    let started = Instant::now();
     let err = client.fetch_config("org/slow").await.unwrap_err();
-    let elapsed = started.elapsed();
     assert!(matches!(err, HfError::DeadlineExceeded { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
@@ -81,9 +79,10 @@ async fn a_slow_server_costs_one_deadline_not_every_try() {
             server.uri()
         )
     );
-    assert!(elapsed < Duration::from_millis(1200), "{elapsed:?}");
+    // Counted, not timed: 0.3 s tries within a 0.7 s deadline are at most three, where
+    // every retry with a fresh timeout would have made five.
     assert!(
-        client.requests_made() < 5,
+        (1..=3).contains(&client.requests_made()),
         "{} tries",
         client.requests_made()
     );
@@ -101,9 +100,9 @@ async fn each_model_has_one_deadline() {
     let mut config = hf_config(&server.uri(), cache.path());
     config.limits.model_deadline = Duration::from_millis(300);
     let client = HfClient::new(config).unwrap();
-    let started = Instant::now();
     let results = client.fetch_configs(&["org/slow".to_string()]).await;
-    assert!(started.elapsed() < Duration::from_secs(2));
+    // The 3 s answer never arrived: one try, cut at the model's 0.3 s (the message says so).
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
     let err = results[0].1.as_ref().unwrap_err();
     assert!(matches!(err, HfError::DeadlineExceeded { .. }), "{err:?}");
     assert_eq!(
@@ -123,9 +122,8 @@ fn deeply_nested_jsx_fails_fast_naming_the_file_and_line() {
         "[".repeat(depth),
         "]".repeat(depth)
     );
-    let started = Instant::now();
+    // The reader stops at the 65th level (the warning names it), not at the 30,000th.
     let parsed = parse_jsx_config(&text, Path::new("deep.jsx"));
-    assert!(started.elapsed() < Duration::from_secs(2));
     assert_eq!(
         parsed.warnings,
         ["`deep.jsx`:2: cannot read the `config` literal: objects and arrays nested deeper than 64 levels"]
@@ -145,9 +143,7 @@ fn deeply_nested_yaml_fails_fast_naming_the_file_and_line() {
     // Sequence entries opened on one line.
     let dashes = format!("models:\n{}x\n", "- ".repeat(100));
     for (text, line) in [(block, 65), (flow, 1), (dashes, 2)] {
-        let started = Instant::now();
         let parsed = parse_cookbook_yaml(&text, Path::new("deep.yaml"));
-        assert!(started.elapsed() < Duration::from_secs(2));
         assert_eq!(
             parsed.warnings,
             [format!(
@@ -239,16 +235,13 @@ async fn an_endless_listing_costs_one_deadline() {
     let mut config = hf_config(&server.uri(), cache.path());
     config.limits.source_deadline = Duration::from_millis(500);
     let client = HfClient::new(config).unwrap();
-    let started = Instant::now();
     let err = client
         .list_models(&ModelQuery::default())
         .await
         .unwrap_err();
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
+    // Pages are 50 ms apart: a 0.5 s deadline lets about ten through, never hundreds.
+    let pages = server.received_requests().await.unwrap().len();
+    assert!((1..=12).contains(&pages), "{pages} pages");
     assert!(matches!(err, HfError::DeadlineExceeded { .. }), "{err:?}");
     assert!(
         err.to_string().starts_with("gave up on the model search (")
@@ -308,17 +301,12 @@ async fn an_endless_body_is_cut_at_the_cap_while_streaming() {
         "{err:?}"
     );
     drop(client);
-    // Wait without blocking the runtime: the connection is closed by its task.
-    let started = Instant::now();
-    let sent = loop {
-        match sent.try_recv() {
-            Ok(sent) => break sent,
-            Err(_) if started.elapsed() < Duration::from_secs(20) => {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            Err(error) => panic!("the server never saw the client stop reading: {error}"),
-        }
-    };
+    // Wait without blocking the runtime (the connection is closed by its task); the server
+    // stops on its own at 1 GiB, so this wait ends either way.
+    let sent = tokio::task::spawn_blocking(move || sent.recv())
+        .await
+        .unwrap()
+        .expect("the server reports what it sent");
     // The client read about 1 MiB; socket buffers hold a few more. Never the whole gigabyte.
     assert!(sent < 64 << 20, "{sent} bytes sent");
 }

@@ -4,12 +4,12 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{fixture, root, stderr, trace_dir};
+use crate::support::{fixture, root, stderr, Workspace};
 
 fn config(repo: &str) -> PathBuf {
     root()
@@ -22,60 +22,19 @@ fn empty_doc() -> String {
     fixture("refresh/empty-doc.mdx")
 }
 
-struct Workspace {
-    dir: tempfile::TempDir,
-    doc: PathBuf,
+/// Runs the binary on `workspace`'s doc, offline unless an endpoint is given.
+fn run(workspace: &Workspace, args: &[&str], endpoint: Option<&str>) -> Output {
+    let mut command = workspace.command(args);
+    if let Some(endpoint) = endpoint {
+        command
+            .env("HF_ENDPOINT", endpoint)
+            .env_remove("HF_HUB_OFFLINE");
+    }
+    command.output().unwrap()
 }
 
-impl Workspace {
-    fn new(doc: &str) -> Workspace {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("model_coverage.mdx");
-        fs::write(&path, doc).unwrap();
-        Workspace { dir, doc: path }
-    }
-
-    fn text(&self) -> String {
-        fs::read_to_string(&self.doc).unwrap()
-    }
-
-    fn report(&self) -> serde_json::Value {
-        serde_json::from_str(&fs::read_to_string(self.dir.path().join("report.json")).unwrap())
-            .unwrap()
-    }
-
-    /// Runs the binary on this workspace's doc and the bundled trace dir, offline unless an
-    /// endpoint is given.
-    fn run(&self, args: &[&str], endpoint: Option<&str>) -> Output {
-        let report = self.dir.path().join("report.json");
-        let mut command = Command::new(env!("CARGO_BIN_EXE_track-models"));
-        command
-            .args(args)
-            .args([
-                "--doc",
-                self.doc.to_str().unwrap(),
-                "--trace-dir",
-                trace_dir().to_str().unwrap(),
-            ])
-            .args(["--report-json", report.to_str().unwrap()])
-            .env("HF_HOME", self.dir.path().join("hf-home"))
-            .env_remove("HF_HUB_CACHE")
-            .env_remove("HF_TOKEN")
-            .env_remove("GITHUB_ACTIONS");
-        match endpoint {
-            Some(endpoint) => command
-                .env("HF_ENDPOINT", endpoint)
-                .env_remove("HF_HUB_OFFLINE"),
-            None => command
-                .env("HF_HUB_OFFLINE", "1")
-                .env("HF_ENDPOINT", "http://127.0.0.1:9"),
-        };
-        command.output().unwrap()
-    }
-
-    fn refresh_check(&self) -> Output {
-        self.run(&["--refresh-status", "--check"], None)
-    }
+fn refresh_check(workspace: &Workspace) -> Output {
+    run(workspace, &["--refresh-status", "--check"], None)
 }
 
 fn local(repo: &str, name: &str, extra: &[&str]) -> Vec<String> {
@@ -99,7 +58,7 @@ fn strs(args: &[String]) -> Vec<&str> {
 fn a_new_section_in_the_docs_style_is_a_fixed_point() {
     let workspace = Workspace::new(&empty_doc());
     let args = local("meta-llama/Llama-3.1-8B", "llama-3.1-8b", &[]);
-    let output = workspace.run(&strs(&args), None);
+    let output = run(&workspace, &strs(&args), None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = workspace.text();
     assert!(text.contains("|-------|-------------|:--------:|\n| Llama 3.1 8B | GQA + Dense | 🟡 Partial |\n\n---\n"), "{text}");
@@ -135,14 +94,14 @@ fn a_new_section_in_the_docs_style_is_a_fixed_point() {
             "why": "num_attention_heads 32 / tp 1 = h32; num_key_value_heads 8 / tp 1 = kv8; head_dim 128; page_size 1; serving sizes estimated: 8 B parameters in bf16 fit one 80 GB GPU"})
     );
 
-    let check = workspace.refresh_check();
+    let check = refresh_check(&workspace);
     assert_eq!(
         check.status.code(),
         Some(0),
         "the new section is not a fixed point:\n{}",
         String::from_utf8_lossy(&check.stdout)
     );
-    let again = workspace.run(&strs(&args), None);
+    let again = run(&workspace, &strs(&args), None);
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(workspace.text(), text, "onboarding twice changes nothing");
 }
@@ -161,7 +120,7 @@ fn serving_sizes_come_from_the_cookbooks_and_label_the_rows() {
     let config = config("Qwen/Qwen3-Next-80B-A3B-Thinking");
     args.push(config.to_str().unwrap());
     args.extend(["--cookbook-dir", cookbook.to_str().unwrap()]);
-    let output = workspace.run(&args, None);
+    let output = run(&workspace, &args, None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = workspace.text();
     assert!(text.contains("Serving configuration: **TP=2 / TP=4, EP=1** (attention TP; from the SGLang cookbook: TP=2 on B200, H200; TP=4 on H100)."), "{text}");
@@ -174,7 +133,7 @@ fn serving_sizes_come_from_the_cookbooks_and_label_the_rows() {
         "{text}"
     );
     assert!(!text.contains("qk16_v32"), "TP=1 is not served");
-    assert_eq!(workspace.refresh_check().status.code(), Some(0));
+    assert_eq!(refresh_check(&workspace).status.code(), Some(0));
 }
 
 #[test]
@@ -182,7 +141,7 @@ fn sections_people_wrote_are_never_duplicated_or_regenerated() {
     let sample = fixture("refresh/expected-4state.mdx");
     let workspace = Workspace::new(&sample);
     let args = local("meta-llama/Llama-3.1-8B", "Llama 3.1 8B", &[]);
-    let output = workspace.run(&strs(&args), None);
+    let output = run(&workspace, &strs(&args), None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stderr(&output).contains("`meta-llama/Llama-3.1-8B` is already tracked as `## Llama 3.1 8B`, a section written by people"), "{}", stderr(&output));
     assert_eq!(workspace.text(), sample);
@@ -192,9 +151,9 @@ fn sections_people_wrote_are_never_duplicated_or_regenerated() {
 fn a_generated_section_is_regenerated_when_its_serving_sizes_change() {
     let workspace = Workspace::new(&empty_doc());
     let scout = "meta-llama/Llama-4-Scout-17B-16E-Instruct";
-    let output = workspace.run(&strs(&local(scout, "scout", &[])), None);
+    let output = run(&workspace, &strs(&local(scout, "scout", &[])), None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let output = workspace.run(&strs(&local("meta-llama/Llama-3.1-8B", "llama", &[])), None);
+    let output = run(&workspace, &strs(&local("meta-llama/Llama-3.1-8B", "llama", &[])), None);
     assert_eq!(output.status.code(), Some(0));
     let before = workspace.text();
     let llama_before = &before[before.find("## Llama 3.1 8B").unwrap()..];
@@ -205,7 +164,7 @@ fn a_generated_section_is_regenerated_when_its_serving_sizes_change() {
     );
     assert!(before.contains(" tp=4 ep=4 */}"), "{before}");
 
-    let output = workspace.run(&strs(&local(scout, "scout", &["--tp", "8"])), None);
+    let output = run(&workspace, &strs(&local(scout, "scout", &["--tp", "8"])), None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let after = workspace.text();
     assert!(
@@ -222,7 +181,7 @@ fn a_generated_section_is_regenerated_when_its_serving_sizes_change() {
     assert_eq!(after.matches("## Llama 4 Scout 17B-16E\n").count(), 1);
     assert_eq!(after.matches("| Llama 4 Scout 17B-16E |").count(), 1);
     assert_eq!(workspace.report()["models"][0]["action"], "refreshed");
-    assert_eq!(workspace.refresh_check().status.code(), Some(0));
+    assert_eq!(refresh_check(&workspace).status.code(), Some(0));
 }
 
 #[test]
@@ -230,7 +189,7 @@ fn hostile_names_are_escaped_and_the_doc_still_refreshes() {
     let workspace = Workspace::new(&empty_doc());
     let name = "Evil | <b> {x} `y` @bob &#64;team";
     let args = local("meta-llama/Llama-3.1-8B", "x", &["--display-name", name]);
-    let output = workspace.run(&strs(&args), None);
+    let output = run(&workspace, &strs(&args), None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = workspace.text();
     // Escaped once for MDX; the docs site pings nobody, so `@` stays plain.
@@ -246,7 +205,7 @@ fn hostile_names_are_escaped_and_the_doc_still_refreshes() {
         report["models"][0]["name"], "Evil | <b> {x} `y` @bob @team",
         "{report}"
     );
-    assert_eq!(workspace.refresh_check().status.code(), Some(0));
+    assert_eq!(refresh_check(&workspace).status.code(), Some(0));
 }
 
 #[test]
@@ -255,7 +214,7 @@ fn a_broken_config_fails_that_model_only() {
     let broken = workspace.dir.path().join("broken.json");
     fs::write(&broken, "{\"hidden_size\": 4096, \"num_attention_he").unwrap();
     let llama = config("meta-llama/Llama-3.1-8B");
-    let output = workspace.run(
+    let output = run(&workspace, 
         &[
             "--model-name",
             "broken",
@@ -288,7 +247,7 @@ fn a_broken_config_fails_that_model_only() {
         "{text}"
     );
     assert!(text.contains("| All kernels (config.json unavailable) | — | — |"));
-    assert_eq!(workspace.refresh_check().status.code(), Some(0));
+    assert_eq!(refresh_check(&workspace).status.code(), Some(0));
 }
 
 /// A gated model and a good one in the same run against a loopback Hub; then the same run
@@ -335,7 +294,7 @@ async fn hub_faults_are_per_model_and_a_warm_cache_works_offline() {
         "--hf-repo-id",
         "meta-llama/Llama-3.1-8B",
     ];
-    let output = workspace.run(&args, Some(&server.uri()));
+    let output = run(&workspace, &args, Some(&server.uri()));
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let error = stderr(&output);
     assert!(
@@ -366,7 +325,7 @@ async fn hub_faults_are_per_model_and_a_warm_cache_works_offline() {
         offline.dir.path().join("hf-home"),
     )
     .unwrap();
-    let output = offline.run(
+    let output = run(&offline, 
         &[
             "--model-name",
             "llama",
@@ -389,7 +348,7 @@ fn cache_has_config(home: &Path) -> bool {
 #[test]
 fn mismatched_per_model_flags_are_a_usage_error() {
     let workspace = Workspace::new(&empty_doc());
-    let output = workspace.run(
+    let output = run(&workspace, 
         &[
             "--model-name",
             "a",
@@ -415,7 +374,7 @@ fn repo_ids_resolve_from_the_cookbooks_or_fail_listing_the_candidates() {
     let cookbook = root().join("tests/fixtures/cookbook");
     let cookbook = cookbook.to_str().unwrap();
     let qwen = config("Qwen/Qwen3-Next-80B-A3B-Thinking");
-    let output = workspace.run(
+    let output = run(&workspace, 
         &[
             "--model-name",
             "Qwen3-Next-80B-A3B-Instruct",
@@ -431,7 +390,7 @@ fn repo_ids_resolve_from_the_cookbooks_or_fail_listing_the_candidates() {
         .text()
         .contains("hf_repo_id=Qwen/Qwen3-Next-80B-A3B-Instruct "));
 
-    let output = workspace.run(
+    let output = run(&workspace, 
         &["--model-name", "kimi-k2", "--cookbook-dir", cookbook],
         None,
     );
@@ -474,7 +433,7 @@ fn variants_with_the_same_kernels_in_one_run_are_one_section() {
         "meta-llama/Llama-3.1-8B",
         "Llama 3.1 8B",
     ));
-    let output = workspace.run(&strs(&args), None);
+    let output = run(&workspace, &strs(&args), None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = workspace.text();
     assert_eq!(headings(&text), ["## Llama 3.1 8B"]);
@@ -502,7 +461,7 @@ fn a_display_name_clash_gets_a_distinct_name() {
         "Qwen/Qwen3-30B-A3B",
         "Same Name",
     ));
-    let output = workspace.run(&strs(&args), None);
+    let output = run(&workspace, &strs(&args), None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = workspace.text();
     assert_eq!(
@@ -510,7 +469,7 @@ fn a_display_name_clash_gets_a_distinct_name() {
         ["## Same Name", "## Same Name (Qwen3-30B-A3B)"]
     );
     assert!(text.contains("| Same Name (Qwen3-30B-A3B) |"), "{text}");
-    assert_eq!(workspace.refresh_check().status.code(), Some(0));
+    assert_eq!(refresh_check(&workspace).status.code(), Some(0));
 }
 
 /// On a later run, a request whose name matches a generated section made for another repo
@@ -524,7 +483,7 @@ fn a_markers_repo_id_never_changes_silently() {
         "meta-llama/Llama-3.1-8B",
         "Llama 3.1 8B",
     );
-    assert_eq!(workspace.run(&strs(&first), None).status.code(), Some(0));
+    assert_eq!(run(&workspace, &strs(&first), None).status.code(), Some(0));
     let before = workspace.text();
 
     let instruct = model_args(
@@ -532,7 +491,7 @@ fn a_markers_repo_id_never_changes_silently() {
         "meta-llama/Llama-3.1-8B",
         "Llama 3.1 8B",
     );
-    let output = workspace.run(&strs(&instruct), None);
+    let output = run(&workspace, &strs(&instruct), None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
         workspace.text(),
@@ -550,7 +509,7 @@ fn a_markers_repo_id_never_changes_silently() {
     );
 
     let other = model_args("org/Other-Model", "Qwen/Qwen3-30B-A3B", "Llama 3.1 8B");
-    let output = workspace.run(&strs(&other), None);
+    let output = run(&workspace, &strs(&other), None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = workspace.text();
     assert_eq!(
@@ -580,7 +539,7 @@ fn a_summary_without_a_table_gets_a_warning_at_its_heading() {
             1
         };
         let args = local("Qwen/Qwen3-30B-A3B", "Qwen3 30B A3B", &[]);
-        let output = workspace.run(&strs(&args), None);
+        let output = run(&workspace, &strs(&args), None);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
         assert!(
             stderr(&output).contains(&format!(
@@ -603,7 +562,7 @@ fn the_report_lists_other_sections_only_with_refresh_status() {
         "meta-llama/Llama-3.1-8B",
         "Llama 3.1 8B",
     );
-    assert_eq!(workspace.run(&strs(&llama), None).status.code(), Some(0));
+    assert_eq!(run(&workspace, &strs(&llama), None).status.code(), Some(0));
     let names = |workspace: &Workspace| -> Vec<String> {
         let report = workspace.report();
         report["models"]
@@ -614,10 +573,10 @@ fn the_report_lists_other_sections_only_with_refresh_status() {
             .collect()
     };
     let qwen = local("Qwen/Qwen3-30B-A3B", "Qwen3 30B A3B", &[]);
-    assert_eq!(workspace.run(&strs(&qwen), None).status.code(), Some(0));
+    assert_eq!(run(&workspace, &strs(&qwen), None).status.code(), Some(0));
     assert_eq!(names(&workspace), ["Qwen3 30B A3B"]);
     let mut both = strs(&qwen);
     both.push("--refresh-status");
-    assert_eq!(workspace.run(&both, None).status.code(), Some(0));
+    assert_eq!(run(&workspace, &both, None).status.code(), Some(0));
     assert_eq!(names(&workspace), ["Llama 3.1 8B", "Qwen3 30B A3B"]);
 }

@@ -134,3 +134,59 @@ pub fn plan_onboard(
     });
     plan_run(&doc, index, job)
 }
+
+/// A temporary folder holding a doc (`model_coverage.mdx`) and what a run writes next to it:
+/// `report.json`, its own HF home (`hf-home`). Shared by the test files that run the binary on
+/// a doc and read it back.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+    pub doc: PathBuf,
+}
+
+impl Workspace {
+    pub fn new(doc: &str) -> Workspace {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model_coverage.mdx");
+        std::fs::write(&path, doc).unwrap();
+        Workspace { dir, doc: path }
+    }
+
+    /// A file in the workspace folder.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The doc as the last run left it.
+    pub fn text(&self) -> String {
+        std::fs::read_to_string(&self.doc).unwrap()
+    }
+
+    /// The `report.json` of the last [`Workspace::command`] run.
+    pub fn report(&self) -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(self.path("report.json")).unwrap()).unwrap()
+    }
+
+    /// The binary with `args` on this doc and the bundled trace dir, writing `report.json`;
+    /// offline against an unreachable Hub, with the workspace's HF home and no credentials or
+    /// Actions variables from the environment. Callers add or override what they test.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_track-models"));
+        command
+            .args(args)
+            .arg("--doc")
+            .arg(&self.doc)
+            .arg("--trace-dir")
+            .arg(trace_dir())
+            .arg("--report-json")
+            .arg(self.path("report.json"))
+            .env("HF_HOME", self.path("hf-home"))
+            .env("HF_HUB_OFFLINE", "1")
+            .env("HF_ENDPOINT", "http://127.0.0.1:9")
+            .env_remove("HF_HUB_CACHE")
+            .env_remove("HF_TOKEN")
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GITHUB_ACTIONS")
+            .env_remove("GITHUB_STEP_SUMMARY");
+        command
+    }
+}
