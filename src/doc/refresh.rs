@@ -273,10 +273,7 @@ impl Refresher<'_, '_> {
         match Status::leading(content) {
             // The same symbol: `replace` records nothing.
             Some((_, length)) => {
-                self.replace(
-                    range.start..range.start + length,
-                    status.symbol().to_string(),
-                );
+                self.replace(range.start..range.start + length, status.symbol());
             }
             None if content.is_empty() => {
                 self.replace(row.cells[column].clone(), format!(" {} ", status.symbol()));

@@ -604,5 +604,15 @@ mod tests {
             section.summary.row(&columns),
             "| Model | Mamba2 | ❌ Not covered |"
         );
+        // Placed by header: a Notes column stays empty, Coverage may come before Architecture.
+        let columns = SummaryColumns {
+            count: 4,
+            label: Some(1),
+            architecture: Some(3),
+        };
+        assert_eq!(
+            section.summary.row(&columns),
+            "| Model | ❌ Not covered | | Mamba2 |"
+        );
     }
 }
