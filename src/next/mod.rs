@@ -74,7 +74,10 @@ pub struct TrendPoint {
 fn missing_by_model<'a>(rows: &[Row<'a>]) -> BTreeMap<&'a str, BTreeSet<&'a str>> {
     let mut by_model: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     for row in rows.iter().filter(|row| row.status == Status::Missing) {
-        by_model.entry(row.model).or_default().insert(row.definition);
+        by_model
+            .entry(row.model)
+            .or_default()
+            .insert(row.definition);
     }
     by_model
 }
@@ -224,7 +227,8 @@ mod tests {
             ]
         );
         assert_eq!(ranked[0].op_type, "gemm");
-        let near: Vec<(&str, usize)> = closest(&rows)
+        let near = closest(&rows);
+        let near: Vec<(&str, usize)> = near
             .iter()
             .map(|c| (c.model.as_str(), c.missing.len()))
             .collect();

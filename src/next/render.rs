@@ -123,7 +123,10 @@ fn same_kernel_list(same: &[SameKernel], fold: bool) -> String {
     if same.is_empty() {
         return String::new();
     }
-    let mut out = format!("#### Probably the same kernel, other name ({})\n\n", same.len());
+    let mut out = format!(
+        "#### Probably the same kernel, other name ({})\n\n",
+        same.len()
+    );
     let mut items = String::new();
     for entry in same.iter().take(SHOWN_LINES) {
         let _ = writeln!(
@@ -163,7 +166,12 @@ fn trend_chart(trend: &[TrendPoint]) -> String {
         })
         .collect();
     let fully: Vec<String> = trend.iter().map(|p| p.models.fully.to_string()).collect();
-    let top = trend.iter().map(|p| p.models.fully).max().unwrap_or(0).max(1);
+    let top = trend
+        .iter()
+        .map(|p| p.models.fully)
+        .max()
+        .unwrap_or(0)
+        .max(1);
     let mut out = format!(
         "#### Coverage over time\n\n```mermaid\nxychart-beta\n    title \"Fully covered models per version of the doc\"\n    \
          x-axis [{}]\n    y-axis \"Models\" 0 --> {top}\n    line [{}]\n```\n\n",
