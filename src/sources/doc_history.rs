@@ -40,26 +40,13 @@ pub fn read(doc: &Path) -> History {
         return history;
     };
     let mut commit = head;
+    // Each commit's doc blob is looked up once: a parent's is the next step's own.
+    let mut blob = blob_at(&commit, &relative);
     for _ in 0..MAX_COMMITS {
-        let blob = blob_at(&commit, &relative);
-        let parent = if commit.parent_count() == 0 {
-            None
-        } else {
-            match commit.parent(0) {
-                Ok(parent) => Some(parent),
-                Err(error) => {
-                    history.notes.push(format!(
-                        "the doc's history stops at commit `{}`: its parent cannot be read ({})",
-                        commit.id(),
-                        error.message()
-                    ));
-                    None
-                }
-            }
-        };
+        let parent = first_parent(&commit, &mut history.notes);
         let before = parent.as_ref().and_then(|p| blob_at(p, &relative));
-        if let Some(blob) = blob.filter(|blob| Some(*blob) != before) {
-            if let Some(point) = version(&repo, &commit, blob, &mut history.notes) {
+        if let Some(changed) = blob.filter(|blob| Some(*blob) != before) {
+            if let Some(point) = version(&repo, &commit, changed, &mut history.notes) {
                 history.points.push(point);
                 if history.points.len() == MAX_VERSIONS {
                     break;
@@ -67,12 +54,31 @@ pub fn read(doc: &Path) -> History {
             }
         }
         match parent {
-            Some(parent) => commit = parent,
+            Some(parent) => (commit, blob) = (parent, before),
             None => break,
         }
     }
     history.points.reverse();
     history
+}
+
+/// The first parent of `commit`; `None` for a root (or the edge of a shallow clone), and a
+/// note when the parent is named but cannot be read.
+fn first_parent<'r>(commit: &Commit<'r>, notes: &mut Vec<String>) -> Option<Commit<'r>> {
+    if commit.parent_count() == 0 {
+        return None;
+    }
+    match commit.parent(0) {
+        Ok(parent) => Some(parent),
+        Err(error) => {
+            notes.push(format!(
+                "the doc's history stops at commit `{}`: its parent cannot be read ({})",
+                commit.id(),
+                error.message()
+            ));
+            None
+        }
+    }
 }
 
 /// The repository whose work tree holds `doc`, and the doc's path in it.

@@ -9,9 +9,12 @@ use serde_json::{json, Value};
 
 use crate::support::{root, stderr, track_models};
 
+/// A model section: its heading and rows `(name, op type cell, status cell)`.
+type Section<'a> = (&'a str, &'a [(&'a str, &'a str, &'a str)]);
+
 /// A doc: a Summary table with `labels` as written, then one section per `(heading, rows)`,
 /// each row `(name, op type cell, status cell)`.
-fn doc(labels: &[(&str, &str)], sections: &[(&str, &[(&str, &str, &str)])]) -> String {
+fn doc(labels: &[(&str, &str)], sections: &[Section]) -> String {
     let mut text = String::from("# Coverage\n\n## Summary\n\n| Model | Coverage |\n|---|---|\n");
     for (model, label) in labels {
         text.push_str(&format!("| {model} | {label} |\n"));
