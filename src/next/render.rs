@@ -46,7 +46,7 @@ fn next_table(what: &WhatNext) -> String {
     let shown = what.next.len().min(SHOWN_NEXT);
     let mut out = format!(
         "The missing definitions that unblock the most models ({shown} of {}):\n\n\
-         | # | Definition | Op type | Unblocks | Completes |\n|---:|---|---|---|---|\n",
+         | # | Definition (op type) | Unblocks | Completes |\n|---:|---|---|---|\n",
         what.next.len()
     );
     for (position, entry) in what.next.iter().take(SHOWN_NEXT).enumerate() {
@@ -54,11 +54,11 @@ fn next_table(what: &WhatNext) -> String {
             .same_kernel
             .iter()
             .find(|same| same.definition == entry.definition)
-            .map(|same| format!(" ({})", names_note(&same.same_as)))
+            .map(|same| format!("; {}", names_note(&same.same_as)))
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "| {} | {}{renamed} | {} | {} | {} |",
+            "| {} | {} ({}{renamed}) | {} | {} |",
             position + 1,
             code_span(&entry.definition),
             code_span(&entry.op_type),

@@ -156,13 +156,13 @@ fn next_and_closest_rank_overlaps_and_break_ties_exactly() {
     assert_eq!(
         section,
         "The missing definitions that unblock the most models (6 of 6):\n\n\
-         | # | Definition | Op type | Unblocks | Completes |\n|---:|---|---|---|---|\n\
-         | 1 | `gemm_n100_k1` | `gemm` | 2: Alpha, Beta | 1: Alpha |\n\
-         | 2 | `gemm_n300_k1` | `gemm` | 2: Delta, Gamma | 1: Delta |\n\
-         | 3 | `gemm_n200_k1` | `gemm` | 2: Beta, Gamma | 0 |\n\
-         | 4 | `gemm_n600_k1` | `gemm` | 1: Zeta | 1: Zeta |\n\
-         | 5 | `gemm_n400_k1` | `gemm` | 1: Gamma | 0 |\n\
-         | 6 | `gemm_n500_k1` | `gemm` | 1: Gamma | 0 |\n\n\
+         | # | Definition (op type) | Unblocks | Completes |\n|---:|---|---|---|\n\
+         | 1 | `gemm_n100_k1` (`gemm`) | 2: Alpha, Beta | 1: Alpha |\n\
+         | 2 | `gemm_n300_k1` (`gemm`) | 2: Delta, Gamma | 1: Delta |\n\
+         | 3 | `gemm_n200_k1` (`gemm`) | 2: Beta, Gamma | 0 |\n\
+         | 4 | `gemm_n600_k1` (`gemm`) | 1: Zeta | 1: Zeta |\n\
+         | 5 | `gemm_n400_k1` (`gemm`) | 1: Gamma | 0 |\n\
+         | 6 | `gemm_n500_k1` (`gemm`) | 1: Gamma | 0 |\n\n\
          #### Closest to full coverage (4)\n\n\
          - **Alpha** (1 missing): `gemm_n100_k1`\n\
          - **Delta** (1 missing): `gemm_n300_k1`\n\
@@ -218,7 +218,7 @@ fn a_renamed_definition_is_probably_the_same_kernel_read_from_its_axes() {
         .collect();
     assert_eq!(statuses, ["missing", "ready", "missing", "ready"]);
     assert!(
-        markdown.contains("| 1 | `gemm_n5120_k4096` (probably the same kernel as `matmul_bf16_n5120_k4096`) | `gemm` | 1: Dense | 1: Dense |\n| 2 | `gqa_paged_decode_h32_kv8_d128_ps1` (probably the same kernel as `paged_decode_h32_kv8_d128_ps1`) | `gqa_paged` | 1: Llama | 0 |\n| 3 | `rmsnorm_h8192` | `rmsnorm` | 1: Llama | 0 |\n"),
+        markdown.contains("| 1 | `gemm_n5120_k4096` (`gemm`; probably the same kernel as `matmul_bf16_n5120_k4096`) | 1: Dense | 1: Dense |\n| 2 | `gqa_paged_decode_h32_kv8_d128_ps1` (`gqa_paged`; probably the same kernel as `paged_decode_h32_kv8_d128_ps1`) | 1: Llama | 0 |\n| 3 | `rmsnorm_h8192` (`rmsnorm`) | 1: Llama | 0 |\n"),
         "{markdown}"
     );
     assert!(
@@ -524,7 +524,7 @@ fn the_comment_stays_within_limits_with_a_large_next() {
     let first: Vec<String> = report.next[..10]
         .iter()
         .enumerate()
-        .map(|(i, e)| format!("| {} | `{}` |", i + 1, e.definition))
+        .map(|(i, e)| format!("| {} | `{}` (`gemm`) |", i + 1, e.definition))
         .collect();
     assert_eq!(rows.len(), 10);
     for (row, start) in rows.iter().zip(&first) {
