@@ -536,3 +536,43 @@ fn the_comment_stays_within_limits_with_a_large_next() {
     );
     assert!(section.contains("    line [0, 1, 2,"), "{section}");
 }
+
+#[test]
+fn the_job_summary_shows_what_to_write_next() {
+    let dataset = small_dataset();
+    let (dir, path) = crate::support::workspace(&ranked_doc());
+    let summary = dir.path().join("summary.md");
+    let home = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_track-models"))
+        .args([
+            "--refresh-status",
+            "--dry-run",
+            "--doc",
+            &path,
+            "--trace-dir",
+            dataset.path().to_str().unwrap(),
+        ])
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .env_remove("GITHUB_OUTPUT")
+        .env("HF_HUB_OFFLINE", "1")
+        .env("HF_HOME", home.path())
+        .env("HF_ENDPOINT", "http://127.0.0.1:9")
+        .env("GITHUB_API_URL", "http://127.0.0.1:9")
+        .env_remove("HF_TOKEN")
+        .env_remove("GITHUB_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary = fs::read_to_string(summary).unwrap();
+    assert!(
+        summary.contains("### What to write next\n\nThe missing definitions that unblock the most models (6 of 6):\n\n| # | Definition (op type) | Unblocks | Completes |\n|---:|---|---|---|\n| 1 | `gemm_n100_k1` (`gemm`) | 2: Alpha, Beta | 1: Alpha |\n"),
+        "{summary}"
+    );
+    assert!(
+        // The doc's Summary table has no rows: nothing is counted.
+        summary
+            .contains("    x-axis [\"this run\"]\n    y-axis \"Models\" 0 --> 1\n    line [0]\n"),
+        "{summary}"
+    );
+}
