@@ -138,7 +138,7 @@ fn version(
 }
 
 /// `2026-01-05T10:00:00+01:00`: the committer's local time and offset, as `git log
-/// --format=%cI` prints it.
+/// --format=%cI` prints it (git 2.47 writes a zero offset as `Z`).
 fn iso_date(seconds: i64, offset_minutes: i32) -> String {
     let local = seconds + i64::from(offset_minutes) * 60;
     let date = crate::date::Date::from_unix_seconds(local);
@@ -146,13 +146,16 @@ fn iso_date(seconds: i64, offset_minutes: i32) -> String {
     let time = local.rem_euclid(86_400);
     let sign = if offset_minutes < 0 { '-' } else { '+' };
     let offset = offset_minutes.unsigned_abs();
+    let zone = if offset == 0 {
+        "Z".to_string()
+    } else {
+        format!("{sign}{:02}:{:02}", offset / 60, offset % 60)
+    };
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}{zone}",
         time / 3600,
         time % 3600 / 60,
-        time % 60,
-        offset / 60,
-        offset % 60
+        time % 60
     )
 }
 
@@ -162,7 +165,7 @@ mod tests {
 
     #[test]
     fn dates_as_git_prints_them() {
-        assert_eq!(iso_date(0, 0), "1970-01-01T00:00:00+00:00");
+        assert_eq!(iso_date(0, 0), "1970-01-01T00:00:00Z");
         assert_eq!(iso_date(1_767_607_200, 60), "2026-01-05T11:00:00+01:00");
         assert_eq!(iso_date(1_767_607_200, -330), "2026-01-05T04:30:00-05:30");
     }

@@ -376,10 +376,10 @@ fn the_trend_counts_each_first_parent_version_of_the_doc_then_this_run() {
     assert_eq!(
         report["trend"],
         json!([
-            point(c1, "2026-01-01T12:00:00+00:00", [0, 0, 2]),
+            point(c1, "2026-01-01T12:00:00Z", [0, 0, 2]),
             point(c2, "2026-01-02T13:00:00+01:00", [1, 0, 1]),
             point(c4, "2026-01-04T07:00:00-05:00", [1, 2, 0]),
-            point(merge, "2026-01-07T12:00:00+00:00", [2, 1, 0]),
+            point(merge, "2026-01-07T12:00:00Z", [2, 1, 0]),
             {"commit": null, "date": null, "models": {"fully": 2, "partial": 1, "not": 0}},
         ])
     );
