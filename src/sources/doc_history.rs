@@ -33,7 +33,7 @@ pub struct History {
 /// The history of `doc` (see the module doc).
 pub fn read(doc: &Path) -> History {
     let mut history = History::default();
-    let Some((repo, relative)) = open(doc) else {
+    let Some((repo, relative)) = open(doc, &mut history.notes) else {
         return history;
     };
     let Ok(head) = repo.head().and_then(|head| head.peel_to_commit()) else {
@@ -81,10 +81,21 @@ fn first_parent<'r>(commit: &Commit<'r>, notes: &mut Vec<String>) -> Option<Comm
     }
 }
 
-/// The repository whose work tree holds `doc`, and the doc's path in it.
-fn open(doc: &Path) -> Option<(Repository, PathBuf)> {
+/// The repository whose work tree holds `doc`, and the doc's path in it. Outside a work tree:
+/// `None`; in one git refuses to open (owned by another user): `None` and a note saying so.
+fn open(doc: &Path, notes: &mut Vec<String>) -> Option<(Repository, PathBuf)> {
     let doc = doc.canonicalize().ok()?;
-    let repo = Repository::discover(doc.parent()?).ok()?;
+    let repo = match Repository::discover(doc.parent()?) {
+        Ok(repo) => repo,
+        Err(error) if error.code() == git2::ErrorCode::Owner => {
+            notes.push(format!(
+                "the doc's history was not read: {}\nhint: add the checkout to git's `safe.directory` (`git config --global --add safe.directory PATH`)",
+                error.message()
+            ));
+            return None;
+        }
+        Err(_) => return None,
+    };
     let workdir = repo.workdir()?.canonicalize().ok()?;
     let relative = doc.strip_prefix(&workdir).ok()?.to_path_buf();
     Some((repo, relative))
