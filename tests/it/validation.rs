@@ -205,12 +205,15 @@ const DEEPSEEK: &str = "configs/deepseek-ai/DeepSeek-V3/config.json";
 const QWEN_NEXT: &str = "configs/Qwen/Qwen3-Next-80B-A3B-Thinking/config.json";
 const NEMOTRON_H: &str = "configs/nvidia/Nemotron-H-56B-Base-8K/config.json";
 
+/// A fixture, the keys changed in it, and the refusal expected.
+type Case<'a> = (&'a str, &'a [(&'a str, Value)], &'a str);
+
 /// Issue 19, item 6: zero dimensions of every family, a product past the size bound and a
 /// missing family key are refused naming the key, never turned into `…_i0` or
 /// `gemm_n8589934590_k4294967295`.
 #[test]
 fn impossible_family_dimensions_are_rejected_naming_the_key() {
-    let cases: &[(&str, &[(&str, Value)], &str)] = &[
+    let cases: &[Case] = &[
         (
             QWEN_MOE,
             &[("moe_intermediate_size", json!(0))],
