@@ -13,7 +13,7 @@
 //! `gqa_ragged_prefill_causal_h8_kv1_d256` (Qwen3 Next at TP=2: 16/2, 2/2, head_dim 256);
 //! `gqa_paged_decode_h32_kv16_d128_ps1` (Gemma 3 27B: sliding and global layers share it).
 
-use super::{Derivation, ExpectedDefinition};
+use super::{dividing_sizes, Derivation, ExpectedDefinition};
 use crate::arch::Architecture;
 
 /// (op_type, name prefix, page size)
@@ -43,14 +43,15 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
     let several_shapes = arch.attention.len() > 1;
     for shape in &arch.attention {
         let mut per_tp = Vec::new();
-        for &tp in tps {
-            let heads = shape.heads;
-            if heads % tp != 0 {
-                derivation.note(format!(
-                    "gqa at tp {tp} skipped: num_attention_heads {heads} is not divisible by tp {tp}"
-                ));
-                continue;
-            }
+        let heads = shape.heads;
+        let usable = dividing_sizes(
+            derivation,
+            tps,
+            &[heads],
+            ("gqa", "tp"),
+            &format!("num_attention_heads {heads} is"),
+        );
+        for tp in usable {
             let Some(kv) = kv_heads_per_rank(shape.kv_heads, tp) else {
                 derivation.note(format!(
                     "gqa at tp {tp} skipped: num_key_value_heads {} cannot be split or replicated over tp {tp}",

@@ -11,7 +11,7 @@
 //! 8/2=4. nheads/ngroups=16 is supported by FlashInfer").
 
 use super::gqa::kv_heads_per_rank;
-use super::{Derivation, ExpectedDefinition};
+use super::{dividing_sizes, Derivation, ExpectedDefinition};
 use crate::arch::Architecture;
 
 const SUPPORTED_RATIOS: [u32; 3] = [1, 8, 16];
@@ -20,14 +20,14 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
     let Some(m) = &arch.mamba else {
         return;
     };
-    for &tp in tps {
-        if m.heads % tp != 0 {
-            derivation.note(format!(
-                "mamba_ssu at tp {tp} skipped: mamba_num_heads {} is not divisible by tp {tp}",
-                m.heads
-            ));
-            continue;
-        }
+    let usable = dividing_sizes(
+        derivation,
+        tps,
+        &[m.heads],
+        ("mamba_ssu", "tp"),
+        &format!("mamba_num_heads {} is", m.heads),
+    );
+    for tp in usable {
         let Some(ng) = kv_heads_per_rank(m.groups, tp) else {
             derivation.note(format!(
                 "mamba_ssu at tp {tp} skipped: n_groups {} cannot be split or replicated over tp {tp}",

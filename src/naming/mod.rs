@@ -162,6 +162,31 @@ impl Derivation {
     }
 }
 
+/// The sizes of `sizes` that split every count of `counts` evenly, in order; each other size
+/// is skipped with the note `{family} at {axis} {size} skipped: {what} not divisible by {axis}
+/// {size}` (`what` names the counts and their verb: `num_attention_heads 20 is`).
+pub(crate) fn dividing_sizes(
+    derivation: &mut Derivation,
+    sizes: &[u32],
+    counts: &[u32],
+    (family, axis): (&str, &str),
+    what: &str,
+) -> Vec<u32> {
+    sizes
+        .iter()
+        .copied()
+        .filter(|&size| {
+            let divides = counts.iter().all(|count| count % size == 0);
+            if !divides {
+                derivation.note(format!(
+                    "{family} at {axis} {size} skipped: {what} not divisible by {axis} {size}"
+                ));
+            }
+            divides
+        })
+        .collect()
+}
+
 /// Derives the expected definitions of `arch` at every size of `parallelism`.
 pub fn derive(arch: &Architecture, parallelism: &Parallelism) -> Derivation {
     let parallelism = Parallelism::new(parallelism.attention_tp.clone(), parallelism.ep.clone());

@@ -20,7 +20,7 @@
 //! no `moe_fp8_block_scale_` definition). The skill spec lists only the ds_routing family.
 //! MiniMax M2 (sigmoid + `use_routing_bias`, no groups) follows Kimi K2's `ng1_kg1`.
 
-use super::{Derivation, ExpectedDefinition};
+use super::{dividing_sizes, Derivation, ExpectedDefinition};
 use crate::arch::{Architecture, Routing};
 
 const RENORMALIZE: [&str; 4] = [
@@ -74,19 +74,13 @@ pub(crate) fn derive(arch: &Architecture, eps: &[u32], derivation: &mut Derivati
         "experts are relu2 (no gate): the definition assumes SwiGLU experts (gemm1 = 2 × i)"
             .to_string()
     });
-    let usable: Vec<u32> = eps
-        .iter()
-        .copied()
-        .filter(|&ep| {
-            let ok = experts % ep == 0;
-            if !ok {
-                derivation.note(format!(
-                    "moe at ep {ep} skipped: {experts} experts are not divisible by ep {ep}"
-                ));
-            }
-            ok
-        })
-        .collect();
+    let usable = dividing_sizes(
+        derivation,
+        eps,
+        &[experts],
+        ("moe", "ep"),
+        &format!("{experts} experts are"),
+    );
     for family in &families {
         for &ep in &usable {
             let e = experts / ep;

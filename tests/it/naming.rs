@@ -568,6 +568,56 @@ fn parallelism_is_normalized_and_indivisible_sizes_are_skipped_with_a_note() {
         .contains(&"moe at ep 3 skipped: 16 experts are not divisible by ep 3".to_string()));
 }
 
+/// One rule skips a size that does not divide a family's heads or experts: every family says
+/// which count and which size, in the same words (the notes, exactly and in order).
+#[test]
+fn every_family_skips_an_indivisible_size_with_one_note() {
+    let skip_notes = |model: &str, tp: &[u32], ep: &[u32]| -> Vec<String> {
+        derive(&arch(model), &parallelism(tp, ep))
+            .notes
+            .into_iter()
+            .filter(|n| n.contains("skipped"))
+            .collect()
+    };
+    assert_eq!(
+        skip_notes("deepseek-ai/DeepSeek-V3.2", &[3], &[5]),
+        [
+            "dsa at tp 3 skipped: num_attention_heads 128 is not divisible by tp 3",
+            "moe at ep 5 skipped: 256 experts are not divisible by ep 5",
+        ]
+    );
+    assert_eq!(
+        skip_notes("deepseek-ai/DeepSeek-V3", &[3], &[1]),
+        ["mla at tp 3 skipped: num_attention_heads 128 is not divisible by tp 3"]
+    );
+    assert_eq!(
+        skip_notes("Qwen/Qwen3-Next-80B-A3B-Thinking", &[3], &[1]),
+        [
+            "gdn at tp 3 skipped: linear_num_key_heads 16 / linear_num_value_heads 32 not divisible by tp 3",
+            "gqa at tp 3 skipped: num_attention_heads 16 is not divisible by tp 3",
+        ]
+    );
+    assert_eq!(
+        skip_notes("nvidia/Nemotron-H-56B-Base-8K", &[3], &[1]),
+        [
+            "gqa at tp 3 skipped: num_attention_heads 64 is not divisible by tp 3",
+            "mamba_ssu at tp 3 skipped: mamba_num_heads 256 is not divisible by tp 3",
+        ]
+    );
+}
+
+/// Gemma 3's sliding layers run the GQA kernels with a window: the names do not encode it and
+/// the section says so, once; a model without sliding layers has no such note.
+#[test]
+fn sliding_window_layers_share_the_gqa_names_with_a_note() {
+    const NOTE: &str = "sliding-window / chunked attention layers run the same gqa kernels with a window; the names do not encode it";
+    let gemma = derive(&arch("google/gemma-3-27b-it"), &parallelism(&[1], &[1]));
+    assert_eq!(gemma.notes.iter().filter(|n| n.as_str() == NOTE).count(), 1);
+    definition(&gemma, "gqa_paged_decode_h32_kv16_d128_ps1");
+    let llama = derive(&arch("meta-llama/Llama-3.1-8B"), &parallelism(&[1], &[1]));
+    assert!(!llama.notes.iter().any(|n| n.as_str() == NOTE));
+}
+
 #[test]
 fn every_fixture_gives_unique_well_formed_names_in_doc_order() {
     const ORDER: [&[&str]; 5] = [
