@@ -11,7 +11,7 @@
 //! definition has. `mla_ragged_prefill_causal_h16_qk192_vo128` (128 + 64 = 192);
 //! `mla_paged_decode_h8_ckv512_kpe64_ps1` (Kimi K2, 64 heads at TP=8).
 
-use super::{dividing_sizes, Derivation, ExpectedDefinition};
+use super::{dividing_sizes, Derivation, ExpectedDefinition, Origin};
 use crate::arch::Architecture;
 
 const PAGED: [(&str, u32); 4] = [
@@ -53,6 +53,13 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
                     "num_attention_heads {heads} / tp {tp} = h{h}; qk_nope_head_dim {nope} + qk_rope_head_dim {rope} = qk{qk}; v_head_dim {v} = vo{v}"
                 ),
             )
+            .sized("h", h, Origin::split("num_attention_heads", heads, "tp", tp))
+            .sized(
+                "qk",
+                qk,
+                Origin::Derived(format!("qk_nope_head_dim {nope} + qk_rope_head_dim {rope}")),
+            )
+            .sized("vo", v, Origin::Key("v_head_dim"))
             .at_tp(tp),
         );
     }
@@ -67,6 +74,9 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
                         "num_attention_heads {heads} / tp {tp} = h{h}; kv_lora_rank {ckv} = ckv{ckv}; qk_rope_head_dim {rope} = kpe{rope}; page_size {ps}"
                     ),
                 )
+                .sized("h", h, Origin::split("num_attention_heads", heads, "tp", tp))
+                .sized("ckv", ckv, Origin::Key("kv_lora_rank"))
+                .sized("kpe", rope, Origin::Key("qk_rope_head_dim"))
                 .at_tp(tp),
             );
         }
