@@ -1125,3 +1125,45 @@ fn rope_why_says_whether_the_whole_head_is_rotated() {
         "head_dim 128, partial rotary_dim 64; neox style"
     );
 }
+
+/// The sizes of a name carry where they come from (issue 22: the lint reads these, not the
+/// `why` text): keys where a config field holds the size, arithmetic where it is split or summed.
+#[test]
+fn every_size_of_a_name_says_where_it_comes_from() {
+    use track_models::naming::Origin;
+    let key = |k: &'static str| Some(Origin::Key(k));
+    let llama = derive_all("meta-llama/Llama-3.1-8B");
+    let down = definition(&llama, "gemm_n4096_k14336");
+    assert_eq!(down.source_of("n", 4096).cloned(), key("hidden_size"));
+    assert_eq!(
+        down.source_of("k", 14336).cloned(),
+        key("intermediate_size")
+    );
+    let decode = definition(&llama, "gqa_paged_decode_h16_kv4_d128_ps1");
+    assert_eq!(
+        decode.source_of("h", 16).cloned(),
+        Some(Origin::Derived("num_attention_heads 32 / tp 2".into()))
+    );
+    assert_eq!(decode.source_of("d", 128).cloned(), key("head_dim"));
+    assert_eq!(decode.source_of("ps", 1), None);
+
+    let v3 = derive_all("deepseek-ai/DeepSeek-V3");
+    let mla = definition(&v3, "mla_paged_decode_h16_ckv512_kpe64_ps64");
+    assert_eq!(mla.source_of("kpe", 64).cloned(), key("qk_rope_head_dim"));
+    assert_eq!(mla.source_of("ps", 64), None);
+}
+
+/// A wrong page size is never blamed on another key of the same value (MLA's
+/// `qk_rope_head_dim` 64 beside `page_size` 64): the old reading of the `why` text did that.
+#[test]
+fn a_wrong_page_size_is_not_blamed_on_a_key_of_the_same_value() {
+    use track_models::lint::dims::{ConfigCandidates, Verdict};
+    let candidates = ConfigCandidates::new(&arch("deepseek-ai/DeepSeek-V3"), &[], &[]);
+    assert_eq!(
+        candidates.verdict("mla_paged_decode_h16_ckv512_kpe64_ps32"),
+        Verdict::Contradicts {
+            suggestion: "mla_paged_decode_h16_ckv512_kpe64_ps64".into(),
+            explanation: "`ps` 64, not 32".into(),
+        }
+    );
+}
