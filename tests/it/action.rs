@@ -98,22 +98,104 @@ async fn placeholder_entry_fails_clearly_without_a_download_when_release_is_requ
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn placeholder_entry_builds_the_action_source_with_cargo_in_auto_mode() {
+async fn a_missing_asset_fails_with_the_http_status_and_never_falls_back() {
+    let runner = Runner::new();
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404).set_body_string("Not Found"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let sha = "0123456789abcdef".repeat(4);
+    let checksums = runner.write("checksums.txt", &checksum_line(&sha, ASSET));
+
+    let output = runner.install(&checksums, "auto", &release_url(&server));
+
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "::error title=track-models install failed::could not download `{}/{ASSET}`: HTTP 404\n",
+            release_url(&server)
+        )
+    );
+    assert_eq!(runner.mark(), "");
+    assert_eq!(runner.step_output(), "", "no `bin`, and no source build either");
+    assert!(!runner.install_dir().join("bin").exists());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn placeholder_entry_hands_over_to_the_source_build_in_auto_mode() {
     let runner = Runner::new();
     let server = MockServer::start().await;
     let checksums = fixture_path("checksums-placeholder.txt");
+
+    let output = runner.install(&checksums, "auto", &release_url(&server));
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "::notice title=track-models is built from source::no SHA-256 for `{ASSET}` in `{}` \
+             (a placeholder until the first release); building with `cargo install --locked` \
+             (minutes on a cold cache, seconds on a warm one)\n",
+            checksums.display()
+        )
+    );
+    assert_eq!(
+        runner.step_output(),
+        format!("build=true\nbuild-key={}\n", source_hash(root()))
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 0);
+    assert_eq!(runner.mark(), "", "nothing is built or run yet");
+}
+
+/// The cache key of the source build names exactly what `cargo install --path` compiles: the
+/// same sources give the same key (a warm cache), a changed source file a new one, anything
+/// else (docs, tests) none.
+#[test]
+fn the_source_build_key_changes_with_the_sources_only() {
+    let runner = Runner::new();
+    let action = runner.dir("action-copy");
+    fs::write(action.join("Cargo.toml"), "[package]\nname = \"x\"\n").unwrap();
+    fs::write(action.join("Cargo.lock"), "version = 4\n").unwrap();
+    fs::create_dir_all(action.join("src/sub")).unwrap();
+    fs::write(action.join("src/main.rs"), "fn main() {}\n").unwrap();
+    fs::write(action.join("src/sub/a b.rs"), "// a space in a name\n").unwrap();
+    fs::write(action.join("README.md"), "one\n").unwrap();
+    let key = || {
+        fs::write(runner.path("github-output"), "").unwrap();
+        let output = runner
+            .step("install.sh")
+            .env("GITHUB_ACTION_PATH", &action)
+            .env("TRACK_MODELS_INSTALL_FROM", "source")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        runner.step_output()
+    };
+
+    let first = key();
+    assert_eq!(first, format!("build=true\nbuild-key={}\n", source_hash(&action)));
+    fs::write(action.join("README.md"), "two\n").unwrap();
+    assert_eq!(key(), first, "a doc is not compiled");
+    fs::write(action.join("src/sub/a b.rs"), "// changed\n").unwrap();
+    let changed = key();
+    assert_ne!(changed, first);
+    assert_eq!(changed, format!("build=true\nbuild-key={}\n", source_hash(&action)));
+}
+
+#[test]
+fn the_build_step_installs_with_cargo_into_the_cached_target_folder() {
+    let runner = Runner::new();
     let fake_bin = runner.dir("fake-bin");
     install_executable(&fixture_path("fake-cargo.sh"), &fake_bin.join("cargo"));
     let cargo_args = runner.path("cargo-args");
+    let target = runner.path("runner-temp/track-models/target");
 
     let output = runner
-        .step("install.sh")
-        .envs(install_env(
-            &runner,
-            &checksums,
-            "auto",
-            &release_url(&server),
-        ))
+        .step("build.sh")
+        .envs(build_env(&runner))
         .env("PATH", search_path(Some(&fake_bin)))
         .env("FAKE_CARGO_ARGS", &cargo_args)
         .env("FAKE_TRACK_MODELS", fixture_path("fake-track-models.sh"))
@@ -121,31 +203,87 @@ async fn placeholder_entry_builds_the_action_source_with_cargo_in_auto_mode() {
         .unwrap();
 
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let notice = format!(
-        "::notice title=track-models is built from source::no SHA-256 for `{ASSET}` in `{}` \
-         (a placeholder until the first release); running `cargo install --locked --path {}` \
-         (minutes, not seconds)\n",
-        checksums.display(),
-        root().display()
-    );
     assert_eq!(
         stdout(&output),
         format!(
-            "{notice}fake track-models ran: --version\nGITHUB_TOKEN=<unset> HF_TOKEN=<unset>\n"
+            "Building track-models: cargo install --locked --path {}\n\
+             fake track-models ran: --version\nGITHUB_TOKEN=<unset> HF_TOKEN=<unset>\n",
+            root().display()
         )
     );
     let install_dir = runner.install_dir();
     let expected_args = [
-        "install",
-        "--locked",
-        "--path",
-        root().to_str().unwrap(),
-        "--root",
-        install_dir.to_str().unwrap(),
-        "--force",
+        format!("CARGO_TARGET_DIR={}", target.display()),
+        "install".into(),
+        "--locked".into(),
+        "--path".into(),
+        root().display().to_string(),
+        "--root".into(),
+        install_dir.display().to_string(),
+        "--force".into(),
     ];
     assert_eq!(lines(&cargo_args), expected_args);
-    assert_eq!(server.received_requests().await.unwrap().len(), 0);
+    assert_eq!(
+        runner.step_output(),
+        format!("bin={}\n", install_dir.join("bin/track-models").display())
+    );
+    assert_eq!(runner.mark(), "ran\n");
+}
+
+#[test]
+fn the_build_step_without_cargo_says_what_to_do() {
+    let runner = Runner::new();
+    let output = runner
+        .step("build.sh")
+        .envs(build_env(&runner))
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output),
+        "::error title=track-models install failed::building from source needs `cargo`; hint: \
+         install a Rust toolchain before this action, or pin the action to a commit whose \
+         checksum file lists a release\n"
+    );
+    assert_eq!(runner.step_output(), "");
+}
+
+/// The release workflow's own script writes the checksum file; the installer reads it as it
+/// reads action/checksums.txt and installs the binary it names.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_release_workflow_writes_the_checksum_file_the_installer_reads() {
+    let runner = Runner::new();
+    let tarball = release_tarball(&runner);
+    let dist = runner.dir("dist");
+    fs::write(dist.join(ASSET), &tarball).unwrap();
+    let other = "track-models-aarch64-unknown-linux-musl.tar.gz";
+    fs::write(dist.join(other), b"the other arch").unwrap();
+    let script = workflow_step_script("release.yml", "Write the SHA-256 sums");
+    let output = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", &script])
+        .current_dir(runner.temp.path())
+        .env("TAG", TAG)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let checksums = dist.join("action-checksums.txt");
+    let written = fs::read_to_string(&checksums).unwrap();
+    let entries: Vec<&str> = written.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(
+        entries,
+        [
+            format!("{}  {TAG}/{other}", sha256(b"the other arch")),
+            format!("{}  {TAG}/{ASSET}", sha256(&tarball)),
+        ]
+    );
+    let server = release_server(&tarball, 1).await;
+
+    let output = runner.install(&checksums, "release", &release_url(&server));
+
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains(&format!("SHA-256 verified: {}\n", sha256(&tarball))));
     assert_eq!(runner.mark(), "ran\n");
 }
 
@@ -366,19 +504,23 @@ fn bad_inputs_fail_before_the_binary_runs() {
 fn action_yml_hands_every_input_to_the_scripts_through_env() {
     let action = action_yml();
     let steps = action["runs"]["steps"].as_array().unwrap();
-    let runs: Vec<&str> = steps.iter().map(|s| s["run"].as_str().unwrap()).collect();
+    assert_eq!(action["runs"]["using"], "composite");
+    let runs: Vec<&str> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
     assert_eq!(
         runs,
         [
             r#"bash "$GITHUB_ACTION_PATH/action/install.sh""#,
+            r#"bash "$GITHUB_ACTION_PATH/action/build.sh""#,
             r#"bash "$GITHUB_ACTION_PATH/action/run.sh""#
         ],
         "the tests run these script files"
     );
     let mut passed = BTreeSet::new();
     for step in steps {
-        assert_eq!(action["runs"]["using"], "composite");
-        for value in step["env"].as_object().unwrap().values() {
+        let Some(env) = step["env"].as_object() else {
+            continue;
+        };
+        for value in env.values() {
             let value = value.as_str().unwrap();
             if let Some(input) = value
                 .strip_prefix("${{ inputs.")
@@ -396,18 +538,34 @@ fn action_yml_hands_every_input_to_the_scripts_through_env() {
         .collect();
     assert_eq!(passed, inputs, "every input reaches a step as an env var");
 
-    let install_env: BTreeSet<&str> = steps[0]["env"]
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
     let runner = Runner::new();
-    let tested: BTreeSet<String> = install_env_names(&runner);
+    for (index, tested) in [(0, install_env_names(&runner)), (2, build_env_names(&runner))] {
+        let step_env: BTreeSet<String> = steps[index]["env"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(
+            step_env, tested,
+            "the tests of step {index} set exactly the variables action.yml sets"
+        );
+    }
+    let cache = &steps[1];
+    assert_eq!(cache["if"], "steps.install.outputs.build == 'true'");
+    assert_eq!(steps[2]["if"], cache["if"]);
     assert_eq!(
-        install_env,
-        tested.iter().map(String::as_str).collect(),
-        "the install tests set exactly the variables action.yml sets"
+        cache["with"]["key"],
+        "track-models-build-${{ runner.os }}-${{ runner.arch }}-${{ steps.install.outputs.build-key }}"
+    );
+    assert_eq!(
+        cache["with"]["path"].as_str().unwrap().lines().last(),
+        Some("${{ runner.temp }}/track-models/target"),
+        "the target folder build.sh compiles into"
+    );
+    assert_eq!(
+        steps[3]["env"]["TRACK_MODELS_BIN"],
+        "${{ steps.install.outputs.bin || steps.build.outputs.bin }}"
     );
 }
 
@@ -546,12 +704,59 @@ fn install_env(
         ),
         ("TRACK_MODELS_INSTALL_FROM".into(), install_from.into()),
         ("TRACK_MODELS_RELEASE_URL".into(), release_url.into()),
+        ("TRACK_MODELS_RELEASE_REPOSITORY".into(), String::new()),
         ("TRACK_MODELS_ACTION_REPOSITORY".into(), String::new()),
         (
             "TRACK_MODELS_INSTALL_DIR".into(),
             runner.install_dir().display().to_string(),
         ),
     ]
+}
+
+/// The build step's variables, as action.yml sets them.
+fn build_env(runner: &Runner) -> Vec<(String, String)> {
+    let install_dir = runner.install_dir();
+    vec![
+        (
+            "TRACK_MODELS_INSTALL_DIR".into(),
+            install_dir.display().to_string(),
+        ),
+        (
+            "TRACK_MODELS_TARGET_DIR".into(),
+            install_dir.join("target").display().to_string(),
+        ),
+    ]
+}
+
+fn build_env_names(runner: &Runner) -> BTreeSet<String> {
+    build_env(runner).into_iter().map(|(name, _)| name).collect()
+}
+
+/// The build cache key, computed here as `sha256sum` lists them: the SHA-256 of the lines
+/// `<sha256>  <path>` of Cargo.toml, Cargo.lock and every file under src/, in byte order of
+/// their paths.
+fn source_hash(action: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    fn walk(dir: &Path, relative: &str, files: &mut Vec<String>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = format!("{relative}/{}", entry.file_name().to_str().unwrap());
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), &name, files);
+            } else {
+                files.push(name);
+            }
+        }
+    }
+    let mut files = vec!["Cargo.toml".to_string(), "Cargo.lock".to_string()];
+    walk(&action.join("src"), "src", &mut files);
+    files.sort();
+    let mut listing = String::new();
+    for file in files {
+        let digest = Sha256::digest(fs::read(action.join(&file)).unwrap());
+        listing.push_str(&format!("{digest:x}  {file}\n"));
+    }
+    format!("{:x}", Sha256::digest(listing.as_bytes()))
 }
 
 fn install_env_names(runner: &Runner) -> BTreeSet<String> {

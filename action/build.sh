@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The build step of the action, run only when action/install.sh found no prebuilt binary
+# (`build=true`): `cargo install --locked` of the action's own source into the install folder,
+# with the target folder action.yml keeps in the cargo cache, so a repeat run of the same source
+# compiles nothing. Prints the binary's path to $GITHUB_OUTPUT as `bin`.
+#
+# Environment (set by action.yml; the tests set the same variables):
+#   GITHUB_ACTION_PATH          the action's source
+#   TRACK_MODELS_INSTALL_DIR    where to install (default $RUNNER_TEMP/track-models)
+#   TRACK_MODELS_TARGET_DIR     cargo's target folder (default <install dir>/target)
+set -euo pipefail
+
+main() {
+  local action_path=${GITHUB_ACTION_PATH:?GITHUB_ACTION_PATH is not set}
+  local install_dir=${TRACK_MODELS_INSTALL_DIR:-${RUNNER_TEMP:-/tmp}/track-models}
+  local target_dir=${TRACK_MODELS_TARGET_DIR:-$install_dir/target}
+
+  command -v cargo >/dev/null ||
+    fail "building from source needs \`cargo\`; hint: install a Rust toolchain before this action, or pin the action to a commit whose checksum file lists a release"
+  echo "Building track-models: cargo install --locked --path $action_path"
+  CARGO_TARGET_DIR=$target_dir cargo install --locked --path "$action_path" --root "$install_dir" --force
+
+  local bin=$install_dir/bin/track-models
+  "$bin" --version
+  if [ -n "${GITHUB_OUTPUT:-}" ]; then
+    printf 'bin=%s\n' "$bin" >>"$GITHUB_OUTPUT"
+  fi
+}
+
+fail() {
+  # Workflow-command data: escape `%`, CR and LF so a value cannot start a command of its own.
+  local message=${1//%/%25}
+  message=${message//$'\r'/%0D}
+  message=${message//$'\n'/%0A}
+  echo "::error title=track-models install failed::$message" >&2
+  exit 1
+}
+
+main "$@"
