@@ -1,8 +1,8 @@
 //! The GitHub Action's shell steps, run through their script files with the environment
 //! `action.yml` gives them: the install step against a fake release server on loopback (right
 //! checksum → the binary runs; wrong checksum → nothing runs; no entry → a clear error or the
-//! source build), the run step's inputs → arguments, and `action.yml` / README staying in step
-//! with both.
+//! source build), the run step's inputs → arguments, and `action.yml`, the shipped workflows,
+//! the README and docs/action.md staying in step with each other.
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -120,7 +120,11 @@ async fn a_missing_asset_fails_with_the_http_status_and_never_falls_back() {
         )
     );
     assert_eq!(runner.mark(), "");
-    assert_eq!(runner.step_output(), "", "no `bin`, and no source build either");
+    assert_eq!(
+        runner.step_output(),
+        "",
+        "no `bin`, and no source build either"
+    );
     assert!(!runner.install_dir().join("bin").exists());
 }
 
@@ -176,13 +180,19 @@ fn the_source_build_key_changes_with_the_sources_only() {
     };
 
     let first = key();
-    assert_eq!(first, format!("build=true\nbuild-key={}\n", source_hash(&action)));
+    assert_eq!(
+        first,
+        format!("build=true\nbuild-key={}\n", source_hash(&action))
+    );
     fs::write(action.join("README.md"), "two\n").unwrap();
     assert_eq!(key(), first, "a doc is not compiled");
     fs::write(action.join("src/sub/a b.rs"), "// changed\n").unwrap();
     let changed = key();
     assert_ne!(changed, first);
-    assert_eq!(changed, format!("build=true\nbuild-key={}\n", source_hash(&action)));
+    assert_eq!(
+        changed,
+        format!("build=true\nbuild-key={}\n", source_hash(&action))
+    );
 }
 
 #[test]
@@ -498,7 +508,7 @@ fn bad_inputs_fail_before_the_binary_runs() {
     }
 }
 
-// ---------------------------------------------------------------- action.yml and README
+// ---------------------------------------------------------------- action.yml and its reference
 
 #[test]
 fn action_yml_hands_every_input_to_the_scripts_through_env() {
@@ -539,7 +549,10 @@ fn action_yml_hands_every_input_to_the_scripts_through_env() {
     assert_eq!(passed, inputs, "every input reaches a step as an env var");
 
     let runner = Runner::new();
-    for (index, tested) in [(0, install_env_names(&runner)), (2, build_env_names(&runner))] {
+    for (index, tested) in [
+        (0, install_env_names(&runner)),
+        (2, build_env_names(&runner)),
+    ] {
         let step_env: BTreeSet<String> = steps[index]["env"]
             .as_object()
             .unwrap()
@@ -570,20 +583,171 @@ fn action_yml_hands_every_input_to_the_scripts_through_env() {
 }
 
 #[test]
-fn readme_documents_every_input_and_output() {
-    let readme = fs::read_to_string(root().join("README.md")).unwrap();
-    let section = &readme[readme
-        .find("## GitHub Action")
-        .expect("a `## GitHub Action` section")..];
+fn the_action_reference_documents_every_input_and_output() {
+    let reference = fs::read_to_string(root().join("docs/action.md")).unwrap();
+    let section = &reference[reference
+        .find("## Inputs and outputs")
+        .expect("an `## Inputs and outputs` section")..];
     let action = action_yml();
     for kind in ["inputs", "outputs"] {
         for name in action[kind].as_object().unwrap().keys() {
             assert!(
                 section.contains(&format!("| `{name}` |")),
-                "README's `## GitHub Action` has no table row for {kind} `{name}`"
+                "docs/action.md has no table row for {kind} `{name}`"
             );
         }
     }
+}
+
+// ---------------------------------------------------------------- the shipped workflows
+
+/// Warm nights: every shipped workflow that runs track-models restores `$HF_HOME` from the
+/// newest entry and saves it under a key of its own run (an entry never changes), with the same
+/// pinned actions/cache, and checks out the whole history (the trend; no partial clone, which
+/// libgit2 cannot open).
+#[test]
+fn the_shipped_workflows_keep_hf_home_between_runs() {
+    let restore_uses = "actions/cache/restore@0057852bfaa89a56745cba8c7296529d2fc39830";
+    let save_uses = "actions/cache/save@0057852bfaa89a56745cba8c7296529d2fc39830";
+    let key = "track-models-hf-${{ runner.os }}-${{ github.run_id }}-${{ github.run_attempt }}";
+    for file in ["track-models.yml", "coverage-report.yml"] {
+        let workflow = workflow(file);
+        let (_, job) = workflow["jobs"].as_object().unwrap().iter().next().unwrap();
+        assert_eq!(job["env"]["HF_HOME"], "~/.cache/huggingface", "{file}");
+        let steps = job["steps"].as_array().unwrap();
+        let position = |uses: &str| {
+            steps
+                .iter()
+                .position(|step| step["uses"] == uses)
+                .unwrap_or_else(|| panic!("{file}: no step uses {uses}"))
+        };
+        let run = steps
+            .iter()
+            .position(|step| step["id"] == "track" || step["id"] == "check")
+            .unwrap();
+        let (restore, save) = (position(restore_uses), position(save_uses));
+        assert!(restore < run && run < save, "{file}: restore, run, save");
+        for at in [restore, save] {
+            assert_eq!(steps[at]["with"]["path"], "${{ env.HF_HOME }}", "{file}");
+            assert_eq!(steps[at]["with"]["key"], key, "{file}");
+        }
+        assert_eq!(
+            steps[restore]["with"]["restore-keys"],
+            "track-models-hf-${{ runner.os }}-"
+        );
+        assert!(
+            steps[save]["if"].as_str().unwrap().contains("!cancelled()"),
+            "{file}: saved after a failed run too"
+        );
+        let checkout = &steps[position(CHECKOUT)];
+        assert_eq!(checkout["with"]["fetch-depth"], 0, "{file}");
+        assert!(
+            checkout["with"]["filter"].is_null(),
+            "{file}: no partial clone"
+        );
+        assert_eq!(checkout["with"]["persist-credentials"], false, "{file}");
+    }
+}
+
+/// The README's workflow files are the shipped ones as another repository writes them: the
+/// nightly job has the same cache steps, checkout and action inputs as track-models.yml, and the
+/// pull request check calls the reusable workflows with inputs and secrets they declare and the
+/// permissions their jobs ask for.
+#[test]
+fn the_readme_workflows_match_the_shipped_ones() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let blocks = yaml_blocks(&readme);
+    assert_eq!(
+        blocks.len(),
+        3,
+        "the nightly job and the two PR check callers"
+    );
+
+    let nightly = &blocks[0]["jobs"]["track"];
+    let shipped = &workflow("track-models.yml")["jobs"]["track"];
+    assert_eq!(nightly["permissions"], shipped["permissions"]);
+    assert_eq!(nightly["environment"], shipped["environment"]);
+    assert_eq!(nightly["env"]["HF_HOME"], shipped["env"]["HF_HOME"]);
+    let by_uses = |job: &Value, prefix: &str| -> Value {
+        job["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|step| step["uses"].as_str().is_some_and(|u| u.starts_with(prefix)))
+            .unwrap_or_else(|| panic!("no step uses {prefix}"))
+            .clone()
+    };
+    for prefix in [CHECKOUT, "actions/cache/restore@", "actions/cache/save@"] {
+        let (readme_step, shipped_step) = (by_uses(nightly, prefix), by_uses(shipped, prefix));
+        assert_eq!(readme_step["uses"], shipped_step["uses"], "{prefix}");
+        assert_eq!(readme_step["with"], shipped_step["with"], "{prefix}");
+    }
+    let action_step = by_uses(nightly, "flashinfer-ai/track-models@");
+    let shipped_run = by_uses(shipped, "./");
+    let inputs = action_yml()["inputs"].clone();
+    for (name, value) in action_step["with"].as_object().unwrap() {
+        assert!(
+            inputs.get(name).is_some(),
+            "`{name}` is no input of action.yml"
+        );
+        let shipped_value = match &shipped_run["with"][name] {
+            Value::String(v) if v == "${{ env.DOC }}" => {
+                workflow("track-models.yml")["env"]["DOC"].clone()
+            }
+            other => other.clone(),
+        };
+        assert_eq!(shipped_value, *value, "input `{name}`");
+    }
+
+    for (caller, file) in [
+        (&blocks[1], "coverage-report.yml"),
+        (&blocks[2], "coverage-report-comment.yml"),
+    ] {
+        let (_, job) = caller["jobs"].as_object().unwrap().iter().next().unwrap();
+        let uses = job["uses"].as_str().unwrap();
+        let path = format!("flashinfer-ai/track-models/.github/workflows/{file}@");
+        assert!(uses.starts_with(&path), "{uses}");
+        let called = workflow(file);
+        let call = &called["on"]["workflow_call"];
+        for (name, _) in job["with"].as_object().into_iter().flatten() {
+            assert!(
+                call["inputs"].get(name).is_some(),
+                "{file}: no input `{name}`"
+            );
+        }
+        for (name, spec) in call["inputs"].as_object().into_iter().flatten() {
+            if spec["required"] == true {
+                assert!(
+                    job["with"].get(name).is_some(),
+                    "{file}: `{name}` is required"
+                );
+            }
+        }
+        for (name, _) in job["secrets"].as_object().into_iter().flatten() {
+            assert!(
+                call["secrets"].get(name).is_some(),
+                "{file}: no secret `{name}`"
+            );
+        }
+        let (_, called_job) = called["jobs"].as_object().unwrap().iter().next().unwrap();
+        assert_eq!(job["permissions"], called_job["permissions"], "{file}");
+    }
+}
+
+/// The README's two commands: the bundled example and the tests, which `.ci/run` runs too.
+#[test]
+fn the_readme_commands_are_the_ones_that_exist() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    assert!(readme.contains("```sh\nbash examples/run-nightly.sh\n```"));
+    assert!(root().join("examples/run-nightly.sh").is_file());
+    assert!(readme.contains("```sh\ncargo test --locked\n```"));
+    let ci = fs::read_to_string(root().join(".ci/run")).unwrap();
+    assert!(ci.lines().any(|line| line == "cargo test --locked"));
+    let set_up = readme.find("\n## Set up\n").expect("a set-up checklist");
+    assert!(
+        readme[..set_up].lines().count() <= 45,
+        "the checklist starts on the first screen"
+    );
 }
 
 // ---------------------------------------------------------------- helpers
@@ -729,7 +893,10 @@ fn build_env(runner: &Runner) -> Vec<(String, String)> {
 }
 
 fn build_env_names(runner: &Runner) -> BTreeSet<String> {
-    build_env(runner).into_iter().map(|(name, _)| name).collect()
+    build_env(runner)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
 }
 
 /// The build cache key, computed here as `sha256sum` lists them: the SHA-256 of the lines
@@ -840,6 +1007,25 @@ fn lines(path: &Path) -> Vec<String> {
         .collect()
 }
 
+const CHECKOUT: &str = "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8";
+
+fn workflow(file: &str) -> Value {
+    serde_norway::from_str(
+        &fs::read_to_string(root().join(".github/workflows").join(file)).unwrap(),
+    )
+    .unwrap()
+}
+
+/// The ```yaml blocks of a Markdown text, parsed (a `<full commit sha>` placeholder is fine:
+/// it only stands in a string).
+fn yaml_blocks(markdown: &str) -> Vec<Value> {
+    markdown
+        .split("```yaml\n")
+        .skip(1)
+        .map(|rest| serde_norway::from_str(&rest[..rest.find("```").unwrap()]).unwrap())
+        .collect()
+}
+
 fn action_yml() -> Value {
     serde_norway::from_str(&fs::read_to_string(root().join("action.yml")).unwrap()).unwrap()
 }
@@ -848,12 +1034,8 @@ fn action_yml() -> Value {
 
 /// The `run:` script of the step named `name` in a workflow file.
 fn workflow_step_script(file: &str, name: &str) -> String {
-    let workflow: Value = serde_norway::from_str(
-        &fs::read_to_string(root().join(".github/workflows").join(file)).unwrap(),
-    )
-    .unwrap();
-    for job in workflow["jobs"].as_object().unwrap().values() {
-        for step in job["steps"].as_array().unwrap() {
+    for job in workflow(file)["jobs"].as_object().unwrap().values() {
+        for step in job["steps"].as_array().into_iter().flatten() {
             if step["name"] == name {
                 return step["run"].as_str().unwrap().to_string();
             }
@@ -889,6 +1071,11 @@ fn the_comment_workflow_cuts_a_long_report_by_characters_and_keeps_the_warning()
         .env("PR_NUMBER", "7")
         .env("OUTCOME", "failure")
         .env("DOC", "docs/model_coverage.mdx")
+        .env("TRACK_MODELS_REPOSITORY", "flashinfer-ai/track-models")
+        .env(
+            "TRACK_MODELS_REF",
+            "0123456789abcdef0123456789abcdef01234567",
+        )
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
@@ -919,6 +1106,14 @@ fn the_comment_workflow_cuts_a_long_report_by_characters_and_keeps_the_warning()
         .next()
         .unwrap()
         .starts_with("> The doc is out of date"));
+    assert_eq!(
+        lines.next(),
+        Some(
+            "> Install this version of track-models with `cargo install --git \
+             https://github.com/flashinfer-ai/track-models --rev \
+             0123456789abcdef0123456789abcdef01234567 --locked`."
+        )
+    );
     assert_eq!(body.matches("<details>").count(), 1);
     assert_eq!(body.matches("</details>").count(), 1);
     let note = body
