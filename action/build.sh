@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The build step of the action, run only when action/install.sh found no prebuilt binary
 # (`build=true`): `cargo install --locked` of the action's own source into the install folder,
-# with the target folder action.yml keeps in the cargo cache, so a repeat run of the same source
-# compiles nothing. Prints the binary's path to $GITHUB_OUTPUT as `bin`.
+# with the target folder action.yml keeps in the cargo cache. The cache also keeps the installed
+# binary with the key of the source it was built from (`bin/.build-key`): when that is this
+# run's key, the binary is used as it is and cargo does not run (a repeat run takes seconds; a
+# rebuild would recompile the crate, whose freshly unpacked sources are newer than the cache).
+# Prints the binary's path to $GITHUB_OUTPUT as `bin`.
 #
 # Environment (set by action.yml; the tests set the same variables):
 #   GITHUB_ACTION_PATH          the action's source
 #   TRACK_MODELS_INSTALL_DIR    where to install (default $RUNNER_TEMP/track-models)
 #   TRACK_MODELS_TARGET_DIR     cargo's target folder (default <install dir>/target)
+#   TRACK_MODELS_BUILD_KEY      install.sh's `build-key`: the hash of the sources
 set -euo pipefail
 
 main() {
@@ -15,12 +19,20 @@ main() {
   local install_dir=${TRACK_MODELS_INSTALL_DIR:-${RUNNER_TEMP:-/tmp}/track-models}
   local target_dir=${TRACK_MODELS_TARGET_DIR:-$install_dir/target}
 
-  command -v cargo >/dev/null ||
-    fail "building from source needs \`cargo\`; hint: install a Rust toolchain before this action, or pin the action to a commit whose checksum file lists a release"
-  echo "Building track-models: cargo install --locked --path $action_path"
-  CARGO_TARGET_DIR=$target_dir cargo install --locked --path "$action_path" --root "$install_dir" --force
+  local key=${TRACK_MODELS_BUILD_KEY:?TRACK_MODELS_BUILD_KEY is not set}
+  local bin=$install_dir/bin/track-models stamp=$install_dir/bin/.build-key
 
-  local bin=$install_dir/bin/track-models
+  if [ -x "$bin" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$key" ]; then
+    echo "track-models of this source ($key) is in the cache: nothing to build"
+  else
+    command -v cargo >/dev/null ||
+      fail "building from source needs \`cargo\`; hint: install a Rust toolchain before this action, or pin the action to a commit whose checksum file lists a release"
+    echo "Building track-models: cargo install --locked --path $action_path"
+    rm -f "$stamp"
+    CARGO_TARGET_DIR=$target_dir cargo install --locked --path "$action_path" --root "$install_dir" --force
+    printf '%s\n' "$key" >"$stamp"
+  fi
+
   "$bin" --version
   if [ -n "${GITHUB_OUTPUT:-}" ]; then
     printf 'bin=%s\n' "$bin" >>"$GITHUB_OUTPUT"

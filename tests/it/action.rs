@@ -238,6 +238,64 @@ fn the_build_step_installs_with_cargo_into_the_cached_target_folder() {
         format!("bin={}\n", install_dir.join("bin/track-models").display())
     );
     assert_eq!(runner.mark(), "ran\n");
+    assert_eq!(
+        fs::read_to_string(install_dir.join("bin/.build-key")).unwrap(),
+        format!("{BUILD_KEY}\n"),
+        "the binary is stamped with the source it was built from"
+    );
+}
+
+/// A repeat run of the same source: the cache gave back the binary stamped with this key, so
+/// cargo does not run at all; a binary of another source is rebuilt.
+#[test]
+fn the_build_step_uses_a_cached_binary_of_the_same_source_as_it_is() {
+    for (stamp, builds) in [(BUILD_KEY, false), ("an older source", true)] {
+        let runner = Runner::new();
+        let fake_bin = runner.dir("fake-bin");
+        install_executable(&fixture_path("fake-cargo.sh"), &fake_bin.join("cargo"));
+        let cargo_args = runner.path("cargo-args");
+        let bin_dir = runner.dir("runner-temp/track-models/bin");
+        install_executable(
+            &fixture_path("fake-track-models.sh"),
+            &bin_dir.join("track-models"),
+        );
+        fs::write(bin_dir.join(".build-key"), format!("{stamp}\n")).unwrap();
+
+        let output = runner
+            .step("build.sh")
+            .envs(build_env(&runner))
+            .env("PATH", search_path(Some(&fake_bin)))
+            .env("FAKE_CARGO_ARGS", &cargo_args)
+            .env("FAKE_TRACK_MODELS", fixture_path("fake-track-models.sh"))
+            .output()
+            .unwrap();
+
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(cargo_args.exists(), builds, "{stamp}");
+        let first = stdout(&output).lines().next().unwrap().to_string();
+        if builds {
+            assert!(
+                first.starts_with("Building track-models: cargo install"),
+                "{first}"
+            );
+        } else {
+            assert_eq!(
+                first,
+                format!(
+                    "track-models of this source ({BUILD_KEY}) is in the cache: nothing to build"
+                )
+            );
+        }
+        assert_eq!(
+            fs::read_to_string(bin_dir.join(".build-key")).unwrap(),
+            format!("{BUILD_KEY}\n")
+        );
+        assert_eq!(
+            runner.step_output(),
+            format!("bin={}\n", bin_dir.join("track-models").display())
+        );
+        assert_eq!(runner.mark(), "ran\n", "--version, once");
+    }
 }
 
 #[test]
@@ -564,20 +622,35 @@ fn action_yml_hands_every_input_to_the_scripts_through_env() {
             "the tests of step {index} set exactly the variables action.yml sets"
         );
     }
-    let cache = &steps[1];
-    assert_eq!(cache["if"], "steps.install.outputs.build == 'true'");
-    assert_eq!(steps[2]["if"], cache["if"]);
+    let (restore, save) = (&steps[1], &steps[3]);
+    assert_eq!(restore["if"], "steps.install.outputs.build == 'true'");
+    assert_eq!(steps[2]["if"], restore["if"]);
     assert_eq!(
-        cache["with"]["key"],
+        save["if"],
+        "steps.install.outputs.build == 'true' && steps.build-cache.outputs.cache-hit != 'true'"
+    );
+    assert_eq!(restore["id"], "build-cache");
+    assert_eq!(
+        restore["with"]["key"],
         "track-models-build-${{ runner.os }}-${{ runner.arch }}-${{ steps.install.outputs.build-key }}"
     );
+    assert_eq!(save["with"]["key"], restore["with"]["key"]);
+    assert_eq!(save["with"]["path"], restore["with"]["path"]);
+    let paths: Vec<&str> = restore["with"]["path"].as_str().unwrap().lines().collect();
     assert_eq!(
-        cache["with"]["path"].as_str().unwrap().lines().last(),
-        Some("${{ runner.temp }}/track-models/target"),
-        "the target folder build.sh compiles into"
+        paths[paths.len() - 2..],
+        [
+            "${{ runner.temp }}/track-models/bin",
+            "${{ runner.temp }}/track-models/target"
+        ],
+        "the binary and the target folder build.sh writes"
     );
     assert_eq!(
-        steps[3]["env"]["TRACK_MODELS_BIN"],
+        steps[2]["env"]["TRACK_MODELS_BUILD_KEY"],
+        "${{ steps.install.outputs.build-key }}"
+    );
+    assert_eq!(
+        steps[4]["env"]["TRACK_MODELS_BIN"],
         "${{ steps.install.outputs.bin || steps.build.outputs.bin }}"
     );
 }
@@ -889,8 +962,11 @@ fn build_env(runner: &Runner) -> Vec<(String, String)> {
             "TRACK_MODELS_TARGET_DIR".into(),
             install_dir.join("target").display().to_string(),
         ),
+        ("TRACK_MODELS_BUILD_KEY".into(), BUILD_KEY.into()),
     ]
 }
+
+const BUILD_KEY: &str = "5f1e0c0a4b3d2e1f5f1e0c0a4b3d2e1f5f1e0c0a4b3d2e1f5f1e0c0a4b3d2e1f";
 
 fn build_env_names(runner: &Runner) -> BTreeSet<String> {
     build_env(runner)
