@@ -128,6 +128,56 @@ async fn a_missing_asset_fails_with_the_http_status_and_never_falls_back() {
     assert!(!runner.install_dir().join("bin").exists());
 }
 
+/// Without `release-url`, the assets come from GitHub releases of `release-repository`, else of
+/// the action's repository (`github.action_repository`, else the folder the runner put the
+/// action in), else of the workflow's repository. (A fake `curl` takes the URL and fails as an
+/// unresolvable host does: no network.)
+#[test]
+fn the_default_release_url_names_the_release_repository() {
+    let cases = [
+        ("me/fork", "flashinfer-ai/track-models", None, "me/fork"),
+        (
+            "",
+            "flashinfer-ai/track-models",
+            None,
+            "flashinfer-ai/track-models",
+        ),
+        ("", "", Some("_actions/acme/tm/0123abc"), "acme/tm"),
+        ("", "", None, "flashinfer-ai/flashinfer-bench"),
+    ];
+    for (release_repository, action_repository, action_folder, expected) in cases {
+        let runner = Runner::new();
+        let fake_bin = runner.dir("fake-bin");
+        install_executable(&fixture_path("fake-curl.sh"), &fake_bin.join("curl"));
+        let sha = "0123456789abcdef".repeat(4);
+        let checksums = runner.write("checksums.txt", &checksum_line(&sha, ASSET));
+        let mut step = runner.step("install.sh");
+        step.envs(install_env(&runner, &checksums, "release", ""))
+            .env("TRACK_MODELS_RELEASE_REPOSITORY", release_repository)
+            .env("TRACK_MODELS_ACTION_REPOSITORY", action_repository)
+            .env("GITHUB_REPOSITORY", "flashinfer-ai/flashinfer-bench")
+            .env("PATH", search_path(Some(&fake_bin)))
+            .env("FAKE_CURL_URL", runner.path("curl-url"));
+        if let Some(folder) = action_folder {
+            step.env("GITHUB_ACTION_PATH", runner.dir(folder));
+        }
+
+        let output = step.output().unwrap();
+
+        let url = format!("https://github.com/{expected}/releases/download/{TAG}/{ASSET}");
+        assert_eq!(output.status.code(), Some(1), "{expected}");
+        assert_eq!(
+            stderr(&output),
+            format!(
+                "::error title=track-models install failed::could not download `{url}`: \
+                 curl: (6) Could not resolve host: github.com\n"
+            )
+        );
+        assert_eq!(lines(&runner.path("curl-url")), [url]);
+        assert_eq!(runner.mark(), "");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn placeholder_entry_hands_over_to_the_source_build_in_auto_mode() {
     let runner = Runner::new();
@@ -804,6 +854,28 @@ fn the_readme_workflows_match_the_shipped_ones() {
         }
         let (_, called_job) = called["jobs"].as_object().unwrap().iter().next().unwrap();
         assert_eq!(job["permissions"], called_job["permissions"], "{file}");
+    }
+}
+
+/// The README's picture of the pull request comment is cut from the bundled example's report
+/// (docs/example-report.md): every quoted line is one of its lines, in its order, save the
+/// lines that say what was left out (`…`).
+#[test]
+fn the_readme_comment_is_cut_from_the_example_report() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let report = fs::read_to_string(root().join("docs/example-report.md")).unwrap();
+    let quoted: Vec<&str> = readme
+        .lines()
+        .filter_map(|line| line.strip_prefix("> "))
+        .filter(|line| !line.contains('…'))
+        .collect();
+    assert!(quoted.len() > 10, "a picture of the comment");
+    let mut rest = report.lines();
+    for line in quoted {
+        assert!(
+            rest.any(|report_line| report_line == line),
+            "not in docs/example-report.md (in this order): {line}"
+        );
     }
 }
 
