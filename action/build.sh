@@ -5,7 +5,7 @@
 # binary with the key of the source it was built from (`bin/.build-key`): when that is this
 # run's key, the binary is used as it is and cargo does not run (a repeat run takes seconds; a
 # rebuild would recompile the crate, whose freshly unpacked sources are newer than the cache).
-# Prints the binary's path to $GITHUB_OUTPUT as `bin`.
+# The binary goes where install.sh's `bin` output said: <install dir>/bin/track-models.
 #
 # Environment (set by action.yml; the tests set the same variables):
 #   GITHUB_ACTION_PATH          the action's source
@@ -34,9 +34,6 @@ main() {
   fi
 
   "$bin" --version
-  if [ -n "${GITHUB_OUTPUT:-}" ]; then
-    printf 'bin=%s\n' "$bin" >>"$GITHUB_OUTPUT"
-  fi
 }
 
 fail() {

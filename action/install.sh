@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The install step of the action: puts the track-models binary the action runs in place and
-# prints its path to $GITHUB_OUTPUT as `bin`.
+# prints its path to $GITHUB_OUTPUT as `bin` (where action/build.sh will put it, when it builds).
 #
 # Prefers the prebuilt static Linux binary of the release pinned in the checksum file, and
 # runs it only after its SHA-256 matched that file. When no prebuilt binary fits the runner
@@ -34,7 +34,7 @@ main() {
   esac
 
   if [ "$install_from" = source ]; then
-    defer_build "$action_path" "\`install-from\` is \`source\`"
+    defer_build "$action_path" "$install_dir" "\`install-from\` is \`source\`"
     return
   fi
   local target
@@ -42,7 +42,7 @@ main() {
   if [ -z "$target" ]; then
     [ "$install_from" = auto ] ||
       fail "no prebuilt track-models for $(runner_os)/$(runner_arch); hint: use \`install-from: auto\` to build from source"
-    defer_build "$action_path" "no prebuilt binary for $(runner_os)/$(runner_arch)"
+    defer_build "$action_path" "$install_dir" "no prebuilt binary for $(runner_os)/$(runner_arch)"
     return
   fi
   local asset=track-models-$target.tar.gz
@@ -52,7 +52,7 @@ main() {
     local why="no SHA-256 for \`$asset\` in \`$checksums\` (a placeholder until the first release)"
     [ "$install_from" = auto ] ||
       fail "$why; hint: use \`install-from: auto\` to build from source, or pin the action to a commit whose checksum file lists a release"
-    defer_build "$action_path" "$why"
+    defer_build "$action_path" "$install_dir" "$why"
     return
   fi
   install_release "$entry" "$asset" "$install_dir"
@@ -67,8 +67,10 @@ main() {
 # cargo cache under the key printed here (a hash of the action's sources, so an entry saved for
 # a key never changes and a repeat run of the same source compiles nothing).
 defer_build() {
-  local action_path=$1 why=$2
+  local action_path=$1 install_dir=$2 why=$3
   echo "::notice title=track-models is built from source::$why; building with \`cargo install --locked\` (minutes on a cold cache, seconds on a warm one)"
+  # Where build.sh puts it: the run step reads `bin` from this step either way.
+  output bin "$install_dir/bin/track-models"
   output build true
   output build-key "$(source_hash "$action_path")"
 }
