@@ -69,19 +69,25 @@ main() {
 defer_build() {
   local action_path=$1 install_dir=$2 why=$3
   echo "::notice title=track-models is built from source::$why; building with \`cargo install --locked\` (minutes on a cold cache, seconds on a warm one)"
+  local key
+  key=$(source_hash "$action_path") && [[ "$key" =~ ^[0-9a-f]{64}$ ]] ||
+    fail "could not hash the action's sources in \`$action_path\` (Cargo.toml, Cargo.lock, src/)"
   # Where build.sh puts it: the run step reads `bin` from this step either way.
   output bin "$install_dir/bin/track-models"
   output build true
-  output build-key "$(source_hash "$action_path")"
+  output build-key "$key"
 }
 
 # SHA-256 over the files `cargo install --path` compiles: the manifest, the lockfile, src/.
+# (`sha256sum`, or macOS' `shasum -a 256`, same output, where coreutils are missing.)
 source_hash() {
   local action_path=$1
+  local -a sum=(sha256sum)
+  command -v sha256sum >/dev/null || sum=(shasum -a 256)
   (
     cd "$action_path" || exit 1
-    find Cargo.toml Cargo.lock src -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
-  ) | sha256sum | cut -c1-64
+    find Cargo.toml Cargo.lock src -type f -print0 | LC_ALL=C sort -z | xargs -0 "${sum[@]}"
+  ) | "${sum[@]}" | cut -c1-64
 }
 
 output() {

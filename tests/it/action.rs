@@ -255,6 +255,32 @@ fn the_source_build_key_changes_with_the_sources_only() {
 }
 
 #[test]
+fn sources_that_cannot_be_hashed_fail_before_any_build() {
+    let runner = Runner::new();
+    let empty = runner.dir("not-the-action");
+    let output = runner
+        .step("install.sh")
+        .env("GITHUB_ACTION_PATH", &empty)
+        .env("TRACK_MODELS_INSTALL_FROM", "source")
+        .output()
+        .unwrap();
+
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr(&output).lines().last(),
+        Some(
+            format!(
+                "::error title=track-models install failed::could not hash the action's sources \
+                 in `{}` (Cargo.toml, Cargo.lock, src/)",
+                empty.display()
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(runner.step_output(), "", "no key, no build");
+}
+
+#[test]
 fn the_build_step_installs_with_cargo_into_the_cached_target_folder() {
     let runner = Runner::new();
     let fake_bin = runner.dir("fake-bin");
