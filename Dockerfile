@@ -6,7 +6,8 @@
 #   docker run --rm --user "$(id -u):$(id -g)" -v "$PWD:/work" track-models --help
 #
 # Stages: chef (toolchain + pinned cargo-chef) → planner (the dependency recipe) → builder
-# (dependencies cached in their own layer, then the crate) → the runtime image.
+# (dependencies cached in their own layer, then the crate) → the runtime image (the default
+# target). The `release` target puts the release's prebuilt binaries in the same runtime image.
 #
 # Base images are pinned by digest, the tag beside it for people (and for Dependabot, which
 # bumps tag and digest together: .github/dependabot.yml). The release workflow passes VERSION
@@ -37,7 +38,7 @@ RUN cargo build --release --locked --bin track-models \
     && cp target/release/track-models /track-models \
     && /track-models --version
 
-FROM gcr.io/distroless/static-debian12:nonroot@sha256:afa5c872c891853ca7fcf1f12c3edb23f7eeef36189728842dd51042ff57f7ab
+FROM gcr.io/distroless/static-debian12:nonroot@sha256:afa5c872c891853ca7fcf1f12c3edb23f7eeef36189728842dd51042ff57f7ab AS runtime
 ARG VERSION=dev
 ARG REVISION=unknown
 LABEL org.opencontainers.image.title="track-models" \
@@ -50,8 +51,18 @@ LABEL org.opencontainers.image.title="track-models" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.base.name="gcr.io/distroless/static-debian12:nonroot"
-COPY --from=builder /track-models /usr/local/bin/track-models
 # distroless' `nonroot` user (65532); run with `--user "$(id -u):$(id -g)"` to write a mounted doc.
 USER 65532:65532
 WORKDIR /work
 ENTRYPOINT ["/usr/local/bin/track-models"]
+
+# The release image (`--target release`, release.yml): the static binaries the release built and
+# attached, not a second compile. Its build context is a folder holding `<arch>/track-models`
+# for each platform built (TARGETARCH: amd64, arm64).
+FROM runtime AS release
+ARG TARGETARCH
+COPY ${TARGETARCH}/track-models /usr/local/bin/track-models
+
+# The default image: built from this source (the stages above).
+FROM runtime
+COPY --from=builder /track-models /usr/local/bin/track-models

@@ -439,6 +439,68 @@ async fn the_release_workflow_writes_the_checksum_file_the_installer_reads() {
     assert_eq!(runner.mark(), "ran\n");
 }
 
+/// The release's image holds the release's own binaries: the assets the Pack step writes for each
+/// target of the build matrix are the ones the Docker step unpacks into the `release` target's
+/// context, one folder per Docker platform (the script up to the registry login; the rest needs
+/// a Docker daemon).
+#[test]
+fn the_release_image_is_built_from_the_packed_release_binaries() {
+    let runner = Runner::new();
+    let runner_temp = runner.dir("runner-temp");
+    let dist = runner.dir("runner-temp/dist");
+    let release = workflow("release.yml");
+    let targets = release["jobs"]["binaries"]["strategy"]["matrix"]["target"]
+        .as_array()
+        .unwrap();
+    let pack = workflow_step_script("release.yml", "Pack");
+    for target in targets {
+        let target = target.as_str().unwrap();
+        let build = runner.dir(&format!("build-{target}"));
+        let release_dir = build.join(format!("target/{target}/release"));
+        fs::create_dir_all(&release_dir).unwrap();
+        fs::write(
+            release_dir.join("track-models"),
+            format!("binary for {target}\n"),
+        )
+        .unwrap();
+        let output = Command::new("bash")
+            .args(["-euo", "pipefail", "-c", &pack])
+            .current_dir(&build)
+            .env("TARGET", target)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let asset = format!("track-models-{target}.tar.gz");
+        fs::copy(build.join("dist").join(&asset), dist.join(&asset)).unwrap();
+    }
+
+    let script = workflow_step_script("release.yml", "Build and push to ghcr.io");
+    let context_part = &script[..script.find("image=").unwrap()];
+    let output = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", context_part])
+        .env("RUNNER_TEMP", &runner_temp)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    for (platform, target) in [
+        ("amd64", "x86_64-unknown-linux-musl"),
+        ("arm64", "aarch64-unknown-linux-musl"),
+    ] {
+        let binary = runner_temp
+            .join("image")
+            .join(platform)
+            .join("track-models");
+        assert_eq!(
+            fs::read_to_string(binary).unwrap(),
+            format!("binary for {target}\n")
+        );
+    }
+    assert!(script.contains("--platform linux/amd64,linux/arm64 --target release"));
+    let dockerfile = fs::read_to_string(root().join("Dockerfile")).unwrap();
+    assert!(dockerfile.contains("FROM runtime AS release\nARG TARGETARCH\nCOPY ${TARGETARCH}/track-models /usr/local/bin/track-models\n"));
+}
+
 #[test]
 fn a_runner_without_a_prebuilt_binary_is_told_so() {
     let runner = Runner::new();
