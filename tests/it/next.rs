@@ -457,7 +457,7 @@ fn outside_git_the_trend_is_this_run_alone() {
 #[test]
 fn the_comment_stays_within_limits_with_a_large_next() {
     use track_models::next::{LabelCounts, TrendPoint};
-    use track_models::publish::render::{render_comment, Notice, RenderContext, MAX_CHARS};
+    use track_models::publish::render::{render_comment, Notice, MAX_CHARS};
     use track_models::report::{Action, DefinitionReport, ModelReport, Report};
     use track_models::status::Status;
     let models = (0..2_000)
@@ -501,14 +501,7 @@ fn the_comment_stays_within_limits_with_a_large_next() {
         })
         .collect();
     assert!(report.next.len() > 10_000, "{}", report.next.len());
-    let ctx = RenderContext {
-        repository: "o/r",
-        branch: "track-models/coverage",
-        base: "main",
-        doc_path: "docs/model_coverage.mdx",
-        server_url: "https://github.com",
-        content_hash: "sha256:ab",
-    };
+    let ctx = crate::support::render_context();
     let comment = render_comment(&report, &ctx, &Notice::Current);
     assert!(
         comment.chars().count() <= MAX_CHARS,
@@ -542,27 +535,21 @@ fn the_job_summary_shows_what_to_write_next() {
     let dataset = small_dataset();
     let (dir, path) = crate::support::workspace(&ranked_doc());
     let summary = dir.path().join("summary.md");
-    let home = tempfile::tempdir().unwrap();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_track-models"))
-        .args([
+    let summary_path = summary.to_str().unwrap();
+    let output = crate::support::track_models_env(
+        &[
             "--refresh-status",
             "--dry-run",
             "--doc",
             &path,
             "--trace-dir",
             dataset.path().to_str().unwrap(),
-        ])
-        .env("GITHUB_ACTIONS", "true")
-        .env("GITHUB_STEP_SUMMARY", &summary)
-        .env_remove("GITHUB_OUTPUT")
-        .env("HF_HUB_OFFLINE", "1")
-        .env("HF_HOME", home.path())
-        .env("HF_ENDPOINT", "http://127.0.0.1:9")
-        .env("GITHUB_API_URL", "http://127.0.0.1:9")
-        .env_remove("HF_TOKEN")
-        .env_remove("GITHUB_TOKEN")
-        .output()
-        .unwrap();
+        ],
+        &[
+            ("GITHUB_ACTIONS", "true"),
+            ("GITHUB_STEP_SUMMARY", summary_path),
+        ],
+    );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let summary = fs::read_to_string(summary).unwrap();
     assert!(
