@@ -19,9 +19,59 @@ pub const MAX_CELLS: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Row {
     pub line: usize,
-    pub cells: Vec<Range<usize>>,
+    pub cells: Cells,
     /// How many cells the row has (also those past [`MAX_CELLS`]).
     pub count: usize,
+}
+
+/// Cells held in place up to [`INLINE_CELLS`] (every row of the doc's own tables), on the heap
+/// past that: a row costs no allocation of its own. Reads as a slice.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Cells {
+    Inline([Range<usize>; INLINE_CELLS], usize),
+    Heap(Vec<Range<usize>>),
+}
+
+/// Cells a row holds without allocating.
+pub const INLINE_CELLS: usize = 4;
+
+impl Cells {
+    fn new() -> Cells {
+        Cells::Inline([const { 0..0 }; INLINE_CELLS], 0)
+    }
+
+    fn push(&mut self, cell: Range<usize>) {
+        match self {
+            Cells::Inline(cells, len) if *len < INLINE_CELLS => {
+                cells[*len] = cell;
+                *len += 1;
+            }
+            Cells::Inline(cells, len) => {
+                let mut heap = Vec::with_capacity(2 * INLINE_CELLS);
+                heap.extend_from_slice(&cells[..*len]);
+                heap.push(cell);
+                *self = Cells::Heap(heap);
+            }
+            Cells::Heap(heap) => heap.push(cell),
+        }
+    }
+}
+
+impl std::ops::Deref for Cells {
+    type Target = [Range<usize>];
+
+    fn deref(&self) -> &[Range<usize>] {
+        match self {
+            Cells::Inline(cells, len) => &cells[..*len],
+            Cells::Heap(heap) => heap,
+        }
+    }
+}
+
+impl std::fmt::Debug for Cells {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
 }
 
 impl Row {
@@ -60,23 +110,21 @@ pub fn parse_row(text: &str, line: usize, start: usize, end: usize) -> Option<Ro
     if indent > 3 || bytes.get(indent) != Some(&b'|') {
         return None;
     }
-    let mut cells = Vec::with_capacity(4);
+    let mut cells = Cells::new();
     let mut count = 0;
     let mut cell_start = indent + 1;
     let mut i = cell_start;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b'|' => {
-                if count < MAX_CELLS {
-                    cells.push(start + cell_start..start + i);
-                }
-                count += 1;
-                i += 1;
-                cell_start = i;
-            }
-            _ => i += 1,
+    while let Some(at) = next_pipe_or_backslash(bytes, i) {
+        if bytes[at] == b'\\' {
+            i = at + 2;
+            continue;
         }
+        if count < MAX_CELLS {
+            cells.push(start + cell_start..start + at);
+        }
+        count += 1;
+        i = at + 1;
+        cell_start = i;
     }
     // Text after the last pipe is a cell of its own; whitespace there is not.
     if !text[start + cell_start..end].trim().is_empty() {
@@ -86,6 +134,33 @@ pub fn parse_row(text: &str, line: usize, start: usize, end: usize) -> Option<Ro
         count += 1;
     }
     Some(Row { line, cells, count })
+}
+
+/// The position of the next `|` or `\` at or after `from`, eight bytes at a time (a row is
+/// mostly cell text: this is the parser's inner loop).
+fn next_pipe_or_backslash(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The lowest flagged byte of `word` equal to `byte` is exact (higher ones may be false
+    // positives after a match, and only the lowest is used).
+    let matches = |word: u64, byte: u8| {
+        let x = word ^ (ONES * u64::from(byte));
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    let mut i = from;
+    while i + 8 <= bytes.len() {
+        let word = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
+        let found = matches(word, b'|') | matches(word, b'\\');
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes
+        .get(i..)?
+        .iter()
+        .position(|&b| b == b'|' || b == b'\\')
+        .map(|offset| i + offset)
 }
 
 /// A delimiter row (`|---|:---:|`): every cell is dashes with optional alignment colons.
@@ -120,6 +195,21 @@ mod tests {
     }
 
     #[test]
+    fn pipes_and_backslashes_are_found_at_every_offset_of_a_word() {
+        for at in 0..20 {
+            let mut line = "x".repeat(20);
+            line.replace_range(at..=at, "|");
+            assert_eq!(next_pipe_or_backslash(line.as_bytes(), 0), Some(at));
+            assert_eq!(next_pipe_or_backslash(line.as_bytes(), at + 1), None);
+            line.replace_range(at..=at, "\\");
+            assert_eq!(next_pipe_or_backslash(line.as_bytes(), 0), Some(at));
+        }
+        assert_eq!(next_pipe_or_backslash(b"ab", 5), None);
+        // Bytes just around `|` (0x7c) and `\\` (0x5c) are not taken for them.
+        assert_eq!(next_pipe_or_backslash(&[0x7b, 0x7d, 0x5b, 0x5d, 0xfc, 0xdc, 0x7b, 0x7d, 0x7c], 0), Some(8));
+    }
+
+    #[test]
     fn not_a_row() {
         assert!(parse_row("text | x", 0, 0, 8).is_none());
         assert!(parse_row("    | indented code", 0, 0, 19).is_none());
@@ -129,7 +219,7 @@ mod tests {
     fn a_row_may_be_indented_up_to_three_spaces() {
         let row = parse_row("   | a | b |", 4, 0, 12).unwrap();
         assert_eq!(row.line, 4);
-        assert_eq!(row.cells, [4..7, 8..11]);
+        assert_eq!(*row.cells, [4..7, 8..11]);
     }
 
     #[test]
