@@ -239,11 +239,7 @@ enum Open {
 
 /// The blocks from line `first` on: code fences and MDX comments are skipped, a table takes
 /// its rows. A fence or comment still open at the end is an error naming its line.
-fn locate_blocks(
-    text: &str,
-    lines: &[Range<usize>],
-    first: usize,
-) -> Result<Vec<Block>, DocError> {
+fn locate_blocks(text: &str, lines: &[Range<usize>], first: usize) -> Result<Vec<Block>, DocError> {
     let mut blocks = Vec::new();
     let mut open: Option<Open> = None;
     let mut index = first;

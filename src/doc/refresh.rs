@@ -24,8 +24,8 @@ use super::{
     concrete_name, normalize_name, Block, CoverageDoc, DocError, Status, SummaryColumns, Table,
     Warning,
 };
-use crate::ident::echo;
 use crate::dataset::DefinitionIndex;
+use crate::ident::echo;
 use crate::status::SummaryLabel;
 
 /// The refreshed text plus what happened to each `##` model section.

@@ -140,13 +140,34 @@ mod tests {
     #[test]
     fn fences_open_and_close_as_commonmark_says() {
         let open = |line| Fence::opened_by(line);
-        assert_eq!(open("   ```"), Some(Fence { marker: b'`', length: 3 }));
-        assert_eq!(open("  ~~~~ rust"), Some(Fence { marker: b'~', length: 4 }));
-        assert_eq!(open("~~~ a`b"), Some(Fence { marker: b'~', length: 3 }));
+        assert_eq!(
+            open("   ```"),
+            Some(Fence {
+                marker: b'`',
+                length: 3
+            })
+        );
+        assert_eq!(
+            open("  ~~~~ rust"),
+            Some(Fence {
+                marker: b'~',
+                length: 4
+            })
+        );
+        assert_eq!(
+            open("~~~ a`b"),
+            Some(Fence {
+                marker: b'~',
+                length: 3
+            })
+        );
         assert_eq!(open("    ```"), None);
         assert_eq!(open("``"), None);
         assert_eq!(open("```a`b"), None);
-        let fence = Fence { marker: b'`', length: 3 };
+        let fence = Fence {
+            marker: b'`',
+            length: 3,
+        };
         assert!(fence.closed_by("```"));
         assert!(fence.closed_by("   ````  \t"));
         assert!(!fence.closed_by("    ```"));

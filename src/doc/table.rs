@@ -206,7 +206,10 @@ mod tests {
         }
         assert_eq!(next_pipe_or_backslash(b"ab", 5), None);
         // Bytes just around `|` (0x7c) and `\\` (0x5c) are not taken for them.
-        assert_eq!(next_pipe_or_backslash(&[0x7b, 0x7d, 0x5b, 0x5d, 0xfc, 0xdc, 0x7b, 0x7d, 0x7c], 0), Some(8));
+        assert_eq!(
+            next_pipe_or_backslash(&[0x7b, 0x7d, 0x5b, 0x5d, 0xfc, 0xdc, 0x7b, 0x7d, 0x7c], 0),
+            Some(8)
+        );
     }
 
     #[test]

@@ -281,7 +281,10 @@ impl<'d, 'a> Onboarding<'d, 'a> {
             ));
             return;
         }
-        if self.titles.contains(&name_key(&plain_text(&rendered.title))) {
+        if self
+            .titles
+            .contains(&name_key(&plain_text(&rendered.title)))
+        {
             let distinct = distinct_request(request, &self.titles);
             self.warnings.push(Warning::new(
                 1,
@@ -338,9 +341,11 @@ impl<'d, 'a> Onboarding<'d, 'a> {
             } else {
                 newline
             };
-            self.edits.push((end..end, format!("{lead}{}", self.appended)));
+            self.edits
+                .push((end..end, format!("{lead}{}", self.appended)));
         }
-        self.edits.sort_by_key(|(range, _)| (range.start, range.end));
+        self.edits
+            .sort_by_key(|(range, _)| (range.start, range.end));
         let text = splice(doc.text, &self.edits);
         (text, self.warnings, self.failures, self.onboarded)
     }
@@ -365,7 +370,8 @@ fn hand_written_line(doc: &CoverageDoc, from: usize, span: &Range<usize>) -> Opt
         .take_while(|&line| doc.lines[line].start < span.end)
         .find(|&line| {
             let text = doc.text[doc.lines[line].clone()].trim();
-            in_notes = (in_notes && (text.is_empty() || text.starts_with("- "))) || text == "Notes:";
+            in_notes =
+                (in_notes && (text.is_empty() || text.starts_with("- "))) || text == "Notes:";
             !(in_notes || is_generated_line(text) || GeneratedMarker::parse(text, line).is_some())
         })
 }

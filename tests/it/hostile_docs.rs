@@ -52,8 +52,7 @@ fn a_notes_column_in_the_summary_keeps_every_note_and_the_label_goes_under_cover
     let (code, _, err, after) = refresh(&doc, &[]);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(
-        err,
-        "updated `DOC`: 1 model section(s) changed\n",
+        err, "updated `DOC`: 1 model section(s) changed\n",
         "the label changed, nothing was warned about"
     );
     assert_eq!(
@@ -156,7 +155,10 @@ fn a_doc_folder_that_cannot_be_opened_is_refused_not_run_unlocked() {
     let folder = outer.path().join("docs");
     fs::create_dir(&folder).unwrap();
     let path = folder.join("model_coverage.mdx");
-    let stale = DOC.replace("| `rmsnorm_h4096` | rmsnorm | ✅ |", "| `rmsnorm_h4096` | rmsnorm | ❌ |");
+    let stale = DOC.replace(
+        "| `rmsnorm_h4096` | rmsnorm | ✅ |",
+        "| `rmsnorm_h4096` | rmsnorm | ❌ |",
+    );
     fs::write(&path, &stale).unwrap();
     fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
     // Write and search, but no read: the folder cannot be opened to lock it.
@@ -235,7 +237,8 @@ fn a_note_people_wrote_inside_a_generated_section_is_kept_with_a_warning() {
 
 /// A doc with `copies` sections all titled `Twin` and as many summary rows naming it.
 fn twins(copies: usize) -> String {
-    let mut doc = String::from("## Summary\n\n| Model | Architecture | Coverage |\n|---|---|---|\n");
+    let mut doc =
+        String::from("## Summary\n\n| Model | Architecture | Coverage |\n|---|---|---|\n");
     for _ in 0..copies {
         doc.push_str("| Twin | GQA | ❌ Not covered |\n");
     }
@@ -317,7 +320,11 @@ fn a_line_of_pipes_locates_a_bounded_number_of_cells() {
     let line = "|".repeat(1_000_001);
     let row = parse_row(&line, 0, 0, line.len()).unwrap();
     assert_eq!(row.len(), 1_000_000, "every cell is counted");
-    assert_eq!(row.cells.len(), MAX_CELLS, "only the first ones are located");
+    assert_eq!(
+        row.cells.len(),
+        MAX_CELLS,
+        "only the first ones are located"
+    );
     match &row.cells {
         Cells::Heap(cells) => assert!(cells.capacity() <= 2 * MAX_CELLS, "{}", cells.capacity()),
         Cells::Inline(..) => panic!("64 cells are more than a row holds in place"),
@@ -356,7 +363,11 @@ fn an_indented_fence_inside_a_code_block_is_content() {
         .replace("| `rmsnorm_h4096` | rmsnorm | ✅ |", "| `rmsnorm_h4096` | rmsnorm | ❌ |");
     let (code, out, err, _) = refresh(&doc, &["--check"]);
     assert_eq!(code, Some(1), "{err}");
-    assert_eq!(out.matches("+| `rmsnorm_h4096` | rmsnorm | ✅ |").count(), 1, "{out}");
+    assert_eq!(
+        out.matches("+| `rmsnorm_h4096` | rmsnorm | ✅ |").count(),
+        1,
+        "{out}"
+    );
     // Without its closing fence, the error names the line that opened it.
     let unclosed = doc.replacen("\n```\n", "\n", 1);
     let (code, _, err, _) = refresh(&unclosed, &["--check"]);

@@ -153,7 +153,11 @@ fn a_generated_section_is_regenerated_when_its_serving_sizes_change() {
     let scout = "meta-llama/Llama-4-Scout-17B-16E-Instruct";
     let output = run(&workspace, &strs(&local(scout, "scout", &[])), None);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let output = run(&workspace, &strs(&local("meta-llama/Llama-3.1-8B", "llama", &[])), None);
+    let output = run(
+        &workspace,
+        &strs(&local("meta-llama/Llama-3.1-8B", "llama", &[])),
+        None,
+    );
     assert_eq!(output.status.code(), Some(0));
     let before = workspace.text();
     let llama_before = &before[before.find("## Llama 3.1 8B").unwrap()..];
@@ -164,7 +168,11 @@ fn a_generated_section_is_regenerated_when_its_serving_sizes_change() {
     );
     assert!(before.contains(" tp=4 ep=4 */}"), "{before}");
 
-    let output = run(&workspace, &strs(&local(scout, "scout", &["--tp", "8"])), None);
+    let output = run(
+        &workspace,
+        &strs(&local(scout, "scout", &["--tp", "8"])),
+        None,
+    );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let after = workspace.text();
     assert!(
@@ -214,7 +222,8 @@ fn a_broken_config_fails_that_model_only() {
     let broken = workspace.dir.path().join("broken.json");
     fs::write(&broken, "{\"hidden_size\": 4096, \"num_attention_he").unwrap();
     let llama = config("meta-llama/Llama-3.1-8B");
-    let output = run(&workspace, 
+    let output = run(
+        &workspace,
         &[
             "--model-name",
             "broken",
@@ -325,7 +334,8 @@ async fn hub_faults_are_per_model_and_a_warm_cache_works_offline() {
         offline.dir.path().join("hf-home"),
     )
     .unwrap();
-    let output = run(&offline, 
+    let output = run(
+        &offline,
         &[
             "--model-name",
             "llama",
@@ -348,7 +358,8 @@ fn cache_has_config(home: &Path) -> bool {
 #[test]
 fn mismatched_per_model_flags_are_a_usage_error() {
     let workspace = Workspace::new(&empty_doc());
-    let output = run(&workspace, 
+    let output = run(
+        &workspace,
         &[
             "--model-name",
             "a",
@@ -374,7 +385,8 @@ fn repo_ids_resolve_from_the_cookbooks_or_fail_listing_the_candidates() {
     let cookbook = root().join("tests/fixtures/cookbook");
     let cookbook = cookbook.to_str().unwrap();
     let qwen = config("Qwen/Qwen3-Next-80B-A3B-Thinking");
-    let output = run(&workspace, 
+    let output = run(
+        &workspace,
         &[
             "--model-name",
             "Qwen3-Next-80B-A3B-Instruct",
@@ -390,7 +402,8 @@ fn repo_ids_resolve_from_the_cookbooks_or_fail_listing_the_candidates() {
         .text()
         .contains("hf_repo_id=Qwen/Qwen3-Next-80B-A3B-Instruct "));
 
-    let output = run(&workspace, 
+    let output = run(
+        &workspace,
         &["--model-name", "kimi-k2", "--cookbook-dir", cookbook],
         None,
     );
