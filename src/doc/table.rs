@@ -87,18 +87,35 @@ impl Row {
 
     /// The trimmed text of cell `index`, if the row has that many cells.
     pub fn cell<'a>(&self, text: &'a str, index: usize) -> Option<&'a str> {
-        self.cells
-            .get(index)
-            .map(|range| text[range.clone()].trim())
+        Some(&text[trim(text, self.cells.get(index)?.clone())])
     }
 
     /// The absolute byte range of cell `index` with surrounding whitespace removed.
     pub fn trimmed_range(&self, text: &str, index: usize) -> Option<Range<usize>> {
-        let range = self.cells.get(index)?.clone();
-        let raw = &text[range.clone()];
-        let start = range.start + (raw.len() - raw.trim_start().len());
-        let end = range.end - (raw.len() - raw.trim_end().len());
-        Some(start..end.max(start))
+        Some(trim(text, self.cells.get(index)?.clone()))
+    }
+}
+
+/// `range` without the whitespace [`str::trim`] removes (Unicode `White_Space`), found byte by
+/// byte for ASCII and by decoding only the characters at the two ends otherwise.
+fn trim(text: &str, range: Range<usize>) -> Range<usize> {
+    let ascii_space = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+    let bytes = text.as_bytes();
+    let (mut start, mut end) = (range.start, range.end);
+    loop {
+        while start < end && ascii_space(bytes[start]) {
+            start += 1;
+        }
+        while end > start && ascii_space(bytes[end - 1]) {
+            end -= 1;
+        }
+        let raw = &text[start..end];
+        let wide_space = |c: char| !c.is_ascii() && c.is_whitespace();
+        match (raw.chars().next(), raw.chars().next_back()) {
+            (Some(first), _) if wide_space(first) => start += first.len_utf8(),
+            (_, Some(last)) if wide_space(last) => end -= last.len_utf8(),
+            _ => return start..end,
+        }
     }
 }
 
@@ -210,6 +227,24 @@ mod tests {
             next_pipe_or_backslash(&[0x7b, 0x7d, 0x5b, 0x5d, 0xfc, 0xdc, 0x7b, 0x7d, 0x7c], 0),
             Some(8)
         );
+    }
+
+    #[test]
+    fn cells_trim_as_str_trim_does() {
+        for raw in [
+            " a ",
+            "\u{a0}❌\u{3000}",
+            "\u{b}x\u{2028}",
+            "  ",
+            "",
+            "é ",
+            " \u{85}",
+            "✅",
+        ] {
+            let line = format!("|{raw}|");
+            let row = parse_row(&line, 0, 0, line.len()).unwrap();
+            assert_eq!(row.cell(&line, 0), Some(raw.trim()), "{raw:?}");
+        }
     }
 
     #[test]
