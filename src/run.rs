@@ -68,6 +68,9 @@ pub fn run_request(
         let index = load_index(&request.sources, Some(&names))?;
         let rows = report_is_read(request);
         let planned = plan_run(&doc, &index, Job::Refresh { rows }).map_err(doc_error)?;
+        // What planning read is not needed to write or lint the result: freed before the lint
+        // parses the refreshed text (the peak memory of a big doc).
+        drop((doc, index, names));
         return finish(
             request,
             &doc_text,
