@@ -75,7 +75,7 @@ pub enum HfError {
     },
 
     /// Any other non-success status (after retries, for the retryable ones).
-    #[error("unexpected answer for {} ({url}): {reason}{}", subject(.repo), config_hint(.url))]
+    #[error("unexpected answer for {} ({url}): {reason}{}", subject(.repo), server_error_hint(.url, *.status))]
     Http {
         repo: String,
         url: String,
@@ -112,7 +112,7 @@ pub enum HfError {
     },
 
     /// The total time allowed for a request (retries included) or for a model ran out.
-    #[error("gave up on {} ({url}) after {}, the total time allowed{}", subject(.repo), seconds(.deadline), config_hint(.url))]
+    #[error("gave up on {} ({url}) after {}, the total time allowed", subject(.repo), seconds(.deadline))]
     DeadlineExceeded {
         repo: String,
         url: String,
@@ -173,11 +173,20 @@ impl HfError {
     }
 }
 
-/// A `hint:` line for a `config.json` the Hub could not serve: the run can go on without the
-/// Hub when the config is given by hand.
+/// A `hint:` line for a `config.json` the Hub could not serve (unreachable, rate limited, a
+/// 5xx): the run can go on without the Hub when the config is given by hand.
 fn config_hint(url: &str) -> &'static str {
     if url.contains("/resolve/") && url.ends_with("/config.json") {
-        "\nhint: the Hub did not answer; run again later, or pass the model's config with `--config-file <path>`"
+        "\nhint: the Hub could not serve it now; run again later, or pass the model's config with `--config-file <path>`"
+    } else {
+        ""
+    }
+}
+
+/// [`config_hint`] for a 5xx; other statuses are answers about the repo.
+fn server_error_hint(url: &str, status: u16) -> &'static str {
+    if status >= 500 {
+        config_hint(url)
     } else {
         ""
     }
