@@ -461,7 +461,8 @@ impl HfClient {
         target: &Target<'_>,
         answer: &Exchange,
     ) -> Result<T, HfError> {
-        check_html(answer)
+        // Syntax first (a truncated or malformed body says so), then the shape.
+        check_json(answer)
             .and_then(|()| Ok(serde_json::from_slice(&answer.body)?))
             .map_err(|err| self.invalid_body(target.repo, answer, &err))
     }
@@ -569,6 +570,13 @@ fn out_of_time(repo: &str, url: &Url, deadline: &Deadline<'_>) -> HfError {
         url: url.to_string(),
         deadline: deadline.limit,
     }
+}
+
+/// Checks that a body is whole JSON without decoding it into anything.
+fn check_json(answer: &Exchange) -> Result<(), BodyError> {
+    check_html(answer)?;
+    serde_json::from_slice::<serde::de::IgnoredAny>(&answer.body)?;
+    Ok(())
 }
 
 /// An HTML page where JSON was expected (a login wall, a proxy's error page).
