@@ -144,7 +144,12 @@ mod tests {
 
     #[test]
     fn hub_repo_ids_map_to_one_cache_folder() {
-        for good in ["Qwen/Qwen3-8B", "gpt2", "meta-llama/Llama-3.1-8B", "a_b/c.d"] {
+        for good in [
+            "Qwen/Qwen3-8B",
+            "gpt2",
+            "meta-llama/Llama-3.1-8B",
+            "a_b/c.d",
+        ] {
             assert!(is_hub_repo_id(good), "{good:?}");
         }
         for bad in [

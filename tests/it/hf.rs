@@ -584,7 +584,12 @@ fn recording_sleeper() -> (Sleeper, Arc<Mutex<Vec<Duration>>>) {
 }
 
 /// `GET` of `/{repo}/resolve/main/config.json` answers `first` `times` times, then the file.
-async fn mount_429_then_config(server: &MockServer, repo: &str, first: ResponseTemplate, times: u64) {
+async fn mount_429_then_config(
+    server: &MockServer,
+    repo: &str,
+    first: ResponseTemplate,
+    times: u64,
+) {
     let route = format!("/{repo}/resolve/main/config.json");
     Mock::given(method("GET"))
         .and(path(route.clone()))
@@ -1034,7 +1039,10 @@ async fn offline_with_a_warm_cache_makes_no_request_at_all() {
     let endpoint = closed_port_endpoint();
     let online = client(&endpoint, cache.path());
     let file = online.fetch_config("Qwen/Qwen3-8B").await.unwrap();
-    assert_eq!((file.text.as_str(), file.sha.as_str()), (body.as_str(), SHA));
+    assert_eq!(
+        (file.text.as_str(), file.sha.as_str()),
+        (body.as_str(), SHA)
+    );
     assert_eq!(
         file.fallback.as_deref(),
         Some(
@@ -1554,12 +1562,17 @@ async fn a_failed_metadata_request_is_answered_by_the_warm_cache() {
     for (status, reason) in cases {
         let server = MockServer::start().await;
         Mock::given(path("/Qwen/Qwen3-8B/resolve/main/config.json"))
-            .respond_with(ResponseTemplate::new(status).set_body_json(serde_json::json!({"error": "boom"})))
+            .respond_with(
+                ResponseTemplate::new(status).set_body_json(serde_json::json!({"error": "boom"})),
+            )
             .mount(&server)
             .await;
         let client = client(&server.uri(), cache.path());
         let file = client.fetch_config("Qwen/Qwen3-8B").await.unwrap();
-        assert_eq!((file.text.as_str(), file.sha.as_str()), (body.as_str(), SHA));
+        assert_eq!(
+            (file.text.as_str(), file.sha.as_str()),
+            (body.as_str(), SHA)
+        );
         assert!(file.from_cache);
         let url = format!("{}/Qwen/Qwen3-8B/resolve/main/config.json", server.uri());
         let error = match status {
@@ -1587,7 +1600,10 @@ async fn not_found_is_reported_even_with_a_warm_cache() {
     warm_qwen(cache.path()).await;
     for (code, expected) in [
         ("RepoNotFound", "`Qwen/Qwen3-8B` not found"),
-        ("EntryNotFound", "`config.json` not found in `Qwen/Qwen3-8B`"),
+        (
+            "EntryNotFound",
+            "`config.json` not found in `Qwen/Qwen3-8B`",
+        ),
     ] {
         let server = MockServer::start().await;
         Mock::given(path("/Qwen/Qwen3-8B/resolve/main/config.json"))
@@ -1621,36 +1637,40 @@ async fn the_metadata_request_honours_the_etag_timeout() {
     config.etag_timeout = Duration::from_millis(100);
     let client = HfClient::new(config).unwrap();
     let file = client.fetch_config("Qwen/Qwen3-8B").await.unwrap();
-    assert_eq!((file.text.as_str(), file.sha.as_str()), (body.as_str(), SHA));
+    assert_eq!(
+        (file.text.as_str(), file.sha.as_str()),
+        (body.as_str(), SHA)
+    );
     let note = file.fallback.unwrap();
-    assert!(note.contains("): timed out, 1 try); using the cached snapshot"), "{note}");
+    assert!(
+        note.contains("): timed out, 1 try); using the cached snapshot"),
+        "{note}"
+    );
     assert_eq!(client.requests_made(), 1);
 }
 
 #[test]
 fn hf_hub_etag_timeout_and_the_wait_budget_come_from_the_environment() {
-    let vars = |pairs: &'static [(&'static str, &'static str)]| {
-        move |name: &str| {
-            pairs
-                .iter()
-                .find(|(key, _)| *key == name)
-                .map(|(_, value)| value.to_string())
-        }
+    let from = |pairs: &[(&str, &str)]| {
+        let vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        HfConfig::from_vars(|name| vars.get(name).cloned())
     };
-    let config = HfConfig::from_vars(vars(&[("HF_HOME", "/h")])).unwrap();
+    let config = from(&[("HF_HOME", "/h")]).unwrap();
     assert_eq!(config.etag_timeout, Duration::from_secs(10));
     assert_eq!(config.wait_budget, Duration::from_secs(600));
     assert_eq!(config.retry.max_rate_limit_wait, Duration::from_secs(300));
-    let config = HfConfig::from_vars(vars(&[
+    let config = from(&[
         ("HF_HOME", "/h"),
         ("HF_HUB_ETAG_TIMEOUT", "2.5"),
         ("TRACK_MODELS_HUB_WAIT_BUDGET", "900"),
-    ]))
+    ])
     .unwrap();
     assert_eq!(config.etag_timeout, Duration::from_millis(2500));
     assert_eq!(config.wait_budget, Duration::from_secs(900));
-    let err = HfConfig::from_vars(vars(&[("HF_HOME", "/h"), ("HF_HUB_ETAG_TIMEOUT", "soon")]))
-        .unwrap_err();
+    let err = from(&[("HF_HOME", "/h"), ("HF_HUB_ETAG_TIMEOUT", "soon")]).unwrap_err();
     assert_eq!(
         err.to_string(),
         "`HF_HUB_ETAG_TIMEOUT` is `soon`: expected a number of seconds"
@@ -1709,7 +1729,12 @@ async fn a_second_onboarding_with_the_hub_answering_500_uses_the_warm_cache() {
         (output, text)
     };
     let (first, warm_text) = onboard(healthy.uri(), home.path().to_path_buf());
-    assert_eq!(first.status.code(), Some(0), "{}", crate::support::stderr(&first));
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        crate::support::stderr(&first)
+    );
     assert!(warm_text.contains("## Llama 3.1 8B"), "{warm_text}");
 
     let down = MockServer::start().await;
@@ -1776,7 +1801,10 @@ async fn an_endless_dataset_listing_stops_at_the_caps_and_keeps_the_cached_state
     let healthy = MockServer::start().await;
     mount_dataset(&healthy).await;
     let warm = client(&healthy.uri(), cache.path());
-    assert_eq!(warm.list_dataset(DATASET).await.unwrap(), expected_listing());
+    assert_eq!(
+        warm.list_dataset(DATASET).await.unwrap(),
+        expected_listing()
+    );
 
     for (limits, requests, reason) in [
         (
@@ -1799,7 +1827,9 @@ async fn an_endless_dataset_listing_stops_at_the_caps_and_keeps_the_cached_state
         let endless = MockServer::start().await;
         mount_hub_dataset_sha(&endless, DATASET, SHA_NEXT).await;
         Mock::given(method("GET"))
-            .and(path(format!("/api/datasets/{DATASET}/tree/{SHA_NEXT}/definitions")))
+            .and(path(format!(
+                "/api/datasets/{DATASET}/tree/{SHA_NEXT}/definitions"
+            )))
             .respond_with(EndlessTree { per_page: 100 })
             .mount(&endless)
             .await;

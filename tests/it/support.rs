@@ -198,17 +198,22 @@ pub async fn mount_hub_tree(
 /// Runs the binary online against the Hub at `endpoint`, with `hf_home` as its HF home and no
 /// GitHub or Hub credentials from the environment.
 pub fn track_models_with_hub(args: &[&str], endpoint: &str, hf_home: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_track-models"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_track-models"));
+    command
         .args(args)
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("GITHUB_STEP_SUMMARY")
-        .env_remove("HF_HUB_OFFLINE")
         .env("HF_HOME", hf_home)
-        .env("HF_ENDPOINT", endpoint)
-        .env("GITHUB_API_URL", "http://127.0.0.1:9")
-        .env_remove("HF_HUB_CACHE")
-        .env_remove("HF_TOKEN")
-        .env_remove("GITHUB_TOKEN")
-        .output()
-        .expect("the binary runs")
+        .env("HF_ENDPOINT", endpoint);
+    let unset = [
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "HF_HUB_OFFLINE",
+        "HF_HUB_CACHE",
+        "HF_TOKEN",
+        "GITHUB_TOKEN",
+    ];
+    for name in unset {
+        command.env_remove(name);
+    }
+    command.env("GITHUB_API_URL", "http://127.0.0.1:9");
+    command.output().expect("the binary runs")
 }

@@ -158,7 +158,9 @@ impl HfClient {
                 listing.sha
             ));
         } else if !plan.to_fetch.is_empty() {
-            let (fetched, notes) = self.fetch_definitions(repo, &listing.sha, &plan.to_fetch).await;
+            let (fetched, notes) = self
+                .fetch_definitions(repo, &listing.sha, &plan.to_fetch)
+                .await;
             out.downloaded = fetched.len();
             out.notes.extend(notes);
             plan.answers.extend(fetched);

@@ -13,7 +13,9 @@ use serde::Deserialize;
 
 use super::cache::{self, keep_going, RepoCache, RepoKind};
 use super::transport::Target;
-use super::{validate_repo_id, DatasetListing, HfClient, HfError, ListedFile, ModelInfo, ModelQuery};
+use super::{
+    validate_repo_id, DatasetListing, HfClient, HfError, ListedFile, ModelInfo, ModelQuery,
+};
 
 const LISTING_DIR: &str = "track-models-listing";
 

@@ -134,7 +134,12 @@ impl HfClient {
         };
         keep_going(fetch.cache.write_ref("main", &sha), fetch.cache.dir());
         if let Some(text) = self.usable_snapshot(&fetch.cache, &sha, fetch.file) {
-            tracing::debug!(repo = fetch.repo, sha, file = fetch.file, "served from the cache");
+            tracing::debug!(
+                repo = fetch.repo,
+                sha,
+                file = fetch.file,
+                "served from the cache"
+            );
             return Ok(self.cached(fetch, text, sha, None));
         }
         self.store_download(fetch, sha, etag, &answer)
@@ -291,7 +296,9 @@ impl HfClient {
                 let stored = fetch.cache.store(&sha, fetch.file, &etag, &answer.body);
                 keep_going(stored, fetch.cache.dir());
             }
-            None => tracing::warn!(repo = fetch.repo, url = %answer.url, "no usable ETag; not caching"),
+            None => {
+                tracing::warn!(repo = fetch.repo, url = %answer.url, "no usable ETag; not caching")
+            }
         }
         Ok(ConfigFile {
             text,

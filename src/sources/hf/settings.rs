@@ -247,7 +247,6 @@ impl fmt::Debug for HfConfig {
     }
 }
 
-
 /// huggingface_hub's `DEFAULT_ETAG_TIMEOUT`.
 const DEFAULT_ETAG_TIMEOUT: Duration = Duration::from_secs(10);
 /// Two of the Hub's 5-minute windows.
@@ -256,7 +255,10 @@ const WAIT_BUDGET_VAR: &str = "TRACK_MODELS_HUB_WAIT_BUDGET";
 
 /// A number of seconds (`10`, `2.5`) from the variable `name`; unset is `None`, anything else
 /// that is not a finite number ≥ 0 is an error naming the variable.
-fn seconds_var(set: &dyn Fn(&str) -> Option<String>, name: &str) -> anyhow::Result<Option<Duration>> {
+fn seconds_var(
+    set: &dyn Fn(&str) -> Option<String>,
+    name: &str,
+) -> anyhow::Result<Option<Duration>> {
     let Some(value) = set(name) else {
         return Ok(None);
     };

@@ -190,7 +190,9 @@ impl HfClient {
         loop {
             tries += 1;
             let timeout = (call == Call::Metadata).then_some(self.inner.etag_timeout);
-            let Some(outcome) = deadline.run(self.attempt(method.clone(), url, timeout)).await
+            let Some(outcome) = deadline
+                .run(self.attempt(method.clone(), url, timeout))
+                .await
             else {
                 return Err(out_of_time(repo, url, &deadline));
             };
