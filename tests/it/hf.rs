@@ -1856,3 +1856,46 @@ async fn an_endless_dataset_listing_stops_at_the_caps_and_keeps_the_cached_state
         );
     }
 }
+
+// ---------------------------------------------------------------- a hostile cache
+
+/// What a cache folder holds is read only as bounded regular files, and only under names an
+/// identifier check allowed: a FIFO or a link to a device planted as the snapshot, or a ref
+/// naming a path, is a miss (offline: a clear error), never a hang or a read outside the cache.
+#[cfg(unix)]
+#[tokio::test]
+async fn planted_fifos_devices_and_path_refs_in_the_cache_are_misses() {
+    let cache = tempfile::tempdir().unwrap();
+    let repo_dir = cache.path().join("models--Qwen--Qwen3-8B");
+    let snapshot = repo_dir.join("snapshots").join(SHA);
+    std::fs::create_dir_all(&snapshot).unwrap();
+    std::fs::create_dir_all(repo_dir.join("refs")).unwrap();
+    std::fs::write(repo_dir.join("refs/main"), SHA).unwrap();
+    let config = snapshot.join("config.json");
+    let mut settings = hf_config("http://127.0.0.1:9", cache.path());
+    settings.offline = true;
+    let offline = HfClient::new(settings).unwrap();
+
+    let fifo = std::ffi::CString::new(config.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let err = offline.fetch_config("Qwen/Qwen3-8B").await.unwrap_err();
+    assert!(matches!(err, HfError::OfflineMiss { .. }), "{err:?}");
+
+    std::fs::remove_file(&config).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &config).unwrap();
+    let err = offline.fetch_config("Qwen/Qwen3-8B").await.unwrap_err();
+    assert!(matches!(err, HfError::OfflineMiss { .. }), "{err:?}");
+
+    std::fs::write(repo_dir.join("refs/main"), "../../../../dev").unwrap();
+    let err = offline.fetch_config("Qwen/Qwen3-8B").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "offline and not cached: `Qwen/Qwen3-8B` (http://127.0.0.1:9/Qwen/Qwen3-8B/resolve/main/config.json): \
+             no `{}`\nhint: unset `HF_HUB_OFFLINE` to fetch it",
+            repo_dir.join("refs/main").display()
+        )
+    );
+    assert_eq!(offline.requests_made(), 0);
+}

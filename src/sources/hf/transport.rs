@@ -615,8 +615,8 @@ fn is_transient(err: &reqwest::Error) -> bool {
 
 /// A failure that another try will not fix soon: the host name does not resolve, or nothing
 /// listens at the address (hyper's connector says `dns error` / the OS says refused).
-fn unreachable_reason(err: &reqwest::Error) -> Option<&'static str> {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+fn unreachable_reason(err: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    let mut source = Some(err);
     while let Some(cause) = source {
         if let Some(io) = cause.downcast_ref::<std::io::Error>() {
             if io.kind() == std::io::ErrorKind::ConnectionRefused {
@@ -780,6 +780,49 @@ mod tests {
             next_link(&headers, &base).unwrap().as_str(),
             "http://127.0.0.1:9/api/x?cursor=2"
         );
+    }
+
+    /// Errors shaped like hyper's connector's: a message wrapping the cause.
+    #[derive(Debug)]
+    struct Wrapped(&'static str, Box<dyn std::error::Error + Send + Sync>);
+
+    impl std::fmt::Display for Wrapped {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Wrapped {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&*self.1)
+        }
+    }
+
+    #[test]
+    fn refused_connections_and_dns_failures_are_unreachable() {
+        let refused = Wrapped(
+            "client error (Connect)",
+            Box::new(Wrapped(
+                "tcp connect error",
+                Box::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)),
+            )),
+        );
+        assert_eq!(unreachable_reason(&refused), Some("connection refused"));
+        let dns = Wrapped(
+            "client error (Connect)",
+            Box::new(Wrapped(
+                "dns error",
+                Box::new(std::io::Error::other(
+                    "failed to lookup address information",
+                )),
+            )),
+        );
+        assert_eq!(unreachable_reason(&dns), Some("DNS lookup failed"));
+        let reset = Wrapped(
+            "client error (SendRequest)",
+            Box::new(std::io::Error::from(std::io::ErrorKind::ConnectionReset)),
+        );
+        assert_eq!(unreachable_reason(&reset), None);
     }
 
     #[test]
