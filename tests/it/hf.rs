@@ -1899,3 +1899,21 @@ async fn planted_fifos_devices_and_path_refs_in_the_cache_are_misses() {
     );
     assert_eq!(offline.requests_made(), 0);
 }
+
+/// The run's one client hands a cache-only view to the parts that must not touch the network:
+/// it answers from the same cache, sends nothing, and shares the request counter.
+#[tokio::test]
+async fn a_cache_only_view_shares_the_cache_and_sends_nothing() {
+    let cache = tempfile::tempdir().unwrap();
+    let body = warm_qwen(cache.path()).await;
+    let server = MockServer::start().await;
+    let client = client(&server.uri(), cache.path());
+    let view = client.cache_only();
+    assert!(view.is_offline() && !client.is_offline());
+    let file = view.fetch_config("Qwen/Qwen3-8B").await.unwrap();
+    assert_eq!((file.text.as_str(), file.from_cache), (body.as_str(), true));
+    let err = view.fetch_config("org/cold").await.unwrap_err();
+    assert!(matches!(err, HfError::OfflineMiss { .. }), "{err:?}");
+    assert_eq!((view.requests_made(), client.requests_made()), (0, 0));
+    assert!(server.received_requests().await.unwrap().is_empty());
+}

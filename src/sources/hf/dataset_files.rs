@@ -129,7 +129,7 @@ impl HfClient {
         let cache = RepoCache::new(&self.inner.state_dir, RepoKind::Dataset, repo);
         if listing.definition_files.is_empty() && !listing.definitions.is_empty() {
             // A listing cached before blob ids were kept: list the definitions again, once.
-            if self.inner.offline {
+            if self.offline {
                 return Ok(DatasetTags {
                     notes: vec![format!(
                         "offline: the cached listing of `{repo}` at `{}` has no blob ids (an older cache); the dataset's tags were not read",
@@ -150,7 +150,7 @@ impl HfClient {
         let before = read_tags_cache(&tags_path);
         let mut out = DatasetTags::default();
         let mut plan = plan(repo, &listing, &before, &mut out.notes);
-        if self.inner.offline && !plan.to_fetch.is_empty() {
+        if self.offline && !plan.to_fetch.is_empty() {
             out.notes.push(format!(
                 "offline: the tags of {} of {} definition file(s) of `{repo}` at `{}` are not cached; `traced_not_listed` findings may be incomplete",
                 plan.to_fetch.len(),

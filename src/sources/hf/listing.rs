@@ -28,7 +28,7 @@ impl HfClient {
             revision: "main",
             path: "",
         };
-        if self.inner.offline {
+        if self.offline {
             return Err(HfError::offline_miss(
                 "",
                 url.as_str(),
@@ -79,7 +79,7 @@ impl HfClient {
         let cache = RepoCache::new(&self.inner.state_dir, RepoKind::Dataset, repo);
         let mut info_url = self.url(repo, &format!("api/datasets/{repo}"))?;
         info_url.query_pairs_mut().append_pair("expand[]", "sha");
-        if self.inner.offline {
+        if self.offline {
             return recorded_listing(repo, &cache, info_url.as_str());
         }
         let sha = self.dataset_commit(repo, &info_url).await?;

@@ -107,6 +107,9 @@ pub struct ModelQuery {
 #[derive(Clone)]
 pub struct HfClient {
     inner: Arc<Inner>,
+    /// No network: answer from the cache or fail with [`HfError::OfflineMiss`]
+    /// ([`HfConfig::offline`], or a [`HfClient::cache_only`] view).
+    offline: bool,
 }
 
 struct Inner {
@@ -115,7 +118,6 @@ struct Inner {
     endpoint: String,
     endpoint_url: Url,
     token: Option<String>,
-    offline: bool,
     cache_dir: std::path::PathBuf,
     state_dir: std::path::PathBuf,
     etag_timeout: Duration,
@@ -136,7 +138,7 @@ impl fmt::Debug for HfClient {
         f.debug_struct("HfClient")
             .field("endpoint", &inner.endpoint)
             .field("token", &inner.token.as_ref().map(|_| "<redacted>"))
-            .field("offline", &inner.offline)
+            .field("offline", &self.offline)
             .field("cache_dir", &inner.cache_dir)
             .field("retry", &inner.retry)
             .field("wait_budget", &inner.wait_budget)
@@ -180,7 +182,6 @@ impl HfClient {
                 endpoint,
                 endpoint_url,
                 token: config.token.filter(|token| !token.is_empty()),
-                offline: config.offline,
                 cache_dir: config.cache_dir,
                 state_dir: config.state_dir,
                 etag_timeout: config.etag_timeout,
@@ -193,7 +194,23 @@ impl HfClient {
                 requests: AtomicU64::new(0),
                 rate_limit_waited_ms: AtomicU64::new(0),
             }),
+            offline: config.offline,
         })
+    }
+
+    /// This client, answering from the cache only (no request), sharing everything else: what
+    /// a part of the run that must not touch the network (the lint's config reads) takes from
+    /// the run's one client.
+    pub fn cache_only(&self) -> HfClient {
+        HfClient {
+            inner: Arc::clone(&self.inner),
+            offline: true,
+        }
+    }
+
+    /// Whether this client answers from the cache only.
+    pub fn is_offline(&self) -> bool {
+        self.offline
     }
 
     /// `HfClient::new(HfConfig::from_env()?)`.

@@ -98,7 +98,7 @@ impl HfClient {
             cache: RepoCache::new(&self.inner.cache_dir, RepoKind::Model, repo),
             main_url: self.url(repo, &format!("{repo}/resolve/main/{file}"))?,
         };
-        if self.inner.offline {
+        if self.offline {
             return self.cached_file_offline(&fetch);
         }
         let cached = fetch
