@@ -16,8 +16,8 @@ use wiremock::matchers::{bearer_token, method, path, query_param, query_param_is
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 use crate::support::{
-    config_answer, hf_config, mount_hub_config, mount_hub_dataset_sha, mount_hub_tree,
-    track_models_with_hub,
+    closed_port_endpoint, config_answer, hf_config, mount_hub_config, mount_hub_dataset_sha,
+    mount_hub_tree, track_models_with_hub,
 };
 
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -55,14 +55,6 @@ fn offline_client(cache: &Path) -> HfClient {
     let mut config = hf_config(&closed_port_endpoint(), cache);
     config.offline = true;
     HfClient::new(config).unwrap()
-}
-
-/// An endpoint nobody listens on: any request would fail to connect.
-fn closed_port_endpoint() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
 }
 
 /// `GET` and `HEAD` of `/{repo}/resolve/main/config.json` at `sha`.

@@ -217,3 +217,11 @@ pub fn track_models_with_hub(args: &[&str], endpoint: &str, hf_home: &Path) -> O
     command.env("GITHUB_API_URL", "http://127.0.0.1:9");
     command.output().expect("the binary runs")
 }
+
+/// An endpoint nobody listens on: any request is refused.
+pub fn closed_port_endpoint() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
