@@ -41,6 +41,8 @@ pub enum LimitKind {
     Primary,
     /// A secondary (abuse) limit: too many requests at once or per minute.
     Secondary,
+    /// A 429, or a 403 with `retry-after`, that names neither: waited for like a secondary one.
+    Other,
 }
 
 /// A rate-limited answer: which limit, and what GitHub said about waiting.
@@ -80,7 +82,7 @@ impl RateLimit {
         } else if exhausted {
             LimitKind::Primary
         } else if status == 429 || retry_after.is_some() {
-            LimitKind::Secondary
+            LimitKind::Other
         } else {
             return None;
         };
@@ -94,7 +96,7 @@ impl RateLimit {
     /// `secondary rate limit; retry in 30 s` — what the message says about it.
     pub fn describe(&self) -> String {
         let what = match self.kind {
-            LimitKind::Primary => "rate limited",
+            LimitKind::Primary | LimitKind::Other => "rate limited",
             LimitKind::Secondary => "rate limited (secondary rate limit)",
         };
         match (self.retry_after, self.reset_at) {
@@ -219,6 +221,18 @@ pub fn budget_from(value: Option<&str>) -> anyhow::Result<Duration> {
     }
 }
 
+/// Waits that only record what they would sleep (unit tests of both clients).
+#[cfg(test)]
+pub(crate) fn recording(budget: Duration) -> (Waits, Arc<Mutex<Vec<Duration>>>) {
+    let slept = Arc::new(Mutex::new(Vec::new()));
+    let record = slept.clone();
+    let sleep: Sleep = Arc::new(move |wait| {
+        record.lock().unwrap().push(wait);
+        Box::pin(async {})
+    });
+    (Waits::new(budget, sleep, Arc::new(|| 1_000)), slept)
+}
+
 fn unix_now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -275,7 +289,7 @@ mod tests {
         assert_eq!(RateLimit::classify(422, &plain, SECONDARY), None);
         assert_eq!(
             RateLimit::classify(429, &HeaderMap::new(), "").map(|l| l.kind),
-            Some(LimitKind::Secondary)
+            Some(LimitKind::Other)
         );
         let after = headers(&[("retry-after", "30")]);
         assert_eq!(
@@ -333,7 +347,7 @@ mod tests {
             ..reset
         };
         assert_eq!(waits.next_wait(&far, 0), None, "over the budget");
-        assert_eq!(waits(0).next_wait(&after, 0), None);
+        assert_eq!(super::tests::waits(0).next_wait(&after, 0), None);
     }
 
     #[test]
