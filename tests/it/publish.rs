@@ -104,11 +104,15 @@ fn request(base_doc: &str, generated: &str) -> PublishRequest {
     }
 }
 
+/// A client of the fake that never sleeps for rate limits (it records the waits instead,
+/// within the default budget).
 fn client(fake: &FakeGitHub) -> GitHub {
+    let (waits, _) = crate::support::recording_waits(600);
     GitHub::new(&fake.uri(), TOKEN)
         .unwrap()
         .with_server_url("https://github.com")
         .with_write_interval(Duration::ZERO)
+        .with_waits(waits)
 }
 
 async fn run(fake: &FakeGitHub, request: &PublishRequest) -> anyhow::Result<PublishOutcome> {
@@ -407,39 +411,31 @@ async fn commits_by_others_pause_and_recreate_overwrites_them() {
     assert!(!fake.comments_on(number)[0].body.contains("Paused"));
 }
 
+/// A person pushes to the bot's branch between the run's read and its ref update: either the
+/// re-read right before the update sees it (no update sent), or GitHub's fast-forward check
+/// refuses the update (`force: false`). Either way the run reads again and pauses.
 #[tokio::test]
 async fn a_push_between_reading_and_moving_pauses_instead_of_overwriting() {
-    let (fake, number) = with_pull_request().await;
-    let late = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let seen = late.clone();
-    fake.before("create_commit", move |state| {
-        let parent = state.refs[BRANCH].clone();
-        let sha = state.commit_file(Some(&parent), "bob", DOC_PATH, "bob's edit\n");
-        state.refs.insert(BRANCH.into(), sha.clone());
-        *seen.lock().unwrap() = sha;
-    });
-    let outcome = run(&fake, &request(BASE_DOC, NEWER_DOC)).await.unwrap();
-    // The compare-and-swap fails (not a fast-forward of bob's push); read again, pause.
-    assert_eq!(
-        fake.writes(),
-        [
-            "POST create_blob",
-            "POST create_tree",
-            "POST create_commit",
-            "PATCH update_ref",
-            "PATCH update_comment"
-        ]
-    );
-    assert!(fake
-        .requests()
-        .iter()
-        .any(|l| l.route == "update_ref" && l.body["force"] == serde_json::json!(false)));
-    assert_eq!(outcome.operation, Operation::None);
-    assert_eq!(outcome.note, "paused: commits by others");
-    let bob = late.lock().unwrap().clone();
-    assert_eq!(head_of(&fake, BRANCH), Some(bob.clone()));
-    assert_eq!(outcome.head_sha, Some(bob));
-    assert!(fake.comments_on(number)[0].body.contains("by `bob`"));
+    for (route, moves) in [("create_commit", 0), ("update_ref", 1)] {
+        let (fake, number) = with_pull_request().await;
+        let bob = fake.push_before(route, BRANCH, "bob", "bob's edit\n");
+        let outcome = run(&fake, &request(BASE_DOC, NEWER_DOC)).await.unwrap();
+        let mut expected = vec!["POST create_blob", "POST create_tree", "POST create_commit"];
+        expected.extend(std::iter::repeat_n("PATCH update_ref", moves));
+        expected.push("PATCH update_comment");
+        assert_eq!(fake.writes(), expected, "{route}");
+        assert!(fake
+            .requests()
+            .iter()
+            .filter(|l| l.route == "update_ref")
+            .all(|l| l.body["force"] == serde_json::json!(false)));
+        assert_eq!(outcome.operation, Operation::None);
+        assert_eq!(outcome.note, "paused: commits by others");
+        let bob = bob.lock().unwrap().clone();
+        assert_eq!(head_of(&fake, BRANCH), Some(bob.clone()));
+        assert_eq!(outcome.head_sha, Some(bob));
+        assert!(fake.comments_on(number)[0].body.contains("by `bob`"));
+    }
 }
 
 #[tokio::test]
@@ -734,42 +730,88 @@ async fn other_label_422s_are_not_retried() {
     assert_eq!(outcome.warnings.len(), 1, "{:?}", outcome.warnings);
 }
 
-/// A 429 or a secondary-limit 403 with a short `retry-after` is waited out once and sent
-/// again; a rate-limited 403 on `GET /user` is never taken for the Actions token.
+fn client_with(fake: &FakeGitHub, waits: track_models::github::rate_limit::Waits) -> GitHub {
+    client(fake).with_waits(waits)
+}
+
+/// A 429 with `retry-after` is waited out as asked and sent again; the sleep is injected, so
+/// the test counts the waits instead of taking them.
 #[tokio::test]
-async fn retry_after_is_honoured_once_and_a_limited_get_user_is_an_error() {
+async fn retry_after_is_honoured_and_sent_again() {
     let fake = FakeGitHub::start(BASE_DOC).await;
-    fake.lock().retry_after = 1;
+    fake.lock().retry_after = Some(7);
     fake.fail("create_blob", 429, Some(1));
-    let started = std::time::Instant::now();
-    let outcome = run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1));
+    let (waits, slept) = crate::support::recording_waits(600);
+    let github = client_with(&fake, waits);
+    let outcome = publish(&github, &request(BASE_DOC, NEW_DOC), &report())
+        .await
+        .unwrap();
+    assert_eq!(*slept.lock().unwrap(), [Duration::from_secs(7)]);
     assert_eq!(outcome.operation, Operation::Created);
+    let blobs = fake.writes().iter().filter(|w| *w == "POST create_blob").count();
+    assert_eq!(blobs, 2);
+}
+
+/// GitHub's secondary limit as it usually comes: 403, no `retry-after`, requests remaining.
+/// It is named as a rate limit, waited for (a minute, then doubling) within the run's
+/// budget, and a limited `GET /user` is never taken for the Actions token: the personal
+/// token's login is read once the limit passes, or the run fails naming the limit.
+#[tokio::test]
+async fn a_secondary_rate_limit_without_retry_after_is_waited_for_within_the_budget() {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.lock().secondary_limit = true;
+    fake.lock().retry_after = None;
+    fake.fail("get_user", 403, Some(2));
+    let (waits, slept) = crate::support::recording_waits(600);
+    let github = client_with(&fake, waits);
+    let outcome = publish(&github, &request(BASE_DOC, NEW_DOC), &report())
+        .await
+        .unwrap();
     assert_eq!(
-        fake.writes()
-            .iter()
-            .filter(|w| *w == "POST create_blob")
-            .count(),
-        2
+        *slept.lock().unwrap(),
+        [Duration::from_secs(60), Duration::from_secs(120)]
     );
+    assert_eq!(outcome.operation, Operation::Created);
+    let number = outcome.pull_request.unwrap().0;
+    assert_eq!(fake.comments_on(number)[0].user, "coverage-bot");
 
     let fake = FakeGitHub::start(BASE_DOC).await;
     fake.lock().secondary_limit = true;
-    fake.lock().retry_after = 1;
-    fake.fail("get_user", 403, Some(2));
-    let error = run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap_err();
+    fake.lock().retry_after = None;
+    fake.fail("get_user", 403, None);
+    let (waits, slept) = crate::support::recording_waits(100);
+    let error = publish(&client_with(&fake, waits), &request(BASE_DOC, NEW_DOC), &report())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        format!("{error:#}"),
+        "reading the token's user (`GET /user`): 403 You have exceeded a secondary rate limit. \
+         Please wait a few minutes before you try again.\nhint: rate limited (secondary rate \
+         limit); retry in a few minutes; waited 60 s of this run's 100 s budget \
+         (`TRACK_MODELS_GITHUB_WAIT_BUDGET_SECS`)"
+    );
+    assert_eq!(*slept.lock().unwrap(), [Duration::from_secs(60)]);
+    assert_eq!(fake.writes(), Vec::<String>::new());
+}
+
+/// A refused connection fails the call at once: one attempt, no wait.
+#[tokio::test]
+async fn a_refused_connection_fails_at_once() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let (waits, slept) = crate::support::recording_waits(600);
+    let github = GitHub::new(&closed, TOKEN).unwrap().with_waits(waits);
+    let error = publish(&github, &request(BASE_DOC, NEW_DOC), &report())
+        .await
+        .unwrap_err();
     let message = format!("{error:#}");
     assert!(
-        message.starts_with(
-            "reading the token's user (`GET /user`): 403 You have exceeded a secondary rate limit"
-        ),
+        message.starts_with("reading the token's user (`GET /user`): "),
         "{message}"
     );
-    assert!(
-        message.contains("hint: rate limited; retry in 1 s"),
-        "{message}"
-    );
-    assert_eq!(fake.writes(), Vec::<String>::new());
+    assert!(message.contains("Connection refused"), "{message}");
+    assert!(slept.lock().unwrap().is_empty());
 }
 
 /// A 403 on a write names the permission GitHub says it accepts.
