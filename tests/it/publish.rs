@@ -354,6 +354,150 @@ async fn base_matches_closes_the_bot_pull_request_and_deletes_the_branch() {
     assert_eq!(last.lines().count(), 1);
 }
 
+/// A maintainer pushes while the run closes the pull request: the branch is re-read right
+/// before the delete and kept, and the run says so.
+#[tokio::test]
+async fn a_push_while_closing_keeps_the_branch() {
+    let (fake, number) = with_pull_request().await;
+    fake.edit_base_doc("maintainer", NEW_DOC);
+    let pushed = fake.push_before("update_pull", BRANCH, "maintainer", "keep this\n");
+    let outcome = run(&fake, &request(NEW_DOC, NEW_DOC)).await.unwrap();
+    assert_eq!(fake.writes(), ["POST create_comment", "PATCH update_pull"]);
+    let pushed = pushed.lock().unwrap().clone();
+    assert_eq!(head_of(&fake, BRANCH), Some(pushed.clone()));
+    assert_eq!(outcome.operation, Operation::Closed);
+    assert_eq!(
+        outcome.note,
+        format!(
+            "base already matches the generated doc; the branch `{BRANCH}` is kept: it moved to \
+             {} during the run",
+            &pushed[..7]
+        )
+    );
+    assert_eq!(outcome.head_sha, Some(pushed));
+}
+
+/// A push after the run read the pull request and before it writes anything: the re-read
+/// before closing sees it, the run reads again, and the pull request stays open with the
+/// "no longer needed" note instead.
+#[tokio::test]
+async fn a_push_before_closing_leaves_the_pull_request_open() {
+    let (fake, number) = with_pull_request().await;
+    fake.edit_base_doc("maintainer", NEW_DOC);
+    fake.push_before("list_comments", BRANCH, "alice", "alice's edit\n");
+    let outcome = run(&fake, &request(NEW_DOC, NEW_DOC)).await.unwrap();
+    assert_eq!(fake.writes(), ["PATCH update_comment"]);
+    assert_eq!(outcome.operation, Operation::None);
+    assert_eq!(outcome.note, "no longer needed: commits by others");
+    assert!(fake.pull(number).open);
+}
+
+/// The bot's branch is deleted between the run's read and its write (GitHub closes the pull
+/// request): it is created again with a new pull request, not an error.
+#[tokio::test]
+async fn a_branch_deleted_between_read_and_write_is_created_again() {
+    let (fake, number) = with_pull_request().await;
+    fake.before("create_commit", |state| {
+        state.delete_branch(BRANCH);
+    });
+    let outcome = run(&fake, &request(BASE_DOC, NEWER_DOC)).await.unwrap();
+    assert!(!fake.pull(number).open, "GitHub closed it with its branch");
+    assert_eq!(outcome.operation, Operation::Created);
+    let new = outcome.pull_request.unwrap().0;
+    assert_ne!(new, number);
+    assert!(fake.pull(new).open);
+    assert_eq!(fake.lock().doc_on(BRANCH).as_deref(), Some(NEWER_DOC));
+}
+
+/// A run could not open its pull request (the branch is kept, by design); a maintainer
+/// pushes to that branch. The next run does not move it: it pauses and says why, in the
+/// run's output since there is no pull request. `--recreate` discards the push and says so.
+#[tokio::test]
+async fn a_maintainers_push_on_a_leftover_branch_pauses_until_recreate() {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.fail("create_pull", 500, Some(1));
+    run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap_err();
+    assert!(head_of(&fake, BRANCH).is_some() && fake.open_pulls().is_empty());
+    let pushed = fake.push_as(BRANCH, "maintainer", DOC_PATH, "a maintainer's fix\n");
+    fake.clear_log();
+
+    let outcome = run(&fake, &request(BASE_DOC, NEWER_DOC)).await.unwrap();
+    assert_eq!(fake.writes(), Vec::<String>::new());
+    assert_eq!(head_of(&fake, BRANCH), Some(pushed.clone()));
+    assert_eq!(outcome.operation, Operation::None);
+    assert_eq!(
+        outcome.note,
+        format!(
+            "paused: commits by others on the branch `{BRANCH}` ({} by maintainer); pass \
+             `--recreate` to discard them",
+            &pushed[..7]
+        )
+    );
+
+    // The same push landing between the read and the write of a run that found the leftover
+    // branch clean: the re-read before the (forced) move sees it, and the run pauses.
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.fail("create_pull", 500, Some(1));
+    run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap_err();
+    let late = fake.push_before("create_commit", BRANCH, "maintainer", "late fix\n");
+    fake.clear_log();
+    let outcome = run(&fake, &request(BASE_DOC, NEWER_DOC)).await.unwrap();
+    assert_eq!(outcome.operation, Operation::None);
+    let late = late.lock().unwrap().clone();
+    assert_eq!(head_of(&fake, BRANCH), Some(late.clone()));
+    assert!(outcome.note.starts_with("paused: commits by others on the branch"));
+    assert!(!fake.writes().iter().any(|w| w.contains("_ref")));
+
+    let mut recreate = request(BASE_DOC, NEWER_DOC);
+    recreate.recreate = true;
+    let outcome = run(&fake, &recreate).await.unwrap();
+    assert_eq!(outcome.operation, Operation::Created);
+    assert_eq!(outcome.note, "recreated on base, discarding commits by others");
+    assert_eq!(fake.lock().doc_on(BRANCH).as_deref(), Some(NEWER_DOC));
+    let moves: Vec<serde_json::Value> = fake
+        .requests()
+        .into_iter()
+        .filter(|l| l.route == "update_ref")
+        .map(|l| l.body)
+        .collect();
+    assert_eq!(moves.len(), 1);
+    assert_eq!(moves[0]["force"], serde_json::json!(true));
+}
+
+/// `--recreate` with a push landing during the run: the re-read before the forced move sees
+/// it, the run reads again, and the push is discarded only once it is known, and named.
+#[tokio::test]
+async fn recreate_discards_a_push_made_during_the_run_and_says_so() {
+    let (fake, number) = with_pull_request().await;
+    fake.push_before("create_commit", BRANCH, "carol", "carol's edit\n");
+    let mut recreate = request(BASE_DOC, NEWER_DOC);
+    recreate.recreate = true;
+    let outcome = run(&fake, &recreate).await.unwrap();
+    assert_eq!(outcome.operation, Operation::Updated);
+    assert_eq!(outcome.note, "recreated on base, discarding commits by others");
+    assert_eq!(fake.lock().doc_on(BRANCH).as_deref(), Some(NEWER_DOC));
+    assert!(fake.pull(number).open);
+}
+
+/// A hostile repository answer (a 7 MB default branch) is refused, and echoed bounded.
+#[tokio::test]
+async fn a_hostile_default_branch_is_refused_and_echoed_bounded() {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.lock().default_branch = "a".repeat(7 << 20);
+    let error = run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap_err();
+    let message = format!("{error:#}");
+    assert!(
+        message.starts_with(
+            "reading the repository o/r: GitHub answered a default branch that is not a branch \
+             name: `aaaa"
+        ),
+        "{}",
+        &message[..200]
+    );
+    assert!(message.len() < 400, "{} bytes", message.len());
+    assert_eq!(fake.writes(), Vec::<String>::new());
+}
+
 #[tokio::test]
 async fn base_matches_but_commits_by_others_leave_the_pull_request_open() {
     let (fake, number) = with_pull_request().await;
