@@ -76,8 +76,7 @@ impl RateLimit {
             .and_then(|v| v.parse::<u64>().ok())
             .filter(|_| exhausted);
         let lower = message.to_ascii_lowercase();
-        let kind = if lower.contains("secondary rate limit") || lower.contains("abuse detection")
-        {
+        let kind = if lower.contains("secondary rate limit") || lower.contains("abuse detection") {
             LimitKind::Secondary
         } else if exhausted {
             LimitKind::Primary
@@ -209,15 +208,12 @@ impl Waits {
 pub fn budget_from(value: Option<&str>) -> anyhow::Result<Duration> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(DEFAULT_WAIT_BUDGET),
-        Some(text) => text
-            .parse::<u64>()
-            .map(Duration::from_secs)
-            .map_err(|_| {
-                anyhow::anyhow!(
-                    "`{WAIT_BUDGET_VAR}` must be a number of seconds, not `{}`",
-                    crate::ident::echo(text)
-                )
-            }),
+        Some(text) => text.parse::<u64>().map(Duration::from_secs).map_err(|_| {
+            anyhow::anyhow!(
+                "`{WAIT_BUDGET_VAR}` must be a number of seconds, not `{}`",
+                crate::ident::echo(text)
+            )
+        }),
     }
 }
 

@@ -44,7 +44,6 @@ impl<W: Write> Apply<'_, W> {
         &self.request.repository
     }
 
-
     pub async fn apply(mut self, plan: &PublishPlan) -> Result<Applied> {
         let mut outcome = preview(self.state, plan, self.texts);
         match &plan.step {
@@ -59,11 +58,19 @@ impl<W: Write> Apply<'_, W> {
                     .map(|p| p.comments.as_slice())
                     .unwrap_or_default();
                 let comment = &self.texts.comment;
-                upsert_comment(self.github, self.repo(), *number, existing, comment, self.bot())
-                    .await?;
+                upsert_comment(
+                    self.github,
+                    self.repo(),
+                    *number,
+                    existing,
+                    comment,
+                    self.bot(),
+                )
+                .await?;
             }
             Step::Refresh { .. } => {
-                self.actions.group("track-models: updating the pull request")?;
+                self.actions
+                    .group("track-models: updating the pull request")?;
                 outcome.warnings = self.finish_pull(open_of(self.state)?, self.texts).await?;
             }
             Step::Create => return self.create(outcome).await,
@@ -347,7 +354,15 @@ impl<W: Write> Apply<'_, W> {
                 .await?;
         }
         let comments = &pull.comments;
-        upsert_comment(github, repo, pull.number, comments, &texts.comment, self.bot()).await?;
+        upsert_comment(
+            github,
+            repo,
+            pull.number,
+            comments,
+            &texts.comment,
+            self.bot(),
+        )
+        .await?;
         let labels = missing_labels(&pull.labels, &self.request.labels);
         if labels.is_empty() {
             return Ok(Vec::new());

@@ -198,7 +198,13 @@ fn who_made(commits: &[ForeignCommit]) -> String {
     let mut listed: Vec<String> = commits
         .iter()
         .take(5)
-        .map(|c| format!("{} by {}", short(&c.sha), crate::ident::echo_at_most(&c.who, 60)))
+        .map(|c| {
+            format!(
+                "{} by {}",
+                short(&c.sha),
+                crate::ident::echo_at_most(&c.who, 60)
+            )
+        })
         .collect();
     if commits.len() > 5 {
         listed.push(format!("{} more", commits.len() - 5));

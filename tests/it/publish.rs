@@ -358,7 +358,7 @@ async fn base_matches_closes_the_bot_pull_request_and_deletes_the_branch() {
 /// before the delete and kept, and the run says so.
 #[tokio::test]
 async fn a_push_while_closing_keeps_the_branch() {
-    let (fake, number) = with_pull_request().await;
+    let (fake, _) = with_pull_request().await;
     fake.edit_base_doc("maintainer", NEW_DOC);
     let pushed = fake.push_before("update_pull", BRANCH, "maintainer", "keep this\n");
     let outcome = run(&fake, &request(NEW_DOC, NEW_DOC)).await.unwrap();
@@ -445,14 +445,19 @@ async fn a_maintainers_push_on_a_leftover_branch_pauses_until_recreate() {
     assert_eq!(outcome.operation, Operation::None);
     let late = late.lock().unwrap().clone();
     assert_eq!(head_of(&fake, BRANCH), Some(late.clone()));
-    assert!(outcome.note.starts_with("paused: commits by others on the branch"));
+    assert!(outcome
+        .note
+        .starts_with("paused: commits by others on the branch"));
     assert!(!fake.writes().iter().any(|w| w.contains("_ref")));
 
     let mut recreate = request(BASE_DOC, NEWER_DOC);
     recreate.recreate = true;
     let outcome = run(&fake, &recreate).await.unwrap();
     assert_eq!(outcome.operation, Operation::Created);
-    assert_eq!(outcome.note, "recreated on base, discarding commits by others");
+    assert_eq!(
+        outcome.note,
+        "recreated on base, discarding commits by others"
+    );
     assert_eq!(fake.lock().doc_on(BRANCH).as_deref(), Some(NEWER_DOC));
     let moves: Vec<serde_json::Value> = fake
         .requests()
@@ -474,7 +479,10 @@ async fn recreate_discards_a_push_made_during_the_run_and_says_so() {
     recreate.recreate = true;
     let outcome = run(&fake, &recreate).await.unwrap();
     assert_eq!(outcome.operation, Operation::Updated);
-    assert_eq!(outcome.note, "recreated on base, discarding commits by others");
+    assert_eq!(
+        outcome.note,
+        "recreated on base, discarding commits by others"
+    );
     assert_eq!(fake.lock().doc_on(BRANCH).as_deref(), Some(NEWER_DOC));
     assert!(fake.pull(number).open);
 }
@@ -892,7 +900,11 @@ async fn retry_after_is_honoured_and_sent_again() {
         .unwrap();
     assert_eq!(*slept.lock().unwrap(), [Duration::from_secs(7)]);
     assert_eq!(outcome.operation, Operation::Created);
-    let blobs = fake.writes().iter().filter(|w| *w == "POST create_blob").count();
+    let blobs = fake
+        .writes()
+        .iter()
+        .filter(|w| *w == "POST create_blob")
+        .count();
     assert_eq!(blobs, 2);
 }
 
@@ -924,9 +936,13 @@ async fn a_secondary_rate_limit_without_retry_after_is_waited_for_within_the_bud
     fake.lock().retry_after = None;
     fake.fail("get_user", 403, None);
     let (waits, slept) = crate::support::recording_waits(100);
-    let error = publish(&client_with(&fake, waits), &request(BASE_DOC, NEW_DOC), &report())
-        .await
-        .unwrap_err();
+    let error = publish(
+        &client_with(&fake, waits),
+        &request(BASE_DOC, NEW_DOC),
+        &report(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         format!("{error:#}"),
         "reading the token's user (`GET /user`): 403 You have exceeded a secondary rate limit. \

@@ -530,7 +530,10 @@ mod tests {
              it; elsewhere export it"
         );
         assert_eq!(
-            error(&[("GITHUB_REPOSITORY", "o/r/x"), ("GITHUB_TOKEN", "t")], false),
+            error(
+                &[("GITHUB_REPOSITORY", "o/r/x"), ("GITHUB_TOKEN", "t")],
+                false
+            ),
             "`GITHUB_REPOSITORY` is `o/r/x`, not `owner/name`"
         );
         assert_eq!(

@@ -753,8 +753,9 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
         "get_ref" | "create_ref" | "update_ref" | "delete_ref" => git::refs(state, &call),
         "list_pulls" | "list_pull_commits" => pulls::pull_reads(state, &call),
         "create_pull" | "update_pull" => pulls::pull_writes(state, &call),
-        "list_comments" | "add_labels" | "create_comment" | "update_comment"
-        | "delete_comment" => issues::issues(state, &call),
+        "list_comments" | "add_labels" | "create_comment" | "update_comment" | "delete_comment" => {
+            issues::issues(state, &call)
+        }
         _ => error(404, "Not Found"),
     }
 }
@@ -813,7 +814,8 @@ fn injected_failure(state: &mut State, route: &str, auth: &str) -> Option<Respon
     }
     let secondary = matches!(status, 403 | 429) && state.secondary_limit;
     let message = if secondary {
-        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.".to_string()
+        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+            .to_string()
     } else if state.echo_auth_in_errors {
         format!("injected failure for {auth}")
     } else {

@@ -7,9 +7,7 @@ use super::{error, strings, workflows_rule, Call, Commit, State};
 
 /// `GET` a commit, a file, a comparison.
 pub(super) fn object_reads(state: &mut State, call: &Call) -> ResponseTemplate {
-    let (rest, query, body, request) = (&call.rest, &call.query, &call.body, call.request);
-    let bot = call.bot.clone();
-    let _ = (rest, query, body, request, &bot);
+    let (rest, query, request) = (&call.rest, &call.query, call.request);
     match call.route {
         "get_commit" => match state.commits.get(rest[2]) {
             Some(commit) => ResponseTemplate::new(200).set_body_json(json!({
@@ -54,9 +52,8 @@ pub(super) fn object_reads(state: &mut State, call: &Call) -> ResponseTemplate {
 
 /// `POST` a blob, a tree, a commit.
 pub(super) fn object_writes(state: &mut State, call: &Call) -> ResponseTemplate {
-    let (rest, query, body, request) = (&call.rest, &call.query, &call.body, call.request);
+    let body = &call.body;
     let bot = call.bot.clone();
-    let _ = (rest, query, body, request, &bot);
     match call.route {
         "create_blob" => {
             let content = body["content"].as_str().unwrap_or_default().to_string();
@@ -108,9 +105,7 @@ pub(super) fn object_writes(state: &mut State, call: &Call) -> ResponseTemplate 
 /// Branch refs: read, create, move (fast-forward unless forced), delete (closing pull requests
 /// from the branch, as GitHub does).
 pub(super) fn refs(state: &mut State, call: &Call) -> ResponseTemplate {
-    let (rest, query, body, request) = (&call.rest, &call.query, &call.body, call.request);
-    let bot = call.bot.clone();
-    let _ = (rest, query, body, request, &bot);
+    let (rest, body) = (&call.rest, &call.body);
     match call.route {
         "get_ref" => {
             let branch = rest[3..].join("/");

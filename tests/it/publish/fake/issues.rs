@@ -3,13 +3,12 @@
 use serde_json::{json, Value};
 use wiremock::ResponseTemplate;
 
-use super::{error, paginate, strings, Call, State, Comment};
+use super::{error, paginate, strings, Call, Comment, State};
 
 /// Comments (list, create, edit, delete) and labels.
 pub(super) fn issues(state: &mut State, call: &Call) -> ResponseTemplate {
     let (rest, query, body, request) = (&call.rest, &call.query, &call.body, call.request);
     let bot = call.bot.clone();
-    let _ = (rest, query, body, request, &bot);
     match call.route {
         "list_comments" => {
             let number: u64 = rest[1].parse().unwrap();
@@ -19,7 +18,7 @@ pub(super) fn issues(state: &mut State, call: &Call) -> ResponseTemplate {
                 .filter(|c| c.issue == number)
                 .map(|c| json!({ "id": c.id, "user": { "login": c.user }, "body": c.body }))
                 .collect();
-            paginate(state, request, &query, items)
+            paginate(state, request, query, items)
         }
         "add_labels" => {
             if state.label_422s > 0 {

@@ -7,9 +7,7 @@ use super::{error, paginate, Call, Pull, State, OWNER};
 
 /// Listing pull requests and their commits.
 pub(super) fn pull_reads(state: &mut State, call: &Call) -> ResponseTemplate {
-    let (rest, query, body, request) = (&call.rest, &call.query, &call.body, call.request);
-    let bot = call.bot.clone();
-    let _ = (rest, query, body, request, &bot);
+    let (rest, query, request) = (&call.rest, &call.query, call.request);
     match call.route {
         "list_pulls" => {
             let wanted = query.get("state").cloned().unwrap_or("open".into());
@@ -47,7 +45,7 @@ pub(super) fn pull_reads(state: &mut State, call: &Call) -> ResponseTemplate {
                 .into_iter()
                 .map(|sha| state.commit_json(&sha))
                 .collect();
-            paginate(state, request, &query, items)
+            paginate(state, request, query, items)
         }
         _ => error(404, "Not Found"),
     }
@@ -55,9 +53,8 @@ pub(super) fn pull_reads(state: &mut State, call: &Call) -> ResponseTemplate {
 
 /// Opening and editing pull requests.
 pub(super) fn pull_writes(state: &mut State, call: &Call) -> ResponseTemplate {
-    let (rest, query, body, request) = (&call.rest, &call.query, &call.body, call.request);
+    let (rest, body) = (&call.rest, &call.body);
     let bot = call.bot.clone();
-    let _ = (rest, query, body, request, &bot);
     match call.route {
         "create_pull" => {
             let actions_token = state.token_login.is_none() && state.app_login.is_none();
