@@ -73,6 +73,13 @@ async fn open_pull(
     bot_login: &str,
 ) -> Result<OpenPull> {
     let repo = request.repository.as_str();
+    if !crate::ident::is_git_sha(&pull.head.sha) {
+        anyhow::bail!(
+            "reading pull request #{} in {repo}: GitHub answered a head `{}`, not a commit id",
+            pull.number,
+            crate::ident::echo(&pull.head.sha)
+        );
+    }
     let commits = github.pull_commits(repo, pull.number).await?;
     let (_, parents) = github.commit_info(repo, &pull.head.sha).await?;
     let doc = github
