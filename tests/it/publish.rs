@@ -1279,6 +1279,13 @@ async fn dry_run_makes_only_get_requests() {
     for ((fake, mut request), operation, note) in cases {
         fake.clear_log();
         request.dry_run = true;
+        // A dry run needs read access only.
+        fake.lock().permissions = Some(
+            [("contents", "read"), ("pull_requests", "read")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
         let (refs, pulls, comments) = {
             let state = fake.lock();
             (

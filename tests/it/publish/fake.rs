@@ -9,16 +9,22 @@
 //! forbidden to the Actions token, commits without an author attributed to the token.
 //!
 //! With [`State::permissions`] set (the `permissions:` a workflow grants), it also enforces
-//! what GitHub enforces for such a token: each write needs its permission, else 403
+//! what GitHub enforces for such a token: each call needs its permission (`read` for reads,
+//! `write` for writes), else 403
 //! "Resource not accessible by integration" with `X-Accepted-GitHub-Permissions`; adding a
 //! label the repository does not have yet creates it and needs `issues: write` (403 "You do
 //! not have permission to create labels on this repository."); a ref update whose old and
-//! new commits differ under `.github/workflows/` needs `workflows` (refused with GitHub's
-//! "refusing to allow a GitHub App to create or update workflow … without `workflows`
-//! permission"); with the repository setting "Allow GitHub Actions to create and approve pull
+//! new commits differ under `.github/workflows/` needs `workflows` (refused in GitHub's words
+//! for the kind of token, [`State::workflow_refusal`]: "refusing to allow a GitHub App / a
+//! Personal Access Token / an OAuth App to create or update workflow …", with 403, 404 or
+//! 422); with the repository setting "Allow GitHub Actions to create and approve pull
 //! requests" off, the Actions token gets 403 on `POST /pulls`. Always: bodies and comments
 //! over 65,536 characters are 422, deleting a pull request's head branch closes it, and a
 //! non-forced ref update that is not a fast-forward is 422 "Update is not a fast forward".
+//! Injected secondary rate limits come as GitHub usually sends them: its message, requests
+//! remaining, and no `retry-after` unless a test sets one. A person's push between the bot's
+//! read and its write is a hook ([`FakeGitHub::push_before`]). The routes are answered by
+//! resource: `git` (objects and refs), `pulls`, `issues` (comments and labels).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -860,9 +866,13 @@ fn strings(value: &Value) -> Vec<String> {
         .collect()
 }
 
-/// GitHub's answer to a write the token's permissions do not cover.
+/// GitHub's answer to a call the token's permissions do not cover (reads need `read`, writes
+/// `write`, of the scope GitHub names in `X-Accepted-GitHub-Permissions`).
 fn permission_gate(state: &State, route: &str) -> Option<ResponseTemplate> {
     let accepted = match route {
+        "get_repo" | "get_ref" | "get_commit" | "get_contents" | "compare" => "contents=read",
+        "list_pulls" | "list_pull_commits" => "pull_requests=read",
+        "list_comments" => "issues=read; pull_requests=read",
         "create_blob" | "create_tree" | "create_commit" | "create_ref" | "update_ref"
         | "delete_ref" => "contents=write",
         "create_pull" | "update_pull" => "pull_requests=write",
