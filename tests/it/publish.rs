@@ -1758,7 +1758,7 @@ async fn the_binary_publishes_one_pull_request_then_nothing() {
         text.lines()
             .any(|l| l.contains(token) && !l.starts_with("::add-mask::"))
     };
-    let run = |extra: &[&str]| {
+    let run_with = |extra: &[&str], env: &[(&str, &str)]| {
         let trace = crate::support::trace_dir();
         std::process::Command::new(env!("CARGO_BIN_EXE_track-models"))
             .current_dir(checkout.path())
@@ -1778,9 +1778,11 @@ async fn the_binary_publishes_one_pull_request_then_nothing() {
             .env("GITHUB_OUTPUT", &outputs)
             .env("GITHUB_STEP_SUMMARY", &summary)
             .env_remove("GITHUB_WORKSPACE")
+            .envs(env.iter().copied())
             .output()
             .unwrap()
     };
+    let run = |extra: &[&str]| run_with(extra, &[]);
 
     let dry = run(&["--dry-run"]);
     let (out, err) = (
@@ -1840,4 +1842,23 @@ async fn the_binary_publishes_one_pull_request_then_nothing() {
         "nothing changed: no write"
     );
     assert_eq!(github.open_pulls().len(), 1);
+
+    // A secondary rate limit with no wait budget left (`TRACK_MODELS_GITHUB_WAIT_BUDGET_SECS`
+    // is 0): named as a rate limit, not a permission problem, and never taken for the Actions
+    // token.
+    github.lock().secondary_limit = true;
+    github.lock().retry_after = None;
+    github.fail("get_user", 403, None);
+    let limited = run_with(&[], &[("TRACK_MODELS_GITHUB_WAIT_BUDGET_SECS", "0")]);
+    let err = String::from_utf8_lossy(&limited.stderr).into_owned();
+    assert_eq!(limited.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "reading the token's user (`GET /user`): 403 You have exceeded a secondary rate \
+             limit. Please wait a few minutes before you try again.\nhint: rate limited \
+             (secondary rate limit); retry in a few minutes; waited 0 s of this run's 0 s budget \
+             (`TRACK_MODELS_GITHUB_WAIT_BUDGET_SECS`)"
+        ),
+        "{err}"
+    );
 }
