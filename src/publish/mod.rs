@@ -4,18 +4,22 @@
 //! - [`plan`](plan::plan) decides the operation from what the repository looks like (read
 //!   with GET requests only) and the [`PublishRequest`]; [`render`] builds the title, body and
 //!   comments from the report. Neither does I/O.
-//! - [`publish`] gathers the state, plans, and applies the plan through [`GitHub`], the only
-//!   code that talks to the API; [`gha`] writes the Actions outputs, summary and annotations.
+//! - [`publish`] gathers the state (`gather.rs`), plans, and applies the plan (`apply.rs`)
+//!   through [`GitHub`], the only code that talks to the API; [`gha`] writes the Actions outputs, summary and annotations.
 //!
 //! Guarantees:
 //! - A dry run makes GET requests only.
 //! - A commit is built blobs → tree (on the base tree) → commit (no author, so GitHub signs it)
 //!   before any ref points at it: a ref never points at a commit without the doc.
-//! - The branch is moved by compare-and-swap: the new commit descends from the head that was
-//!   read (a merge of the base head and that head, carrying the base tree plus the doc), and
-//!   the ref update is a fast-forward (`force: false`). A push made meanwhile makes the update
-//!   fail; the run reads again and applies the lifecycle (which pauses on foreign commits).
-//!   Only `--recreate` force-moves the branch over others' commits.
+//! - No ref is moved or deleted without compare-and-swap ([`apply`]): the branch is re-read
+//!   right before every move or delete and written only when it is where the run read it; an
+//!   update is moreover a fast-forward (`force: false`) of a commit that descends from the
+//!   head read (a merge of the base head and that head, carrying the base tree plus the doc).
+//!   A push made meanwhile makes the run read again and apply the lifecycle (which pauses on
+//!   foreign commits); a branch that moved while closing is kept, with a note; a branch
+//!   deleted meanwhile is created again. Only `--recreate` force-moves the branch over
+//!   others' commits, and says so; a leftover branch (no open pull request) with others'
+//!   commits pauses the bot too ([`plan::Step::PauseBranch`]).
 //! - When GitHub refuses to bring the base's `.github/workflows/` changes into the branch (no
 //!   `workflows` permission), the doc is committed on top of the branch instead; under
 //!   `--recreate` the branch is rebuilt and a new pull request opened (GitHub closes the one

@@ -128,13 +128,23 @@ enum Method {
 /// Where and as whom publishing talks to GitHub, read from the environment before any work:
 /// `GITHUB_REPOSITORY` (`owner/name`), `GITHUB_TOKEN`, and the optional `GITHUB_API_URL`,
 /// `GITHUB_SERVER_URL`, `TRACK_MODELS_BOT_LOGIN`, `TRACK_MODELS_WRITE_INTERVAL_MS` and
-/// [`crate::github::rate_limit::WAIT_BUDGET_VAR`]. Building it makes no request.
+/// [`crate::github::rate_limit::WAIT_BUDGET_VAR`], each checked. Building it makes no request
+/// and needs no runtime; [`PublishEnv::github`] builds the client (inside the runtime).
 #[derive(Debug)]
 pub struct PublishEnv {
     /// `owner/name`.
     pub repository: String,
-    /// The client, ready for the first request.
-    pub github: GitHub,
+    client: ClientSettings,
+}
+
+/// What the client is built from.
+#[derive(Debug)]
+struct ClientSettings {
+    api_url: String,
+    token: Secret,
+    server_url: Option<String>,
+    bot_login: Option<String>,
+    write_interval: Option<Duration>,
 }
 
 impl PublishEnv {
@@ -166,11 +176,73 @@ impl PublishEnv {
                 crate::ident::echo(repository)
             ),
         }
-        let github = GitHub::from_vars_for(&var, dry_run)?;
+        let client = ClientSettings::from_vars(&var, dry_run)?;
+        crate::github::rate_limit::budget_from(
+            var(crate::github::rate_limit::WAIT_BUDGET_VAR).as_deref(),
+        )?;
         Ok(PublishEnv {
             repository: repository.to_string(),
-            github,
+            client,
         })
+    }
+
+    /// The client (inside the tokio runtime: building it starts its connection pool).
+    pub fn github(&self) -> Result<GitHub> {
+        self.client.build()
+    }
+}
+
+impl ClientSettings {
+    fn from_vars(var: &impl Fn(&str) -> Option<String>, dry_run: bool) -> Result<Self> {
+        let token = var("GITHUB_TOKEN").filter(|t| !t.trim().is_empty());
+        let Some(token) = token else {
+            let needs = if dry_run {
+                "`--publish --dry-run` only reads: a token that can read the repository is \
+                 enough"
+            } else {
+                "`--publish` needs a token that can write contents and pull requests"
+            };
+            bail!("`GITHUB_TOKEN` is not set\nhint: {needs}");
+        };
+        let write_interval = match var("TRACK_MODELS_WRITE_INTERVAL_MS") {
+            Some(text) if !text.trim().is_empty() => {
+                let millis: u64 = text.trim().parse().map_err(|_| {
+                    anyhow::anyhow!(
+                        "`TRACK_MODELS_WRITE_INTERVAL_MS` must be a number of milliseconds, not \
+                         `{}`",
+                        crate::ident::echo(&text)
+                    )
+                })?;
+                Some(Duration::from_millis(millis))
+            }
+            _ => None,
+        };
+        let set = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        Ok(ClientSettings {
+            api_url: crate::github::api_url(var),
+            token: Secret(token.trim().to_string()),
+            server_url: set("GITHUB_SERVER_URL"),
+            bot_login: set("TRACK_MODELS_BOT_LOGIN"),
+            write_interval,
+        })
+    }
+
+    fn build(&self) -> Result<GitHub> {
+        let mut github = GitHub::new(&self.api_url, &self.token.0)?;
+        if let Some(server) = &self.server_url {
+            github = github.with_server_url(server);
+        }
+        if let Some(login) = &self.bot_login {
+            github = github.with_bot_login(login);
+        }
+        if let Some(interval) = self.write_interval {
+            github = github.with_write_interval(interval);
+        }
+        Ok(github)
     }
 }
 
@@ -208,38 +280,7 @@ impl GitHub {
 
     /// Like [`GitHub::from_env`] with an explicit variable source.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        Self::from_vars_for(&var, false)
-    }
-
-    fn from_vars_for(var: &impl Fn(&str) -> Option<String>, dry_run: bool) -> Result<Self> {
-        let token = var("GITHUB_TOKEN").filter(|t| !t.trim().is_empty());
-        let Some(token) = token else {
-            let needs = if dry_run {
-                "`--publish --dry-run` only reads: a token that can read the repository is \
-                 enough"
-            } else {
-                "`--publish` needs a token that can write contents and pull requests"
-            };
-            bail!("`GITHUB_TOKEN` is not set\nhint: {needs}");
-        };
-        let api_url = crate::github::api_url(var);
-        let mut github = GitHub::new(&api_url, &token)?;
-        if let Some(server) = var("GITHUB_SERVER_URL").filter(|u| !u.trim().is_empty()) {
-            github = github.with_server_url(&server);
-        }
-        if let Some(login) = var("TRACK_MODELS_BOT_LOGIN").filter(|l| !l.trim().is_empty()) {
-            github = github.with_bot_login(login.trim());
-        }
-        if let Some(text) = var("TRACK_MODELS_WRITE_INTERVAL_MS").filter(|t| !t.trim().is_empty()) {
-            let millis: u64 = text.trim().parse().map_err(|_| {
-                anyhow::anyhow!(
-                    "`TRACK_MODELS_WRITE_INTERVAL_MS` must be a number of milliseconds, not `{}`",
-                    crate::ident::echo(&text)
-                )
-            })?;
-            github = github.with_write_interval(Duration::from_millis(millis));
-        }
-        Ok(github)
+        ClientSettings::from_vars(&var, false)?.build()
     }
 
     /// Web root for links (`https://github.com`); derived from the API URL unless set.
@@ -540,6 +581,24 @@ mod tests {
             error(&[("GITHUB_REPOSITORY", "o/r")], false),
             "`GITHUB_TOKEN` is not set\nhint: `--publish` needs a token that can write \
              contents and pull requests"
+        );
+        // Outside any runtime, before any work: no request is made.
+        let env = PublishEnv::from_vars(
+            vars(&[("GITHUB_REPOSITORY", " o/r "), ("GITHUB_TOKEN", "t")]),
+            false,
+        )
+        .unwrap();
+        assert_eq!(env.repository, "o/r");
+        assert_eq!(
+            error(
+                &[
+                    ("GITHUB_REPOSITORY", "o/r"),
+                    ("GITHUB_TOKEN", "t"),
+                    ("TRACK_MODELS_GITHUB_WAIT_BUDGET_SECS", "soon"),
+                ],
+                false
+            ),
+            "`TRACK_MODELS_GITHUB_WAIT_BUDGET_SECS` must be a number of seconds, not `soon`"
         );
         assert_eq!(
             error(&[("GITHUB_REPOSITORY", "o/r")], true),
