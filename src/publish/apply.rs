@@ -435,19 +435,7 @@ async fn existing_pull(github: &GitHub, request: &PublishRequest, bot: &str) -> 
                 request.branch
             )
         })?;
-    let comments = github
-        .sticky_comments(repo, pull.number, bot, COMMENT_MARKER)
-        .await?;
-    Ok(OpenPull {
-        number: pull.number,
-        url: pull.html_url,
-        head_sha: pull.head.sha,
-        title: pull.title,
-        body: pull.body.unwrap_or_default(),
-        labels: pull.labels.into_iter().map(|l| l.name).collect(),
-        comments,
-        ..OpenPull::default()
-    })
+    super::gather::listed_pull(github, repo, pull, bot).await
 }
 
 /// Makes the bot's sticky comment read `text`: edit only when different, delete duplicates

@@ -85,6 +85,21 @@ async fn open_pull(
     let doc = github
         .file_at(repo, &request.doc_path, &pull.head.sha)
         .await?;
+    Ok(OpenPull {
+        doc,
+        foreign_commits: foreign_commits(&commits, bot_login),
+        on_base: parents.first() == Some(&state.base_head),
+        ..listed_pull(github, repo, pull, bot_login).await?
+    })
+}
+
+/// An open pull request as its listing gives it, with the bot's sticky comments.
+pub(super) async fn listed_pull(
+    github: &GitHub,
+    repo: &str,
+    pull: PullInfo,
+    bot_login: &str,
+) -> Result<OpenPull> {
     let comments = github
         .sticky_comments(repo, pull.number, bot_login, COMMENT_MARKER)
         .await?;
@@ -95,10 +110,8 @@ async fn open_pull(
         title: pull.title,
         body: pull.body.unwrap_or_default(),
         labels: pull.labels.into_iter().map(|l| l.name).collect(),
-        doc,
-        foreign_commits: foreign_commits(&commits, bot_login),
         comments,
-        on_base: parents.first() == Some(&state.base_head),
+        ..OpenPull::default()
     })
 }
 

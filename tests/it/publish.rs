@@ -459,14 +459,7 @@ async fn a_maintainers_push_on_a_leftover_branch_pauses_until_recreate() {
         "recreated on base, discarding commits by others"
     );
     assert_eq!(fake.lock().doc_on(BRANCH).as_deref(), Some(NEWER_DOC));
-    let moves: Vec<serde_json::Value> = fake
-        .requests()
-        .into_iter()
-        .filter(|l| l.route == "update_ref")
-        .map(|l| l.body)
-        .collect();
-    assert_eq!(moves.len(), 1);
-    assert_eq!(moves[0]["force"], serde_json::json!(true));
+    assert_eq!(fake.ref_moves(), [serde_json::json!(true)]);
 }
 
 /// `--recreate` with a push landing during the run: the re-read before the forced move sees
@@ -576,11 +569,8 @@ async fn a_push_between_reading_and_moving_pauses_instead_of_overwriting() {
         expected.extend(std::iter::repeat_n("PATCH update_ref", moves));
         expected.push("PATCH update_comment");
         assert_eq!(fake.writes(), expected, "{route}");
-        assert!(fake
-            .requests()
-            .iter()
-            .filter(|l| l.route == "update_ref")
-            .all(|l| l.body["force"] == serde_json::json!(false)));
+        let forced = fake.ref_moves().into_iter().filter(|f| f != false);
+        assert_eq!(forced.count(), 0, "{route}");
         assert_eq!(outcome.operation, Operation::None);
         assert_eq!(outcome.note, "paused: commits by others");
         let bob = bob.lock().unwrap().clone();

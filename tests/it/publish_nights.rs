@@ -605,14 +605,7 @@ async fn a_push_during_the_run_pauses_and_recreate_discards_it() {
         bob,
         "the push was not overwritten"
     );
-    let moves: Vec<Value> = github
-        .requests()
-        .into_iter()
-        .filter(|l| l.route == "update_ref")
-        .map(|l| l.body)
-        .collect();
-    assert_eq!(moves.len(), 1);
-    assert_eq!(moves[0]["force"], json!(false));
+    assert_eq!(github.ref_moves(), [json!(false)]);
     assert_eq!(ran.output("pull-request-operation"), "none");
     assert!(
         ran.stderr.contains("paused: commits by others"),

@@ -561,6 +561,16 @@ impl FakeGitHub {
         self.lock().log.clone()
     }
 
+    /// The `force` flag of every ref update sent (`PATCH /git/refs/…`), in order.
+    pub fn ref_moves(&self) -> Vec<Value> {
+        self.lock()
+            .log
+            .iter()
+            .filter(|l| l.route == "update_ref")
+            .map(|l| l.body["force"].clone())
+            .collect()
+    }
+
     /// Non-GET requests as `METHOD route`.
     pub fn writes(&self) -> Vec<String> {
         self.lock()
