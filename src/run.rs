@@ -775,8 +775,8 @@ impl Summary {
         if let Some(candidates) = self.candidates {
             if self.added == 0 {
                 line = match candidates {
-                    0 => format!("discovery found no candidate (every source was empty or unreadable; see the notes above)\n{line}"),
-                    _ => format!("discovery found nothing new to add (the report's `candidates` says why for each)\n{line}"),
+                    0 => format!("discovery found no candidate: every source was empty or unreadable (see the warnings above)\n{line}"),
+                    _ => format!("discovery found nothing new to add among {} (`--report-json` gives each one's reason)\n{line}", plural(candidates, "candidate", "considered")),
                 };
             }
         }
