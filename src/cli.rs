@@ -116,7 +116,7 @@ pub struct Cli {
     pub cookbook_repo: Option<String>,
 
     /// Print more detail on stderr: why each definition of a model this run adds or
-    /// refreshes got its name (`info: …` lines), the serving-config problems of models this run
+    /// regenerates got its name (`info: …` lines), the serving-config problems of models this run
     /// does not touch (otherwise only counted), the requests sent to the Hub and GitHub, and
     /// the sources' informational events.
     #[arg(long, short = 'v')]

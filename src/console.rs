@@ -150,8 +150,8 @@ impl Progress {
     /// A spinner when stderr is a terminal (and `TERM` is not `dumb`), else lines;
     /// `TRACK_MODELS_PROGRESS_AFTER_MS` sets the delay before a phase is shown.
     pub fn for_stderr() -> Progress {
-        let terminal = io::stderr().is_terminal()
-            && std::env::var("TERM").map_or(true, |term| term != "dumb");
+        let terminal =
+            io::stderr().is_terminal() && std::env::var("TERM").map_or(true, |term| term != "dumb");
         let after = std::env::var("TRACK_MODELS_PROGRESS_AFTER_MS")
             .ok()
             .and_then(|text| text.trim().parse().ok())
@@ -218,10 +218,8 @@ impl Progress {
         started: Instant,
         stopped: &mpsc::Receiver<()>,
     ) -> bool {
-        let bar = indicatif::ProgressBar::with_draw_target(
-            None,
-            indicatif::ProgressDrawTarget::stderr(),
-        );
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
         if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
             bar.set_style(style);
         }

@@ -378,7 +378,9 @@ pub fn report(
     read_tags: bool,
     err: &mut dyn std::io::Write,
 ) -> std::io::Result<Vec<crate::lint::Finding>> {
-    let (outcome, notes) = lint_run(request, network, text, requests, resolution, read_tags, tags);
+    let (outcome, notes) = lint_run(
+        request, network, text, requests, resolution, read_tags, tags,
+    );
     for note in &notes {
         writeln!(err, "note: {note}")?;
     }

@@ -23,7 +23,9 @@ use crate::doc::{CoverageDoc, DocError};
 use crate::lint_gather::{Resolution, TagReading};
 use crate::nightly;
 use crate::onboard::ModelRequest;
-use crate::plan::{onboarding_base, plan_run, Discovered, Job, Onboard, Plan, RunPlan, ServingConfigs};
+use crate::plan::{
+    onboarding_base, plan_run, Discovered, Job, Onboard, Plan, RunPlan, ServingConfigs,
+};
 use crate::publish::gha::Actions;
 use crate::publish::{publish_with_actions, GitHub, PublishRequest};
 use crate::report::{Action, Report};
@@ -109,7 +111,8 @@ struct Gathered {
 struct PlanInputs {
     problems: Vec<String>,
     config_warnings: Vec<String>,
-    resolved: Vec<Result<ModelRequest, String>>,
+    /// One per `--model-name`: its request, or why not (naming the model).
+    resolved: Vec<Result<ModelRequest>>,
     discovered: Option<Discovered>,
 }
 
@@ -192,7 +195,8 @@ impl Shell<'_> {
         }
         let index = self.load_index(Some(&names))?;
         let rows = report_is_read(self.request);
-        let planned = plan_run(doc, &index, Job::Refresh { rows }).map_err(|e| self.doc_error(e))?;
+        let planned =
+            plan_run(doc, &index, Job::Refresh { rows }).map_err(|e| self.doc_error(e))?;
         let ending = Ending {
             problems: Vec::new(),
             requests: &[],
@@ -293,14 +297,9 @@ impl Shell<'_> {
         let resolved = self.resolve(&existing.sections, &serving_sources)?;
         let dataset_tags = OnceLock::new();
         let discovered = match (&serving_sources, request.discover) {
-            (Serving::Discovery(sources), Some(args)) => Some(self.discover(
-                sources,
-                doc,
-                existing,
-                args,
-                today,
-                &dataset_tags,
-            )?),
+            (Serving::Discovery(sources), Some(args)) => {
+                Some(self.discover(sources, doc, existing, args, today, &dataset_tags)?)
+            }
             _ => None,
         };
         Ok(Gathered {
@@ -321,7 +320,7 @@ impl Shell<'_> {
         &self,
         sections: &[crate::doc::refresh::SectionOutcome],
         serving: &Serving,
-    ) -> Result<Vec<Result<ModelRequest, String>>> {
+    ) -> Result<Vec<Result<ModelRequest>>> {
         let models = &self.request.models;
         if models.is_empty() {
             return Ok(Vec::new());
@@ -333,17 +332,10 @@ impl Shell<'_> {
             hf: self.network.hub()?,
         };
         let what = format!("resolving {} model(s)", models.len());
-        let resolved = self.phase(&what, || {
-            self.network.block_on(resolve::requests(
-                models,
-                &self.request.sizes,
-                &resolver,
-            ))
-        })?;
-        Ok(resolved
-            .into_iter()
-            .map(|resolved| resolved.map_err(|error| format!("{error:#}")))
-            .collect())
+        self.phase(&what, || {
+            self.network
+                .block_on(resolve::requests(models, &self.request.sizes, &resolver))
+        })
     }
 
     /// Discovery: gather its signals, decide, gather the picks' serving plans.
@@ -395,7 +387,12 @@ impl Shell<'_> {
         };
         let job = Job::Onboard(Onboard {
             existing,
-            resolved: inputs.resolved,
+            // The core keeps a failure as the line it prints.
+            resolved: inputs
+                .resolved
+                .into_iter()
+                .map(|resolved| resolved.map_err(|error| format!("{error:#}")))
+                .collect(),
             sglang_supports: &supports,
             refresh_all: self.request.refresh_status,
             discovered: inputs.discovered,
@@ -619,10 +616,14 @@ impl Shell<'_> {
         }
     }
 
-    /// `--verbose`: why each definition of a model this run added or refreshed got its name,
+    /// `--verbose`: why each definition of a model this run added or regenerated got its name,
     /// and the requests the run sent.
     fn print_verbose(&self, report: &Report, ending: &Ending, err: &mut dyn Write) -> Result<()> {
-        for model in report.models.iter().filter(|m| m.action != Action::Unchanged) {
+        for model in report
+            .models
+            .iter()
+            .filter(|m| m.action != Action::Unchanged)
+        {
             for definition in &model.definitions {
                 if let Some(why) = &definition.why {
                     let line = format!("`{}`: `{}`: {why}", model.name, definition.name);

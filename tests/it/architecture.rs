@@ -89,7 +89,9 @@ fn code_of(text: &str) -> String {
         } else if let Some(hashes) = raw_string_start(rest) {
             let close = format!("\"{}", "#".repeat(hashes));
             let open = 2 + hashes;
-            rest[open..].find(&close).map_or(rest.len(), |e| open + e + close.len())
+            rest[open..]
+                .find(&close)
+                .map_or(rest.len(), |e| open + e + close.len())
         } else if rest.starts_with('"') && !text[..i].ends_with('\'') {
             string_end(rest)
         } else {
@@ -128,7 +130,11 @@ fn string_end(rest: &str) -> usize {
 /// Every path `code` names, made absolute (crate-root segments) with its 1-based line: `use`
 /// trees expanded, and `crate::…` / `super::…` / `self::…` / child-module paths in code.
 /// External paths (`std::…`, `anyhow::…`) are dropped.
-fn named_paths(code: &str, module: &[String], children: &BTreeSet<String>) -> Vec<(Vec<String>, usize)> {
+fn named_paths(
+    code: &str,
+    module: &[String],
+    children: &BTreeSet<String>,
+) -> Vec<(Vec<String>, usize)> {
     let line_of = |at: usize| code[..at].matches('\n').count() + 1;
     let mut found = Vec::new();
     let mut in_use = Vec::new();
@@ -189,7 +195,11 @@ fn strip_renames(tree: &str) -> String {
     while let Some(token) = tokens.next() {
         if token == "as" {
             let alias = tokens.next().unwrap_or_default();
-            out.extend(alias.chars().skip_while(|c| c.is_alphanumeric() || *c == '_'));
+            out.extend(
+                alias
+                    .chars()
+                    .skip_while(|c| c.is_alphanumeric() || *c == '_'),
+            );
         } else {
             out.push_str(token);
         }
@@ -247,7 +257,11 @@ fn expand_item(path: &[String], item: &str, out: &mut Vec<Vec<String>>) {
 }
 
 /// `path` from the crate root, or `None` when it is not ours (`std::…`).
-fn absolute(path: &[String], module: &[String], children: &BTreeSet<String>) -> Option<Vec<String>> {
+fn absolute(
+    path: &[String],
+    module: &[String],
+    children: &BTreeSet<String>,
+) -> Option<Vec<String>> {
     let first = path.first()?;
     let (base, rest): (Vec<String>, &[String]) = match first.as_str() {
         "crate" | "track_models" => (Vec::new(), &path[1..]),
@@ -319,7 +333,11 @@ fn reexports_of(
     for file in files.iter().filter(|f| f.rel != "main.rs") {
         let children = children_of(file, modules);
         let mut names = BTreeMap::new();
-        for (at, _) in file.code.match_indices("pub use ").chain(file.code.match_indices("pub(crate) use ")) {
+        for (at, _) in file
+            .code
+            .match_indices("pub use ")
+            .chain(file.code.match_indices("pub(crate) use "))
+        {
             let start = file.code[at..].find("use ").unwrap() + at + 4;
             let Some(end) = file.code[start..].find(';') else {
                 continue;
@@ -344,7 +362,11 @@ fn file_edges(files: &[SrcFile]) -> BTreeMap<String, BTreeMap<String, String>> {
     let mut edges: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
     for file in files {
         // The binary's module is not part of the library: its paths start at the crate root.
-        let module: &[String] = if file.rel == "main.rs" { &[] } else { &file.module };
+        let module: &[String] = if file.rel == "main.rs" {
+            &[]
+        } else {
+            &file.module
+        };
         let children = children_of(file, &modules);
         for (path, line) in named_paths(&file.code, module, &children) {
             let Some(to) = file_of(&path, &modules, &reexports) else {
@@ -380,7 +402,11 @@ fn parent_and_child(a: &str, b: &str) -> bool {
 
 /// The top-level module a file belongs to (`discover/gather.rs` → `discover`).
 fn top(rel: &str) -> String {
-    rel.split('/').next().unwrap().trim_end_matches(".rs").to_string()
+    rel.split('/')
+        .next()
+        .unwrap()
+        .trim_end_matches(".rs")
+        .to_string()
 }
 
 // ------------------------------------------------------------------ the map
@@ -443,7 +469,11 @@ fn map_rows(text: &str) -> Vec<Row> {
             assert_eq!(cells.len(), 3, "a map row has three cells: {line}");
             let names = backticked(cells[0])
                 .into_iter()
-                .map(|path| path.trim_end_matches('/').trim_end_matches(".rs").to_string())
+                .map(|path| {
+                    path.trim_end_matches('/')
+                        .trim_end_matches(".rs")
+                        .to_string()
+                })
                 .collect();
             let rule = cells[2].trim();
             let paths = |text: &str| -> Vec<Allowed> {
@@ -460,7 +490,11 @@ fn map_rows(text: &str) -> Vec<Row> {
 }
 
 fn backticked(text: &str) -> Vec<String> {
-    text.split('`').skip(1).step_by(2).map(str::to_string).collect()
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
 }
 
 fn architecture_md() -> String {
@@ -489,7 +523,10 @@ fn every_src_file_is_in_the_map() {
             } else {
                 f.rel.clone()
             };
-            format!("`src/{}` is in no row: add a row for `{entry}` (what it owns, what it may import)", f.rel)
+            format!(
+                "`src/{}` is in no row: add a row for `{entry}` (what it owns, what it may import)",
+                f.rel
+            )
         })
         .collect();
     assert!(
@@ -504,8 +541,10 @@ fn every_import_is_allowed_by_the_map() {
     let rows = map_rows(&architecture_md());
     let rule_of = |module: &str| rows.iter().find(|r| r.names.iter().any(|n| n == module));
     let files = src_files();
-    let modules: BTreeMap<String, Vec<String>> =
-        files.iter().map(|f| (f.rel.clone(), f.module.clone())).collect();
+    let modules: BTreeMap<String, Vec<String>> = files
+        .iter()
+        .map(|f| (f.rel.clone(), f.module.clone()))
+        .collect();
     let mut refused = Vec::new();
     let mut checked = 0;
     for (from, targets) in file_edges(&files) {
@@ -528,7 +567,10 @@ fn every_import_is_allowed_by_the_map() {
             }
         }
     }
-    assert!(checked > 50, "the scan found {checked} imports between modules");
+    assert!(
+        checked > 50,
+        "the scan found {checked} imports between modules"
+    );
     assert!(
         refused.is_empty(),
         "imports ARCHITECTURE.md does not allow:\n{}",
@@ -637,16 +679,27 @@ fn the_pure_modules_import_nothing_that_does_io() {
         "onboard", "sizing", "report",
     ];
     let files = src_files();
-    let modules: BTreeMap<String, Vec<String>> =
-        files.iter().map(|f| (f.rel.clone(), f.module.clone())).collect();
+    let modules: BTreeMap<String, Vec<String>> = files
+        .iter()
+        .map(|f| (f.rel.clone(), f.module.clone()))
+        .collect();
     let edges = file_edges(&files);
     let mut checked = 0;
-    for file in files.iter().filter(|f| pure.contains(&top(&f.rel).as_str())) {
+    for file in files
+        .iter()
+        .filter(|f| pure.contains(&top(&f.rel).as_str()))
+    {
         checked += 1;
         for (to, place) in edges.get(&file.rel).into_iter().flatten() {
             let target = &modules[to];
-            if let Some(name) = io.iter().find(|io| target.starts_with(&io.iter().map(|s| s.to_string()).collect::<Vec<_>>())) {
-                panic!("the pure `src/{}` names `crate::{}` ({place})", file.rel, name.join("::"));
+            if let Some(name) = io.iter().find(|io| {
+                target.starts_with(&io.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+            }) {
+                panic!(
+                    "the pure `src/{}` names `crate::{}` ({place})",
+                    file.rel,
+                    name.join("::")
+                );
             }
         }
     }
@@ -686,11 +739,22 @@ fn the_scan_reads_grouped_nested_and_relative_paths() {
     );
     let children: BTreeSet<String> = ["gather".to_string()].into();
     let parent: Vec<String> = vec!["discover".into()];
-    let paths: Vec<String> = named_paths("pub use gather::{a, b};\nlet x = gather::c();", &parent, &children)
-        .into_iter()
-        .map(|(path, _)| path.join("::"))
-        .collect();
-    assert_eq!(paths, ["discover::gather::a", "discover::gather::b", "discover::gather::c"]);
+    let paths: Vec<String> = named_paths(
+        "pub use gather::{a, b};\nlet x = gather::c();",
+        &parent,
+        &children,
+    )
+    .into_iter()
+    .map(|(path, _)| path.join("::"))
+    .collect();
+    assert_eq!(
+        paths,
+        [
+            "discover::gather::a",
+            "discover::gather::b",
+            "discover::gather::c"
+        ]
+    );
 }
 
 #[test]
@@ -706,10 +770,7 @@ fn the_scan_sees_a_circle_and_the_map_its_rules() {
     add("b.rs", "c/mod.rs");
     add("c/mod.rs", "a.rs");
     add("d.rs", "a.rs");
-    assert_eq!(
-        circles(&edges),
-        [vec!["a.rs", "b.rs", "c/mod.rs", "a.rs"]]
-    );
+    assert_eq!(circles(&edges), [vec!["a.rs", "b.rs", "c/mod.rs", "a.rs"]]);
     let rows = map_rows(
         "## Folders and files\n\n| path | owns | may import |\n|---|---|---|\n\
          | `a.rs`, `b/` | x | `doc`, `discover::decide` (pure), `discover/mod.rs` |\n\
@@ -717,15 +778,30 @@ fn the_scan_sees_a_circle_and_the_map_its_rules() {
     );
     let path = |text: &str| -> Vec<String> { text.split("::").map(str::to_string).collect() };
     assert_eq!(rows[0].names, ["a", "b"]);
-    assert!(allows(&rows[0].may_import, &path("discover::decide"), "discover/decide.rs"));
-    assert!(allows(&rows[0].may_import, &path("discover"), "discover/mod.rs"));
-    assert!(!allows(&rows[0].may_import, &path("discover::gather"), "discover/gather.rs"));
+    assert!(allows(
+        &rows[0].may_import,
+        &path("discover::decide"),
+        "discover/decide.rs"
+    ));
+    assert!(allows(
+        &rows[0].may_import,
+        &path("discover"),
+        "discover/mod.rs"
+    ));
+    assert!(!allows(
+        &rows[0].may_import,
+        &path("discover::gather"),
+        "discover/gather.rs"
+    ));
     assert!(allows(&rows[1].may_import, &path("plan"), "plan/mod.rs"));
     assert!(!allows(&rows[1].may_import, &path("run"), "run.rs"));
     assert!(!allows(&rows[2].may_import, &path("plan"), "plan/mod.rs"));
     assert!(parent_and_child("discover/mod.rs", "discover/gather.rs"));
     assert!(parent_and_child("sources/serving/mod.rs", "sources/mod.rs"));
-    assert!(!parent_and_child("discover/gather.rs", "discover/source.rs"));
+    assert!(!parent_and_child(
+        "discover/gather.rs",
+        "discover/source.rs"
+    ));
     assert!(!parent_and_child("sources/mod.rs", "sources/hf/cache.rs"));
     assert_eq!(module_of("discover/mod.rs"), ["discover"]);
     assert_eq!(module_of("lib.rs"), Vec::<String>::new());

@@ -35,7 +35,9 @@ fn write_mode_updates_the_doc_then_does_nothing() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(
         last_line(&output),
-        format!("`{doc}` is up to date (0 sections changed, 0 models added, 81 definitions missing)")
+        format!(
+            "`{doc}` is up to date (0 sections changed, 0 models added, 81 definitions missing)"
+        )
     );
     assert_eq!(
         fs::metadata(&doc).unwrap().modified().unwrap(),
@@ -422,7 +424,8 @@ fn a_discovery_that_adds_nothing_says_so() {
 fn verbose_shows_the_why_and_the_requests() {
     let (_dir, doc) = workspace(&fixture("refresh/empty-doc.mdx"));
     let trace = trace_dir();
-    let config = crate::support::root().join("tests/fixtures/configs/meta-llama/Llama-3.1-8B/config.json");
+    let config =
+        crate::support::root().join("tests/fixtures/configs/meta-llama/Llama-3.1-8B/config.json");
     let serving = quiet_serving_args();
     let mut args = vec![
         "--model-name",
@@ -458,7 +461,11 @@ fn verbose_shows_the_why_and_the_requests() {
 
 /// The last line of stderr: the summary line.
 fn last_line(output: &Output) -> String {
-    stderr(output).lines().last().unwrap_or_default().to_string()
+    stderr(output)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// The binary with the test environment of `track_models` plus `vars`.
