@@ -367,26 +367,41 @@ fn lint_configs(
         .collect()
 }
 
-/// [`lint_run`] for the run's end: notes and findings go to `err` (`note: …`, then
-/// `lint: path:line: message`, which is what `--check` shows besides the diff); the findings
-/// are returned for the report.
+/// What the lint at a run's end has to say, once [`lint_run`] has read what it needs.
+pub struct LintReport {
+    outcome: LintOutcome,
+    notes: Vec<String>,
+}
+
+/// [`lint_run`] for the run's end, without printing (the shell shows its progress meanwhile).
 pub fn report(
     request: &Request,
     network: &Network,
     text: &str,
     (requests, resolution, tags): (&[ModelRequest], Option<&Resolution>, Option<&TagReading>),
     read_tags: bool,
-    err: &mut dyn std::io::Write,
-) -> std::io::Result<Vec<crate::lint::Finding>> {
+) -> LintReport {
     let (outcome, notes) = lint_run(
         request, network, text, requests, resolution, read_tags, tags,
     );
-    for note in &notes {
-        writeln!(err, "note: {note}")?;
+    LintReport { outcome, notes }
+}
+
+impl LintReport {
+    /// Notes and findings go to `err` (`note: …`, then `lint: path:line: message`, which is
+    /// what `--check` shows besides the diff); the findings are returned for the report.
+    pub fn print(
+        self,
+        request: &Request,
+        err: &mut dyn std::io::Write,
+    ) -> std::io::Result<Vec<crate::lint::Finding>> {
+        for note in &self.notes {
+            writeln!(err, "note: {note}")?;
+        }
+        let doc = request.doc.display();
+        for (line, message) in crate::lint::annotations(&self.outcome.findings) {
+            writeln!(err, "lint: `{doc}`:{line}: {message}")?;
+        }
+        Ok(self.outcome.findings)
     }
-    let doc = request.doc.display();
-    for (line, message) in crate::lint::annotations(&outcome.findings) {
-        writeln!(err, "lint: `{doc}`:{line}: {message}")?;
-    }
-    Ok(outcome.findings)
 }

@@ -527,9 +527,10 @@ impl Shell<'_> {
         let request = self.request;
         let read_tags = report_is_read(request) || request.mode == Mode::Check;
         let lint = (ending.requests, ending.resolution, ending.tags);
-        plan.report.lint = self.phase("linting the doc", || {
-            crate::lint_gather::report(request, self.network, &plan.text, lint, read_tags, err)
-        })?;
+        let linted = self.phase("linting the doc", || {
+            crate::lint_gather::report(request, self.network, &plan.text, lint, read_tags)
+        });
+        plan.report.lint = linted.print(request, err)?;
         for warning in &plan.warnings {
             writeln!(
                 err,
