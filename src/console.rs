@@ -409,6 +409,34 @@ mod tests {
     }
 
     #[test]
+    fn a_quick_phase_prints_nothing_and_returns_its_work() {
+        // Never shown: the phase ends long before the delay, so the ticker stops silently.
+        let progress = Progress {
+            terminal: false,
+            after: Duration::from_secs(3600),
+        };
+        let counted = std::sync::atomic::AtomicUsize::new(0);
+        let counts = || {
+            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            String::new()
+        };
+        assert_eq!(progress.phase("listing", &counts, || 42), 42);
+        assert_eq!(counted.load(std::sync::atomic::Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn phase_lines_name_the_phase_its_state_and_its_counts() {
+        assert_eq!(
+            phase_line("listing the dataset `x`", "12 s", "3 Hub request(s)"),
+            "progress: listing the dataset `x`: 12 s, 3 Hub request(s)"
+        );
+        assert_eq!(
+            phase_line("discovering models", "done", ""),
+            "progress: discovering models: done"
+        );
+    }
+
+    #[test]
     fn hints_follow_the_whole_chain() {
         let error = anyhow::anyhow!("No such file or directory (os error 2)")
             .context("reading the coverage doc `d`\nhint: pass `--doc PATH`");

@@ -2,10 +2,11 @@
 
 use std::fs;
 
-use std::process::{Command, Output};
+use std::process::Output;
 
 use crate::support::{
-    fixture, quiet_serving_args, stderr, stdout, trace_dir, track_models, workspace,
+    fixture, quiet_serving_args, stderr, stdout, trace_dir, track_models, track_models_with,
+    workspace,
 };
 
 fn refresh_args<'a>(doc: &'a str, trace: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
@@ -358,13 +359,13 @@ fn publish_checks_its_environment_before_any_work() {
         stderr(&output),
         "error: `--publish` needs `GITHUB_REPOSITORY` (`owner/name`)\nhint: GitHub Actions sets it; elsewhere export it\n"
     );
-    let output = with_env(&args, &[("GITHUB_REPOSITORY", "owner/repo")]);
+    let output = track_models_with(&args, &[("GITHUB_REPOSITORY", "owner/repo")]);
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         stderr(&output),
         "error: `GITHUB_TOKEN` is not set\nhint: `--publish` needs a token that can write contents and pull requests\n"
     );
-    let output = with_env(
+    let output = track_models_with(
         &args,
         &[("GITHUB_REPOSITORY", "owner"), ("GITHUB_TOKEN", "t")],
     );
@@ -393,7 +394,7 @@ fn a_discovery_that_adds_nothing_says_so() {
         trace.to_str().unwrap(),
     ];
     args.extend(serving.iter().map(String::as_str));
-    let output = with_env(&args, &[("TRACK_MODELS_PROGRESS_AFTER_MS", "0")]);
+    let output = track_models_with(&args, &[("TRACK_MODELS_PROGRESS_AFTER_MS", "0")]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let err = stderr(&output);
     let lines: Vec<&str> = err.lines().collect();
@@ -466,25 +467,4 @@ fn last_line(output: &Output) -> String {
         .last()
         .unwrap_or_default()
         .to_string()
-}
-
-/// The binary with the test environment of `track_models` plus `vars`.
-fn with_env(args: &[&str], vars: &[(&str, &str)]) -> Output {
-    let home = tempfile::tempdir().expect("a temp HF home");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_track-models"));
-    command
-        .args(args)
-        .env_remove("GITHUB_ACTIONS")
-        .env("HF_HUB_OFFLINE", "1")
-        .env("HF_HOME", home.path())
-        .env("HF_ENDPOINT", "http://127.0.0.1:9")
-        .env("GITHUB_API_URL", "http://127.0.0.1:9")
-        .env_remove("HF_HUB_CACHE")
-        .env_remove("HF_TOKEN")
-        .env_remove("GITHUB_TOKEN")
-        .env_remove("GITHUB_REPOSITORY");
-    for (name, value) in vars {
-        command.env(name, value);
-    }
-    command.output().expect("the binary runs")
 }

@@ -134,3 +134,24 @@ pub fn plan_onboard(
     });
     plan_run(&doc, index, job)
 }
+
+/// [`track_models`] with `GITHUB_REPOSITORY` removed too, plus `vars` (set last).
+pub fn track_models_with(args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let home = tempfile::tempdir().expect("a temp HF home");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_track-models"));
+    command
+        .args(args)
+        .env_remove("GITHUB_ACTIONS")
+        .env("HF_HUB_OFFLINE", "1")
+        .env("HF_HOME", home.path())
+        .env("HF_ENDPOINT", "http://127.0.0.1:9")
+        .env("GITHUB_API_URL", "http://127.0.0.1:9")
+        .env_remove("HF_HUB_CACHE")
+        .env_remove("HF_TOKEN")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GITHUB_REPOSITORY");
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    command.output().expect("the binary runs")
+}
