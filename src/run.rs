@@ -66,21 +66,13 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
     shell.run(out, err)
 }
 
-/// Refuses to replace a doc whose owner may not write it (mode `0444`), as an editor warns
-/// before writing a read-only file: replacing it by rename would succeed and silently undo
-/// the protection. A doc that cannot be read is left to the reading, which says why.
+/// Refuses to replace a doc the user may not write (mode `0444` for its owner, a read-only
+/// file system), as an editor warns before writing a read-only file: replacing it by rename
+/// would succeed and silently undo the protection. Asked of the system (`access(2)`), so
+/// `root`, who may write any file, is refused only on a read-only file system. A doc that
+/// cannot be read is left to the reading, which says why.
 fn refuse_read_only(doc: &Path) -> Result<()> {
-    let Ok(metadata) = std::fs::metadata(doc) else {
-        return Ok(());
-    };
-    #[cfg(unix)]
-    let read_only = {
-        use std::os::unix::fs::PermissionsExt;
-        metadata.permissions().mode() & 0o200 == 0
-    };
-    #[cfg(not(unix))]
-    let read_only = metadata.permissions().readonly();
-    if read_only {
+    if doc.exists() && !writable(doc) {
         return Err(anyhow!(
             "`{}` is read-only: the doc was left untouched\nhint: make it writable (`chmod u+w {}`), or see the change with `--dry-run`",
             doc.display(),
@@ -88,6 +80,21 @@ fn refuse_read_only(doc: &Path) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+#[cfg(unix)]
+fn writable(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(path) = std::ffi::CString::new(path.as_os_str().as_bytes()) else {
+        return true; // a NUL in the path: the reading reports it
+    };
+    // SAFETY: `path` is a NUL-terminated string that outlives the call.
+    unsafe { libc::access(path.as_ptr(), libc::W_OK) == 0 }
+}
+
+#[cfg(not(unix))]
+fn writable(path: &Path) -> bool {
+    std::fs::metadata(path).map_or(true, |m| !m.permissions().readonly())
 }
 
 /// One run: the request and what it lends to every phase.

@@ -314,18 +314,29 @@ fn writes_keep_the_docs_permissions() {
     assert_eq!(names, ["model_coverage.mdx"]);
 }
 
-/// A doc its owner may not write is refused before any work, as an editor warns, and left as
-/// it was (content and mode); `--check` and `--dry-run` still read it.
+/// A doc the user may not write is refused before any work, as an editor warns, and left as it
+/// was (content and mode); `--check` still reads it. `root` may write any file, so when the
+/// tests run as root the binary runs as `nobody` (uid 65534) for the refused write.
 #[cfg(unix)]
 #[test]
 fn a_read_only_doc_is_refused_not_replaced() {
-    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::os::unix::process::CommandExt;
     let sample = fixture("refresh/sample-4state.mdx");
-    let (_dir, doc) = workspace(&sample);
+    let (dir, doc) = workspace(&sample);
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
     fs::set_permissions(&doc, fs::Permissions::from_mode(0o444)).unwrap();
     let trace = trace_dir();
     let trace = trace.to_str().unwrap();
-    let output = track_models(&refresh_args(&doc, trace, &[]));
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_track-models"));
+    command
+        .args(refresh_args(&doc, trace, &[]))
+        .env("HF_HUB_OFFLINE", "1")
+        .env_remove("GITHUB_ACTIONS");
+    if fs::metadata(&doc).unwrap().uid() == 0 {
+        command.uid(65534).gid(65534);
+    }
+    let output = command.output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         stderr(&output),
