@@ -14,7 +14,6 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::Path;
 
 use crate::support::root;
 
@@ -602,6 +601,43 @@ fn no_file_imports_one_that_imports_it_back() {
     );
 }
 
+/// The same between top-level modules (a folder or a file of `src/`): `doc` may not import
+/// `plan` if anything in `plan/` imports `doc`, whichever files do it.
+#[test]
+fn no_module_imports_one_that_imports_it_back() {
+    let mut modules: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for (from, targets) in file_edges(&src_files()) {
+        for (to, place) in targets {
+            if top(&from) != top(&to) {
+                modules
+                    .entry(top(&from))
+                    .or_default()
+                    .entry(top(&to))
+                    .or_insert(place);
+            }
+        }
+    }
+    assert!(
+        modules.len() > 15,
+        "the scan found the modules: {modules:?}"
+    );
+    let circles: Vec<String> = circles(&modules)
+        .into_iter()
+        .map(|circle| {
+            let steps: Vec<String> = circle
+                .windows(2)
+                .map(|pair| format!("{} ({})", pair[1], modules[&pair[0]][&pair[1]]))
+                .collect();
+            format!("{} → {}", circle[0], steps.join(" → "))
+        })
+        .collect();
+    assert!(
+        circles.is_empty(),
+        "import circles between modules (each step names a line that imports):\n{}",
+        circles.join("\n")
+    );
+}
+
 /// One shortest circle through each file that is on one, from its first file back to it.
 fn circles(edges: &BTreeMap<String, BTreeMap<String, String>>) -> Vec<Vec<String>> {
     let mut found: Vec<Vec<String>> = Vec::new();
@@ -805,5 +841,4 @@ fn the_scan_sees_a_circle_and_the_map_its_rules() {
     assert!(!parent_and_child("sources/mod.rs", "sources/hf/cache.rs"));
     assert_eq!(module_of("discover/mod.rs"), ["discover"]);
     assert_eq!(module_of("lib.rs"), Vec::<String>::new());
-    let _ = Path::new("");
 }
