@@ -261,10 +261,11 @@ fn elapsed(started: Instant) -> String {
     format!("{} s", started.elapsed().as_secs())
 }
 
-/// One line on stderr, guarded like every other (the phase names echo repo names).
+/// One line on stderr in one write under stderr's lock, guarded like every other (the phase
+/// names echo repo names).
 fn emit(line: &str) {
-    let mut err = CommandGuard::new(io::stderr());
-    let _ = writeln!(err, "{line}");
+    let mut err = CommandGuard::new(io::stderr().lock());
+    let _ = err.write_all(format!("{line}\n").as_bytes());
 }
 
 /// Installs the subscriber that prints `tracing` events on stderr: warnings and errors by
