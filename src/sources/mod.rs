@@ -6,6 +6,8 @@
 //! resolution, discovery, the lint), so no part of a run builds its own.
 
 pub mod dataset_tags;
+pub mod definition_axes;
+pub mod doc_history;
 pub mod github_repo;
 pub mod hf;
 pub mod serving;

@@ -5,7 +5,7 @@ use std::fs;
 use std::process::Output;
 
 use crate::support::{
-    fixture, quiet_serving_args, stderr, stdout, trace_dir, track_models, track_models_with,
+    fixture, quiet_serving_args, stderr, stdout, trace_dir, track_models, track_models_env,
     workspace,
 };
 
@@ -364,19 +364,20 @@ fn publish_checks_its_environment_before_any_work() {
         "--trace-dir",
         "/nonexistent/trace",
     ];
-    let output = track_models(&args);
+    // Blank counts as unset (and keeps a CI runner's own `GITHUB_REPOSITORY` out).
+    let output = track_models_env(&args, &[("GITHUB_REPOSITORY", " ")]);
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         stderr(&output),
         "error: `--publish` needs `GITHUB_REPOSITORY` (`owner/name`)\nhint: GitHub Actions sets it; elsewhere export it\n"
     );
-    let output = track_models_with(&args, &[("GITHUB_REPOSITORY", "owner/repo")]);
+    let output = track_models_env(&args, &[("GITHUB_REPOSITORY", "owner/repo")]);
     assert_eq!(output.status.code(), Some(2));
     assert_eq!(
         stderr(&output),
         "error: `GITHUB_TOKEN` is not set\nhint: `--publish` needs a token that can write contents and pull requests\n"
     );
-    let output = track_models_with(
+    let output = track_models_env(
         &args,
         &[("GITHUB_REPOSITORY", "owner"), ("GITHUB_TOKEN", "t")],
     );
@@ -405,7 +406,7 @@ fn a_discovery_that_adds_nothing_says_so() {
         trace.to_str().unwrap(),
     ];
     args.extend(serving.iter().map(String::as_str));
-    let output = track_models_with(&args, &[("TRACK_MODELS_PROGRESS_AFTER_MS", "0")]);
+    let output = track_models_env(&args, &[("TRACK_MODELS_PROGRESS_AFTER_MS", "0")]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let err = stderr(&output);
     let lines: Vec<&str> = err.lines().collect();

@@ -66,6 +66,11 @@ pub fn fixture(path: &str) -> String {
 /// Runs the binary offline, with an empty HF home of its own (never the developer's cache) and
 /// no GitHub or Hub credentials or endpoints from the environment.
 pub fn track_models(args: &[&str]) -> Output {
+    track_models_env(args, &[])
+}
+
+/// [`track_models`] with `env` set on top (e.g. `GITHUB_ACTIONS` and `GITHUB_STEP_SUMMARY`).
+pub fn track_models_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let home = tempfile::tempdir().expect("a temp HF home");
     Command::new(env!("CARGO_BIN_EXE_track-models"))
         .args(args)
@@ -77,8 +82,21 @@ pub fn track_models(args: &[&str]) -> Output {
         .env_remove("HF_HUB_CACHE")
         .env_remove("HF_TOKEN")
         .env_remove("GITHUB_TOKEN")
+        .envs(env.iter().copied())
         .output()
         .expect("the binary runs")
+}
+
+/// Where rendered pull request texts point in tests: `o/r`, its bot branch, `main`.
+pub fn render_context() -> track_models::publish::render::RenderContext<'static> {
+    track_models::publish::render::RenderContext {
+        repository: "o/r",
+        branch: "track-models/coverage",
+        base: "main",
+        doc_path: "docs/model_coverage.mdx",
+        server_url: "https://github.com",
+        content_hash: "sha256:ab",
+    }
 }
 
 /// `--sglang-dir` / `--cookbook-dir` arguments naming a quiet, minimal serving-data source
@@ -133,25 +151,4 @@ pub fn plan_onboard(
         verbose: false,
     });
     plan_run(&doc, index, job)
-}
-
-/// [`track_models`] with `GITHUB_REPOSITORY` removed too, plus `vars` (set last).
-pub fn track_models_with(args: &[&str], vars: &[(&str, &str)]) -> Output {
-    let home = tempfile::tempdir().expect("a temp HF home");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_track-models"));
-    command
-        .args(args)
-        .env_remove("GITHUB_ACTIONS")
-        .env("HF_HUB_OFFLINE", "1")
-        .env("HF_HOME", home.path())
-        .env("HF_ENDPOINT", "http://127.0.0.1:9")
-        .env("GITHUB_API_URL", "http://127.0.0.1:9")
-        .env_remove("HF_HUB_CACHE")
-        .env_remove("HF_TOKEN")
-        .env_remove("GITHUB_TOKEN")
-        .env_remove("GITHUB_REPOSITORY");
-    for (name, value) in vars {
-        command.env(name, value);
-    }
-    command.output().expect("the binary runs")
 }
