@@ -56,6 +56,10 @@ pub fn run(cli: &Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<RunSta
     if request.writes_doc() {
         refuse_read_only(&request.doc)?;
     }
+    if let Some(args) = &request.publish {
+        // The names and the doc's path are checked before any work too (the texts come later).
+        publish_request(&request, args, String::new(), String::new())?.validate()?;
+    }
     let network = Network::new();
     let progress = Progress::for_stderr();
     let shell = Shell {
@@ -660,17 +664,8 @@ impl Shell<'_> {
     ) -> Result<Vec<String>> {
         let request = self.request;
         let dry_run = request.mode == Mode::DryRun;
-        let publish_request = PublishRequest {
-            repository: args.repository.clone(),
-            branch: args.branch.clone(),
-            base: args.base.clone(),
-            labels: args.labels.clone(),
-            recreate: args.recreate,
-            dry_run,
-            doc_path: repo_relative(&request.doc)?,
-            base_doc: doc_text.to_string(),
-            generated_doc: plan.text.clone(),
-        };
+        let publish_request =
+            publish_request(request, args, doc_text.to_string(), plan.text.clone())?;
         let outcome = self.phase("publishing the pull request", || {
             self.network.block_on(async {
                 let github = GitHub::from_env()?;
@@ -706,6 +701,27 @@ impl Shell<'_> {
         }
         Ok(outcome.warnings)
     }
+}
+
+/// What `crate::publish` is asked to do: the doc's path in the repository, the base text the
+/// run read and the text it generated.
+fn publish_request(
+    request: &Request,
+    args: &PublishArgs,
+    base_doc: String,
+    generated_doc: String,
+) -> Result<PublishRequest> {
+    Ok(PublishRequest {
+        repository: args.repository.clone(),
+        branch: args.branch.clone(),
+        base: args.base.clone(),
+        labels: args.labels.clone(),
+        recreate: args.recreate,
+        dry_run: request.mode == Mode::DryRun,
+        doc_path: repo_relative(&request.doc)?,
+        base_doc,
+        generated_doc,
+    })
 }
 
 /// Outside `--publish`, under GitHub Actions: annotations and the step summary.

@@ -386,6 +386,28 @@ fn publish_checks_its_environment_before_any_work() {
         stderr(&output),
         "error: `GITHUB_REPOSITORY` is `owner`, not `owner/name`\nhint: GitHub Actions sets it; elsewhere export it as `owner/name`\n"
     );
+    // The publishing request's own checks (branch names, the doc's path) come first too.
+    let same_branch = [
+        "--refresh-status",
+        "--publish",
+        "--doc",
+        "nonexistent/doc.mdx",
+        "--trace-dir",
+        "/nonexistent/trace",
+        "--branch",
+        "main",
+        "--base",
+        "main",
+    ];
+    let output = track_models_env(
+        &same_branch,
+        &[("GITHUB_REPOSITORY", "owner/repo"), ("GITHUB_TOKEN", "t")],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: the branch `main` is also the base\nhint: pass another `--branch`\n"
+    );
 }
 
 /// `--discover` that adds nothing says so, with how many candidates it weighed, and exits 0;
