@@ -336,13 +336,13 @@ fn lint_configs(
     if repos.is_empty() {
         return Vec::new();
     }
-    let client = if cache_only {
-        network.hub_cache_only()
-    } else {
-        network.hub()
-    };
-    let fetched = client.and_then(|client| {
-        let offline = cache_only || network.hub_offline()?;
+    let fetched = network.hub().and_then(|hub| {
+        let client = if cache_only {
+            hub.cache_only()
+        } else {
+            hub.clone()
+        };
+        let offline = client.is_offline();
         Ok((offline, network.block_on(client.fetch_configs(repos))?))
     });
     let (offline, fetched) = match fetched {

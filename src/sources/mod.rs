@@ -27,9 +27,7 @@ use hf::{HfClient, HfConfig};
 #[derive(Default)]
 pub struct Network {
     runtime: OnceLock<tokio::runtime::Runtime>,
-    config: OnceLock<HfConfig>,
     hub: OnceLock<HfClient>,
-    hub_cache_only: OnceLock<HfClient>,
 }
 
 impl Network {
@@ -56,44 +54,15 @@ impl Network {
         Ok(self.runtime()?.block_on(future))
     }
 
-    /// The Hub client, configured from the environment (`HF_ENDPOINT`, `HF_TOKEN`,
-    /// `HF_HUB_OFFLINE`, `HF_HOME`, …).
+    /// The run's one Hub client, configured from the environment (`HF_ENDPOINT`, `HF_TOKEN`,
+    /// `HF_HUB_OFFLINE`, `HF_HOME`, …). Parts that must not send a request take
+    /// [`HfClient::cache_only`] of it.
     pub fn hub(&self) -> anyhow::Result<&HfClient> {
         if let Some(hub) = self.hub.get() {
             return Ok(hub);
         }
-        let hub = HfClient::new(self.hub_config()?.clone())?;
+        let hub = HfClient::new(HfConfig::from_env()?)?;
         Ok(self.hub.get_or_init(|| hub))
-    }
-
-    /// The Hub client's cache, without a request: the run's client itself when it is offline
-    /// already, else a view configured the same way with `offline` set (it shares the cache).
-    pub fn hub_cache_only(&self) -> anyhow::Result<&HfClient> {
-        let config = self.hub_config()?;
-        if config.offline {
-            return self.hub();
-        }
-        if let Some(hub) = self.hub_cache_only.get() {
-            return Ok(hub);
-        }
-        let mut config = config.clone();
-        config.offline = true;
-        let hub = HfClient::new(config)?;
-        Ok(self.hub_cache_only.get_or_init(|| hub))
-    }
-
-    /// Whether the run's Hub client answers from its cache only (`HF_HUB_OFFLINE`).
-    pub fn hub_offline(&self) -> anyhow::Result<bool> {
-        Ok(self.hub_config()?.offline)
-    }
-
-    /// The Hub configuration, read from the environment once.
-    fn hub_config(&self) -> anyhow::Result<&HfConfig> {
-        if let Some(config) = self.config.get() {
-            return Ok(config);
-        }
-        let config = HfConfig::from_env()?;
-        Ok(self.config.get_or_init(|| config))
     }
 
     /// Hub requests sent so far by the run's client (0 before it exists).
