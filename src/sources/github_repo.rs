@@ -23,7 +23,7 @@
 //! Regular files only: symlinks (mode `120000`) are skipped. Bounds: the tree listing ≤ 16 MB, each blob answer ≤ 4 MB (files over 2 MB are skipped with a
 //! note), a wanted set of at most 5,000 files, and the caller's deadline for the whole walk.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use futures_util::stream::{self, StreamExt};
@@ -274,7 +274,7 @@ struct RepoInfo {
     default_branch: String,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 struct Tree {
     sha: String,
     tree: Vec<TreeEntry>,
@@ -337,8 +337,15 @@ pub(crate) async fn read_live(
             branch
         }
     };
-    let mut lister = Lister { api, base: &base };
-    let (tree_sha, entries) = lister.wanted_entries(&reference, wanted).await.map_err(failed)?;
+    let mut lister = Lister {
+        api,
+        base: &base,
+        seen: HashMap::new(),
+    };
+    let (tree_sha, entries) = lister
+        .wanted_entries(&reference, wanted)
+        .await
+        .map_err(failed)?;
     let chosen = choose(entries, wanted, &repo.repo)?;
     let (files, shas, notes) = read_blobs(&mut lister, cache, &repo.repo, chosen).await?;
     let snapshot = RepoSnapshot {
@@ -482,6 +489,8 @@ async fn fetch_blob(
 struct Lister<'l, 'api, 'a> {
     api: &'l mut GithubApi<'a>,
     base: &'api str,
+    /// Non-recursive listings already made, by tree sha (a walk passes the root once).
+    seen: HashMap<String, Tree>,
 }
 
 impl Lister<'_, '_, '_> {
@@ -533,14 +542,25 @@ impl Lister<'_, '_, '_> {
     async fn folder(&mut self, root: &str, folder: &str) -> Result<Vec<TreeEntry>, Failure> {
         let mut sha = root.to_string();
         for part in folder.split('/') {
-            let level = self.list(&sha, false).await?;
+            let level = match self.seen.get(&sha) {
+                Some(level) => level.clone(),
+                None => {
+                    let level = self.list(&sha, false).await?;
+                    self.seen.insert(sha.clone(), level.clone());
+                    level
+                }
+            };
             if level.truncated {
                 return Err(Failure::Failed(format!(
                     "`{}`: the listing on the way to `{folder}` is truncated even without recursion",
                     self.base
                 )));
             }
-            match level.tree.into_iter().find(|e| e.kind == "tree" && e.path == part) {
+            match level
+                .tree
+                .into_iter()
+                .find(|e| e.kind == "tree" && e.path == part)
+            {
                 Some(found) => sha = found.sha,
                 None => return Ok(Vec::new()),
             }

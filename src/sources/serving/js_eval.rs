@@ -27,7 +27,7 @@ use oxc_span::{GetSpan, SourceType};
 
 /// Brackets nested deeper than this in the source text are refused before parsing (real
 /// configs nest about 10 deep).
-pub(super) const MAX_SOURCE_NESTING: usize = 256;
+pub(super) const MAX_SOURCE_NESTING: usize = 64;
 /// Evaluation depth (nested values and constant references).
 const MAX_DEPTH: usize = 64;
 /// Values built per file.
@@ -87,7 +87,7 @@ pub(super) fn evaluate_binding(text: &str, name: &str) -> Result<Option<Node>, S
     if let Some(at) = too_deep(text, MAX_SOURCE_NESTING) {
         return Err(SyntaxError {
             line: lines.line(at),
-            message: format!("brackets nested deeper than {MAX_SOURCE_NESTING}; not parsed"),
+            message: format!("objects and arrays nested deeper than {MAX_SOURCE_NESTING} levels"),
         });
     }
     let allocator = Allocator::default();
@@ -506,7 +506,7 @@ mod tests {
             evaluate_binding(&deep, "config"),
             Err(SyntaxError {
                 line: 1,
-                message: "brackets nested deeper than 256; not parsed".into()
+                message: "objects and arrays nested deeper than 64 levels".into()
             })
         );
     }

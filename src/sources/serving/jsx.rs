@@ -28,7 +28,7 @@ pub fn parse_jsx_config(text: &str, file: &Path) -> ParsedConfigs {
         Ok(Some(config)) => config,
         Ok(None) => return out, // another kind of snippet (`*-benchmarks.jsx`)
         Err(err) => {
-            let reason = format!("cannot read the `config` object: {}", err.message);
+            let reason = format!("cannot read the `config` literal: {}", err.message);
             return out.unread(text, &shown, Some(err.line), reason);
         }
     };
@@ -79,8 +79,7 @@ fn finish(
         ));
     }
     if out.sources.is_empty() {
-        let reason =
-            "no cell maps to a repo id on GPU hardware; the file gives no serving configuration";
+        let reason = "no cell maps to a repo id; the file gives no serving configuration";
         return out.unread(text, shown, None, reason.to_string());
     }
     out

@@ -133,7 +133,7 @@ pub struct ParsedConfigs {
 pub struct Unread {
     /// As displayed (`sgl-project/sglang/docs_new/…/kimi-k3.jsx`).
     pub file: String,
-    /// `line 12: cannot read the `config` object: …`.
+    /// `line 12: cannot read the `config` literal: …`.
     pub reason: String,
     /// The file's text, lower-cased, to find the repo ids it mentions.
     mentions: String,
