@@ -1123,3 +1123,60 @@ async fn a_truncated_listing_without_the_wanted_folders_is_never_cached_as_empty
     assert_eq!(fs::read_to_string(&state).unwrap(), before);
     assert_eq!(tp_ep(&failed, "deepseek-ai/DeepSeek-V4-Flash").len(), 2);
 }
+
+/// 1.4 MB of YAML aliases (a "billion laughs" document under a real model entry).
+fn laughs_yaml() -> String {
+    let mut text = String::from(
+        "models:\n  - model_path: org/Laughs\n    hardware:\n      H200:\n        configurations:\n          - name: lol\n            engine: {tp: 8}\n",
+    );
+    text.push_str("a0: &a0 [\"lol\"]\n");
+    for level in 1..=8 {
+        let aliases = vec![format!("*a{}", level - 1); 9].join(", ");
+        text.push_str(&format!("a{level}: &a{level} [{aliases}]\n"));
+    }
+    let mut i = 0;
+    while text.len() < 1_400_000 {
+        text.push_str(&format!("x{i}: [*a8, *a8, *a8, *a8, *a8, *a8, *a8, *a8]\n"));
+        i += 1;
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_billion_laughs_cookbook_is_refused_live_and_from_the_cached_blob() {
+    let file = "data/models/generated/v0.5.6/laughs.yaml";
+    let fake = LatencyFake::start(
+        "sgl-project/sgl-cookbook",
+        &[(file.to_string(), laughs_yaml())],
+        std::time::Duration::from_millis(1),
+    );
+    let (home, sglang) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let options = |offline: bool| {
+        let mut vars: BTreeMap<&str, String> = [
+            ("HF_HOME", home.path().to_str().unwrap().to_string()),
+            ("GITHUB_API_URL", fake.base.clone()),
+        ]
+        .into_iter()
+        .collect();
+        if offline {
+            vars.insert("HF_HUB_OFFLINE", "1".to_string());
+        }
+        let sglang = Some(sglang.path().to_path_buf());
+        ServingDataOptions::from_vars(|name| vars.get(name).cloned(), sglang, &[], None, None)
+            .unwrap()
+    };
+    // a0 … a5 stay under the bound; `a6` (9^6 = 531,441 copies) crosses it on line 14.
+    let refused = format!(
+        "`sgl-project/sgl-cookbook/{file}`:14: YAML aliases expand to more than 100000 lines; not parsed"
+    );
+    let live = load(&options(false), now()).await;
+    assert_eq!(live.problems, Vec::<String>::new());
+    assert_eq!(live.cookbook.warnings, [refused.clone()]);
+    assert_eq!(live.github_requests, 3);
+    assert!(live.cookbook.serving("org/Laughs").is_empty());
+
+    let offline = load(&options(true), now()).await;
+    assert_eq!(offline.github_requests, 0);
+    assert_eq!(offline.cookbook.warnings, [refused]);
+    assert_eq!(fake.paths().len(), 3, "offline: no request");
+}
