@@ -268,6 +268,7 @@ fn finish(
 ) -> Result<RunStatus> {
     let read_tags = report_is_read(request) || request.mode == Mode::Check;
     plan.report.lint = crate::lint_gather::report(request, &plan.text, lint, read_tags, err)?;
+    crate::next_gather::attach(request, report_is_read(request), &mut plan, err)?;
     for warning in &plan.warnings {
         writeln!(
             err,

@@ -2,6 +2,8 @@
 //! The pure core never imports from here.
 
 pub mod dataset_tags;
+pub mod definition_axes;
+pub mod doc_history;
 pub mod github_repo;
 pub mod hf;
 pub mod serving;
