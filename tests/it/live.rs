@@ -1171,7 +1171,7 @@ async fn a_billion_laughs_cookbook_is_refused_live_and_from_the_cached_blob() {
     );
     let live = load(&options(false), now()).await;
     assert_eq!(live.problems, Vec::<String>::new());
-    assert_eq!(live.cookbook.warnings, [refused.clone()]);
+    assert_eq!(live.cookbook.warnings, std::slice::from_ref(&refused));
     assert_eq!(live.github_requests, 3);
     assert!(live.cookbook.serving("org/Laughs").is_empty());
 

@@ -153,14 +153,23 @@ impl ParsedConfigs {
             None => (format!("`{file}`"), why.clone()),
         };
         self.warnings.push(format!("{at}: {why}"));
+        // A text far larger than any real config (refused before parsing) is not kept: the
+        // file's name still ties it to its model.
+        let mentions = match text.len() <= MAX_MENTIONS_BYTES {
+            true => text.to_lowercase(),
+            false => String::new(),
+        };
         self.unread = Some(Unread {
             file: file.to_string(),
             reason,
-            mentions: text.to_lowercase(),
+            mentions,
         });
         self
     }
 }
+
+/// The largest unread file whose text is kept to find the repo ids it names.
+const MAX_MENTIONS_BYTES: usize = 4 << 20;
 
 /// Hardware that is a CPU, not a GPU (`xeon6`, `EPYC-9654`, `cpu`): no GPU kernel is named
 /// for it.
