@@ -463,7 +463,8 @@ mod tests {
     #[test]
     fn what_is_not_evaluable_is_opaque_not_an_error() {
         let text = "import x from \"y\";\nexport const config = { a: x, b: f(), c: a ? 1 : 2,\n\
-                    d: `${x}`, e: [...x], g: config };";
+                    d: `${x}`, e: [...x], g: config,\n\
+                    h: (s) => { const b = JSON.stringify(s).replace(/\"{{(A|B)}}\"/g, \"{{$1}}\"); return <p>{b}</p>; } };";
         let Value::Object(entries) = eval(text) else {
             panic!("not an object")
         };
@@ -484,6 +485,7 @@ mod tests {
                 "d: a template with a part not evaluable",
                 "e: Opaque(\"a spread of `x`, not bound in this file\")",
                 "g: `config`, defined in terms of itself",
+                "h: a function",
             ]
         );
     }
