@@ -243,3 +243,26 @@ pub fn closed_port_endpoint() -> String {
     drop(listener);
     format!("http://127.0.0.1:{port}")
 }
+
+/// Rate-limit waits for a GitHub client under test: `budget_secs` of budget, sleeps recorded
+/// instead of slept (the returned list), a clock fixed at 1,000 s past the epoch.
+pub fn recording_waits(
+    budget_secs: u64,
+) -> (
+    track_models::github::rate_limit::Waits,
+    std::sync::Arc<std::sync::Mutex<Vec<std::time::Duration>>>,
+) {
+    use std::sync::{Arc, Mutex};
+    let slept = Arc::new(Mutex::new(Vec::new()));
+    let record = slept.clone();
+    let sleep: track_models::github::rate_limit::Sleep = Arc::new(move |wait| {
+        record.lock().unwrap().push(wait);
+        Box::pin(async {})
+    });
+    let waits = track_models::github::rate_limit::Waits::new(
+        std::time::Duration::from_secs(budget_secs),
+        sleep,
+        Arc::new(|| 1_000),
+    );
+    (waits, slept)
+}
