@@ -10,10 +10,11 @@ use std::sync::OnceLock;
 use crate::discover::{candidates, gather_for_run, DiscoveryOptions, DiscoverySources, RunInputs};
 use crate::doc::refresh::SectionOutcome;
 use crate::doc::CoverageDoc;
-use crate::plan::{tracked_models, Discovered, Discovery, Step};
+use crate::plan::{tracked_models, Discovered, Discovery, Pick, Step};
 use crate::request::Request;
 use crate::resolve::serving_plan;
 use crate::sources::dataset_tags::TagReading;
+use crate::sources::serving::{CookbookIndex, ParsedConfigs, ServingSource};
 
 /// Gathers the signals, drives the decision loop, and gathers the picks' serving plans. The
 /// dataset's tags the `dataset` source reads are kept in `dataset_tags` for the lint.
@@ -42,7 +43,7 @@ pub async fn discover(
         match discovery.next_step() {
             Step::Fetch(repos) => {
                 for (repo, fetched) in sources.hf.fetch_configs(&repos).await {
-                    let answer = fetched.map(|file| file.text).map_err(|e| e.to_string());
+                    let answer = fetched.map(|file| file.text).map_err(Into::into);
                     discovery.config_read(repo, answer);
                 }
             }
@@ -51,9 +52,10 @@ pub async fn discover(
     };
     let mut picks = Vec::new();
     for pick in decided.picks() {
+        let joined = with_repackagings(&sources.cookbook, &pick);
         let serving = serving_plan(
             &request.sizes,
-            &sources.cookbook,
+            joined.as_ref().unwrap_or(&sources.cookbook),
             &sources.hf,
             &pick.hf_repo_id,
             Some(&pick.config),
@@ -66,4 +68,29 @@ pub async fn discover(
         picks,
         problems: signals.problems,
     }
+}
+
+/// The serving configs with those of the pick's repackagings filed under the pick's own repo
+/// id too, so its serving plan is the union of both (`amd/Qwen3.5-397B-A17B-MXFP4`'s TP 2 joins
+/// `Qwen/Qwen3.5-397B-A17B`'s TP 4, 6, 8, 16); `None` when no repackaging has any.
+fn with_repackagings(cookbook: &CookbookIndex, pick: &Pick) -> Option<CookbookIndex> {
+    let sources: Vec<ServingSource> = pick
+        .repackagings
+        .iter()
+        .flat_map(|repo| cookbook.serving(repo))
+        .map(|source| ServingSource {
+            repo_id: pick.hf_repo_id.clone(),
+            ..source
+        })
+        .collect();
+    if sources.is_empty() {
+        return None;
+    }
+    let mut joined = cookbook.clone();
+    joined.add(ParsedConfigs {
+        repo_ids: vec![pick.hf_repo_id.clone()],
+        sources,
+        warnings: Vec::new(),
+    });
+    Some(joined)
 }

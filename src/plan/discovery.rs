@@ -66,7 +66,13 @@ pub struct Pick {
     pub hf_repo_id: String,
     pub display_name: String,
     pub config: String,
+    /// The repackagings folded into it (`amd/…-MXFP4`, …): their serving sizes join its own.
+    pub repackagings: Vec<String>,
 }
+
+/// Why a `config.json` could not be had, as the shell's fetch said it (the message names the
+/// model and the URL).
+pub type ConfigError = Box<dyn std::error::Error + Send + Sync>;
 
 /// What discovery brings to a run: the decisions, each pick with the serving plan the shell
 /// gathered for it, and one line per source that failed.
@@ -128,7 +134,7 @@ impl<'a> Discovery<'a> {
 
     /// The answer for `repo`: the config's text, or why it could not be had (the fetch error,
     /// which names the model and the URL).
-    pub fn config_read(&mut self, repo: String, answer: Result<String, String>) {
+    pub fn config_read(&mut self, repo: String, answer: Result<String, ConfigError>) {
         let parsed = answer
             .map_err(|e| format!("config.json unavailable: {e}"))
             .and_then(|text| match parse_config(&text) {
@@ -181,6 +187,12 @@ impl Decided {
                     hf_repo_id: repo,
                     display_name: d.candidate.display_name.clone(),
                     config,
+                    repackagings: d
+                        .candidate
+                        .repackagings
+                        .iter()
+                        .map(|r| r.repo_id.clone())
+                        .collect(),
                 })
             })
             .collect()
@@ -340,11 +352,13 @@ mod tests {
                     hf_repo_id: "org/a".into(),
                     display_name: "A".into(),
                     config: llama(4096),
+                    repackagings: Vec::new(),
                 },
                 Pick {
                     hf_repo_id: "org/b".into(),
                     display_name: "B".into(),
                     config: llama(2048),
+                    repackagings: Vec::new(),
                 },
             ]
         );
