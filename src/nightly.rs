@@ -7,7 +7,9 @@
 
 use std::sync::OnceLock;
 
-use crate::discover::{candidates, gather_for_run, DiscoveryOptions, DiscoverySources, RunInputs};
+use crate::discover::{
+    candidates, gather_for_run, Decision, DiscoveryOptions, DiscoverySources, RunInputs,
+};
 use crate::doc::refresh::SectionOutcome;
 use crate::doc::CoverageDoc;
 use crate::plan::{tracked_models, Discovered, Discovery, Pick, Step};
@@ -52,7 +54,7 @@ pub async fn discover(
     };
     let mut picks = Vec::new();
     for pick in decided.picks() {
-        let joined = with_repackagings(&sources.cookbook, &pick);
+        let joined = with_repackagings(&sources.cookbook, &pick, &decided.decisions);
         let serving = serving_plan(
             &request.sizes,
             joined.as_ref().unwrap_or(&sources.cookbook),
@@ -73,11 +75,19 @@ pub async fn discover(
 /// The serving configs with those of the pick's repackagings filed under the pick's own repo
 /// id too, so its serving plan is the union of both (`amd/Qwen3.5-397B-A17B-MXFP4`'s TP 2 joins
 /// `Qwen/Qwen3.5-397B-A17B`'s TP 4, 6, 8, 16); `None` when no repackaging has any.
-fn with_repackagings(cookbook: &CookbookIndex, pick: &Pick) -> Option<CookbookIndex> {
-    let sources: Vec<ServingSource> = pick
+fn with_repackagings(
+    cookbook: &CookbookIndex,
+    pick: &Pick,
+    decisions: &[Decision],
+) -> Option<CookbookIndex> {
+    let picked = decisions
+        .iter()
+        .find(|d| d.candidate.hf_repo_id.as_deref() == Some(pick.hf_repo_id.as_str()))?;
+    let sources: Vec<ServingSource> = picked
+        .candidate
         .repackagings
         .iter()
-        .flat_map(|repo| cookbook.serving(repo))
+        .flat_map(|repackaging| cookbook.serving(&repackaging.repo_id))
         .map(|source| ServingSource {
             repo_id: pick.hf_repo_id.clone(),
             ..source

@@ -503,7 +503,15 @@ fn absorb_repackaging(original: &mut Candidate, child: Candidate, via: TiedBy) {
             original.trending_rank = Some((rank, tag));
         }
     }
-    original.day0.extend(child.day0);
+    for found in child.day0 {
+        let known = original
+            .day0
+            .iter()
+            .any(|had| (&had.class, &had.file, had.date) == (&found.class, &found.file, found.date));
+        if !known {
+            original.day0.push(found);
+        }
+    }
     original.serving.files += child.serving.files;
     original.serving.configs += child.serving.configs;
     original.repackagings.push(Lineage {

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::candidates::{sort_by_score, Candidate, MatchedBy};
 use super::display_name::{name_key, tracked_name_keys};
-use super::repackaging::is_repackaging_name;
+use super::repackaging::{is_repackaging_name, Lineage};
 use super::options::DiscoveryOptions;
 use super::signals::Source;
 use crate::markdown::{code_span, escape_inline};
@@ -55,6 +55,9 @@ pub struct CandidateReport {
     pub score: u64,
     pub decision: DecisionKind,
     pub reason: String,
+    /// The repackagings folded into it (absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repackagings: Vec<Lineage>,
 }
 
 impl Decision {
@@ -67,6 +70,7 @@ impl Decision {
             score: self.candidate.score(),
             decision: self.decision,
             reason: self.reason.clone(),
+            repackagings: self.candidate.repackagings.clone(),
         }
     }
 }

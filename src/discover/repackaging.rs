@@ -38,9 +38,9 @@ impl TiedBy {
     /// How the signals text says it.
     pub fn describe(self) -> &'static str {
         match self {
-            TiedBy::BaseModels => "quantized, per the Hub",
-            TiedBy::CardData => "per its model card",
-            TiedBy::Name => "by its name",
+            TiedBy::BaseModels => "a quantized repackaging, per the Hub",
+            TiedBy::CardData => "a repackaging, per its model card",
+            TiedBy::Name => "a repackaging, by its name",
         }
     }
 }

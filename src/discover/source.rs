@@ -427,7 +427,6 @@ impl DiscoverySource for DatasetTraces {
 mod tests {
     use super::*;
     use crate::discover::gather::gather_from;
-    use crate::discover::signals::FindingValue;
 
     /// The registry's names are unique and in the order reports list them.
     #[test]

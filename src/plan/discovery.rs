@@ -66,8 +66,6 @@ pub struct Pick {
     pub hf_repo_id: String,
     pub display_name: String,
     pub config: String,
-    /// The repackagings folded into it (`amd/…-MXFP4`, …): their serving sizes join its own.
-    pub repackagings: Vec<String>,
 }
 
 /// Why a `config.json` could not be had, as the shell's fetch said it (the message names the
@@ -187,12 +185,6 @@ impl Decided {
                     hf_repo_id: repo,
                     display_name: d.candidate.display_name.clone(),
                     config,
-                    repackagings: d
-                        .candidate
-                        .repackagings
-                        .iter()
-                        .map(|r| r.repo_id.clone())
-                        .collect(),
                 })
             })
             .collect()
@@ -352,13 +344,11 @@ mod tests {
                     hf_repo_id: "org/a".into(),
                     display_name: "A".into(),
                     config: llama(4096),
-                    repackagings: Vec::new(),
                 },
                 Pick {
                     hf_repo_id: "org/b".into(),
                     display_name: "B".into(),
                     config: llama(2048),
-                    repackagings: Vec::new(),
                 },
             ]
         );
