@@ -504,10 +504,9 @@ fn absorb_repackaging(original: &mut Candidate, child: Candidate, via: TiedBy) {
         }
     }
     for found in child.day0 {
-        let known = original
-            .day0
-            .iter()
-            .any(|had| (&had.class, &had.file, had.date) == (&found.class, &found.file, found.date));
+        let known = original.day0.iter().any(|had| {
+            (&had.class, &had.file, had.date) == (&found.class, &found.file, found.date)
+        });
         if !known {
             original.day0.push(found);
         }

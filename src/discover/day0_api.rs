@@ -17,8 +17,8 @@ use serde::Deserialize;
 use super::day0::MODELS_DIR;
 use super::options::DiscoveryOptions;
 use super::signals::Day0File;
-use crate::date::Date;
 use crate::date::parse_timestamp;
+use crate::date::Date;
 use crate::github::reader::{decode, Failure, GithubApi};
 use crate::sources::sglang::{classify, parse_entry_class, ClassKind};
 

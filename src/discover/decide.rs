@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use super::candidates::{sort_by_score, Candidate, MatchedBy};
 use super::display_name::{name_key, tracked_name_keys};
-use super::repackaging::{is_repackaging_name, Lineage};
 use super::options::DiscoveryOptions;
+use super::repackaging::{is_repackaging_name, Lineage};
 use super::signals::Source;
 use crate::markdown::{code_span, escape_inline};
 use crate::sources::hf::Gated;

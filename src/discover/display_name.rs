@@ -160,7 +160,9 @@ fn model_tokens(name: &str) -> Vec<String> {
 fn date_parts(tokens: &[&str]) -> Vec<usize> {
     let two_digits = |t: &str| t.len() == 2 && t.bytes().all(|b| b.is_ascii_digit());
     let year = |t: &str| {
-        t.len() == 4 && (t.starts_with("19") || t.starts_with("20")) && t.bytes().all(|b| b.is_ascii_digit())
+        t.len() == 4
+            && (t.starts_with("19") || t.starts_with("20"))
+            && t.bytes().all(|b| b.is_ascii_digit())
     };
     let mut parts = Vec::new();
     for (at, token) in tokens.iter().enumerate() {
@@ -168,7 +170,9 @@ fn date_parts(tokens: &[&str]) -> Vec<usize> {
             continue;
         }
         let before = (0..at).rev().take(2).take_while(|&i| two_digits(tokens[i]));
-        let after = (at + 1..tokens.len()).take(2).take_while(|&i| two_digits(tokens[i]));
+        let after = (at + 1..tokens.len())
+            .take(2)
+            .take_while(|&i| two_digits(tokens[i]));
         parts.extend(before.chain(after));
     }
     parts
@@ -184,7 +188,9 @@ fn is_dropped(token: &str) -> bool {
 /// `fp8`, `bf16`, `nvfp4`, `mxfp4`, `int4`, `w4a16`, `w8a8`, `w4afp8`, `4bit`, `awq`, `gptq`,
 /// `gguf`, `mlx`, `bnb`, `exl2`, `dynamic`.
 pub(crate) fn is_precision_word(lower: &str) -> bool {
-    const WORDS: [&str; 8] = ["awq", "gptq", "gguf", "mlx", "bnb", "exl2", "dynamic", "bf16"];
+    const WORDS: [&str; 8] = [
+        "awq", "gptq", "gguf", "mlx", "bnb", "exl2", "dynamic", "bf16",
+    ];
     let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
     let float = |text: &str| {
         let text = text

@@ -131,9 +131,7 @@ pub use options::{DiscoveryOptions, DEFAULT_MAX_NEW, DEFAULT_MIN_PROVIDERS, DEFA
 pub use providers::{parse_openrouter_models, parse_router_models, CatalogError, ProviderCatalog};
 pub use repackaging::{Lineage, TiedBy};
 pub use responses::MAX_CATALOG_BYTES;
-pub use signals::{
-    Day0File, Finding, FindingValue, Findings, HfList, HfListKind, Signals, Source,
-};
+pub use signals::{Day0File, Finding, FindingValue, Findings, HfList, HfListKind, Signals, Source};
 pub use source::{
     candidates, gather, gather_for_run, COOKBOOK_REPO_IDS, COOKBOOK_SERVING, DATASET_MODELS,
     DAY0_FILES, HF_LISTS, PROVIDERS, PROVIDER_CATALOG_REACHED, SGLANG_CATALOG_REPO_IDS,

@@ -185,7 +185,11 @@ async fn hf_list(
     }
 }
 
-fn saved_list(saved: &SavedResponses, file: &str, label: &str) -> Result<Vec<ModelInfo>, ReadError> {
+fn saved_list(
+    saved: &SavedResponses,
+    file: &str,
+    label: &str,
+) -> Result<Vec<ModelInfo>, ReadError> {
     let body = saved.read(file, label)?;
     serde_json::from_slice::<Vec<ModelInfo>>(&body).map_err(|reason| ReadError::SavedInvalid {
         path: saved.path(file),
@@ -413,13 +417,10 @@ async fn fetch(
         request = request.header(AUTHORIZATION, format!("Bearer {token}"));
     }
     tracing::debug!(url, "provider catalog request");
-    let mut response = request
-        .send()
-        .await
-        .map_err(|err| ReadError::Unreachable {
-            url: url.to_string(),
-            reason: without_url(&err, url),
-        })?;
+    let mut response = request.send().await.map_err(|err| ReadError::Unreachable {
+        url: url.to_string(),
+        reason: without_url(&err, url),
+    })?;
     let status = response.status();
     let retry_after = response
         .headers()

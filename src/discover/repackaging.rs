@@ -149,16 +149,21 @@ mod tests {
 
     #[test]
     fn the_hub_declares_the_original() {
-        let lineage = |repo_id: &str, via| Some(Lineage {
-            repo_id: repo_id.to_string(),
-            via,
-        });
+        let lineage = |repo_id: &str, via| {
+            Some(Lineage {
+                repo_id: repo_id.to_string(),
+                via,
+            })
+        };
         // `baseModels`, relation `quantized`: tied, whatever the name says.
         let quantized = info(serde_json::json!({
             "id": "PhalaCloud/GLM-5.2-W4AFP8",
             "baseModels": {"relation": "quantized", "models": [{"_id": "x", "id": "zai-org/GLM-5.2"}]},
         }));
-        assert_eq!(declared_original(&quantized), lineage("zai-org/GLM-5.2", TiedBy::BaseModels));
+        assert_eq!(
+            declared_original(&quantized),
+            lineage("zai-org/GLM-5.2", TiedBy::BaseModels)
+        );
         // A fine-tune is another model, and `baseModels` wins over the card.
         let finetune = info(serde_json::json!({
             "id": "acme/GLM-5.2-Chat-FP8",
@@ -171,7 +176,10 @@ mod tests {
             "id": "amd/Qwen3.5-397B-A17B-MXFP4",
             "cardData": {"license": "apache-2.0", "base_model": ["Qwen/Qwen3.5-397B-A17B"]},
         }));
-        assert_eq!(declared_original(&card), lineage("Qwen/Qwen3.5-397B-A17B", TiedBy::CardData));
+        assert_eq!(
+            declared_original(&card),
+            lineage("Qwen/Qwen3.5-397B-A17B", TiedBy::CardData)
+        );
         // No stated relation and a plain name: a fine-tune as far as anyone can tell.
         let plain = info(serde_json::json!({
             "id": "acme/Qwen3.5-397B-A17B-Med",

@@ -21,7 +21,10 @@ pub(super) enum SavedError {
     #[error("offline and no saved response for {label} (`{}`)\nhint: run once online, or unset `HF_HUB_OFFLINE`", path.display())]
     Missing { label: String, path: PathBuf },
     #[error("offline, and cannot read `{}`: {reason}", path.display())]
-    Unreadable { path: PathBuf, reason: anyhow::Error },
+    Unreadable {
+        path: PathBuf,
+        reason: anyhow::Error,
+    },
 }
 
 impl SavedResponses {

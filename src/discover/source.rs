@@ -17,7 +17,9 @@ use super::inputs::DiscoverySources;
 use super::options::DiscoveryOptions;
 use super::readers;
 use super::signals::{Day0File, Finding, HfList, HfListKind, Signals, Source};
-use super::source_api::{listed, DiscoverySource, Fetch, Fetching, Found, Phase, RunInputs, PHASES};
+use super::source_api::{
+    listed, DiscoverySource, Fetch, Fetching, Found, Phase, RunInputs, PHASES,
+};
 
 /// Reads every registered source (concurrently) and returns what they said. Never fails: a
 /// source that cannot answer leaves a problem line naming it and contributes nothing.

@@ -12,11 +12,11 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 use track_models::discover::display_name::{name_key, tracked_name_keys};
 use track_models::discover::{
-    candidates, day0_from_clone, decide, CatalogError, display_name, gather, parse_openrouter_models,
-    parse_router_models, why_these_models_markdown, Candidate, Date, Day0File, Day0Match, Decision,
-    DecisionKind, DiscoveryOptions, DiscoverySources, HfList, HfListKind, MatchedBy, ServingCount,
-    Signals, Source, TiedBy, TrackedModel, COOKBOOK_REPO_IDS, DAY0_FILES, HF_LISTS, PROVIDERS,
-    PROVIDER_CATALOG_REACHED, SGLANG_CATALOG_REPO_IDS, SGLANG_CLASSES,
+    candidates, day0_from_clone, decide, display_name, gather, parse_openrouter_models,
+    parse_router_models, why_these_models_markdown, Candidate, CatalogError, Date, Day0File,
+    Day0Match, Decision, DecisionKind, DiscoveryOptions, DiscoverySources, HfList, HfListKind,
+    MatchedBy, ServingCount, Signals, Source, TiedBy, TrackedModel, COOKBOOK_REPO_IDS, DAY0_FILES,
+    HF_LISTS, PROVIDERS, PROVIDER_CATALOG_REACHED, SGLANG_CATALOG_REPO_IDS, SGLANG_CLASSES,
 };
 use track_models::sources::hf::{HfClient, HfConfig, ModelInfo, RetryPolicy};
 use track_models::sources::serving::{CookbookIndex, ParsedConfigs, ServingConfig, ServingSource};
@@ -1829,7 +1829,8 @@ async fn repackagings_are_folded_into_their_originals_whose_sections_they_become
     assert_eq!(signals.problems, Vec::<String>::new());
 
     let found = candidates(&signals);
-    let keys: Vec<(&str, &str, Vec<(&str, TiedBy)>)> = found
+    type Folded<'a> = (&'a str, &'a str, Vec<(&'a str, TiedBy)>);
+    let keys: Vec<Folded> = found
         .iter()
         .map(|c| {
             (
@@ -1969,7 +1970,11 @@ fn ties_go_to_the_real_signals_never_to_the_name() {
 #[test]
 fn a_repackaging_without_its_original_is_not_a_section() {
     let decisions = decide(
-        &[candidate("amd/Qwen3.5-397B-A17B-MXFP4", &[Source::COOKBOOK], 2)],
+        &[candidate(
+            "amd/Qwen3.5-397B-A17B-MXFP4",
+            &[Source::COOKBOOK],
+            2,
+        )],
         &[],
         &HashMap::new(),
         &|_| true,

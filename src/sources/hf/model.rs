@@ -41,7 +41,11 @@ pub struct ModelInfo {
     pub inference_providers: Vec<ProviderMapping>,
     /// `baseModels`: what the Hub resolved the model card's `base_model` to, with the relation
     /// (`{"relation": "quantized", "models": [{"id": "zai-org/GLM-5.2"}]}`).
-    #[serde(default, rename = "baseModels", deserialize_with = "lenient_base_models")]
+    #[serde(
+        default,
+        rename = "baseModels",
+        deserialize_with = "lenient_base_models"
+    )]
     pub base_models: Option<BaseModels>,
     /// `cardData`: the model card's metadata, of which only the lineage is kept.
     #[serde(default, rename = "cardData", deserialize_with = "lenient_card_data")]
