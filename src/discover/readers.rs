@@ -147,7 +147,7 @@ pub(super) async fn hf_lists(
     for outcome in [a, b, c, d] {
         match outcome {
             Ok(list) => lists.push(list),
-            Err((label, error)) => problems.push(format!("{label}: {error}")),
+            Err(problem) => problems.push(problem.to_string()),
         }
     }
     (lists, problems)
@@ -166,7 +166,7 @@ async fn hf_list(
     saved: &SavedResponses,
     kind: HfListKind,
     tag: &str,
-) -> Result<HfList, (String, ReadError)> {
+) -> Result<HfList, ListProblem> {
     let label = list_label(kind, tag);
     let file = list_file(kind, tag);
     let read = if sources.offline {
@@ -175,13 +175,16 @@ async fn hf_list(
         live_list(sources, saved, kind, tag, &file).await
     };
     match read {
-        Ok(models) if models.is_empty() => Err((label, ReadError::EmptyList)),
+        Ok(models) if models.is_empty() => Err(ListProblem {
+            label,
+            error: ReadError::EmptyList,
+        }),
         Ok(models) => Ok(HfList {
             kind,
             pipeline_tag: tag.to_string(),
             models,
         }),
-        Err(error) => Err((label, error)),
+        Err(error) => Err(ListProblem { label, error }),
     }
 }
 
@@ -492,6 +495,14 @@ pub(super) enum ReadError {
     },
     #[error("{from}: {reason}")]
     Catalog { from: String, reason: CatalogError },
+}
+
+/// One HF list that did not answer: its label (`hf-trending (text-generation)`) and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{label}: {error}")]
+pub(super) struct ListProblem {
+    label: String,
+    error: ReadError,
 }
 
 /// What the provider catalogs said: live providers per lower-cased repo id, whether any
