@@ -9,6 +9,10 @@
 //! matches a longer stem of another known class belongs to that class (`DeepSeek-V3.2` is
 //! `DeepseekV32ForCausalLM`'s, not `DeepseekV3ForCausalLM`'s). A class nothing matches stays a
 //! candidate without a repo id, so the report can say so.
+//!
+//! Once every source has merged, each repackaging is folded into its original's candidate
+//! ([`fold_repackagings`]; what tells a repackaging is `repackaging.rs`'s): its signals and
+//! serving data count for the original, whose section it becomes.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};

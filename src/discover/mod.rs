@@ -2,9 +2,16 @@
 //! Hugging Face Hub's trending and newest lists and the inference-provider catalogs.
 //!
 //! The shape: [`gather`] is the I/O shell (every source fails soft into a problem line naming
-//! it); [`candidates`] merges what it gathered into one [`Candidate`] per repo id; [`decide`]
-//! filters, scores and picks. The last two are pure (no I/O, no clock: `today` comes in through
-//! [`DiscoveryOptions`]), so the same inputs always give the same decisions.
+//! it); [`candidates`] merges what it gathered into one [`Candidate`] per model (repackagings
+//! folded into their originals); [`decide`] filters, scores and picks. The last two are pure
+//! (no I/O, no clock: `today` comes in through [`DiscoveryOptions`]), so the same inputs always
+//! give the same decisions. User-facing behaviour: `docs/discovery.md`.
+//!
+//! The files, each importing only those before it: `signals.rs` and `options.rs` (the data),
+//! `display_name.rs`, `repackaging.rs`, `candidates.rs` (the merge), `decide.rs`; on the I/O
+//! side `responses.rs`, `inputs.rs`, `providers.rs`, `day0*.rs`, `readers.rs` (how sources
+//! read), `source_api.rs` (the interface), `gather.rs` (running fetches) and `source.rs` (the
+//! sources and their registry). `mod.rs` only declares and re-exports.
 //!
 //! # Sources
 //!
@@ -23,7 +30,7 @@
 //! 3. `cookbook`: every repo id of the cookbook index (YAML and JSX).
 //! 4. `hf-trending` / `hf-new`: `GET /api/models?pipeline_tag=…&sort=trendingScore|createdAt`
 //!    for `text-generation` and `image-text-to-text`, one call each with `expand[]` for what
-//!    deciding needs (4 calls).
+//!    deciding needs, `baseModels` and `cardData` included (4 calls).
 //! 5. Providers (signals, never candidates by themselves): the HF router catalog
 //!    (`GET {HF_ROUTER_URL}/v1/models`, live providers per repo id) and OpenRouter's model list
 //!    (`GET {OPENROUTER_API_URL}/models`, each repo id listed there counts as one provider,
@@ -68,15 +75,16 @@
 //! ```
 //!
 //! so day-0 beats everything, then provider count, dataset traces, cookbook presence, trending rank and
-//! downloads (in factor-of-two buckets); equal scores are ordered by repo id (case-insensitive,
-//! then exact). The day-0, dataset and cookbook terms are the weights of the [`Source`]s that
+//! downloads (in factor-of-two buckets). Equal scores are ordered by real signals: more serving
+//! configurations, more serving files, a newer day-0 file, more live providers, more downloads;
+//! only candidates equal on all of them fall back to the repo id (case-insensitive, then exact). The day-0, dataset and cookbook terms are the weights of the [`Source`]s that
 //! vouch for the candidate (`sglang-catalog`, `hf-trending` and `hf-new` weigh 0); a new
 //! source's weight is a term of its own.
 //!
 //! # Adding a source
 //!
-//! One implementation of `DiscoverySource` in `source.rs`, plus one line in `source::SOURCES`;
-//! nothing else names it. The implementation gives:
+//! One implementation of `DiscoverySource` (the trait is in `source_api.rs`) in `source.rs`,
+//! plus one line in `source::SOURCES`; nothing else names it. The implementation gives:
 //!
 //! - its names: the [`Source`]s it vouches for candidates under (`Source::new(name, weight)`,
 //!   or `Source::popularity(name)`); the weight is its term of the score above;
@@ -97,8 +105,8 @@
 //! Candidates are taken in score order. Each gets one decision and one reason, checked in this
 //! order: no repo id (a new class nothing matched) → skipped; tracked (same repo id, same name
 //! key, or same fingerprint: "same kernels as X") → already tracked; same model or kernels as
-//! one added earlier in this run → skipped; gated → skipped; not a decoder LLM or VLM →
-//! skipped; popularity-only (`hf-trending` / `hf-new` only) with fewer live providers than
+//! one added earlier in this run → skipped; gated → skipped; a repackaging whose original no
+//! source names → skipped; not a decoder LLM or VLM → skipped; popularity-only (`hf-trending` / `hf-new` only) with fewer live providers than
 //! `min_providers` → skipped (not applied when no provider catalog answered); an architecture
 //! SGLang does not serve yet → skipped; otherwise added while fewer than `max_new` were,
 //! then skipped as "below the top N".
