@@ -1891,6 +1891,17 @@ async fn repackagings_are_folded_into_their_originals_whose_sections_they_become
             row("deepseek-ai/DeepSeek-V3", Added, "in SGLang's supported-models docs; architecture not known yet"),
         ]
     );
+    assert_eq!(
+        why_these_models_markdown(&decisions),
+        "### Why these models\n\n\
+         | Model | Repo | Score | Why |\n|---|---|---:|---|\n\
+         | GLM 5.2 | `zai-org/GLM-5.2` | 20999160 | 2 live providers (novita, phala); trending #1 (text-generation); new on the Hub; 90,000 downloads; also published as `PhalaCloud/GLM-5.2-W4AFP8` (a quantized repackaging, per the Hub), `unsloth/GLM-5.2-GGUF` (a quantized repackaging, per the Hub) |\n\
+         | Kimi K3 | `moonshotai/Kimi-K3` | 20999100 | 2 live providers (fireworks-ai, together); trending #1 (image-text-to-text); 1,200 downloads; also published as `sgl-project/Kimi-K3-FP8` (a repackaging, per its model card) |\n\
+         | Qwen3.5 397B A17B | `Qwen/Qwen3.5-397B-A17B` | 1000000 | in the cookbook; also published as `amd/Qwen3.5-397B-A17B-MXFP4` (a repackaging, by its name); architecture not known yet |\n\
+         | DeepSeek V3 | `deepseek-ai/DeepSeek-V3` | 0 | in SGLang's supported-models docs; architecture not known yet |\n\
+         \n\
+         6 candidates considered: 4 added, 0 already tracked, 2 skipped.\n"
+    );
     let report = serde_json::to_value(decisions[2].report()).unwrap();
     assert_eq!(
         report,
@@ -1919,8 +1930,8 @@ fn ties_go_to_the_real_signals_never_to_the_name() {
         downloads: Some(4_100),
         ..candidate(repo, &[Source::COOKBOOK], 0)
     };
-    let mut newer = tied("aa/Newer-7B", 1, 1);
-    let mut older = tied("ab/Older-7B", 1, 1);
+    let mut newer = tied("ab/Newer-7B", 1, 1);
+    let mut older = tied("aa/Older-7B", 1, 1);
     for (candidate, date) in [(&mut newer, "2026-11-12"), (&mut older, "2026-11-02")] {
         candidate.day0 = vec![Day0Match {
             class: "LlamaForCausalLM".into(),
@@ -1929,8 +1940,9 @@ fn ties_go_to_the_real_signals_never_to_the_name() {
             matched_by: MatchedBy::Config,
         }];
     }
-    let mut downloaded = tied("ad/Downloaded-7B", 0, 0);
+    let mut downloaded = tied("ae/Downloaded-7B", 0, 0);
     downloaded.downloads = Some(5_000);
+    // Every pair is named so that the alphabetical order is the wrong one.
     let all = vec![
         tied("aaa/Same-7B", 1, 1),
         tied("zzz/Same-7B", 4, 2),
@@ -1938,7 +1950,7 @@ fn ties_go_to_the_real_signals_never_to_the_name() {
         newer,
         older,
         downloaded,
-        tied("ae/Quiet-7B", 0, 0),
+        tied("ad/Quiet-7B", 0, 0),
     ];
     let mut roomy = options();
     roomy.max_new = 10;
@@ -1952,11 +1964,11 @@ fn ties_go_to_the_real_signals_never_to_the_name() {
         vec![
             ("zzz/Same-7B", Added),
             ("ac/Files-7B", Added),
-            ("aa/Newer-7B", Added),
-            ("ab/Older-7B", Added),
+            ("ab/Newer-7B", Added),
+            ("aa/Older-7B", Added),
             ("aaa/Same-7B", Skipped),
-            ("ad/Downloaded-7B", Added),
-            ("ae/Quiet-7B", Added),
+            ("ae/Downloaded-7B", Added),
+            ("ad/Quiet-7B", Added),
         ]
     );
     assert_eq!(
