@@ -141,8 +141,7 @@ pub use repackaging::{Lineage, TiedBy};
 pub use responses::MAX_CATALOG_BYTES;
 pub use signals::{Day0File, Finding, FindingValue, Findings, HfList, HfListKind, Signals, Source};
 pub use source::{
-    candidates, gather, gather_for_run, COOKBOOK_REPO_IDS, COOKBOOK_SERVING, DATASET_MODELS,
-    DAY0_FILES, HF_LISTS, PROVIDERS, PROVIDER_CATALOG_REACHED, SGLANG_CATALOG_REPO_IDS,
-    SGLANG_CLASSES,
+    candidates, gather, gather_for_run, COOKBOOK_REPO_IDS, DATASET_MODELS, DAY0_FILES, HF_LISTS,
+    PROVIDERS, PROVIDER_CATALOG_REACHED, SGLANG_CATALOG_REPO_IDS, SGLANG_CLASSES,
 };
 pub use source_api::RunInputs;

@@ -208,7 +208,7 @@ pub const COOKBOOK_REPO_IDS: Finding<Vec<String>> = Finding::new("cookbook");
 
 /// The serving data of each repo id the cookbook index names with at least one configuration
 /// (lower-cased repo id → files and configurations).
-pub const COOKBOOK_SERVING: Finding<BTreeMap<String, ServingCount>> =
+pub(crate) const COOKBOOK_SERVING: Finding<BTreeMap<String, ServingCount>> =
     Finding::new("cookbook-serving");
 
 /// `cookbook`: every repo id of the cookbook index, with how much serving data names it
