@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Installs the track-models binary the action runs, and prints the installed path to
-# $GITHUB_OUTPUT as `bin`.
+# The install step of the action: puts the track-models binary the action runs in place and
+# prints its path to $GITHUB_OUTPUT as `bin` (where action/build.sh will put it, when it builds).
 #
 # Prefers the prebuilt static Linux binary of the release pinned in the checksum file, and
-# runs it only after its SHA-256 matched that file. Builds from the action's own source with
-# `cargo install --locked` when no prebuilt binary fits the runner (another OS or arch, or no
-# checksum entry yet). A checksum mismatch or a failed download is an error, never a reason to
-# fall back.
+# runs it only after its SHA-256 matched that file. When no prebuilt binary fits the runner
+# (another OS or arch, or no checksum entry yet) it prints `build=true` and `build-key=<hash of
+# the action's sources>` instead: action.yml then restores the cargo cache under that key and
+# runs action/build.sh. A checksum mismatch or a failed download (a missing asset: HTTP 404) is
+# an error, never a reason to fall back.
 #
 # Environment (set by action.yml; the tests set the same variables):
 #   GITHUB_ACTION_PATH              the action's source (the fallback builds it)
 #   TRACK_MODELS_CHECKSUMS          checksum file: `<sha256>  <tag>/<asset>` lines
 #   TRACK_MODELS_INSTALL_FROM       auto (default) | release | source
 #   TRACK_MODELS_RELEASE_URL        base URL of the assets; default
-#                                   https://github.com/<action repo>/releases/download/<tag>
+#                                   https://github.com/<release repo>/releases/download/<tag>
+#   TRACK_MODELS_RELEASE_REPOSITORY owner/name whose releases hold the binaries (the action's
+#                                   `release-repository`; default: the action's repository)
 #   TRACK_MODELS_ACTION_REPOSITORY  owner/name of the action (github.action_repository)
 #   TRACK_MODELS_INSTALL_DIR        where to install (default $RUNNER_TEMP/track-models)
 #   RUNNER_OS, RUNNER_ARCH          the runner's platform (default: uname)
@@ -30,35 +33,66 @@ main() {
     *) fail "\`install-from\` must be \`auto\`, \`release\` or \`source\`, not \`$install_from\`" ;;
   esac
 
-  local bin=$install_dir/bin/track-models
   if [ "$install_from" = source ]; then
-    build_from_source "$action_path" "$install_dir" "\`install-from\` is \`source\`"
-  else
-    local target
-    target=$(runner_target)
-    if [ -z "$target" ]; then
-      [ "$install_from" = auto ] ||
-        fail "no prebuilt track-models for $(runner_os)/$(runner_arch); hint: use \`install-from: auto\` to build from source"
-      build_from_source "$action_path" "$install_dir" "no prebuilt binary for $(runner_os)/$(runner_arch)"
-    else
-      local asset=track-models-$target.tar.gz
-      local entry
-      entry=$(checksum_entry "$checksums" "$asset")
-      if [ -z "$entry" ]; then
-        local why="no SHA-256 for \`$asset\` in \`$checksums\` (a placeholder until the first release)"
-        [ "$install_from" = auto ] ||
-          fail "$why; hint: use \`install-from: auto\` to build from source, or pin the action to a commit whose checksum file lists a release"
-        build_from_source "$action_path" "$install_dir" "$why"
-      else
-        install_release "$entry" "$asset" "$install_dir"
-      fi
-    fi
+    defer_build "$action_path" "$install_dir" "\`install-from\` is \`source\`"
+    return
   fi
+  local target
+  target=$(runner_target)
+  if [ -z "$target" ]; then
+    [ "$install_from" = auto ] ||
+      fail "no prebuilt track-models for $(runner_os)/$(runner_arch); hint: use \`install-from: auto\` to build from source"
+    defer_build "$action_path" "$install_dir" "no prebuilt binary for $(runner_os)/$(runner_arch)"
+    return
+  fi
+  local asset=track-models-$target.tar.gz
+  local entry
+  entry=$(checksum_entry "$checksums" "$asset")
+  if [ -z "$entry" ]; then
+    local why="no SHA-256 for \`$asset\` in \`$checksums\` (a placeholder until the first release)"
+    [ "$install_from" = auto ] ||
+      fail "$why; hint: use \`install-from: auto\` to build from source, or pin the action to a commit whose checksum file lists a release"
+    defer_build "$action_path" "$install_dir" "$why"
+    return
+  fi
+  install_release "$entry" "$asset" "$install_dir"
 
+  local bin=$install_dir/bin/track-models
   # The first run of the binary: proves it fits the runner before the real run.
   "$bin" --version
+  output bin "$bin"
+}
+
+# No binary to download: leave the build to action/build.sh, after action.yml restored the
+# cargo cache under the key printed here (a hash of the action's sources, so an entry saved for
+# a key never changes and a repeat run of the same source compiles nothing).
+defer_build() {
+  local action_path=$1 install_dir=$2 why=$3
+  echo "::notice title=track-models is built from source::$why; building with \`cargo install --locked\` (minutes on a cold cache, seconds on a warm one)"
+  local key
+  key=$(source_hash "$action_path") && [[ "$key" =~ ^[0-9a-f]{64}$ ]] ||
+    fail "could not hash the action's sources in \`$action_path\` (Cargo.toml, Cargo.lock, src/)"
+  # Where build.sh puts it: the run step reads `bin` from this step either way.
+  output bin "$install_dir/bin/track-models"
+  output build true
+  output build-key "$key"
+}
+
+# SHA-256 over the files `cargo install --path` compiles: the manifest, the lockfile, src/.
+# (`sha256sum`, or macOS' `shasum -a 256`, same output, where coreutils are missing.)
+source_hash() {
+  local action_path=$1
+  local -a sum=(sha256sum)
+  command -v sha256sum >/dev/null || sum=(shasum -a 256)
+  (
+    cd "$action_path" || exit 1
+    find Cargo.toml Cargo.lock src -type f -print0 | LC_ALL=C sort -z | xargs -0 "${sum[@]}"
+  ) | "${sum[@]}" | cut -c1-64
+}
+
+output() {
   if [ -n "${GITHUB_OUTPUT:-}" ]; then
-    printf 'bin=%s\n' "$bin" >>"$GITHUB_OUTPUT"
+    printf '%s=%s\n' "$1" "$2" >>"$GITHUB_OUTPUT"
   fi
 }
 
@@ -92,10 +126,12 @@ install_release() {
   trap "rm -rf '$work'" EXIT
 
   echo "Downloading track-models $tag for $(runner_os)/$(runner_arch): $url"
-  curl --fail --silent --show-error --location --proto-redir '=https' \
+  local status
+  status=$(curl --silent --show-error --location --proto-redir '=https' \
     --retry 3 --connect-timeout 10 --max-time 120 \
-    --output "$work/$asset" "$url" ||
-    fail "could not download \`$url\`"
+    --write-out '%{http_code}' --output "$work/$asset" "$url" 2>"$work/curl-error") ||
+    fail "could not download \`$url\`: $(head -c 300 "$work/curl-error" | head -n 1)"
+  [ "$status" = 200 ] || fail "could not download \`$url\`: HTTP $status"
 
   local actual
   actual=$(sha256sum "$work/$asset")
@@ -111,14 +147,6 @@ install_release() {
     fail "\`$asset\` has no \`track-models\` at its top level"
   mkdir -p "$install_dir/bin"
   install -m 0755 "$work/unpacked/track-models" "$install_dir/bin/track-models"
-}
-
-build_from_source() {
-  local action_path=$1 install_dir=$2 why=$3
-  echo "::notice title=track-models is built from source::$why; running \`cargo install --locked --path $action_path\` (minutes, not seconds)"
-  command -v cargo >/dev/null ||
-    fail "building from source needs \`cargo\`; hint: install a Rust toolchain before this action, or pin the action to a commit whose checksum file lists a release"
-  cargo install --locked --path "$action_path" --root "$install_dir" --force
 }
 
 # The release target that runs here, or nothing.
@@ -153,11 +181,14 @@ runner_arch() {
   fi
 }
 
-# owner/name of the action: from github.action_repository, else from the path the runner
+# owner/name whose releases hold the binaries: `release-repository`, else the action's own (from
+# github.action_repository, else from the path the runner
 # checked the action out to (`…/_actions/<owner>/<name>/<ref>`), else the workflow's repository
-# (`uses: ./`).
+# (`uses: ./`)).
 action_repository() {
-  if [ -n "${TRACK_MODELS_ACTION_REPOSITORY:-}" ]; then
+  if [ -n "${TRACK_MODELS_RELEASE_REPOSITORY:-}" ]; then
+    echo "$TRACK_MODELS_RELEASE_REPOSITORY"
+  elif [ -n "${TRACK_MODELS_ACTION_REPOSITORY:-}" ]; then
     echo "$TRACK_MODELS_ACTION_REPOSITORY"
   elif [[ "${GITHUB_ACTION_PATH:-}" =~ /_actions/([^/]+)/([^/]+)/[^/]+$ ]]; then
     echo "${BASH_REMATCH[1]}/${BASH_REMATCH[2]}"

@@ -10,7 +10,7 @@
 //!
 //! Example: DeepSeek-V3 (671 B parameters in fp8 = 671 GB) needs ≥ 8 × 80 GB: TP = 8, EP = 8.
 
-use crate::arch::{Architecture, WeightFormat};
+use crate::arch::{Architecture, MlaShape, WeightFormat};
 
 /// Memory of one GPU, in bytes (decimal GB, as GPU memory is sold).
 pub const GPU_BYTES: f64 = 80e9;
@@ -77,61 +77,88 @@ fn format_parameters(parameters: f64) -> String {
     }
 }
 
-/// Parameters counted from the shapes (biases and norms left out: they are small).
+/// Parameters counted from the shapes (biases and norms left out: they are small). Every factor
+/// is turned into `f64` before it is multiplied: a product of three sizes at `arch`'s cap of
+/// 2^24 passes even `u64`, and a `u32` product would wrap (or panic in a debug build).
 pub fn parameter_count(arch: &Architecture) -> f64 {
-    let h = f64::from(arch.hidden_size);
+    let f = f64::from;
+    let h = f(arch.hidden_size);
     let mut total = 0.0;
     // Embeddings and LM head (untied: the common case for large models).
-    total += 2.0 * f64::from(arch.vocab_size.unwrap_or(0)) * h;
+    total += 2.0 * f(arch.vocab_size.unwrap_or(0)) * h;
     for a in &arch.attention {
-        let (q, kv, d) = (
-            f64::from(a.heads),
-            f64::from(a.kv_heads),
-            f64::from(a.head_dim),
-        );
-        total += f64::from(a.layers) * (h * (q + 2.0 * kv) * d + q * d * h);
+        let (q, kv, d) = (f(a.heads), f(a.kv_heads), f(a.head_dim));
+        total += f(a.layers) * (h * (q + 2.0 * kv) * d + q * d * h);
     }
     if let Some(m) = &arch.mla {
-        let heads = f64::from(m.heads);
-        let qk = f64::from(m.qk_nope_head_dim + m.qk_rope_head_dim);
-        let q = match m.q_lora_rank {
-            Some(rank) => h * f64::from(rank) + f64::from(rank) * heads * qk,
-            None => h * heads * qk,
-        };
-        let kv_rank = f64::from(m.kv_lora_rank);
-        let kv = h * (kv_rank + f64::from(m.qk_rope_head_dim))
-            + kv_rank * heads * f64::from(m.qk_nope_head_dim + m.v_head_dim);
-        let o = heads * f64::from(m.v_head_dim) * h;
-        total += f64::from(arch.layers.attention) * (q + kv + o);
+        total += f(arch.layers.attention) * mla_per_layer(h, m);
     }
     if let Some(g) = &arch.gdn {
-        let keys = f64::from(g.key_heads * g.key_head_dim);
-        let values = f64::from(g.value_heads * g.value_head_dim);
-        total += f64::from(arch.layers.gdn) * (h * (2.0 * keys + 2.0 * values) + values * h);
+        let keys = f(g.key_heads) * f(g.key_head_dim);
+        let values = f(g.value_heads) * f(g.value_head_dim);
+        total += f(arch.layers.gdn) * (h * (2.0 * keys + 2.0 * values) + values * h);
     }
     if let Some(m) = &arch.mamba {
-        let inner = f64::from(m.heads * m.head_dim);
-        let states = f64::from(2 * m.groups * m.state_size);
-        total += f64::from(arch.layers.mamba) * (h * (2.0 * inner + states) + inner * h);
+        let inner = f(m.heads) * f(m.head_dim);
+        let states = 2.0 * f(m.groups) * f(m.state_size);
+        total += f(arch.layers.mamba) * (h * (2.0 * inner + states) + inner * h);
     }
     for mlp in &arch.dense_mlp {
         let matrices = if mlp.gated { 3.0 } else { 2.0 };
-        total += f64::from(mlp.layers) * matrices * h * f64::from(mlp.intermediate);
+        total += f(mlp.layers) * matrices * h * f(mlp.intermediate);
     }
-    total += f64::from(arch.linear_replacements) * h * h;
+    total += f(arch.linear_replacements) * h * h;
     if let Some(moe) = &arch.moe {
         let matrices = if moe.gated { 3.0 } else { 2.0 };
-        let experts = f64::from(moe.experts) * matrices * h * f64::from(moe.intermediate);
-        let shared = 3.0 * h * f64::from(moe.shared_intermediate);
-        let router = h * f64::from(moe.experts);
-        total += f64::from(moe.layers) * (experts + shared + router);
+        let experts = f(moe.experts) * matrices * h * f(moe.intermediate);
+        let shared = 3.0 * h * f(moe.shared_intermediate);
+        let router = h * f(moe.experts);
+        total += f(moe.layers) * (experts + shared + router);
     }
     total
+}
+
+/// One MLA layer's weights: the (LoRA) query, the compressed KV and its up-projection, the output.
+fn mla_per_layer(h: f64, m: &MlaShape) -> f64 {
+    let f = f64::from;
+    let heads = f(m.heads);
+    let qk = f(m.qk_nope_head_dim) + f(m.qk_rope_head_dim);
+    let q = match m.q_lora_rank.map(f) {
+        Some(rank) => h * rank + rank * heads * qk,
+        None => h * heads * qk,
+    };
+    let kv_rank = f(m.kv_lora_rank);
+    let kv = h * (kv_rank + f(m.qk_rope_head_dim))
+        + kv_rank * heads * (f(m.qk_nope_head_dim) + f(m.v_head_dim));
+    let o = heads * f(m.v_head_dim) * h;
+    q + kv + o
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shapes_at_the_size_cap_are_counted_without_wrapping() {
+        // Every key at 2^24 (the largest `arch` accepts): u32 products would wrap (a debug
+        // build panics) and three-size products pass u64; the count is the f64 sum.
+        let max = 16_777_216u64;
+        let text = format!(
+            r#"{{"hidden_size": {max}, "num_attention_heads": {max}, "num_key_value_heads": {max},
+                "head_dim": {max}, "intermediate_size": {max}, "num_hidden_layers": 2,
+                "layer_types": ["linear_attention", "mamba"], "vocab_size": 1,
+                "linear_num_key_heads": {max}, "linear_num_value_heads": {max},
+                "linear_key_head_dim": {max}, "mamba_num_heads": {max}, "mamba_head_dim": {max},
+                "ssm_state_size": {max}, "n_groups": {max}}}"#
+        );
+        let arch = crate::arch::parse_config(&text).unwrap();
+        let m = max as f64;
+        let gdn = m * (2.0 * m * m + 2.0 * m * m) + m * m * m;
+        let mamba = m * (2.0 * m * m + 2.0 * m * m) + m * m * m;
+        let mlp = 2.0 * 3.0 * m * m;
+        assert_eq!(parameter_count(&arch), 2.0 * m + gdn + mamba + mlp);
+        assert_eq!(estimate(&arch).tp, 8);
+    }
 
     #[test]
     fn parameter_counts_read_well() {

@@ -1,7 +1,7 @@
 //! Gated DeltaNet linear attention (Qwen3-Next, Qwen3.5): the `linear_*` head keys; the value
-//! head dim defaults to the key head dim.
+//! head dim defaults to the key head dim; a zero head count or dim is rejected naming the key.
 
-use super::validation::ConfigError;
+use super::validation::{rejected, ConfigError};
 use super::{ArchitectureReader, GdnShape};
 
 impl ArchitectureReader<'_> {
@@ -15,6 +15,16 @@ impl ArchitectureReader<'_> {
             return Ok(None);
         };
         let value_head_dim = k.uint("linear_value_head_dim")?.unwrap_or(key_head_dim);
+        for (key, value) in [
+            ("linear_num_key_heads", key_heads),
+            ("linear_num_value_heads", value_heads),
+            ("linear_key_head_dim", key_head_dim),
+            ("linear_value_head_dim", value_head_dim),
+        ] {
+            if value == 0 {
+                return Err(rejected(key, "is 0 in a Gated DeltaNet model".into()));
+            }
+        }
         Ok(Some(GdnShape {
             key_heads,
             value_heads,

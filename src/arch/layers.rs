@@ -5,7 +5,7 @@
 //! counts.
 
 use super::keys::uint_value;
-use super::validation::{rejected, ConfigError, MAX_LAYERS};
+use super::validation::{rejected, ConfigError, MAX_LAYERS, MAX_SIZE};
 use super::{ArchitectureReader, LayerMix};
 use serde_json::Value;
 
@@ -99,7 +99,7 @@ impl ArchitectureReader<'_> {
                         },
                         Ffn::Skip,
                     ),
-                    '-' => (Mixer::Skip, self.dense_or_missing(intermediate)),
+                    '-' => (Mixer::Skip, self.dense_or_missing(intermediate)?),
                     'E' => (Mixer::Skip, Ffn::Moe),
                     other => (Mixer::Other(format!("`{other}` block")), Ffn::Skip),
                 };
@@ -118,37 +118,43 @@ impl ArchitectureReader<'_> {
             } else if *mixer == Mixer::Mamba && !self.mamba_layers_have_ffn() {
                 Ffn::Skip
             } else {
-                self.dense_or_missing(intermediate)
+                self.dense_or_missing(intermediate)?
             };
             ffns.push(ffn);
         }
         Ok((mixers, ffns))
     }
 
-    fn dense_or_missing(&mut self, intermediate: Option<u32>) -> Ffn {
+    /// A dense layer's FFN: its size, or no GEMMs (with a note) when the config gives none;
+    /// an explicit 0 is refused naming the key.
+    fn dense_or_missing(
+        &mut self,
+        intermediate: Option<(&'static str, u32)>,
+    ) -> Result<Ffn, ConfigError> {
         match intermediate {
-            Some(i) if i > 0 => Ffn::Dense(i),
-            _ => {
+            Some((key, 0)) => Err(rejected(
+                key,
+                "is 0 but the model has dense MLP layers".into(),
+            )),
+            Some((_, i)) => Ok(Ffn::Dense(i)),
+            None => {
                 let note = "`intermediate_size` missing: dense MLP GEMMs not derived".to_string();
                 if !self.defaults.contains(&note) {
                     self.defaults.push(note);
                 }
-                Ffn::Skip
+                Ok(Ffn::Skip)
             }
         }
     }
 
-    fn dense_intermediate(&self) -> Result<Option<u32>, ConfigError> {
+    fn dense_intermediate(&self) -> Result<Option<(&'static str, u32)>, ConfigError> {
         // Llama 4 keeps the expert size in `intermediate_size` and the dense one here.
-        Ok(self
-            .keys
-            .first_uint(&[
-                "intermediate_size_mlp",
-                "intermediate_size",
-                "ffn_hidden_size",
-                "n_inner",
-            ])?
-            .map(|(_, i)| i))
+        self.keys.first_uint(&[
+            "intermediate_size_mlp",
+            "intermediate_size",
+            "ffn_hidden_size",
+            "n_inner",
+        ])
     }
 
     fn mixers(&mut self, declared: Option<u32>, has_gdn: bool) -> Result<Vec<Mixer>, ConfigError> {
@@ -276,7 +282,8 @@ impl ArchitectureReader<'_> {
                     _ => None,
                 };
                 let kv = match (heads, group) {
-                    (Some(h), Some(g)) if g > 0 => Some(h / g),
+                    (_, Some(0)) => return Err(rejected("n_heads_in_group", "is 0".into())),
+                    (Some(h), Some(g)) => Some(h / g),
                     _ => kv_heads,
                 };
                 Mixer::Attention {
@@ -294,10 +301,10 @@ impl ArchitectureReader<'_> {
                     .and_then(|f| f.get("ffn_mult"))
                     .and_then(Value::as_f64)
                 {
-                    Some(mult) => Ffn::Dense(ffn_mult_to_intermediate(mult, self.hidden_size)),
+                    Some(mult) => Ffn::Dense(ffn_mult_to_intermediate(mult, self.hidden_size)?),
                     None => {
                         let intermediate = self.dense_intermediate()?;
-                        self.dense_or_missing(intermediate)
+                        self.dense_or_missing(intermediate)?
                     }
                 }
             };
@@ -308,10 +315,26 @@ impl ArchitectureReader<'_> {
     }
 }
 
-/// DeciLM's `_ffn_mult_to_intermediate_size`: `2/3 · ffn_mult · hidden`, rounded up to 256.
-fn ffn_mult_to_intermediate(ffn_mult: f64, hidden_size: u32) -> u32 {
-    let raw = (2.0 * ffn_mult * f64::from(hidden_size) / 3.0) as u32;
-    raw.div_ceil(256).saturating_mul(256)
+/// DeciLM's `_ffn_mult_to_intermediate_size`: `2/3 · ffn_mult · hidden`, rounded up to 256;
+/// a multiplier that is not a positive number, or a size past [`MAX_SIZE`], is refused.
+fn ffn_mult_to_intermediate(ffn_mult: f64, hidden_size: u32) -> Result<u32, ConfigError> {
+    let raw = (2.0 * ffn_mult * f64::from(hidden_size) / 3.0).trunc();
+    let rounded = (raw / 256.0).ceil() * 256.0;
+    if !(ffn_mult > 0.0 && rounded.is_finite()) {
+        return Err(rejected(
+            "ffn_mult",
+            format!("is {ffn_mult}, expected a positive number"),
+        ));
+    }
+    if rounded > f64::from(MAX_SIZE) {
+        return Err(rejected(
+            "ffn_mult",
+            format!(
+                "is {ffn_mult}: 2/3 × {ffn_mult} × `hidden_size` {hidden_size} is more than the {MAX_SIZE} this tool accepts for a size"
+            ),
+        ));
+    }
+    Ok(rounded as u32)
 }
 
 #[cfg(test)]
@@ -320,8 +343,33 @@ mod tests {
 
     #[test]
     fn ffn_mult_matches_decilm() {
-        assert_eq!(ffn_mult_to_intermediate(2.625, 8192), 14336);
-        assert_eq!(ffn_mult_to_intermediate(5.25, 8192), 28672);
-        assert_eq!(ffn_mult_to_intermediate(1.3125, 8192), 7168);
+        assert_eq!(ffn_mult_to_intermediate(2.625, 8192).unwrap(), 14336);
+        assert_eq!(ffn_mult_to_intermediate(5.25, 8192).unwrap(), 28672);
+        assert_eq!(ffn_mult_to_intermediate(1.3125, 8192).unwrap(), 7168);
+    }
+
+    #[test]
+    fn impossible_ffn_mults_are_refused_naming_the_key() {
+        let message = |mult| {
+            ffn_mult_to_intermediate(mult, 8192)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            message(0.0),
+            "config rejected: `ffn_mult` is 0, expected a positive number"
+        );
+        assert_eq!(
+            message(-1.5),
+            "config rejected: `ffn_mult` is -1.5, expected a positive number"
+        );
+        assert_eq!(
+            message(f64::NAN),
+            "config rejected: `ffn_mult` is NaN, expected a positive number"
+        );
+        assert_eq!(
+            message(1e12),
+            "config rejected: `ffn_mult` is 1000000000000: 2/3 × 1000000000000 × `hidden_size` 8192 is more than the 16777216 this tool accepts for a size"
+        );
     }
 }

@@ -131,8 +131,8 @@ impl<'a> ArchitectureReader<'a> {
         };
         let vocab_size = self.vocab_size(wrapper_model_type.as_deref())?;
 
-        let heads = keys.first_uint(&["num_attention_heads", "n_head", "num_heads"])?;
-        let heads = heads.map(|(_, h)| h).filter(|h| *h > 0);
+        let heads_key = keys.first_uint(&["num_attention_heads", "n_head", "num_heads"])?;
+        let heads = heads_key.map(|(_, h)| h).filter(|h| *h > 0);
         let kv_heads = self.kv_heads(heads)?;
         let head_dim = self.head_dim(heads)?;
 
@@ -147,6 +147,9 @@ impl<'a> ArchitectureReader<'a> {
 
         let blocks = keys.string("hybrid_override_pattern").is_some();
         let layers = layers::layer_mix(&mixers, &ffns, blocks);
+        if let Some((key, 0)) = heads_key.filter(|_| layers.attention > 0) {
+            return Err(rejected(key, "is 0".into()));
+        }
         let dense_mlp = self.dense_mlp(&ffns);
         let linear_replacements = layers::linear_replacements(&mixers, &ffns);
         let attention = if mla.is_none() && layers.attention > 0 {

@@ -2,13 +2,22 @@
 //! key), expert count, top-k, expert and shared-expert sizes, and the routing that picks the
 //! MoE definition family.
 
-use super::validation::{rejected, ConfigError};
+use super::validation::{rejected, ConfigError, MAX_SIZE};
 use super::{ArchitectureReader, MoeShape, Routing};
+
+/// The expert-count keys of every family, in the order they are looked up.
+const EXPERT_COUNT_KEYS: [&str; 5] = [
+    "n_routed_experts",
+    "num_experts",
+    "num_local_experts",
+    "moe_num_experts",
+    "num_routed_experts",
+];
 
 impl ArchitectureReader<'_> {
     pub(super) fn is_moe_layer(&self, i: usize) -> Result<bool, ConfigError> {
         let k = self.keys;
-        let Some(experts) = self.expert_count()? else {
+        let Some((_, experts)) = self.expert_count()? else {
             return Ok(false);
         };
         if experts == 0 {
@@ -48,22 +57,14 @@ impl ArchitectureReader<'_> {
         Ok(true)
     }
 
-    fn expert_count(&self) -> Result<Option<u32>, ConfigError> {
-        Ok(self
-            .keys
-            .first_uint(&[
-                "n_routed_experts",
-                "num_experts",
-                "num_local_experts",
-                "moe_num_experts",
-                "num_routed_experts",
-            ])?
-            .map(|(_, e)| e))
+    /// The expert count and the key that gave it.
+    fn expert_count(&self) -> Result<Option<(&'static str, u32)>, ConfigError> {
+        self.keys.first_uint(&EXPERT_COUNT_KEYS)
     }
 
     pub(super) fn moe(&mut self, moe_layers: u32) -> Result<Option<MoeShape>, ConfigError> {
         let k = self.keys;
-        let Some(experts) = self.expert_count()? else {
+        let Some((experts_key, experts)) = self.expert_count()? else {
             return Ok(None);
         };
         let top_k = k.first_uint(&[
@@ -75,7 +76,7 @@ impl ArchitectureReader<'_> {
         ])?;
         if experts == 0 {
             return Err(rejected(
-                "num_experts",
+                experts_key,
                 "is 0 but the model has MoE layers".into(),
             ));
         }
@@ -94,20 +95,22 @@ impl ArchitectureReader<'_> {
                 1
             }
         };
-        let intermediate = match k
-            .first_uint(&["moe_intermediate_size", "expert_intermediate_size"])?
-        {
-            Some((_, i)) => i,
-            None => match k.uint("intermediate_size")? {
-                Some(i) => i,
-                None => {
-                    self.defaults.push(
-                        "MoE expert size missing (`moe_intermediate_size`): MoE definitions not derived"
-                            .to_string(),
-                    );
-                    return Ok(None);
-                }
-            },
+        let (intermediate_key, intermediate) = match k.first_uint(&[
+            "moe_intermediate_size",
+            "expert_intermediate_size",
+            "intermediate_size",
+        ])? {
+            Some((key, 0)) => {
+                return Err(rejected(key, "is 0 but the model has MoE layers".into()))
+            }
+            Some(found) => found,
+            None => {
+                self.defaults.push(
+                    "MoE expert size missing (`moe_intermediate_size`): MoE definitions not derived"
+                        .to_string(),
+                );
+                return Ok(None);
+            }
         };
         let routing = self.routing()?;
         let mut shared_expert_gate = false;
@@ -120,7 +123,7 @@ impl ArchitectureReader<'_> {
         ])? {
             s
         } else if let Some(n) = k.uint("n_shared_experts")? {
-            n.saturating_mul(intermediate)
+            shared_experts_size(n, intermediate_key, intermediate)?
         } else if self.model_type.starts_with("llama4") {
             // Llama 4 MoE layers add one shared expert of the expert size.
             intermediate
@@ -174,5 +177,24 @@ impl ArchitectureReader<'_> {
             Some(false) => Routing::SoftmaxNoRenorm,
             _ => Routing::Renormalize,
         })
+    }
+}
+
+/// `n_shared_experts` experts of the expert size, as one FFN; a product past [`MAX_SIZE`] is
+/// refused naming the key (it would otherwise become a GEMM no model has).
+fn shared_experts_size(
+    count: u32,
+    intermediate_key: &str,
+    intermediate: u32,
+) -> Result<u32, ConfigError> {
+    let size = u64::from(count) * u64::from(intermediate);
+    match u32::try_from(size) {
+        Ok(size) if size <= MAX_SIZE => Ok(size),
+        _ => Err(rejected(
+            "n_shared_experts",
+            format!(
+                "is {count}: {count} × `{intermediate_key}` {intermediate} is more than the {MAX_SIZE} this tool accepts for a size"
+            ),
+        )),
     }
 }

@@ -28,7 +28,9 @@ pub(super) fn rejected(key: &str, reason: String) -> ConfigError {
     }
 }
 
-/// Largest size accepted for any shape key; keeps every product of three sizes within `u64`.
+/// Largest size accepted for any shape key (and for a size derived from two keys, such as
+/// `n_shared_experts × moe_intermediate_size`); a product of two sizes stays within `u64` with
+/// room for the small factors the GEMM shapes add.
 pub(super) const MAX_SIZE: u32 = 1 << 24;
 /// Largest layer count accepted; bounds the per-layer tables.
 pub(super) const MAX_LAYERS: u32 = 100_000;

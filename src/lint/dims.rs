@@ -7,7 +7,8 @@
 //! - *contradicts_config* when its family (the name with its sizes blanked, see
 //!   [`super::names`]) is one the candidates use but no candidate is it: the nearest candidate of
 //!   that family (fewest differing sizes, then closest sizes) is the suggestion, and the config
-//!   field behind the first differing size, read from the candidate's `why`, is named;
+//!   field behind each differing size, from the candidate's typed size sources
+//!   ([`crate::naming::SizeSource`]), is named;
 //! - *unchecked* otherwise: a family the naming does not give for this model is never an alarm.
 //!
 //! Why: Kimi K2's hand-written rows say `top_k_sampling_from_probs_v160000` while its config
@@ -17,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::names::{shape, NameShape};
 use crate::arch::Architecture;
-use crate::naming::{derive, ExpectedDefinition, Parallelism};
+use crate::naming::{derive, ExpectedDefinition, Origin, Parallelism};
 
 /// The sizes every model is checked at.
 pub const SIZES: [u32; 5] = [1, 2, 4, 8, 16];
@@ -85,7 +86,7 @@ impl ConfigCandidates {
             .iter()
             .zip(&nearest.dims)
             .filter(|(ours, theirs)| ours.1 != theirs.1)
-            .map(|((prefix, ours), (_, theirs))| explain(prefix, *ours, *theirs, &candidate.why))
+            .map(|((prefix, ours), (_, theirs))| explain(prefix, *ours, *theirs, candidate))
             .collect();
         Verdict::Contradicts {
             suggestion: candidate.name.clone(),
@@ -111,76 +112,43 @@ fn distance(row: &NameShape, candidate: &NameShape) -> f64 {
 
 /// `intermediate_size` 12288, not 22016 — or, when no config field holds the size itself
 /// (sharded or summed), `h` 8 (`num_attention_heads 16 / tp 2`), not 4.
-fn explain(prefix: &str, ours: u64, theirs: u64, why: &str) -> String {
-    let segment = segment_for(prefix, theirs, why);
-    match field_with_value(segment.unwrap_or(why), theirs) {
-        Some(field) => format!("`{field}` {theirs}, not {ours}"),
-        None => match segment {
-            Some(segment) => format!("`{prefix}` {theirs} ({segment}), not {ours}"),
-            None => format!("`{prefix}` {theirs}, not {ours}"),
-        },
+fn explain(prefix: &str, ours: u64, theirs: u64, candidate: &ExpectedDefinition) -> String {
+    match candidate.source_of(prefix, theirs) {
+        Some(Origin::Key(key)) => format!("`{key}` {theirs}, not {ours}"),
+        Some(Origin::Derived(text)) => format!("`{prefix}` {theirs} ({text}), not {ours}"),
+        None => format!("`{prefix}` {theirs}, not {ours}"),
     }
-}
-
-/// The part of a `why` that gives `{prefix}{value}`: `… ; intermediate_size 12288 = k12288` →
-/// `intermediate_size 12288`.
-fn segment_for<'w>(prefix: &str, value: u64, why: &'w str) -> Option<&'w str> {
-    let target = format!("= {prefix}{value}");
-    let mut from = 0;
-    while let Some(found) = why[from..].find(&target) {
-        let at = from + found;
-        let end = at + target.len();
-        let bounded = why[end..]
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_ascii_alphanumeric());
-        if bounded {
-            let start = why[..at].rfind([';', ':']).map_or(0, |i| i + 1);
-            return Some(why[start..at].trim());
-        }
-        from = end;
-    }
-    None
-}
-
-/// The first `snake_case_key N` in `text` with `N == value`.
-fn field_with_value(text: &str, value: u64) -> Option<&str> {
-    let words: Vec<&str> = text.split_whitespace().collect();
-    words.windows(2).find_map(|pair| {
-        let key = pair[0];
-        let number = pair[1].trim_end_matches([',', ';', ':', ')']);
-        let is_key = key.contains('_')
-            && key
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        (is_key && number.parse::<u64>().ok() == Some(value)).then_some(key)
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn definition() -> ExpectedDefinition {
+        ExpectedDefinition::new("gemm_n4096_k12288".into(), "gemm", String::new())
+            .sized("n", 4096u64, Origin::Key("hidden_size"))
+            .sized("k", 12288u64, Origin::Key("intermediate_size"))
+            .sized(
+                "h",
+                8u64,
+                Origin::Derived("num_attention_heads 16 / tp 2".into()),
+            )
+    }
+
     #[test]
-    fn fields_from_why() {
-        let why = "down_proj: hidden_size 4096 = n4096; intermediate_size 12288 = k12288";
+    fn the_field_comes_from_the_typed_sources() {
+        let d = definition();
         assert_eq!(
-            explain("k", 22016, 12288, why),
+            explain("k", 22016, 12288, &d),
             "`intermediate_size` 12288, not 22016"
         );
+        assert_eq!(explain("n", 8192, 4096, &d), "`hidden_size` 4096, not 8192");
         assert_eq!(
-            explain("v", 160000, 163840, "vocab_size 163840"),
-            "`vocab_size` 163840, not 160000"
-        );
-        assert_eq!(
-            explain(
-                "h",
-                4,
-                8,
-                "num_attention_heads 16 / tp 2 = h8; num_key_value_heads 2 / tp 2 = kv1"
-            ),
+            explain("h", 4, 8, &d),
             "`h` 8 (num_attention_heads 16 / tp 2), not 4"
         );
-        assert_eq!(explain("ps", 32, 64, "no sizes here"), "`ps` 64, not 32");
+        assert_eq!(explain("ps", 32, 64, &d), "`ps` 64, not 32");
+        // A size the sources do not record under that value is not attributed to a key.
+        assert_eq!(explain("k", 22016, 4096, &d), "`k` 4096, not 22016");
     }
 }

@@ -10,7 +10,7 @@
 //! tag) — the skill spec's `h{num_heads//TP}` would give h16 at TP=8, which does not exist;
 //! `dsa_sparse_attention_h16_ckv512_kpe64_topk2048_ps1` (TP=8: 128/8 = 16).
 
-use super::{Derivation, ExpectedDefinition};
+use super::{dividing_sizes, Derivation, ExpectedDefinition, Origin};
 use crate::arch::Architecture;
 
 pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivation) {
@@ -24,17 +24,21 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
         format!(
             "index_n_heads {ih} (not sharded by TP) = h{ih}; index_head_dim {id} = d{id}; index_topk {topk} = topk{topk}; page_size 64"
         ),
-    ));
+    )
+    .sized("h", ih, Origin::Key("index_n_heads"))
+    .sized("d", id, Origin::Key("index_head_dim"))
+    .sized("topk", topk, Origin::Key("index_topk")));
     let heads = mla.heads;
     let (ckv, kpe) = (mla.kv_lora_rank, mla.qk_rope_head_dim);
+    let usable = dividing_sizes(
+        derivation,
+        tps,
+        &[heads],
+        ("dsa", "tp"),
+        &format!("num_attention_heads {heads} is"),
+    );
     for ps in [1, 64] {
-        for &tp in tps {
-            if heads % tp != 0 {
-                derivation.note(format!(
-                    "dsa at tp {tp} skipped: num_attention_heads {heads} is not divisible by tp {tp}"
-                ));
-                continue;
-            }
+        for &tp in &usable {
             let h = heads / tp;
             derivation.define(
                 ExpectedDefinition::new(
@@ -44,6 +48,10 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
                         "num_attention_heads {heads} / tp {tp} = h{h}; kv_lora_rank {ckv} = ckv{ckv}; qk_rope_head_dim {kpe} = kpe{kpe}; index_topk {topk} = topk{topk}; page_size {ps}"
                     ),
                 )
+                .sized("h", h, Origin::split("num_attention_heads", heads, "tp", tp))
+                .sized("ckv", ckv, Origin::Key("kv_lora_rank"))
+                .sized("kpe", kpe, Origin::Key("qk_rope_head_dim"))
+                .sized("topk", topk, Origin::Key("index_topk"))
                 .at_tp(tp),
             );
         }

@@ -8,7 +8,7 @@
 //! Why: `gdn_prefill_qk8_v16_d128_k_last` (Qwen3 Next at TP=2: 16/2 = 8 key heads, 32/2 = 16
 //! value heads), `gdn_decode_qk4_v8_d128_k_last` (TP=4), `gdn_mtp_qk16_v32_d128_k_last` (TP=1).
 
-use super::{Derivation, ExpectedDefinition};
+use super::{dividing_sizes, Derivation, ExpectedDefinition, Origin};
 use crate::arch::Architecture;
 
 const STAGES: [&str; 3] = ["gdn_prefill", "gdn_decode", "gdn_mtp"];
@@ -26,20 +26,16 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
             gdn.value_head_dim, gdn.key_head_dim
         )
     });
-    let usable: Vec<u32> = tps
-        .iter()
-        .copied()
-        .filter(|&tp| {
-            let ok = gdn.key_heads % tp == 0 && gdn.value_heads % tp == 0;
-            if !ok {
-                derivation.note(format!(
-                    "gdn at tp {tp} skipped: linear_num_key_heads {} / linear_num_value_heads {} not divisible by tp {tp}",
-                    gdn.key_heads, gdn.value_heads
-                ));
-            }
-            ok
-        })
-        .collect();
+    let usable = dividing_sizes(
+        derivation,
+        tps,
+        &[gdn.key_heads, gdn.value_heads],
+        ("gdn", "tp"),
+        &format!(
+            "linear_num_key_heads {} / linear_num_value_heads {}",
+            gdn.key_heads, gdn.value_heads
+        ),
+    );
     let d = gdn.key_head_dim;
     for stage in STAGES {
         for &tp in &usable {
@@ -53,6 +49,9 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
                         gdn.key_heads, gdn.value_heads
                     ),
                 )
+                .sized("qk", qk, Origin::split("linear_num_key_heads", gdn.key_heads, "tp", tp))
+                .sized("v", v, Origin::split("linear_num_value_heads", gdn.value_heads, "tp", tp))
+                .sized("d", d, Origin::Key("linear_key_head_dim"))
                 .at_tp(tp)
                 .with_note(note.clone()),
             );

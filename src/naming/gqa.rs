@@ -13,7 +13,7 @@
 //! `gqa_ragged_prefill_causal_h8_kv1_d256` (Qwen3 Next at TP=2: 16/2, 2/2, head_dim 256);
 //! `gqa_paged_decode_h32_kv16_d128_ps1` (Gemma 3 27B: sliding and global layers share it).
 
-use super::{Derivation, ExpectedDefinition};
+use super::{dividing_sizes, Derivation, ExpectedDefinition, Origin};
 use crate::arch::Architecture;
 
 /// (op_type, name prefix, page size)
@@ -43,14 +43,15 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
     let several_shapes = arch.attention.len() > 1;
     for shape in &arch.attention {
         let mut per_tp = Vec::new();
-        for &tp in tps {
-            let heads = shape.heads;
-            if heads % tp != 0 {
-                derivation.note(format!(
-                    "gqa at tp {tp} skipped: num_attention_heads {heads} is not divisible by tp {tp}"
-                ));
-                continue;
-            }
+        let heads = shape.heads;
+        let usable = dividing_sizes(
+            derivation,
+            tps,
+            &[heads],
+            ("gqa", "tp"),
+            &format!("num_attention_heads {heads} is"),
+        );
+        for tp in usable {
             let Some(kv) = kv_heads_per_rank(shape.kv_heads, tp) else {
                 derivation.note(format!(
                     "gqa at tp {tp} skipped: num_key_value_heads {} cannot be split or replicated over tp {tp}",
@@ -59,13 +60,17 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
                 continue;
             };
             let h = heads / tp;
-            let kv_text = if shape.kv_heads >= tp {
-                format!("num_key_value_heads {} / tp {tp} = kv{kv}", shape.kv_heads)
+            let kv_origin = if shape.kv_heads >= tp {
+                Origin::split("num_key_value_heads", shape.kv_heads, "tp", tp)
             } else {
-                format!(
-                    "num_key_value_heads {} < tp {tp}: one replicated KV head per rank = kv{kv}",
+                Origin::Derived(format!(
+                    "num_key_value_heads {} < tp {tp}: one replicated KV head per rank",
                     shape.kv_heads
-                )
+                ))
+            };
+            let kv_text = match &kv_origin {
+                Origin::Derived(text) if shape.kv_heads < tp => format!("{text} = kv{kv}"),
+                _ => format!("num_key_value_heads {} / tp {tp} = kv{kv}", shape.kv_heads),
             };
             let mut why = format!(
                 "num_attention_heads {heads} / tp {tp} = h{h}; {kv_text}; head_dim {}",
@@ -74,10 +79,10 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
             if several_shapes {
                 why.push_str(&format!(" ({} attention layers)", shape.layers));
             }
-            per_tp.push((tp, h, kv, why));
+            per_tp.push((tp, h, kv, why, kv_origin));
         }
         for (op_type, prefix, page) in TEMPLATES {
-            for (tp, h, kv, why) in &per_tp {
+            for (tp, h, kv, why, kv_origin) in &per_tp {
                 let d = shape.head_dim;
                 let (name, why) = match page {
                     Some(ps) => (
@@ -88,6 +93,13 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
                 };
                 derivation.define(
                     ExpectedDefinition::new(name, op_type, why)
+                        .sized(
+                            "h",
+                            *h,
+                            Origin::split("num_attention_heads", heads, "tp", *tp),
+                        )
+                        .sized("kv", *kv, kv_origin.clone())
+                        .sized("d", d, Origin::Key("head_dim"))
                         .at_tp(*tp)
                         .with_note(sink_note.clone()),
                 );

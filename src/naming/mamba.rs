@@ -11,7 +11,7 @@
 //! 8/2=4. nheads/ngroups=16 is supported by FlashInfer").
 
 use super::gqa::kv_heads_per_rank;
-use super::{Derivation, ExpectedDefinition};
+use super::{dividing_sizes, Derivation, ExpectedDefinition, Origin};
 use crate::arch::Architecture;
 
 const SUPPORTED_RATIOS: [u32; 3] = [1, 8, 16];
@@ -20,14 +20,14 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
     let Some(m) = &arch.mamba else {
         return;
     };
-    for &tp in tps {
-        if m.heads % tp != 0 {
-            derivation.note(format!(
-                "mamba_ssu at tp {tp} skipped: mamba_num_heads {} is not divisible by tp {tp}",
-                m.heads
-            ));
-            continue;
-        }
+    let usable = dividing_sizes(
+        derivation,
+        tps,
+        &[m.heads],
+        ("mamba_ssu", "tp"),
+        &format!("mamba_num_heads {} is", m.heads),
+    );
+    for tp in usable {
         let Some(ng) = kv_heads_per_rank(m.groups, tp) else {
             derivation.note(format!(
                 "mamba_ssu at tp {tp} skipped: n_groups {} cannot be split or replicated over tp {tp}",
@@ -49,12 +49,19 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
                 ))
             }
         };
-        let groups_text = if m.groups >= tp {
-            format!("n_groups {} / tp {tp} = ng{ng}", m.groups)
+        let (groups_text, groups_origin) = if m.groups >= tp {
+            (
+                format!("n_groups {} / tp {tp} = ng{ng}", m.groups),
+                Origin::split("n_groups", m.groups, "tp", tp),
+            )
         } else {
-            format!(
-                "n_groups {} < tp {tp}: one replicated group per rank = ng{ng}",
+            let replicated = format!(
+                "n_groups {} < tp {tp}: one replicated group per rank",
                 m.groups
+            );
+            (
+                format!("{replicated} = ng{ng}"),
+                Origin::Derived(replicated),
             )
         };
         derivation.define(
@@ -69,6 +76,10 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
                     m.heads, m.head_dim, m.head_dim, m.state_size, m.state_size
                 ),
             )
+            .sized("h", h, Origin::split("mamba_num_heads", m.heads, "tp", tp))
+            .sized("d", m.head_dim, Origin::Key("mamba_head_dim"))
+            .sized("s", m.state_size, Origin::Key("ssm_state_size"))
+            .sized("ng", ng, groups_origin)
             .at_tp(tp)
             .with_note(ratio_note),
         );

@@ -11,7 +11,7 @@
 //! definition has. `mla_ragged_prefill_causal_h16_qk192_vo128` (128 + 64 = 192);
 //! `mla_paged_decode_h8_ckv512_kpe64_ps1` (Kimi K2, 64 heads at TP=8).
 
-use super::{Derivation, ExpectedDefinition};
+use super::{dividing_sizes, Derivation, ExpectedDefinition, Origin};
 use crate::arch::Architecture;
 
 const PAGED: [(&str, u32); 4] = [
@@ -29,19 +29,13 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
         return;
     }
     let heads = mla.heads;
-    let usable: Vec<u32> = tps
-        .iter()
-        .copied()
-        .filter(|&tp| {
-            let ok = heads % tp == 0;
-            if !ok {
-                derivation.note(format!(
-                    "mla at tp {tp} skipped: num_attention_heads {heads} is not divisible by tp {tp}"
-                ));
-            }
-            ok
-        })
-        .collect();
+    let usable = dividing_sizes(
+        derivation,
+        tps,
+        &[heads],
+        ("mla", "tp"),
+        &format!("num_attention_heads {heads} is"),
+    );
     let (nope, rope, v, ckv) = (
         mla.qk_nope_head_dim,
         mla.qk_rope_head_dim,
@@ -59,6 +53,13 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
                     "num_attention_heads {heads} / tp {tp} = h{h}; qk_nope_head_dim {nope} + qk_rope_head_dim {rope} = qk{qk}; v_head_dim {v} = vo{v}"
                 ),
             )
+            .sized("h", h, Origin::split("num_attention_heads", heads, "tp", tp))
+            .sized(
+                "qk",
+                qk,
+                Origin::Derived(format!("qk_nope_head_dim {nope} + qk_rope_head_dim {rope}")),
+            )
+            .sized("vo", v, Origin::Key("v_head_dim"))
             .at_tp(tp),
         );
     }
@@ -73,6 +74,9 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
                         "num_attention_heads {heads} / tp {tp} = h{h}; kv_lora_rank {ckv} = ckv{ckv}; qk_rope_head_dim {rope} = kpe{rope}; page_size {ps}"
                     ),
                 )
+                .sized("h", h, Origin::split("num_attention_heads", heads, "tp", tp))
+                .sized("ckv", ckv, Origin::Key("kv_lora_rank"))
+                .sized("kpe", rope, Origin::Key("qk_rope_head_dim"))
                 .at_tp(tp),
             );
         }

@@ -70,10 +70,42 @@ pub struct ExpectedDefinition {
     pub tp: Option<u32>,
     /// `Some(ep)` when the name depends on EP.
     pub ep: Option<u32>,
-    /// Config keys and arithmetic that give the name.
+    /// Config keys and arithmetic that give the name, for people.
     pub why: String,
+    /// Where the name's sizes come from, for tools (the lint names the config key behind a
+    /// wrong size from this, never from `why`).
+    pub sources: Vec<SizeSource>,
     /// A caveat, e.g. a Mamba SSU head/group ratio FlashInfer does not support.
     pub note: Option<String>,
+}
+
+/// Where one size of a definition name comes from: `k12288` ← `intermediate_size`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SizeSource {
+    /// The letters before the size in the name (`h`, `kv`, `d`, `n`, `k`, `e`, `i`, `v`…).
+    pub prefix: &'static str,
+    pub value: u64,
+    pub origin: Origin,
+}
+
+/// How a size follows from the config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A config key holds the size itself (`intermediate_size`).
+    Key(&'static str),
+    /// Arithmetic over config keys, as people read it (`num_attention_heads 16 / tp 2`).
+    Derived(String),
+}
+
+impl Origin {
+    /// `key` itself at size 1 (nothing is split), else `key total / axis size`.
+    pub(crate) fn split(key: &'static str, total: u32, axis: &str, size: u32) -> Self {
+        if size == 1 {
+            Origin::Key(key)
+        } else {
+            Origin::Derived(format!("{key} {total} / {axis} {size}"))
+        }
+    }
 }
 
 impl ExpectedDefinition {
@@ -84,8 +116,32 @@ impl ExpectedDefinition {
             tp: None,
             ep: None,
             why,
+            sources: Vec::new(),
             note: None,
         }
+    }
+
+    /// Records where the size `prefix{value}` of the name comes from.
+    pub(crate) fn sized(
+        mut self,
+        prefix: &'static str,
+        value: impl Into<u64>,
+        origin: Origin,
+    ) -> Self {
+        self.sources.push(SizeSource {
+            prefix,
+            value: value.into(),
+            origin,
+        });
+        self
+    }
+
+    /// Where the size `prefix{value}` of this name comes from, if recorded.
+    pub fn source_of(&self, prefix: &str, value: u64) -> Option<&Origin> {
+        self.sources
+            .iter()
+            .find(|s| s.prefix == prefix && s.value == value)
+            .map(|s| &s.origin)
     }
 
     pub(crate) fn at_tp(mut self, tp: u32) -> Self {
@@ -160,6 +216,31 @@ impl Derivation {
             why,
         });
     }
+}
+
+/// The sizes of `sizes` that split every count of `counts` evenly, in order; each other size
+/// is skipped with the note `{family} at {axis} {size} skipped: {what} not divisible by {axis}
+/// {size}` (`what` names the counts and their verb: `num_attention_heads 20 is`).
+pub(crate) fn dividing_sizes(
+    derivation: &mut Derivation,
+    sizes: &[u32],
+    counts: &[u32],
+    (family, axis): (&str, &str),
+    what: &str,
+) -> Vec<u32> {
+    sizes
+        .iter()
+        .copied()
+        .filter(|&size| {
+            let divides = counts.iter().all(|count| count % size == 0);
+            if !divides {
+                derivation.note(format!(
+                    "{family} at {axis} {size} skipped: {what} not divisible by {axis} {size}"
+                ));
+            }
+            divides
+        })
+        .collect()
 }
 
 /// Derives the expected definitions of `arch` at every size of `parallelism`.

@@ -20,7 +20,7 @@
 //! no `moe_fp8_block_scale_` definition). The skill spec lists only the ds_routing family.
 //! MiniMax M2 (sigmoid + `use_routing_bias`, no groups) follows Kimi K2's `ng1_kg1`.
 
-use super::{Derivation, ExpectedDefinition};
+use super::{dividing_sizes, Derivation, ExpectedDefinition, Origin};
 use crate::arch::{Architecture, Routing};
 
 const RENORMALIZE: [&str; 4] = [
@@ -40,14 +40,18 @@ pub(crate) fn derive(arch: &Architecture, eps: &[u32], derivation: &mut Derivati
         return;
     };
     let (k, h, i, experts) = (moe.top_k, arch.hidden_size, moe.intermediate, moe.experts);
+    let mut groups = None;
     let (families, routing_text): (Vec<String>, String) = match &moe.routing {
         Routing::Grouped {
             n_group,
             topk_group,
-        } => (
-            vec![format!("moe_fp8_block_scale_ds_routing_topk{k}_ng{n_group}_kg{topk_group}")],
-            format!("DeepSeek routing: n_group {n_group} = ng{n_group}, topk_group {topk_group} = kg{topk_group}"),
-        ),
+        } => {
+            groups = Some((*n_group, *topk_group));
+            (
+                vec![format!("moe_fp8_block_scale_ds_routing_topk{k}_ng{n_group}_kg{topk_group}")],
+                format!("DeepSeek routing: n_group {n_group} = ng{n_group}, topk_group {topk_group} = kg{topk_group}"),
+            )
+        }
         Routing::Renormalize => (
             RENORMALIZE.iter().map(|f| format!("{f}_topk{k}")).collect(),
             "renormalize routing (top-k, then softmax)".to_string(),
@@ -74,32 +78,44 @@ pub(crate) fn derive(arch: &Architecture, eps: &[u32], derivation: &mut Derivati
         "experts are relu2 (no gate): the definition assumes SwiGLU experts (gemm1 = 2 × i)"
             .to_string()
     });
-    let usable: Vec<u32> = eps
-        .iter()
-        .copied()
-        .filter(|&ep| {
-            let ok = experts % ep == 0;
-            if !ok {
-                derivation.note(format!(
-                    "moe at ep {ep} skipped: {experts} experts are not divisible by ep {ep}"
-                ));
-            }
-            ok
-        })
-        .collect();
+    let usable = dividing_sizes(
+        derivation,
+        eps,
+        &[experts],
+        ("moe", "ep"),
+        &format!("{experts} experts are"),
+    );
     for family in &families {
         for &ep in &usable {
             let e = experts / ep;
+            let mut definition = ExpectedDefinition::new(
+                format!("{family}_e{e}_h{h}_i{i}"),
+                "moe",
+                format!(
+                    "{routing_text}; num_experts_per_tok {k} = topk{k}; experts {experts} / ep {ep} = e{e}; hidden_size {h} = h{h}; expert intermediate {i} (unsharded) = i{i}"
+                ),
+            )
+            .sized("topk", k, Origin::Key("num_experts_per_tok"));
+            if let Some((n_group, topk_group)) = groups {
+                definition = definition
+                    .sized("ng", n_group, Origin::Key("n_group"))
+                    .sized("kg", topk_group, Origin::Key("topk_group"));
+            }
             derivation.define(
-                ExpectedDefinition::new(
-                    format!("{family}_e{e}_h{h}_i{i}"),
-                    "moe",
-                    format!(
-                        "{routing_text}; num_experts_per_tok {k} = topk{k}; experts {experts} / ep {ep} = e{e}; hidden_size {h} = h{h}; expert intermediate {i} (unsharded) = i{i}"
-                    ),
-                )
-                .at_ep(ep)
-                .with_note(note.clone()),
+                definition
+                    .sized(
+                        "e",
+                        e,
+                        Origin::Derived(format!("experts {experts} / ep {ep}")),
+                    )
+                    .sized("h", h, Origin::Key("hidden_size"))
+                    .sized(
+                        "i",
+                        i,
+                        Origin::Derived(format!("expert intermediate {i} (unsharded)")),
+                    )
+                    .at_ep(ep)
+                    .with_note(note.clone()),
             );
         }
     }

@@ -11,44 +11,59 @@
 //! MiniMax's QK-norm spans all heads (`qk_norm_type: per_layer`) and is not `rmsnorm_h128`: the
 //! dataset has no such definition for it; that module is reported unmapped by `arch`.
 
-use super::{Derivation, ExpectedDefinition};
+use super::{Derivation, ExpectedDefinition, Origin};
 use crate::arch::{Architecture, QkNorm};
 
 pub(crate) fn derive(arch: &Architecture, derivation: &mut Derivation) {
     let h = arch.hidden_size;
-    derivation.define(ExpectedDefinition::new(
-        format!("rmsnorm_h{h}"),
-        "rmsnorm",
-        format!("hidden_size {h}: input / post-attention / final RMSNorm"),
-    ));
-    derivation.define(ExpectedDefinition::new(
-        format!("fused_add_rmsnorm_h{h}"),
-        "rmsnorm",
-        format!("hidden_size {h}: residual add fused into the next RMSNorm"),
-    ));
+    derivation.define(
+        ExpectedDefinition::new(
+            format!("rmsnorm_h{h}"),
+            "rmsnorm",
+            format!("hidden_size {h}: input / post-attention / final RMSNorm"),
+        )
+        .sized("h", h, Origin::Key("hidden_size")),
+    );
+    derivation.define(
+        ExpectedDefinition::new(
+            format!("fused_add_rmsnorm_h{h}"),
+            "rmsnorm",
+            format!("hidden_size {h}: residual add fused into the next RMSNorm"),
+        )
+        .sized("h", h, Origin::Key("hidden_size")),
+    );
     if arch.qk_norm == QkNorm::PerHead {
         for shape in &arch.attention {
             let d = shape.head_dim;
-            derivation.define(ExpectedDefinition::new(
-                format!("rmsnorm_h{d}"),
-                "rmsnorm",
-                format!("per-head QK-norm: head_dim {d}"),
-            ));
+            derivation.define(
+                ExpectedDefinition::new(
+                    format!("rmsnorm_h{d}"),
+                    "rmsnorm",
+                    format!("per-head QK-norm: head_dim {d}"),
+                )
+                .sized("h", d, Origin::Key("head_dim")),
+            );
         }
     }
     if let Some(mla) = &arch.mla {
         if let Some(q) = mla.q_lora_rank {
-            derivation.define(ExpectedDefinition::new(
-                format!("rmsnorm_h{q}"),
-                "rmsnorm",
-                format!("MLA q_a_layernorm: q_lora_rank {q}"),
-            ));
+            derivation.define(
+                ExpectedDefinition::new(
+                    format!("rmsnorm_h{q}"),
+                    "rmsnorm",
+                    format!("MLA q_a_layernorm: q_lora_rank {q}"),
+                )
+                .sized("h", q, Origin::Key("q_lora_rank")),
+            );
         }
         let kv = mla.kv_lora_rank;
-        derivation.define(ExpectedDefinition::new(
-            format!("rmsnorm_h{kv}"),
-            "rmsnorm",
-            format!("MLA kv_a_layernorm: kv_lora_rank {kv}"),
-        ));
+        derivation.define(
+            ExpectedDefinition::new(
+                format!("rmsnorm_h{kv}"),
+                "rmsnorm",
+                format!("MLA kv_a_layernorm: kv_lora_rank {kv}"),
+            )
+            .sized("h", kv, Origin::Key("kv_lora_rank")),
+        );
     }
 }

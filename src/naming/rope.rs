@@ -10,7 +10,7 @@
 //! Why: `rope_with_cos_sin_cache_neox_style_d128_rd64` (MiniMax M2: head_dim 128, rotary_dim
 //! 64). The GPT-J spelling follows the skill spec's template; the dataset has no GPT-J example yet.
 
-use super::{Derivation, ExpectedDefinition};
+use super::{Derivation, ExpectedDefinition, Origin};
 use crate::arch::{Architecture, Rope};
 
 pub(crate) fn derive(arch: &Architecture, derivation: &mut Derivation) {
@@ -21,18 +21,34 @@ pub(crate) fn derive(arch: &Architecture, derivation: &mut Derivation) {
             rotary_dim,
             style,
         } => {
-            let source = if arch.mla.is_some() {
-                format!("MLA qk_rope_head_dim {head_dim}, all of it rotated, interleaved")
-            } else if rotary_dim == head_dim {
-                format!("head_dim {head_dim}, fully rotated")
+            let dim_key = if arch.mla.is_some() {
+                "qk_rope_head_dim"
             } else {
-                format!("head_dim {head_dim}, partial rotary_dim {rotary_dim}")
+                "head_dim"
             };
-            derivation.define(ExpectedDefinition::new(
-                format!("rope_with_cos_sin_cache_{style}_style_d{head_dim}_rd{rotary_dim}"),
-                "rope",
-                format!("{source}; {style} style"),
-            ));
+            let (source, rotary) = if arch.mla.is_some() {
+                (
+                    format!("MLA qk_rope_head_dim {head_dim}, all of it rotated, interleaved"),
+                    Origin::Key(dim_key),
+                )
+            } else if rotary_dim == head_dim {
+                (
+                    format!("head_dim {head_dim}, fully rotated"),
+                    Origin::Key(dim_key),
+                )
+            } else {
+                let partial = format!("head_dim {head_dim}, partial rotary_dim {rotary_dim}");
+                (partial.clone(), Origin::Derived(partial))
+            };
+            derivation.define(
+                ExpectedDefinition::new(
+                    format!("rope_with_cos_sin_cache_{style}_style_d{head_dim}_rd{rotary_dim}"),
+                    "rope",
+                    format!("{source}; {style} style"),
+                )
+                .sized("d", *head_dim, Origin::Key(dim_key))
+                .sized("rd", *rotary_dim, rotary),
+            );
         }
         Rope::Multimodal {
             head_dim,

@@ -8,7 +8,7 @@
 //! `top_p_sampling_from_probs_v262208` (Gemma 3 27B, whose text config leaves `vocab_size` to
 //! its default).
 
-use super::{Derivation, ExpectedDefinition};
+use super::{Derivation, ExpectedDefinition, Origin};
 use crate::arch::Architecture;
 
 const SAMPLERS: [&str; 3] = [
@@ -22,10 +22,13 @@ pub(crate) fn derive(arch: &Architecture, derivation: &mut Derivation) {
         return;
     };
     for sampler in SAMPLERS {
-        derivation.define(ExpectedDefinition::new(
-            format!("{sampler}_v{vocab}"),
-            "sampling",
-            format!("vocab_size {vocab}"),
-        ));
+        derivation.define(
+            ExpectedDefinition::new(
+                format!("{sampler}_v{vocab}"),
+                "sampling",
+                format!("vocab_size {vocab}"),
+            )
+            .sized("v", vocab, Origin::Key("vocab_size")),
+        );
     }
 }

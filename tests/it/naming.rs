@@ -568,6 +568,56 @@ fn parallelism_is_normalized_and_indivisible_sizes_are_skipped_with_a_note() {
         .contains(&"moe at ep 3 skipped: 16 experts are not divisible by ep 3".to_string()));
 }
 
+/// One rule skips a size that does not divide a family's heads or experts: every family says
+/// which count and which size, in the same words (the notes, exactly and in order).
+#[test]
+fn every_family_skips_an_indivisible_size_with_one_note() {
+    let skip_notes = |model: &str, tp: &[u32], ep: &[u32]| -> Vec<String> {
+        derive(&arch(model), &parallelism(tp, ep))
+            .notes
+            .into_iter()
+            .filter(|n| n.contains("skipped"))
+            .collect()
+    };
+    assert_eq!(
+        skip_notes("deepseek-ai/DeepSeek-V3.2", &[3], &[5]),
+        [
+            "dsa at tp 3 skipped: num_attention_heads 128 is not divisible by tp 3",
+            "moe at ep 5 skipped: 256 experts are not divisible by ep 5",
+        ]
+    );
+    assert_eq!(
+        skip_notes("deepseek-ai/DeepSeek-V3", &[3], &[1]),
+        ["mla at tp 3 skipped: num_attention_heads 128 is not divisible by tp 3"]
+    );
+    assert_eq!(
+        skip_notes("Qwen/Qwen3-Next-80B-A3B-Thinking", &[3], &[1]),
+        [
+            "gdn at tp 3 skipped: linear_num_key_heads 16 / linear_num_value_heads 32 not divisible by tp 3",
+            "gqa at tp 3 skipped: num_attention_heads 16 is not divisible by tp 3",
+        ]
+    );
+    assert_eq!(
+        skip_notes("nvidia/Nemotron-H-56B-Base-8K", &[3], &[1]),
+        [
+            "gqa at tp 3 skipped: num_attention_heads 64 is not divisible by tp 3",
+            "mamba_ssu at tp 3 skipped: mamba_num_heads 256 is not divisible by tp 3",
+        ]
+    );
+}
+
+/// Gemma 3's sliding layers run the GQA kernels with a window: the names do not encode it and
+/// the section says so, once; a model without sliding layers has no such note.
+#[test]
+fn sliding_window_layers_share_the_gqa_names_with_a_note() {
+    const NOTE: &str = "sliding-window / chunked attention layers run the same gqa kernels with a window; the names do not encode it";
+    let gemma = derive(&arch("google/gemma-3-27b-it"), &parallelism(&[1], &[1]));
+    assert_eq!(gemma.notes.iter().filter(|n| n.as_str() == NOTE).count(), 1);
+    definition(&gemma, "gqa_paged_decode_h32_kv16_d128_ps1");
+    let llama = derive(&arch("meta-llama/Llama-3.1-8B"), &parallelism(&[1], &[1]));
+    assert!(!llama.notes.iter().any(|n| n.as_str() == NOTE));
+}
+
 #[test]
 fn every_fixture_gives_unique_well_formed_names_in_doc_order() {
     const ORDER: [&[&str]; 5] = [
@@ -843,7 +893,7 @@ fn extreme_sizes_are_rejected_or_derived_without_overflow() {
             "linear_num_key_heads": {max}, "linear_num_value_heads": {max}, "linear_key_head_dim": {max},
             "mamba_num_heads": {max}, "mamba_head_dim": {max}, "ssm_state_size": {max}, "n_groups": {max},
             "num_experts": {max}, "num_experts_per_tok": {max}, "moe_intermediate_size": {max},
-            "n_shared_experts": {max}, "attn_output_gate": true}}"#
+            "n_shared_experts": 1, "attn_output_gate": true}}"#
     );
     let arch = parse_config(&text).unwrap();
     let derivation = derive(&arch, &parallelism(&[1, 8], &[1, 8]));
@@ -1031,30 +1081,6 @@ fn gemm_of_a_moe_model_without_shared_experts_lists_attention_and_router_only() 
 }
 
 #[test]
-fn mamba_without_groups_is_skipped_with_a_note() {
-    let text = edited(
-        &config_text("nvidia/Nemotron-H-56B-Base-8K"),
-        "\"n_groups\": 8",
-        "\"n_groups\": 0",
-    );
-    let derivation = derive(&parse_config(&text).unwrap(), &parallelism(&[1, 8], &[1]));
-    assert!(names(&derivation).iter().all(|n| !n.starts_with("mamba_")));
-    let mamba_notes: Vec<&str> = derivation
-        .notes
-        .iter()
-        .map(String::as_str)
-        .filter(|n| n.starts_with("mamba"))
-        .collect();
-    assert_eq!(
-        mamba_notes,
-        [
-            "mamba_ssu at tp 1 skipped: n_groups 0 cannot be split or replicated over tp 1",
-            "mamba_ssu at tp 8 skipped: n_groups 0 cannot be split or replicated over tp 8",
-        ]
-    );
-}
-
-#[test]
 fn gemm_of_a_per_projection_model_with_an_output_gate_doubles_q_proj() {
     // Gemma 3 lists q_proj on its own; with Qwen3 Next's output gate it is twice as wide.
     let text =
@@ -1097,5 +1123,47 @@ fn rope_why_says_whether_the_whole_head_is_rotated() {
     assert_eq!(
         definition(&minimax, "rope_with_cos_sin_cache_neox_style_d128_rd64").why,
         "head_dim 128, partial rotary_dim 64; neox style"
+    );
+}
+
+/// The sizes of a name carry where they come from (issue 22: the lint reads these, not the
+/// `why` text): keys where a config field holds the size, arithmetic where it is split or summed.
+#[test]
+fn every_size_of_a_name_says_where_it_comes_from() {
+    use track_models::naming::Origin;
+    let key = |k: &'static str| Some(Origin::Key(k));
+    let llama = derive_all("meta-llama/Llama-3.1-8B");
+    let down = definition(&llama, "gemm_n4096_k14336");
+    assert_eq!(down.source_of("n", 4096).cloned(), key("hidden_size"));
+    assert_eq!(
+        down.source_of("k", 14336).cloned(),
+        key("intermediate_size")
+    );
+    let decode = definition(&llama, "gqa_paged_decode_h16_kv4_d128_ps1");
+    assert_eq!(
+        decode.source_of("h", 16).cloned(),
+        Some(Origin::Derived("num_attention_heads 32 / tp 2".into()))
+    );
+    assert_eq!(decode.source_of("d", 128).cloned(), key("head_dim"));
+    assert_eq!(decode.source_of("ps", 1), None);
+
+    let v3 = derive_all("deepseek-ai/DeepSeek-V3");
+    let mla = definition(&v3, "mla_paged_decode_h16_ckv512_kpe64_ps64");
+    assert_eq!(mla.source_of("kpe", 64).cloned(), key("qk_rope_head_dim"));
+    assert_eq!(mla.source_of("ps", 64), None);
+}
+
+/// A wrong page size is never blamed on another key of the same value (MLA's
+/// `qk_rope_head_dim` 64 beside `page_size` 64): the old reading of the `why` text did that.
+#[test]
+fn a_wrong_page_size_is_not_blamed_on_a_key_of_the_same_value() {
+    use track_models::lint::dims::{ConfigCandidates, Verdict};
+    let candidates = ConfigCandidates::new(&arch("deepseek-ai/DeepSeek-V3"), &[], &[]);
+    assert_eq!(
+        candidates.verdict("mla_paged_decode_h16_ckv512_kpe64_ps32"),
+        Verdict::Contradicts {
+            suggestion: "mla_paged_decode_h16_ckv512_kpe64_ps64".into(),
+            explanation: "`ps` 64, not 32".into(),
+        }
     );
 }

@@ -4,12 +4,12 @@
 use std::path::Path;
 
 use serde_json::{json, Value};
-use track_models::arch::parse_config;
+use track_models::arch::{parse_config, sanitize_json};
 
 use crate::support::{fixture, root};
 
 fn with(path: &str, changes: &[(&str, Value)]) -> String {
-    let mut config: Value = serde_json::from_str(&fixture(path)).unwrap();
+    let mut config: Value = serde_json::from_str(&sanitize_json(&fixture(path))).unwrap();
     for (key, value) in changes {
         if value.is_null() {
             config.as_object_mut().unwrap().remove(*key);
@@ -199,4 +199,95 @@ models:
             crate::support::stderr(&output)
         );
     }
+}
+
+const DEEPSEEK: &str = "configs/deepseek-ai/DeepSeek-V3/config.json";
+const QWEN_NEXT: &str = "configs/Qwen/Qwen3-Next-80B-A3B-Thinking/config.json";
+const NEMOTRON_H: &str = "configs/nvidia/Nemotron-H-56B-Base-8K/config.json";
+
+/// A fixture, the keys changed in it, and the refusal expected.
+type Case<'a> = (&'a str, &'a [(&'a str, Value)], &'a str);
+
+/// Issue 19, item 6: zero dimensions of every family, a product past the size bound and a
+/// missing family key are refused naming the key, never turned into `…_i0` or
+/// `gemm_n8589934590_k4294967295`.
+#[test]
+fn impossible_family_dimensions_are_rejected_naming_the_key() {
+    let cases: &[Case] = &[
+        (
+            QWEN_MOE,
+            &[("moe_intermediate_size", json!(0))],
+            "config rejected: `moe_intermediate_size` is 0 but the model has MoE layers",
+        ),
+        (
+            DEEPSEEK,
+            &[("n_shared_experts", json!(16_777_216))],
+            "config rejected: `n_shared_experts` is 16777216: 16777216 × `moe_intermediate_size` 2048 is more than the 16777216 this tool accepts for a size",
+        ),
+        (
+            DEEPSEEK,
+            &[("kv_lora_rank", Value::Null)],
+            "config rejected: `kv_lora_rank` is missing, and `qk_rope_head_dim` says the model uses MLA",
+        ),
+        (
+            DEEPSEEK,
+            &[("qk_nope_head_dim", json!(0)), ("qk_rope_head_dim", json!(0))],
+            "config rejected: `qk_rope_head_dim` is 0 in an MLA model",
+        ),
+        (
+            QWEN_NEXT,
+            &[("linear_key_head_dim", json!(0))],
+            "config rejected: `linear_key_head_dim` is 0 in a Gated DeltaNet model",
+        ),
+        (
+            QWEN_NEXT,
+            &[("linear_num_value_heads", json!(0))],
+            "config rejected: `linear_num_value_heads` is 0 in a Gated DeltaNet model",
+        ),
+        (
+            QWEN_NEXT,
+            &[("linear_value_head_dim", json!(0))],
+            "config rejected: `linear_value_head_dim` is 0 in a Gated DeltaNet model",
+        ),
+        (
+            NEMOTRON_H,
+            &[("ssm_state_size", json!(0))],
+            "config rejected: `ssm_state_size` is 0 in a Mamba2 model",
+        ),
+        (
+            NEMOTRON_H,
+            &[("mamba_num_heads", json!(0))],
+            "config rejected: `mamba_num_heads` is 0 in a Mamba2 model",
+        ),
+        (
+            NEMOTRON_H,
+            &[("mamba_head_dim", json!(0))],
+            "config rejected: `mamba_head_dim` is 0 in a Mamba2 model",
+        ),
+        (
+            LLAMA,
+            &[("num_attention_heads", json!(0))],
+            "config rejected: `num_attention_heads` is 0",
+        ),
+        (
+            NEMOTRON_H,
+            &[("n_groups", json!(0))],
+            "config rejected: `n_groups` is 0 in a Mamba2 model",
+        ),
+        (
+            LLAMA,
+            &[("intermediate_size", json!(0))],
+            "config rejected: `intermediate_size` is 0 but the model has dense MLP layers",
+        ),
+    ];
+    let wrong: Vec<String> = cases
+        .iter()
+        .filter_map(|(path, changes, message)| {
+            let got = parse_config(&with(path, changes))
+                .err()
+                .map(|e| e.to_string());
+            (got.as_deref() != Some(*message)).then(|| format!("{path} {changes:?}: {got:?}"))
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
