@@ -18,6 +18,8 @@ pub mod lint;
 pub mod lint_gather;
 pub mod markdown;
 pub mod naming;
+pub mod next;
+pub mod next_gather;
 pub mod nightly;
 pub mod onboard;
 pub mod plan;

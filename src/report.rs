@@ -10,6 +10,9 @@ use crate::discover::CandidateReport;
 use crate::doc::refresh::RefreshOutcome;
 use crate::doc::Warning;
 use crate::markdown::{code_span, escape_inline};
+use crate::next::render::WhatNext;
+use crate::next::same_kernel::SameKernel;
+use crate::next::{ClosestModel, NextDefinition, TrendPoint};
 use crate::status::{Status, SummaryLabel};
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -26,6 +29,14 @@ pub struct Report {
     pub discovery: Option<String>,
     /// What people may want to fix by hand (see `crate::lint`); never edited by the bot.
     pub lint: Vec<crate::lint::Finding>,
+    /// The missing definitions ranked by impact (see `crate::next`).
+    pub next: Vec<NextDefinition>,
+    /// The models one to three definitions away from having none missing.
+    pub closest: Vec<ClosestModel>,
+    /// Missing definitions the dataset probably has under another name.
+    pub same_kernel: Vec<SameKernel>,
+    /// Summary labels per committed version of the doc, oldest first, then this run's.
+    pub trend: Vec<TrendPoint>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -69,8 +80,49 @@ pub struct MissingDefinition {
 
 impl Report {
     /// Fills `missing_definitions` from the models: every ❌ concrete definition, grouped by
-    /// name, sorted by op type then name; models in report order.
+    /// name, sorted by op type then name; models in report order. Ranks them too: `next` and
+    /// `closest` (see `crate::next`).
     pub fn collect_missing(&mut self) {
+        self.collect_missing_list();
+        let rows = self.next_rows();
+        let (next, closest) = (crate::next::rank(&rows), crate::next::closest(&rows));
+        self.next = next;
+        self.closest = closest;
+    }
+
+    /// Every concrete row of every model, for `crate::next`.
+    pub fn next_rows(&self) -> Vec<crate::next::Row<'_>> {
+        self.models
+            .iter()
+            .flat_map(|model| {
+                model
+                    .definitions
+                    .iter()
+                    .filter(|d| d.status != Status::Unmapped)
+                    .map(|d| crate::next::Row {
+                        model: &model.name,
+                        definition: &d.name,
+                        op_type: &d.op_type,
+                        status: d.status,
+                    })
+            })
+            .collect()
+    }
+
+    /// The "What to write next" section; `fold` puts long lists in `<details>`.
+    pub fn what_to_write_next_markdown(&self, fold: bool) -> String {
+        crate::next::render::markdown(
+            &WhatNext {
+                next: &self.next,
+                closest: &self.closest,
+                same_kernel: &self.same_kernel,
+                trend: &self.trend,
+            },
+            fold,
+        )
+    }
+
+    fn collect_missing_list(&mut self) {
         let mut missing: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
         for model in &self.models {
             for definition in &model.definitions {
@@ -165,6 +217,7 @@ impl Report {
                 out.push('\n');
             }
         }
+        out.push_str(&self.what_to_write_next_markdown(false));
         out.push_str(&self.missing_markdown());
         out.push_str(&crate::lint::render_markdown(&self.lint));
         if !self.problems.is_empty() {

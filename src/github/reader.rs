@@ -15,6 +15,7 @@ use http_body_util::BodyExt;
 use octocrab::Octocrab;
 
 use super::client::{error_text, Timeouts};
+use super::rate_limit::{LimitKind, RateLimit, Waits};
 use crate::date::Date;
 
 /// The shared thin GitHub REST reader: day-0 here, and the repository reader of
@@ -27,6 +28,20 @@ pub(crate) struct GithubApi<'a> {
     pub used: u32,
     /// For one request: its answer and its whole body.
     timeout: Duration,
+    /// Rate-limit waits, from the run's budget ([`Waits::for_run`]).
+    waits: Waits,
+}
+
+/// One request's failure: a rate limit may be waited for, anything else is final.
+enum Attempt {
+    Limited(RateLimit, String),
+    Failed(Failure),
+}
+
+impl From<Failure> for Attempt {
+    fn from(failure: Failure) -> Self {
+        Attempt::Failed(failure)
+    }
 }
 
 pub(crate) enum Failure {
@@ -63,7 +78,15 @@ impl<'a> GithubApi<'a> {
             budget,
             used: 0,
             timeout,
+            waits: Waits::for_run()?,
         })
+    }
+
+    /// Rate-limit waits other than the run's (tests inject the sleep).
+    #[cfg(test)]
+    fn with_waits(mut self, waits: Waits) -> Self {
+        self.waits = waits;
+        self
     }
 
     pub(crate) async fn get(&mut self, url: &str, accept: &str) -> Result<Page, Failure> {
@@ -71,15 +94,47 @@ impl<'a> GithubApi<'a> {
     }
 
     /// Like [`GithubApi::get`], refusing bodies over `max_bytes` (checked while reading, so an
-    /// oversized answer is never held whole).
+    /// oversized answer is never held whole). A rate-limited answer (primary or secondary, as
+    /// GitHub answers them) is waited for and asked again while the run's wait budget and
+    /// this reader's request budget allow; a transport failure is final at once.
     pub(crate) async fn get_capped(
         &mut self,
         url: &str,
         accept: &str,
         max_bytes: usize,
     ) -> Result<Page, Failure> {
+        let mut attempt = 0;
+        loop {
+            match self.get_once(url, accept, max_bytes).await {
+                Ok(page) => return Ok(page),
+                Err(Attempt::Failed(failure)) => return Err(failure),
+                Err(Attempt::Limited(limit, text)) => {
+                    let wait = (self.used < self.budget)
+                        .then(|| self.waits.next_wait(&limit, attempt))
+                        .flatten();
+                    let Some(wait) = wait else {
+                        return Err(Failure::Failed(text));
+                    };
+                    tracing::warn!(
+                        "`GET {url}`: {}; waiting {} s before trying again",
+                        limit.describe(),
+                        wait.as_secs()
+                    );
+                    self.waits.sleep(wait).await;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    async fn get_once(
+        &mut self,
+        url: &str,
+        accept: &str,
+        max_bytes: usize,
+    ) -> Result<Page, Attempt> {
         if self.used >= self.budget {
-            return Err(Failure::Budget);
+            return Err(Failure::Budget.into());
         }
         self.used += 1;
         tracing::debug!(url, "github request");
@@ -96,13 +151,13 @@ impl<'a> GithubApi<'a> {
                 return Err(Failure::Failed(format!(
                     "cannot reach `{url}`: {}",
                     without_url(&err, url)
-                )))
+                ))
+                .into())
             }
             Err(_) => {
-                return Err(Failure::Failed(format!(
-                    "cannot reach `{url}`: {}",
-                    timed_out()
-                )))
+                return Err(
+                    Failure::Failed(format!("cannot reach `{url}`: {}", timed_out())).into(),
+                )
             }
         };
         let (parts, mut body) = response.into_parts();
@@ -117,31 +172,31 @@ impl<'a> GithubApi<'a> {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         if length.is_some_and(|length| length > max_bytes as u64) {
-            return Err(too_big());
+            return Err(too_big().into());
         }
         let broken = |why: String| Failure::Failed(format!("`GET {url}`: broken body: {why}"));
         let mut bytes = Vec::new();
         loop {
             let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
                 Ok(Some(Ok(frame))) => frame,
-                Ok(Some(Err(err))) => return Err(broken(without_url(&err, url))),
+                Ok(Some(Err(err))) => return Err(broken(without_url(&err, url)).into()),
                 Ok(None) => break,
-                Err(_) => return Err(broken(timed_out())),
+                Err(_) => return Err(broken(timed_out()).into()),
             };
             if let Ok(chunk) = frame.into_data() {
                 if bytes.len() + chunk.len() > max_bytes {
-                    return Err(too_big());
+                    return Err(too_big().into());
                 }
                 bytes.extend_from_slice(&chunk);
             }
         }
         if !parts.status.is_success() {
-            return Err(Failure::Failed(status_problem(
-                url,
-                parts.status,
-                &parts.headers,
-                &bytes,
-            )));
+            let text = status_problem(url, parts.status, &parts.headers, &bytes);
+            let limit = RateLimit::classify(parts.status.as_u16(), &parts.headers, &text);
+            return Err(match limit {
+                Some(limit) => Attempt::Limited(limit, text),
+                None => Failure::Failed(text).into(),
+            });
         }
         Ok(Page {
             next: next_link(&parts.headers),
@@ -161,10 +216,19 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, S
 fn status_problem(url: &str, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> String {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let mut text = format!("`GET {url}` answered {status}");
-    let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
-        || (status == StatusCode::FORBIDDEN && header("x-ratelimit-remaining") == Some("0"));
-    if rate_limited {
-        text.push_str(" (rate limited");
+    let message = match serde_json::from_slice(body) {
+        Ok(serde_json::Value::Object(map)) => map
+            .get("message")
+            .and_then(|m| m.as_str())
+            .map(|m| m.chars().take(200).collect::<String>()),
+        _ => None,
+    };
+    let limit = RateLimit::classify(status.as_u16(), headers, message.as_deref().unwrap_or(""));
+    if let Some(limit) = limit {
+        text.push_str(match limit.kind {
+            LimitKind::Secondary => " (rate limited: secondary rate limit",
+            LimitKind::Primary | LimitKind::Other => " (rate limited",
+        });
         if let Some(wait) = header(RETRY_AFTER.as_str()) {
             text.push_str(&format!(", retry after {wait} s"));
         } else if let Some(reset) = header("x-ratelimit-reset").and_then(|r| r.parse::<i64>().ok())
@@ -173,11 +237,9 @@ fn status_problem(url: &str, status: StatusCode, headers: &HeaderMap, body: &[u8
         }
         text.push(')');
     }
-    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) {
-        if let Some(message) = map.get("message").and_then(|m| m.as_str()) {
-            text.push_str(": ");
-            text.push_str(&message.chars().take(200).collect::<String>());
-        }
+    if let Some(message) = message {
+        text.push_str(": ");
+        text.push_str(&crate::ident::echo(&message));
     }
     text
 }
@@ -396,6 +458,81 @@ mod tests {
         );
         let sent = sent.load(Ordering::SeqCst);
         assert!(sent < 16 << 20, "the server sent {sent} bytes");
+    }
+
+    /// A secondary limit as GitHub sends it (403, no `retry-after`, requests remaining): named
+    /// as a rate limit, waited a minute, then doubled, within the request and wait budgets.
+    #[tokio::test]
+    async fn a_secondary_rate_limit_is_waited_for_within_the_budgets() {
+        let server = MockServer::start().await;
+        let limited = ResponseTemplate::new(403)
+            .insert_header("x-ratelimit-remaining", "4321")
+            .set_body_string(
+                r#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}"#,
+            );
+        Mock::given(method("GET"))
+            .and(path("/repos/o/r"))
+            .respond_with(limited.clone())
+            .up_to_n_times(2)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/repos/o/r"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+            .mount(&server)
+            .await;
+        let base = server.uri();
+        let url = format!("{base}/repos/o/r");
+        let (waits, slept) = crate::github::rate_limit::recording(Duration::from_secs(600));
+        let mut api = GithubApi::new(&base, None, Duration::from_secs(5), 5)
+            .unwrap()
+            .with_waits(waits);
+        let page = api.get(&url, ACCEPT_JSON).await.ok().unwrap();
+        assert_eq!(page.body, b"{}");
+        assert_eq!(api.used, 3);
+        assert_eq!(
+            *slept.lock().unwrap(),
+            [Duration::from_secs(60), Duration::from_secs(120)]
+        );
+
+        // Out of wait budget: the answer is the failure, named as a secondary limit.
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(limited)
+            .mount(&server)
+            .await;
+        let base = server.uri();
+        let url = format!("{base}/repos/o/r");
+        let (waits, slept) = crate::github::rate_limit::recording(Duration::from_secs(100));
+        let mut api = GithubApi::new(&base, None, Duration::from_secs(5), 5)
+            .unwrap()
+            .with_waits(waits);
+        assert_eq!(
+            failed(api.get(&url, ACCEPT_JSON).await),
+            format!(
+                "`GET {url}` answered 403 Forbidden (rate limited: secondary rate limit): You \
+                 have exceeded a secondary rate limit. Please wait a few minutes before you try \
+                 again."
+            )
+        );
+        assert_eq!(api.used, 2);
+        assert_eq!(*slept.lock().unwrap(), [Duration::from_secs(60)]);
+    }
+
+    /// A refused connection is one attempt and no wait, whatever the budgets.
+    #[tokio::test]
+    async fn a_refused_connection_fails_at_once() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let closed = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener);
+        let (waits, slept) = crate::github::rate_limit::recording(Duration::from_secs(600));
+        let mut api = GithubApi::new(&closed, None, Duration::from_secs(5), 5)
+            .unwrap()
+            .with_waits(waits);
+        let why = failed(api.get(&format!("{closed}/repos/o/r"), ACCEPT_JSON).await);
+        assert!(why.contains("Connection refused"), "{why}");
+        assert_eq!(api.used, 1);
+        assert!(slept.lock().unwrap().is_empty());
     }
 
     #[tokio::test]

@@ -196,6 +196,8 @@ fn render_report(
     out.push_str(&render_notice(notice, ctx));
     out.push_str(&render_delta(report, true));
     out.push_str(&render_chart(report));
+    // What to write next: the ranking, the closest models and the trend (`crate::next`).
+    out.push_str(&report.what_to_write_next_markdown(true));
     out.push_str(&render_missing(report));
     out.push_str(&crate::lint::render_markdown(&report.lint));
     out.push_str(&render_problems(report));

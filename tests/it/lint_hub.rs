@@ -10,10 +10,10 @@ use std::process::{Command, Output};
 
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use wiremock::matchers::{method, path, query_param};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::stderr;
+use crate::support::{mount_hub_dataset_sha, mount_hub_tree, stderr};
 
 const DATASET: &str = "flashinfer-ai/flashinfer-trace";
 const SHA_1: &str = "1111111111111111111111111111111111111111";
@@ -87,32 +87,17 @@ fn dataset() -> Vec<File> {
 
 /// Serves `files` as the dataset at `sha`; `broken` answers 500 for that path.
 async fn mount(server: &MockServer, sha: &str, files: &[File], broken: Option<&str>) {
-    Mock::given(method("GET"))
-        .and(path(format!("/api/datasets/{DATASET}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": DATASET, "sha": sha})))
-        .mount(server)
-        .await;
+    mount_hub_dataset_sha(server, DATASET, sha).await;
     let entries: Vec<Value> = files
         .iter()
         .map(|f| json!({"type": "file", "oid": f.oid(), "size": f.listed_size, "path": f.path}))
         .chain([json!({"type": "directory", "oid": "d0", "size": 0, "path": "definitions/gemm"})])
         .collect();
-    Mock::given(method("GET"))
-        .and(path(format!(
-            "/api/datasets/{DATASET}/tree/{sha}/definitions"
-        )))
-        .and(query_param("recursive", "true"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(entries))
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/api/datasets/{DATASET}/tree/{sha}/workloads")))
-        .and(query_param("recursive", "true"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
-            {"type": "file", "oid": "w1", "size": 40, "path": "workloads/rmsnorm/rmsnorm_h4096.jsonl"}
-        ])))
-        .mount(server)
-        .await;
+    mount_hub_tree(server, DATASET, sha, "definitions", Value::Array(entries)).await;
+    let workloads = json!([
+        {"type": "file", "oid": "w1", "size": 40, "path": "workloads/rmsnorm/rmsnorm_h4096.jsonl"}
+    ]);
+    mount_hub_tree(server, DATASET, sha, "workloads", workloads).await;
     for file in files {
         let route = format!("/datasets/{DATASET}/resolve/{sha}/{}", file.path);
         let answer = if broken == Some(file.path.as_str()) {

@@ -15,6 +15,7 @@ mod lint_hub;
 mod live;
 mod names;
 mod naming;
+mod next;
 mod nightly;
 mod onboard;
 mod property;

@@ -1,0 +1,149 @@
+//! The dataset's definitions as kernels: each `definitions/{op_type}/**/*.json`'s `axes` (the
+//! dataset's own schema: `{"type": "const", "value": 16}` or `{"type": "var"}`), inputs and
+//! outputs, for the same-kernel check of `crate::next::same_kernel`.
+//!
+//! Read from a local `--trace-dir`, only for the op types asked (those with ❌ rows): regular
+//! files only (no symlink is followed), at most [`MAX_FILES`] files of at most
+//! [`MAX_DEFINITION_BYTES`] each, folders at most [`MAX_DEPTH`] deep. An op type that is not one
+//! plain folder name (`[A-Za-z0-9_-]`) is never joined to a path. What cannot be read is counted,
+//! never an error.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::next::same_kernel::{Axis, KernelDefinition};
+pub use crate::sources::dataset_tags::MAX_DEFINITION_BYTES;
+
+/// The most definition files one run reads.
+pub const MAX_FILES: usize = 5_000;
+/// The deepest folder under an op type's folder that is read.
+pub const MAX_DEPTH: usize = 8;
+
+/// The definitions read and what was not.
+#[derive(Debug, Default)]
+pub struct AxesReading {
+    pub definitions: Vec<KernelDefinition>,
+    /// Files that could not be read or parsed, were too large, or were past [`MAX_FILES`].
+    pub skipped: usize,
+}
+
+/// The definitions of `op_types` under `trace_dir/definitions/`, sorted by name.
+pub fn read(trace_dir: &Path, op_types: &BTreeSet<&str>) -> AxesReading {
+    let mut files = Vec::new();
+    let mut skipped = 0;
+    for op_type in op_types.iter().filter(|op| is_folder_name(op)) {
+        let dir = trace_dir.join("definitions").join(op_type);
+        skipped += list_json(&dir, &mut files);
+    }
+    let mut reading = AxesReading {
+        definitions: Vec::with_capacity(files.len()),
+        skipped,
+    };
+    for path in files {
+        match read_definition(&path) {
+            Some(definition) => reading.definitions.push(definition),
+            None => reading.skipped += 1,
+        }
+    }
+    reading.definitions.sort_by(|a, b| a.name.cmp(&b.name));
+    reading
+}
+
+fn is_folder_name(op_type: &str) -> bool {
+    !op_type.is_empty()
+        && op_type.len() <= 100
+        && op_type
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Adds the regular `*.json` files under `root` to `files` (up to [`MAX_FILES`] in all);
+/// returns how many were left out.
+fn list_json(root: &Path, files: &mut Vec<PathBuf>) -> usize {
+    let mut skipped = 0;
+    // The op type's folder itself must be a folder, not a link to one.
+    if !fs::symlink_metadata(root).is_ok_and(|m| m.is_dir()) {
+        return 0;
+    }
+    let mut stack = vec![(root.to_path_buf(), 0usize)];
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            skipped += 1;
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() && depth < MAX_DEPTH {
+                stack.push((path, depth + 1));
+            } else if kind.is_file() && path.extension().is_some_and(|e| e == "json") {
+                if files.len() < MAX_FILES {
+                    files.push(path);
+                } else {
+                    skipped += 1;
+                }
+            }
+        }
+    }
+    skipped
+}
+
+/// One definition file; `None` when it cannot be read, is too large or is not a JSON object.
+fn read_definition(path: &Path) -> Option<KernelDefinition> {
+    let file = fs::File::open(path).ok()?;
+    let mut bytes = Vec::new();
+    file.take(MAX_DEFINITION_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    if bytes.len() as u64 > MAX_DEFINITION_BYTES {
+        return None;
+    }
+    let json: Value = serde_json::from_slice(&bytes).ok()?;
+    let name = path.file_stem()?.to_string_lossy().into_owned();
+    let folder = path
+        .parent()
+        .and_then(Path::file_name)
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let op_type = json
+        .get("op_type")
+        .and_then(Value::as_str)
+        .map_or(folder, str::to_string);
+    let axes = json
+        .get("axes")?
+        .as_object()?
+        .iter()
+        .map(|(axis, spec)| {
+            let kind = spec.get("type").and_then(Value::as_str).unwrap_or_default();
+            let value = (kind == "const")
+                .then(|| spec.get("value").and_then(Value::as_u64))
+                .flatten();
+            (
+                axis.clone(),
+                Axis {
+                    kind: kind.to_string(),
+                    value,
+                },
+            )
+        })
+        .collect();
+    let keys = |field: &str| -> BTreeSet<String> {
+        json.get(field)
+            .and_then(Value::as_object)
+            .map(|map| map.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    Some(KernelDefinition {
+        name,
+        op_type,
+        axes,
+        inputs: keys("inputs"),
+        outputs: keys("outputs"),
+    })
+}
