@@ -24,7 +24,7 @@ use track_models::sources::sglang::{classify, ModelClass, SglangCatalog};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use crate::support::root;
+use crate::support::{closed_port_endpoint, root};
 
 const MODELS: &str = "python/sglang/srt/models";
 
@@ -725,14 +725,6 @@ async fn gather_reads_every_source_and_saves_the_responses() {
     let mut replayed = replayed;
     replayed.api_calls = signals.api_calls.clone();
     assert_eq!(replayed, signals);
-}
-
-/// An endpoint nobody listens on: any request would fail to connect.
-fn closed_port_endpoint() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
 }
 
 // ---------------------------------------------------------------- day-0 from the GitHub API
