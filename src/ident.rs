@@ -27,6 +27,28 @@ pub fn is_hub_etag(etag: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
+/// A Hub repo id: `org/name` (or a legacy bare `name`) of letters, digits, `-`, `_`, `.`; no
+/// part starting or ending with `-` or `.`; no `--` or `..` (a cache folder
+/// `models--{org}--{name}` must map back to one repo); at most 96 bytes.
+pub fn is_hub_repo_id(repo: &str) -> bool {
+    let part_ok = |part: &str| {
+        !part.is_empty()
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            && !part.starts_with(['-', '.'])
+            && !part.ends_with(['-', '.'])
+    };
+    let mut parts = repo.split('/');
+    let (first, second, rest) = (parts.next(), parts.next(), parts.next());
+    repo.len() <= 96
+        && rest.is_none()
+        && first.is_some_and(part_ok)
+        && second.is_none_or(part_ok)
+        && !repo.contains("--")
+        && !repo.contains("..")
+}
+
 /// A branch or tag name as `git check-ref-format --branch` accepts it, limited to 255 bytes
 /// of printable ASCII: no `..`, `@{`, `//`, control characters, space, `~^:?*[\`, no leading
 /// `-` or `/`, no trailing `/` or `.`, no component starting with `.` or ending in `.lock`.
@@ -118,6 +140,26 @@ mod tests {
         assert!(!is_hub_etag("a/b"));
         assert!(!is_hub_etag(""));
         assert!(!is_hub_etag(&"a".repeat(129)));
+    }
+
+    #[test]
+    fn hub_repo_ids_map_to_one_cache_folder() {
+        for good in [
+            "Qwen/Qwen3-8B",
+            "gpt2",
+            "meta-llama/Llama-3.1-8B",
+            "a_b/c.d",
+        ] {
+            assert!(is_hub_repo_id(good), "{good:?}");
+        }
+        for bad in [
+            "", "/", "a/", "/a", "a/b/c", "a--b/c", "a/b..c", "../a", "-a/b", "a./b", "a/b ",
+            "a/b\0", "a\\b",
+        ] {
+            assert!(!is_hub_repo_id(bad), "{bad:?}");
+        }
+        assert!(is_hub_repo_id(&format!("o/{}", "a".repeat(94))));
+        assert!(!is_hub_repo_id(&format!("o/{}", "a".repeat(95))));
     }
 
     #[test]

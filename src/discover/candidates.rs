@@ -9,14 +9,20 @@
 //! matches a longer stem of another known class belongs to that class (`DeepSeek-V3.2` is
 //! `DeepseekV32ForCausalLM`'s, not `DeepseekV3ForCausalLM`'s). A class nothing matches stays a
 //! candidate without a repo id, so the report can say so.
+//!
+//! Once every source has merged, each repackaging is folded into its original's candidate
+//! ([`fold_repackagings`]; what tells a repackaging is `repackaging.rs`'s): its signals and
+//! serving data count for the original, whose section it becomes.
 
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use super::display_name::display_name;
-use super::source::{DiscoverySource, PHASES, SOURCES};
-use super::{Date, Day0File, Findings, HfList, HfListKind, Signals, Source};
+use super::repackaging::{self, is_repackaging_name, unpackaged_name, Lineage, TiedBy};
+use super::signals::{Day0File, Findings, HfList, HfListKind, Source};
+use crate::date::Date;
 use crate::sources::hf::{Gated, ModelInfo};
 
 /// One model that might be added, with every signal about it.
@@ -49,6 +55,23 @@ pub struct Candidate {
     /// What a source noted about it beyond the fields above, under its own keys (for its part
     /// of the signals text).
     pub notes: Findings,
+    /// How much serving data (SGLang's configs, the cookbooks) names it, its repackagings'
+    /// included.
+    pub serving: ServingCount,
+    /// The repo the Hub says this one is a quantized repackaging of (`baseModels`, else the
+    /// model card's `base_model`), before folding.
+    pub repackages: Option<Lineage>,
+    /// The repackagings folded into it (`amd/…-MXFP4`, `…-FP8`, …), in the order folded: their
+    /// signals and serving sizes count for this model, whose section they become.
+    pub repackagings: Vec<Lineage>,
+}
+
+/// How much serving data names a repo: the config files, and the distinct configurations
+/// (TP, EP, DP and hardware) in them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ServingCount {
+    pub files: usize,
+    pub configs: usize,
 }
 
 /// How a new SGLang class was tied to a repo.
@@ -91,6 +114,9 @@ impl Candidate {
             created_at: None,
             day0: Vec::new(),
             notes: Findings::default(),
+            serving: ServingCount::default(),
+            repackages: None,
+            repackagings: Vec::new(),
         }
     }
 
@@ -134,66 +160,19 @@ impl Candidate {
         score
     }
 
-    /// What speaks for this model, for reasons and the Markdown table, each registered source
-    /// saying its part:
-    /// `new in SGLang: \`X\` (\`x.py\`, 2026-11-15); 3 live providers (a, b, c); in the cookbook; …`.
-    pub fn signals_summary(&self) -> String {
-        self.signals_summary_from(&SOURCES)
-    }
-
-    /// [`Candidate::signals_summary`] as the sources of `registry` say it.
-    pub(super) fn signals_summary_from(&self, registry: &[&dyn DiscoverySource]) -> String {
-        let mut speakers: Vec<&dyn DiscoverySource> = registry.to_vec();
-        speakers.sort_by_key(|source| source.summary_place());
-        let mut parts: Vec<String> = Vec::new();
-        for source in speakers {
-            source.describe(self, &mut parts);
+    /// The signals text's part about the repackagings folded into it:
+    /// `also published as \`amd/X-MXFP4\` (quantized, per the Hub)`.
+    pub(crate) fn repackagings_summary(&self) -> Option<String> {
+        if self.repackagings.is_empty() {
+            return None;
         }
-        parts.join("; ")
+        let each: Vec<String> = self
+            .repackagings
+            .iter()
+            .map(|r| format!("`{}` ({})", r.repo_id, r.via.describe()))
+            .collect();
+        Some(format!("also published as {}", each.join(", ")))
     }
-}
-
-/// One candidate per repo id (case-insensitive; the first spelling seen wins: HF lists, then
-/// the docs tables, then the cookbooks), plus one per unmatched new class or dataset tag;
-/// sorted by score, then key. Each registered source (`source::SOURCES`) merges what
-/// it found, phase by phase.
-pub fn candidates(signals: &Signals) -> Vec<Candidate> {
-    candidates_from(signals, &SOURCES)
-}
-
-/// [`candidates`] as the sources of `registry` merge them; a candidate lists its names in
-/// `registry` order.
-pub(super) fn candidates_from(
-    signals: &Signals,
-    registry: &[&dyn DiscoverySource],
-) -> Vec<Candidate> {
-    let mut merged = Merged::default();
-    for phase in PHASES {
-        for source in registry.iter().filter(|s| s.phase() == phase) {
-            source.merge(signals, &mut merged);
-        }
-    }
-    let names: Vec<Source> = registry.iter().flat_map(|s| s.names()).copied().collect();
-    let place = |source: &Source| {
-        let at = names.iter().position(|name| name == source);
-        (at.unwrap_or(names.len()), source.as_str())
-    };
-    let Merged { by_key, unmatched } = merged;
-    let mut all: Vec<Candidate> = by_key
-        .into_values()
-        .chain(unmatched)
-        .map(|mut candidate| {
-            candidate.sources.sort_by_key(&place);
-            candidate.sources.dedup();
-            candidate.providers.sort();
-            candidate.providers.dedup();
-            candidate.day0.sort();
-            candidate.day0.dedup();
-            candidate
-        })
-        .collect();
-    sort_by_score(&mut all);
-    all
 }
 
 /// The candidates so far: by lower-cased repo id, and those without one.
@@ -210,6 +189,39 @@ impl Merged {
         entry(&mut self.by_key, repo_id)
     }
 
+    /// Notes how much serving data names each candidate (by lower-cased repo id).
+    pub(crate) fn set_serving(&mut self, serving: &BTreeMap<String, ServingCount>) {
+        for (key, candidate) in &mut self.by_key {
+            if let Some(count) = serving.get(key) {
+                candidate.serving = *count;
+            }
+        }
+    }
+
+    /// The candidates: each one's sources in the order of `names` (the registry's), its
+    /// providers and day-0 matches sorted and deduplicated, every repackaging folded into its
+    /// original ([`fold_repackagings`]), sorted by [`sort_by_score`].
+    pub(crate) fn finish(self, names: &[Source]) -> Vec<Candidate> {
+        let place = |source: &Source| {
+            let at = names.iter().position(|name| name == source);
+            (at.unwrap_or(names.len()), source.as_str())
+        };
+        let Merged { by_key, unmatched } = self;
+        let tidy = |mut candidate: Candidate| {
+            candidate.sources.sort_by_key(&place);
+            candidate.sources.dedup();
+            candidate.providers.sort();
+            candidate.providers.dedup();
+            candidate.day0.sort();
+            candidate.day0.dedup();
+            candidate
+        };
+        let folded = fold_repackagings(by_key.into_values().collect());
+        let mut all: Vec<Candidate> = folded.into_iter().chain(unmatched).map(tidy).collect();
+        sort_by_score(&mut all);
+        all
+    }
+
     /// Adds a candidate without a repo id (named `display_name`), vouched for by `source`.
     pub(crate) fn add_unmatched(&mut self, display_name: String, source: Source) -> &mut Candidate {
         self.unmatched.push(Candidate {
@@ -222,13 +234,17 @@ impl Merged {
     }
 }
 
-/// HF trending / new lists: every listed model, with what the list says about it.
-pub(super) fn merge_hf_lists(lists: &[HfList], merged: &mut Merged) {
+/// HF trending / new lists: every listed model, with what the list says about it; `names`
+/// are the trending and the new list's [`Source`]s.
+pub(super) fn merge_hf_lists(lists: &[HfList], names: [Source; 2], merged: &mut Merged) {
     let merged = &mut merged.by_key;
     for list in lists {
         for (index, model) in list.models.iter().enumerate() {
             let candidate = entry(merged, &model.id);
-            candidate.sources.push(list.kind.source());
+            candidate.sources.push(match list.kind {
+                HfListKind::Trending => names[0],
+                HfListKind::New => names[1],
+            });
             absorb_model_info(candidate, model, &list.pipeline_tag);
             if list.kind == HfListKind::Trending {
                 let rank = index + 1;
@@ -254,7 +270,7 @@ pub(super) fn merge_named(source: Source, repo_ids: &[String], merged: &mut Merg
 
 /// The dataset's `model:<slug>` tags no section tracks: the repos the slug fits best, else a
 /// candidate of its own.
-pub(super) fn merge_dataset_tags(slugs: &[String], merged: &mut Merged) {
+pub(super) fn merge_dataset_tags(source: Source, slugs: &[String], merged: &mut Merged) {
     for slug in slugs {
         let fits: Vec<(usize, String)> = merged
             .by_key
@@ -266,11 +282,11 @@ pub(super) fn merge_dataset_tags(slugs: &[String], merged: &mut Merged) {
             .collect();
         let best = fits.iter().map(|(extra, _)| *extra).min();
         if best.is_none() {
-            merged.add_unmatched(format!("model:{slug}"), Source::DATASET);
+            merged.add_unmatched(format!("model:{slug}"), source);
         }
         for (_, key) in fits.iter().filter(|(extra, _)| Some(*extra) == best) {
             if let Some(candidate) = merged.by_key.get_mut(key) {
-                candidate.sources.push(Source::DATASET);
+                candidate.sources.push(source);
             }
         }
     }
@@ -278,6 +294,7 @@ pub(super) fn merge_dataset_tags(slugs: &[String], merged: &mut Merged) {
 
 /// SGLang's new model classes: the repos each matches, else a candidate of its own.
 pub(super) fn merge_sglang_day0(
+    source: Source,
     files: &[Day0File],
     sglang_classes: &[String],
     merged: &mut Merged,
@@ -308,7 +325,7 @@ pub(super) fn merge_sglang_day0(
             unmatched.push(Candidate {
                 hf_repo_id: None,
                 display_name: class.clone(),
-                sources: vec![Source::SGLANG_DAY0],
+                sources: vec![source],
                 architectures: vec![class.clone()],
                 day0: vec![Day0Match {
                     class: class.clone(),
@@ -322,7 +339,7 @@ pub(super) fn merge_sglang_day0(
         }
         for (key, matched_by) in matches {
             let candidate = merged.get_mut(&key).expect("matched keys exist");
-            candidate.sources.push(Source::SGLANG_DAY0);
+            candidate.sources.push(source);
             if !candidate.architectures.contains(class) && matched_by == MatchedBy::Name {
                 candidate.architectures.push(class.clone());
             }
@@ -353,15 +370,158 @@ pub(super) fn merge_providers(
     }
 }
 
-/// Score descending, then key ascending (case-insensitive first): the order of the report and
-/// of picking.
+/// The order of the report and of picking: score descending, then, between equal scores, the
+/// real signals: more serving configurations, more serving files, a newer SGLang day-0 file,
+/// more live providers, more downloads. Only candidates equal on all of these are ordered by
+/// key (case-insensitive first), so the order is total and the same on every run.
 pub(super) fn sort_by_score(candidates: &mut [Candidate]) {
-    candidates.sort_by(|a, b| {
-        b.score()
-            .cmp(&a.score())
-            .then_with(|| a.key().to_lowercase().cmp(&b.key().to_lowercase()))
-            .then_with(|| a.key().cmp(b.key()))
+    candidates.sort_by_cached_key(|c| {
+        (
+            Reverse(c.score()),
+            Reverse(tie_breaker(c)),
+            c.key().to_lowercase(),
+            c.key().to_string(),
+        )
     });
+}
+
+/// What breaks a tie between equal scores, larger first: serving configurations, serving
+/// files, the newest day-0 date, live providers, downloads.
+pub(super) fn tie_breaker(candidate: &Candidate) -> (usize, usize, Option<Date>, usize, u64) {
+    (
+        candidate.serving.configs,
+        candidate.serving.files,
+        candidate.day0.iter().map(|found| found.date).max(),
+        candidate.provider_count(),
+        candidate.downloads.unwrap_or(0),
+    )
+}
+
+/// Folds every repackaging into its original's candidate (created when no source named the
+/// original): the original the Hub declares ([`repackaging::declared_original`]), else, for a
+/// repo whose name carries precision or packaging words, the candidate whose name is the same
+/// without them (of several, the one the real signals rank first: score, then
+/// [`tie_breaker`]). A repackaging of a repackaging goes to the root (at most
+/// [`MAX_LINEAGE_DEPTH`] steps); a circle of declarations folds nothing.
+fn fold_repackagings(all: Vec<Candidate>) -> Vec<Candidate> {
+    let ties = repackaging_ties(&all);
+    let mut roots: BTreeMap<String, Lineage> = BTreeMap::new();
+    for (child, tie) in &ties {
+        let mut root = tie.clone();
+        let mut seen = vec![child.clone()];
+        while let Some(next) = ties.get(&root.repo_id.to_lowercase()) {
+            if seen.len() > MAX_LINEAGE_DEPTH || seen.contains(&root.repo_id.to_lowercase()) {
+                break;
+            }
+            seen.push(root.repo_id.to_lowercase());
+            root = Lineage {
+                repo_id: next.repo_id.clone(),
+                via: root.via,
+            };
+        }
+        let root_key = root.repo_id.to_lowercase();
+        if !ties.contains_key(&root_key) && root_key != *child {
+            roots.insert(child.clone(), root);
+        }
+    }
+    let mut kept: BTreeMap<String, Candidate> = BTreeMap::new();
+    let mut children: Vec<(Candidate, Lineage)> = Vec::new();
+    for candidate in all {
+        let key = candidate.key().to_lowercase();
+        match roots.remove(&key) {
+            Some(root) => children.push((candidate, root)),
+            None => {
+                kept.insert(key, candidate);
+            }
+        }
+    }
+    for (child, root) in children {
+        let original = entry(&mut kept, &root.repo_id);
+        absorb_repackaging(original, child, root.via);
+    }
+    kept.into_values().collect()
+}
+
+/// How many repackagings of repackagings are followed to the original.
+const MAX_LINEAGE_DEPTH: usize = 4;
+
+/// Each repackaging's original, by the repackaging's lower-cased repo id.
+fn repackaging_ties(all: &[Candidate]) -> BTreeMap<String, Lineage> {
+    let mut ties = BTreeMap::new();
+    for candidate in all {
+        let Some(repo_id) = &candidate.hf_repo_id else {
+            continue;
+        };
+        let tie = candidate.repackages.clone().or_else(|| {
+            if !is_repackaging_name(repo_id) {
+                return None;
+            }
+            let name = unpackaged_name(repo_id);
+            all.iter()
+                .filter(|other| {
+                    other.hf_repo_id.as_deref().is_some_and(|other_id| {
+                        !is_repackaging_name(other_id) && unpackaged_name(other_id) == name
+                    })
+                })
+                .min_by_key(|other| {
+                    (
+                        Reverse(other.score()),
+                        Reverse(tie_breaker(other)),
+                        other.key().to_lowercase(),
+                    )
+                })
+                .map(|other| Lineage {
+                    repo_id: other.key().to_string(),
+                    via: TiedBy::Name,
+                })
+        });
+        if let Some(tie) = tie {
+            ties.insert(repo_id.to_lowercase(), tie);
+        }
+    }
+    ties
+}
+
+/// What a repackaging says of the model joins its original: the sources that vouch for it,
+/// its live providers, its day-0 matches, its best trending rank, its downloads (the larger),
+/// and its serving data; the original keeps its own repo, gating and commit. What the original
+/// does not know yet (architectures, pipeline) it takes from the repackaging.
+fn absorb_repackaging(original: &mut Candidate, child: Candidate, via: TiedBy) {
+    original.sources.extend(child.sources);
+    original.providers.extend(child.providers);
+    original.provider_catalogs_reached |= child.provider_catalogs_reached;
+    if original.architectures.is_empty() {
+        original.architectures = child.architectures;
+    }
+    if original.pipeline_tag.is_none() {
+        original.pipeline_tag = child.pipeline_tag;
+    }
+    original.downloads = original.downloads.max(child.downloads);
+    original.likes = original.likes.max(child.likes);
+    if let Some((rank, tag)) = child.trending_rank {
+        if original
+            .trending_rank
+            .as_ref()
+            .is_none_or(|(best, _)| rank < *best)
+        {
+            original.trending_rank = Some((rank, tag));
+        }
+    }
+    for found in child.day0 {
+        let known = original.day0.iter().any(|had| {
+            (&had.class, &had.file, had.date) == (&found.class, &found.file, found.date)
+        });
+        if !known {
+            original.day0.push(found);
+        }
+    }
+    original.serving.files += child.serving.files;
+    original.serving.configs += child.serving.configs;
+    original.repackagings.push(Lineage {
+        repo_id: child.hf_repo_id.unwrap_or(child.display_name),
+        via,
+    });
+    original.repackagings.extend(child.repackagings);
 }
 
 fn entry<'m>(merged: &'m mut BTreeMap<String, Candidate>, repo_id: &str) -> &'m mut Candidate {
@@ -393,6 +553,9 @@ fn absorb_model_info(candidate: &mut Candidate, model: &ModelInfo, list_pipeline
         .created_at
         .take()
         .or_else(|| model.created_at.clone());
+    if candidate.repackages.is_none() {
+        candidate.repackages = repackaging::declared_original(model);
+    }
     for mapping in &model.inference_providers {
         if mapping.status.as_deref() == Some("live")
             && !candidate.providers.contains(&mapping.provider)

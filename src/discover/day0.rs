@@ -14,7 +14,9 @@ use std::path::Path;
 
 use git2::{DiffFindOptions, DiffOptions, Repository, Sort, Tree};
 
-use super::{Date, Day0File, DiscoveryOptions};
+use super::options::DiscoveryOptions;
+use super::signals::Day0File;
+use crate::date::Date;
 use crate::sources::sglang::{classify, parse_entry_class, ClassKind};
 
 /// Where SGLang keeps its model files.

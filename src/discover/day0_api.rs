@@ -15,8 +15,10 @@ use reqwest::Url;
 use serde::Deserialize;
 
 use super::day0::MODELS_DIR;
-use super::{Date, Day0File, DiscoveryOptions};
+use super::options::DiscoveryOptions;
+use super::signals::Day0File;
 use crate::date::parse_timestamp;
+use crate::date::Date;
 use crate::github::reader::{decode, Failure, GithubApi};
 use crate::sources::sglang::{classify, parse_entry_class, ClassKind};
 

@@ -10,7 +10,9 @@ use serde::Serialize;
 
 use super::candidates::{sort_by_score, Candidate, MatchedBy};
 use super::display_name::{name_key, tracked_name_keys};
-use super::{DiscoveryOptions, Source};
+use super::options::DiscoveryOptions;
+use super::repackaging::{is_repackaging_name, Lineage};
+use super::signals::Source;
 use crate::markdown::{code_span, escape_inline};
 use crate::sources::hf::Gated;
 use crate::sources::sglang::{classify, ClassKind};
@@ -53,6 +55,9 @@ pub struct CandidateReport {
     pub score: u64,
     pub decision: DecisionKind,
     pub reason: String,
+    /// The repackagings folded into it (absent when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repackagings: Vec<Lineage>,
 }
 
 impl Decision {
@@ -65,6 +70,7 @@ impl Decision {
             score: self.candidate.score(),
             decision: self.decision,
             reason: self.reason.clone(),
+            repackagings: self.candidate.repackagings.clone(),
         }
     }
 }
@@ -139,7 +145,7 @@ pub fn decide(
 }
 
 fn unmatched_reason(candidate: &Candidate) -> String {
-    if candidate.day0.is_empty() && candidate.has_source(super::Source::DATASET) {
+    if candidate.day0.is_empty() && candidate.has_source(Source::DATASET) {
         return format!(
             "traced in the dataset as `{}`, but no repo id in the HF lists, the SGLang docs or the cookbooks matches it",
             candidate.display_name
@@ -214,6 +220,9 @@ fn filter_reason(
             return Some(format!("gated (`{mode}`): not open weights"));
         }
     }
+    if let Some(reason) = orphan_repackaging(candidate) {
+        return Some(reason);
+    }
     if let Some(reason) = not_a_decoder(candidate, supported) {
         return Some(reason);
     }
@@ -237,6 +246,15 @@ fn filter_reason(
         }
         _ => None,
     }
+}
+
+/// A repackaging whose original no source named (and the Hub did not declare): its section
+/// would be the original's, so it is not added under the repackaging's repo id.
+fn orphan_repackaging(candidate: &Candidate) -> Option<String> {
+    let repo_id = candidate.hf_repo_id.as_deref()?;
+    is_repackaging_name(repo_id).then(|| {
+        "a repackaging (precision or packaging words in its name) whose original no source names: its section would be the original's".to_string()
+    })
 }
 
 /// Decoder LLMs and VLMs pass: pipeline `text-generation` / `image-text-to-text`, or an

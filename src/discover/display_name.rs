@@ -9,9 +9,11 @@
 //! The rule, token by token (tokens are split at `-`, `_` and spaces; `_` between digits is a
 //! version dot, so `Llama-3_3-Nemotron` is `Llama 3.3 Nemotron`):
 //! - dropped after the first token: the variant words `Instruct`, `Chat`, `it`, `hf`,
-//!   `Thinking`, `Base`; quantization words (`FP8`, `FP4`, `NVFP4`, `MXFP4`, `AWQ`, `GPTQ`,
-//!   `Int4`, `Int8`, `W4A16`, `W8A8`, `BF16`, `FP16`, `GGUF`, `MLX`, `bnb`, `4bit`, `8bit`,
-//!   `Dynamic`); date stamps (4, 6 or 8 digits: `2507`, `0528`, `20250522`);
+//!   `Thinking`, `Base`; precision and packaging words (`FP8`, `FP4`, `NVFP4`, `MXFP4`, `AWQ`,
+//!   `GPTQ`, `Int4`, `Int8`, `W4A16`, `W8A8`, `W4AFP8`, `BF16`, `FP16`, `GGUF`, `MLX`, `bnb`,
+//!   `4bit`, `8bit`, `EXL2`, `Dynamic`); date stamps (4, 6 or 8 digits: `2507`, `0528`,
+//!   `20250522`) and the month and day numbers next to a year (`05-2026`, `2024-08-06`), the
+//!   way the doc's headings carry no date or precision (`DeepSeek V3 / R1`, `Kimi K2`);
 //! - sizes get an upper-case unit (`27b` → `27B`, `8x7b` → `8x7B`, `a3b` → `A3B`), and an
 //!   expert count joins the size before it with `-` (`17B-16E`);
 //! - a revision after the size stays as written (`v0.3`); before any size it is a generation and
@@ -126,8 +128,8 @@ fn repo_name(name: &str) -> &str {
     }
 }
 
-/// Tokens of a model name with the variant, quantization and date-stamp words dropped (never
-/// the first token).
+/// Tokens of a model name with the variant, precision and date words dropped (never the
+/// first token).
 fn model_tokens(name: &str) -> Vec<String> {
     // `_` between digits is a version dot (`Llama-3_3`, `v1_5`).
     let chars: Vec<char> = name.chars().collect();
@@ -139,25 +141,74 @@ fn model_tokens(name: &str) -> Vec<String> {
             && chars.get(i + 1).is_some_and(char::is_ascii_digit);
         dotted.push(if between_digits { '.' } else { c });
     }
-    dotted
+    let tokens: Vec<&str> = dotted
         .split(|c: char| c == '-' || c == '_' || c.is_whitespace())
         .filter(|t| !t.is_empty())
+        .collect();
+    let dates = date_parts(&tokens);
+    tokens
+        .iter()
         .enumerate()
-        .filter(|(index, token)| *index == 0 || !is_dropped(token))
+        .filter(|(index, token)| *index == 0 || !(is_dropped(token) || dates.contains(index)))
         .map(|(_, token)| token.to_string())
         .collect()
 }
 
+/// The positions of the month and day numbers around a year: `05-2026` (`command-a-plus-05-2026`),
+/// `2024-08-06`. Only two-digit numbers next to a year (`19xx`, `20xx`) count, so a version
+/// (`Llama-3`) never does.
+fn date_parts(tokens: &[&str]) -> Vec<usize> {
+    let two_digits = |t: &str| t.len() == 2 && t.bytes().all(|b| b.is_ascii_digit());
+    let year = |t: &str| {
+        t.len() == 4
+            && (t.starts_with("19") || t.starts_with("20"))
+            && t.bytes().all(|b| b.is_ascii_digit())
+    };
+    let mut parts = Vec::new();
+    for (at, token) in tokens.iter().enumerate() {
+        if !year(token) {
+            continue;
+        }
+        let before = (0..at).rev().take(2).take_while(|&i| two_digits(tokens[i]));
+        let after = (at + 1..tokens.len())
+            .take(2)
+            .take_while(|&i| two_digits(tokens[i]));
+        parts.extend(before.chain(after));
+    }
+    parts
+}
+
 fn is_dropped(token: &str) -> bool {
     const VARIANT_WORDS: [&str; 6] = ["instruct", "chat", "it", "hf", "thinking", "base"];
-    const QUANTIZATION_WORDS: [&str; 18] = [
-        "fp8", "fp4", "nvfp4", "mxfp4", "awq", "gptq", "int4", "int8", "w4a16", "w8a8", "bf16",
-        "fp16", "gguf", "mlx", "bnb", "4bit", "8bit", "dynamic",
-    ];
     let lower = token.to_ascii_lowercase();
-    VARIANT_WORDS.contains(&lower.as_str())
-        || QUANTIZATION_WORDS.contains(&lower.as_str())
-        || is_date_stamp(&lower)
+    VARIANT_WORDS.contains(&lower.as_str()) || is_precision_word(&lower) || is_date_stamp(&lower)
+}
+
+/// A lower-case word that names a precision, a quantization or a packaging rather than a model:
+/// `fp8`, `bf16`, `nvfp4`, `mxfp4`, `int4`, `w4a16`, `w8a8`, `w4afp8`, `4bit`, `awq`, `gptq`,
+/// `gguf`, `mlx`, `bnb`, `exl2`, `dynamic`.
+pub(crate) fn is_precision_word(lower: &str) -> bool {
+    const WORDS: [&str; 8] = [
+        "awq", "gptq", "gguf", "mlx", "bnb", "exl2", "dynamic", "bf16",
+    ];
+    let digits = |text: &str| !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+    let float = |text: &str| {
+        let text = text
+            .strip_prefix("nv")
+            .or_else(|| text.strip_prefix("mx"))
+            .unwrap_or(text);
+        text.strip_prefix("fp").is_some_and(digits)
+    };
+    // `w4a16`, `w8a8`, `w4afp8`: weights and activations.
+    let weights_activations = lower.strip_prefix('w').is_some_and(|rest| {
+        rest.split_once('a')
+            .is_some_and(|(w, a)| digits(w) && (digits(a) || float(a)))
+    });
+    WORDS.contains(&lower)
+        || float(lower)
+        || lower.strip_prefix("int").is_some_and(digits)
+        || lower.strip_suffix("bit").is_some_and(digits)
+        || weights_activations
 }
 
 fn is_date_stamp(token: &str) -> bool {

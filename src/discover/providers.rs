@@ -20,7 +20,7 @@ pub struct ProviderCatalog {
 
 /// The router's list: `data[].id` is the repo id, `data[].providers[]` has `provider` and
 /// `status` (`live` | `error`); only live providers count.
-pub fn parse_router_models(body: &[u8]) -> Result<ProviderCatalog, String> {
+pub fn parse_router_models(body: &[u8]) -> Result<ProviderCatalog, CatalogError> {
     #[derive(Deserialize)]
     struct Entry {
         #[serde(default)]
@@ -51,7 +51,7 @@ pub fn parse_router_models(body: &[u8]) -> Result<ProviderCatalog, String> {
 
 /// OpenRouter's list: `data[].hugging_face_id` is the repo id of open models (`""` or `null`
 /// for closed ones); several slugs may share one id, which still counts as one provider.
-pub fn parse_openrouter_models(body: &[u8]) -> Result<ProviderCatalog, String> {
+pub fn parse_openrouter_models(body: &[u8]) -> Result<ProviderCatalog, CatalogError> {
     #[derive(Deserialize)]
     struct Entry {
         #[serde(default)]
@@ -77,22 +77,35 @@ pub fn parse_openrouter_models(body: &[u8]) -> Result<ProviderCatalog, String> {
     Ok(catalog)
 }
 
+/// Why a catalog's body is not a usable model list.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogError {
+    #[error("truncated JSON: {0}")]
+    Truncated(String),
+    #[error("invalid JSON: {0}")]
+    InvalidJson(String),
+    #[error("no `data` array")]
+    NoData,
+    #[error("empty model list")]
+    Empty,
+}
+
 /// The non-empty `data` array of an OpenAI-style list.
-fn data_array<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Vec<T>, String> {
+fn data_array<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Vec<T>, CatalogError> {
     #[derive(Deserialize)]
     struct List<T> {
         data: Option<Vec<T>>,
     }
     let list: List<T> = serde_json::from_slice(body).map_err(|err| {
         if err.is_eof() {
-            format!("truncated JSON: {err}")
+            CatalogError::Truncated(err.to_string())
         } else {
-            format!("invalid JSON: {err}")
+            CatalogError::InvalidJson(err.to_string())
         }
     })?;
     match list.data {
-        None => Err("no `data` array".to_string()),
-        Some(data) if data.is_empty() => Err("empty model list".to_string()),
+        None => Err(CatalogError::NoData),
+        Some(data) if data.is_empty() => Err(CatalogError::Empty),
         Some(data) => Ok(data),
     }
 }

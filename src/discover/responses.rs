@@ -6,9 +6,25 @@
 
 use std::path::{Path, PathBuf};
 
+/// The largest answer read from a provider catalog, and the largest saved response read back
+/// (OpenRouter's whole list is a few MB).
+pub const MAX_CATALOG_BYTES: u64 = 32 << 20;
+
 #[derive(Debug, Clone)]
-pub(super) struct SavedResponses {
+pub(crate) struct SavedResponses {
     dir: PathBuf,
+}
+
+/// Why an offline source has no answer.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum SavedError {
+    #[error("offline and no saved response for {label} (`{}`)\nhint: run once online, or unset `HF_HUB_OFFLINE`", path.display())]
+    Missing { label: String, path: PathBuf },
+    #[error("offline, and cannot read `{}`: {reason}", path.display())]
+    Unreadable {
+        path: PathBuf,
+        reason: anyhow::Error,
+    },
 }
 
 impl SavedResponses {
@@ -22,21 +38,21 @@ impl SavedResponses {
         self.dir.join(name)
     }
 
-    /// The saved body, or the problem text for `label` when there is none.
-    pub(super) fn read(&self, name: &str, label: &str) -> Result<Vec<u8>, String> {
+    /// The saved body, or why there is none (`label` names the source in the message).
+    pub(super) fn read(&self, name: &str, label: &str) -> Result<Vec<u8>, SavedError> {
         let path = self.path(name);
         // A saved answer was capped when it was fetched; the same cap holds on the way back.
-        crate::atomic_file::read_regular(&path, super::gather::MAX_CATALOG_BYTES).map_err(|err| {
+        crate::atomic_file::read_regular(&path, MAX_CATALOG_BYTES).map_err(|err| {
             let not_found = err
                 .downcast_ref::<std::io::Error>()
                 .is_some_and(|e| e.kind() == std::io::ErrorKind::NotFound);
             if not_found {
-                format!(
-                    "offline and no saved response for {label} (`{}`)\nhint: run once online, or unset `HF_HUB_OFFLINE`",
-                    path.display()
-                )
+                SavedError::Missing {
+                    label: label.to_string(),
+                    path,
+                }
             } else {
-                format!("offline, and cannot read `{}`: {err}", path.display())
+                SavedError::Unreadable { path, reason: err }
             }
         })
     }

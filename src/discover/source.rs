@@ -1,25 +1,87 @@
-//! The one interface every discovery source implements, and the one list that registers them.
+//! The discovery sources and the one list that registers them.
 //!
 //! A source reads (locally or over the network) and says what it found, under its own
 //! [`Finding`] keys of the [`Signals`]; later, it says how those findings join the candidates,
-//! and how it describes a candidate in the signals text. [`gather()`] runs every registered
-//! fetch at once and applies the answers in [`SOURCES`] order (so problem lines keep it);
-//! [`candidates()`] runs every merge, phase by phase, in the same order within a phase. A
-//! candidate's score sums the weights of the [`Source`] names it is vouched for under (plus its
-//! providers, trending rank and downloads); nothing outside a source's implementation names it.
+//! and how it describes a candidate in the signals text (the interface: `source_api.rs`).
+//! [`gather()`] runs every registered fetch at once and applies the answers in [`SOURCES`]
+//! order (so problem lines keep it); [`candidates()`] runs every merge, phase by phase, in the
+//! same order within a phase, then folds repackagings into their originals. A candidate's
+//! score sums the weights of the [`Source`] names it is vouched for under (plus its providers,
+//! trending rank and downloads); nothing outside a source's implementation names it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
-use std::pin::Pin;
 
-use super::candidates::{self, Candidate, Merged};
-use super::gather::{self, DiscoverySources};
-use super::responses::SavedResponses;
-#[cfg(doc)]
-use super::{candidates::candidates, gather::gather};
-use super::{Day0File, DiscoveryOptions, Finding, FindingValue, HfList, Signals, Source};
-use crate::doc::CoverageDoc;
-use crate::request::Request;
+use super::candidates::{self, Candidate, Merged, ServingCount};
+use super::gather::gather_from;
+use super::inputs::DiscoverySources;
+use super::options::DiscoveryOptions;
+use super::readers;
+use super::signals::{Day0File, Finding, HfList, HfListKind, Signals, Source};
+use super::source_api::{
+    listed, DiscoverySource, Fetch, Fetching, Found, Phase, RunInputs, PHASES,
+};
+
+/// Reads every registered source (concurrently) and returns what they said. Never fails: a
+/// source that cannot answer leaves a problem line naming it and contributes nothing.
+pub async fn gather(sources: &DiscoverySources, options: &DiscoveryOptions) -> Signals {
+    gather_for_run(sources, options, None).await
+}
+
+/// [`gather`] as part of a run: sources that need the run's request or doc (the dataset's
+/// traces) read them from `run`.
+pub async fn gather_for_run(
+    sources: &DiscoverySources,
+    options: &DiscoveryOptions,
+    run: Option<RunInputs<'_>>,
+) -> Signals {
+    gather_from(sources, options, run, &SOURCES).await
+}
+
+/// One candidate per repo id (case-insensitive; the first spelling seen wins: HF lists, then
+/// the docs tables, then the cookbooks), plus one per unmatched new class or dataset tag, with
+/// every repackaging folded into its original (`candidates::fold_repackagings`); sorted by
+/// score, then by the tie-breaking signals. Each registered source merges what it found,
+/// phase by phase.
+pub fn candidates(signals: &Signals) -> Vec<Candidate> {
+    candidates_from(signals, &SOURCES)
+}
+
+/// [`candidates`] as the sources of `registry` merge them; a candidate lists its names in
+/// `registry` order.
+pub(crate) fn candidates_from(
+    signals: &Signals,
+    registry: &[&dyn DiscoverySource],
+) -> Vec<Candidate> {
+    let mut merged = Merged::default();
+    for phase in PHASES {
+        for source in registry.iter().filter(|s| s.phase() == phase) {
+            source.merge(signals, &mut merged);
+        }
+    }
+    let names: Vec<Source> = registry.iter().flat_map(|s| s.names()).copied().collect();
+    merged.finish(&names)
+}
+
+impl Candidate {
+    /// What speaks for this model, for reasons and the Markdown table, each registered source
+    /// saying its part, then the repackagings folded into it:
+    /// `new in SGLang: \`X\` (\`x.py\`, 2026-11-15); 3 live providers (a, b, c); in the cookbook; …`.
+    pub fn signals_summary(&self) -> String {
+        self.signals_summary_from(&SOURCES)
+    }
+
+    /// [`Candidate::signals_summary`] as the sources of `registry` say it.
+    pub(crate) fn signals_summary_from(&self, registry: &[&dyn DiscoverySource]) -> String {
+        let mut speakers: Vec<&dyn DiscoverySource> = registry.to_vec();
+        speakers.sort_by_key(|source| source.summary_place());
+        let mut parts: Vec<String> = Vec::new();
+        for source in speakers {
+            source.describe(self, &mut parts);
+        }
+        parts.extend(self.repackagings_summary());
+        parts.join("; ")
+    }
+}
 
 /// Every discovery source, in the order their answers are applied (and problem lines listed)
 /// and their names listed in a candidate's `sources`. A new source is one implementation of
@@ -32,79 +94,6 @@ pub(crate) const SOURCES: [&dyn DiscoverySource; 6] = [
     &ProviderCatalogs,
     &DatasetTraces,
 ];
-
-/// One discovery source: how it reads, how what it read joins the candidates, and what it says
-/// about them.
-pub(crate) trait DiscoverySource: Sync {
-    /// The names it vouches for candidates under, each with its weight (its term of the
-    /// score); none for a source that only annotates candidates.
-    fn names(&self) -> &'static [Source];
-
-    /// When its merge runs (see [`Phase`]).
-    fn phase(&self) -> Phase;
-
-    /// Reads the source. Never fails: a failure is a problem line in what it returns.
-    fn fetch<'a>(&'a self, at: &'a Fetching<'a>) -> Fetch<'a>;
-
-    /// Adds what it found to the candidates (pure).
-    fn merge(&self, signals: &Signals, merged: &mut Merged);
-
-    /// Where its parts go in a candidate's signals text: lowest first, equal places in
-    /// [`SOURCES`] order.
-    fn summary_place(&self) -> u8;
-
-    /// What it says about a candidate in the signals text (pure; nothing when it has nothing
-    /// to say), e.g. `in the cookbook`.
-    fn describe(&self, candidate: &Candidate, parts: &mut Vec<String>);
-}
-
-/// The order of merging: sources that name repo ids with what the Hub says about them first
-/// (a repo id keeps the spelling of the first source that names it: the Hub's), then the other
-/// sources that name repo ids, then those matched against the named repos, then those that only
-/// annotate candidates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Phase {
-    Describes,
-    Names,
-    Matches,
-    Annotates,
-}
-
-/// Every phase, in merging order.
-pub(crate) const PHASES: [Phase; 4] = [
-    Phase::Describes,
-    Phase::Names,
-    Phase::Matches,
-    Phase::Annotates,
-];
-
-/// What a fetch may read.
-pub(crate) struct Fetching<'a> {
-    pub sources: &'a DiscoverySources,
-    pub options: &'a DiscoveryOptions,
-    /// `None` when it could not be built (a problem line says so); who needs it contributes
-    /// nothing.
-    pub http: Option<&'a reqwest::Client>,
-    pub saved: &'a SavedResponses,
-    /// The run's request and doc, when discovery runs as part of one (tests may gather
-    /// without).
-    pub run: Option<RunInputs<'a>>,
-}
-
-/// The parts of a run a source may need beyond [`DiscoverySources`].
-#[derive(Clone, Copy)]
-pub struct RunInputs<'a> {
-    pub request: &'a Request,
-    pub doc: &'a CoverageDoc<'a>,
-    /// The dataset's tags, read once per run (the lint takes them at the end).
-    pub dataset_tags: &'a std::sync::OnceLock<crate::sources::dataset_tags::TagReading>,
-}
-
-/// What one source's fetch found, as the change it makes to the signals.
-pub(crate) type Found = Box<dyn FnOnce(&mut Signals) + Send>;
-
-/// One source's fetch, under way.
-pub(crate) type Fetch<'a> = Pin<Box<dyn Future<Output = Found> + Send + 'a>>;
 
 // The sources, in registry order: each with its names, its findings' keys and its
 // implementation.
@@ -128,11 +117,19 @@ impl DiscoverySource for SglangDay0 {
         Phase::Matches
     }
     fn fetch<'a>(&'a self, at: &'a Fetching<'a>) -> Fetch<'a> {
-        Box::pin(gather::fetch_day0(at))
+        Box::pin(async move {
+            let (files, problems, calls) = readers::day0(at.sources, at.options, at.saved).await;
+            Box::new(move |signals: &mut Signals| {
+                signals.insert(DAY0_FILES, files);
+                signals.problems.extend(problems);
+                signals.api_calls.insert("github".to_string(), calls);
+            }) as Found
+        })
     }
     fn merge(&self, signals: &Signals, merged: &mut Merged) {
         let files = listed(signals, DAY0_FILES);
-        candidates::merge_sglang_day0(files, listed(signals, SGLANG_CLASSES), merged);
+        let classes = listed(signals, SGLANG_CLASSES);
+        candidates::merge_sglang_day0(Source::SGLANG_DAY0, files, classes, merged);
     }
     fn summary_place(&self) -> u8 {
         10
@@ -209,7 +206,13 @@ impl Source {
 /// Every repo id of the cookbook index, sorted.
 pub const COOKBOOK_REPO_IDS: Finding<Vec<String>> = Finding::new("cookbook");
 
-/// `cookbook`: every repo id of the cookbook index (local).
+/// The serving data of each repo id the cookbook index names with at least one configuration
+/// (lower-cased repo id → files and configurations).
+pub(crate) const COOKBOOK_SERVING: Finding<BTreeMap<String, ServingCount>> =
+    Finding::new("cookbook-serving");
+
+/// `cookbook`: every repo id of the cookbook index, with how much serving data names it
+/// (local).
 struct Cookbook;
 
 impl DiscoverySource for Cookbook {
@@ -220,14 +223,34 @@ impl DiscoverySource for Cookbook {
         Phase::Names
     }
     fn fetch<'a>(&'a self, at: &'a Fetching<'a>) -> Fetch<'a> {
-        let repo_ids = at.sources.cookbook.repo_ids();
+        let cookbook = &at.sources.cookbook;
+        let repo_ids = cookbook.repo_ids();
+        let serving: BTreeMap<String, ServingCount> = repo_ids
+            .iter()
+            .map(|repo| {
+                let sources = cookbook.serving(repo);
+                let files: BTreeSet<_> = sources.iter().map(|s| &s.file).collect();
+                let configs: BTreeSet<_> =
+                    sources.iter().map(|s| (s.config, &s.hardware)).collect();
+                let count = ServingCount {
+                    files: files.len(),
+                    configs: configs.len(),
+                };
+                (repo.to_lowercase(), count)
+            })
+            .filter(|(_, count)| count.configs > 0)
+            .collect();
         Box::pin(std::future::ready::<Found>(Box::new(move |signals| {
             signals.insert(COOKBOOK_REPO_IDS, repo_ids);
+            signals.insert(COOKBOOK_SERVING, serving);
         })))
     }
     fn merge(&self, signals: &Signals, merged: &mut Merged) {
         let repo_ids = listed(signals, COOKBOOK_REPO_IDS);
         candidates::merge_named(Source::COOKBOOK, repo_ids, merged);
+        if let Some(serving) = signals.get(COOKBOOK_SERVING) {
+            merged.set_serving(serving);
+        }
     }
     fn summary_place(&self) -> u8 {
         30
@@ -240,8 +263,8 @@ impl DiscoverySource for Cookbook {
 }
 
 impl Source {
-    pub const HF_TRENDING: Source = Source::popularity("hf-trending");
-    pub const HF_NEW: Source = Source::popularity("hf-new");
+    pub const HF_TRENDING: Source = HfListKind::Trending.source();
+    pub const HF_NEW: Source = HfListKind::New.source();
 }
 
 /// The HF lists that answered (trending then new; text, then image-text).
@@ -258,10 +281,20 @@ impl DiscoverySource for HfLists {
         Phase::Describes
     }
     fn fetch<'a>(&'a self, at: &'a Fetching<'a>) -> Fetch<'a> {
-        Box::pin(gather::fetch_hf_lists(at))
+        Box::pin(async move {
+            if at.http.is_none() {
+                return Box::new(|_: &mut Signals| {}) as Found;
+            }
+            let (lists, problems) = readers::hf_lists(at.sources, at.saved).await;
+            Box::new(move |signals: &mut Signals| {
+                signals.insert(HF_LISTS, lists);
+                signals.problems.extend(problems);
+            }) as Found
+        })
     }
     fn merge(&self, signals: &Signals, merged: &mut Merged) {
-        candidates::merge_hf_lists(listed(signals, HF_LISTS), merged);
+        let lists = listed(signals, HF_LISTS);
+        candidates::merge_hf_lists(lists, [Source::HF_TRENDING, Source::HF_NEW], merged);
     }
     fn summary_place(&self) -> u8 {
         60
@@ -309,7 +342,20 @@ impl DiscoverySource for ProviderCatalogs {
         Phase::Annotates
     }
     fn fetch<'a>(&'a self, at: &'a Fetching<'a>) -> Fetch<'a> {
-        Box::pin(gather::fetch_providers(at))
+        Box::pin(async move {
+            let Some(http) = at.http else {
+                return Box::new(|_: &mut Signals| {}) as Found;
+            };
+            let found = readers::provider_catalogs(at.sources, http, at.saved).await;
+            Box::new(move |signals: &mut Signals| {
+                signals.problems.extend(found.problems);
+                for (label, calls) in found.calls {
+                    signals.api_calls.insert(label.to_string(), calls);
+                }
+                signals.insert(PROVIDERS, found.providers);
+                signals.insert(PROVIDER_CATALOG_REACHED, found.reached);
+            }) as Found
+        })
     }
     fn merge(&self, signals: &Signals, merged: &mut Merged) {
         let reached = signals.get(PROVIDER_CATALOG_REACHED).copied();
@@ -367,7 +413,7 @@ impl DiscoverySource for DatasetTraces {
         })
     }
     fn merge(&self, signals: &Signals, merged: &mut Merged) {
-        candidates::merge_dataset_tags(listed(signals, DATASET_MODELS), merged);
+        candidates::merge_dataset_tags(Source::DATASET, listed(signals, DATASET_MODELS), merged);
     }
     fn summary_place(&self) -> u8 {
         40
@@ -379,18 +425,10 @@ impl DiscoverySource for DatasetTraces {
     }
 }
 
-/// What a source found under a list key; empty when it did not answer.
-fn listed<T>(signals: &Signals, key: Finding<Vec<T>>) -> &[T]
-where
-    Vec<T>: FindingValue,
-{
-    signals.get(key).map(Vec::as_slice).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discover::candidates::candidates_from;
+    use crate::discover::gather::gather_from;
 
     /// The registry's names are unique and in the order reports list them.
     #[test]
@@ -467,7 +505,7 @@ mod tests {
         };
         let sources = DiscoverySources::from_vars(var, None, &[]).unwrap();
         let options = DiscoveryOptions::new(crate::date::Date::from_ymd(2026, 11, 20).unwrap());
-        let gathered = gather::gather_from(
+        let gathered = gather_from(
             &sources,
             &options,
             None,

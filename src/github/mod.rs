@@ -5,8 +5,10 @@
 //!   agent, timeouts, redirects): one HTTP stack, one place.
 //! - [`crate::publish::github`]: the authenticated client publishing uses (octocrab's raw
 //!   helpers: branches, commits, pull requests, labels, comments), with its write pacing and
-//!   `retry-after` waits. It lives with publishing because it speaks the publishing planner's
+//!   rate-limit waits. It lives with publishing because it speaks the publishing planner's
 //!   types; it gets its client from [`client`].
+//! - [`rate_limit`]: GitHub's primary and secondary rate limits recognised as GitHub answers
+//!   them, and the one per-run wait budget both clients draw on.
 //! - [`reader`]: the budgeted, size-capped reader behind SGLang day-0 and the repository reader
 //!   of [`crate::sources::github_repo`], on a client from [`client`]; it works without a token.
 //!
@@ -15,6 +17,7 @@
 //! and the token only as `Authorization` to the API's host; neither logs it.
 
 pub mod client;
+pub mod rate_limit;
 pub mod reader;
 
 /// GitHub's REST API.

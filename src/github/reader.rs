@@ -7,6 +7,7 @@
 //! `Link` pages are followed by URL. The token is never logged (only the URL is, at debug
 //! level).
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use http::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_LENGTH, LINK, RETRY_AFTER};
@@ -15,6 +16,7 @@ use http_body_util::BodyExt;
 use octocrab::Octocrab;
 
 use super::client::{error_text, Timeouts};
+use super::rate_limit::{LimitKind, RateLimit, Waits};
 use crate::date::Date;
 
 /// The shared thin GitHub REST reader: day-0 here, and the repository reader of
@@ -27,6 +29,20 @@ pub(crate) struct GithubApi<'a> {
     pub used: u32,
     /// For one request: its answer and its whole body.
     timeout: Duration,
+    /// Rate-limit waits, from the run's budget ([`Waits::for_run`]).
+    waits: Waits,
+}
+
+/// One request's failure: a rate limit may be waited for, anything else is final.
+enum Attempt {
+    Limited(RateLimit, String),
+    Failed(Failure),
+}
+
+impl From<Failure> for Attempt {
+    fn from(failure: Failure) -> Self {
+        Attempt::Failed(failure)
+    }
 }
 
 pub(crate) enum Failure {
@@ -63,7 +79,15 @@ impl<'a> GithubApi<'a> {
             budget,
             used: 0,
             timeout,
+            waits: Waits::for_run()?,
         })
+    }
+
+    /// Rate-limit waits other than the run's (tests inject the sleep).
+    #[cfg(test)]
+    fn with_waits(mut self, waits: Waits) -> Self {
+        self.waits = waits;
+        self
     }
 
     pub(crate) async fn get(&mut self, url: &str, accept: &str) -> Result<Page, Failure> {
@@ -71,100 +95,222 @@ impl<'a> GithubApi<'a> {
     }
 
     /// Like [`GithubApi::get`], refusing bodies over `max_bytes` (checked while reading, so an
-    /// oversized answer is never held whole).
+    /// oversized answer is never held whole). A rate-limited answer (primary or secondary, as
+    /// GitHub answers them) is waited for and asked again while the run's wait budget and
+    /// this reader's request budget allow; a transport failure is final at once.
     pub(crate) async fn get_capped(
         &mut self,
         url: &str,
         accept: &str,
         max_bytes: usize,
     ) -> Result<Page, Failure> {
+        let mut attempt = 0;
+        loop {
+            match self.get_once(url, accept, max_bytes).await {
+                Ok(page) => return Ok(page),
+                Err(Attempt::Failed(failure)) => return Err(failure),
+                Err(Attempt::Limited(limit, text)) => {
+                    let wait = (self.used < self.budget)
+                        .then(|| self.waits.next_wait(&limit, attempt))
+                        .flatten();
+                    let Some(wait) = wait else {
+                        return Err(Failure::Failed(text));
+                    };
+                    tracing::warn!(
+                        "`GET {url}`: {}; waiting {} s before trying again",
+                        limit.describe(),
+                        wait.as_secs()
+                    );
+                    self.waits.sleep(wait).await;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
+    async fn get_once(
+        &mut self,
+        url: &str,
+        accept: &str,
+        max_bytes: usize,
+    ) -> Result<Page, Attempt> {
         if self.used >= self.budget {
-            return Err(Failure::Budget);
+            return Err(Failure::Budget.into());
         }
         self.used += 1;
-        tracing::debug!(url, "github request");
-        let deadline = tokio::time::Instant::now() + self.timeout;
-        let timed_out = || format!("timed out after {} s", self.timeout.as_secs_f64());
-        let mut headers = HeaderMap::new();
-        let accept = HeaderValue::from_str(accept)
-            .map_err(|_| Failure::Failed(format!("`GET {url}`: invalid Accept `{accept}`")))?;
-        headers.insert(ACCEPT, accept);
-        let sent = self.client._get_with_headers(url, Some(headers));
-        let response = match tokio::time::timeout_at(deadline, sent).await {
-            Ok(Ok(response)) => response,
-            Ok(Err(err)) => {
-                return Err(Failure::Failed(format!(
-                    "cannot reach `{url}`: {}",
-                    without_url(&err, url)
-                )))
-            }
-            Err(_) => {
-                return Err(Failure::Failed(format!(
-                    "cannot reach `{url}`: {}",
-                    timed_out()
-                )))
-            }
-        };
-        let (parts, mut body) = response.into_parts();
-        let too_big = || {
-            Failure::Failed(format!(
-                "`GET {url}`: the answer is larger than {max_bytes} bytes; not read"
-            ))
-        };
-        let length = parts
-            .headers
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        if length.is_some_and(|length| length > max_bytes as u64) {
-            return Err(too_big());
-        }
-        let broken = |why: String| Failure::Failed(format!("`GET {url}`: broken body: {why}"));
-        let mut bytes = Vec::new();
-        loop {
-            let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
-                Ok(Some(Ok(frame))) => frame,
-                Ok(Some(Err(err))) => return Err(broken(without_url(&err, url))),
-                Ok(None) => break,
-                Err(_) => return Err(broken(timed_out())),
-            };
-            if let Ok(chunk) = frame.into_data() {
-                if bytes.len() + chunk.len() > max_bytes {
-                    return Err(too_big());
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-        }
-        if !parts.status.is_success() {
-            return Err(Failure::Failed(status_problem(
-                url,
-                parts.status,
-                &parts.headers,
-                &bytes,
-            )));
-        }
-        Ok(Page {
-            next: next_link(&parts.headers),
-            body: bytes,
-        })
+        fetch(&self.client, self.timeout, url, accept, max_bytes).await
+    }
+
+    /// A view of this reader for concurrent calls (`&self`), sharing its budget and its
+    /// rate-limit waits; the requests it makes are added to [`GithubApi::used`] when it is
+    /// dropped.
+    pub(crate) fn shared(&mut self) -> SharedApi<'_, 'a> {
+        let used = AtomicU32::new(self.used);
+        SharedApi { api: self, used }
     }
 }
 
+/// [`GithubApi`] for concurrent calls: the same client, deadline, budget and waits.
+pub(crate) struct SharedApi<'s, 'a> {
+    api: &'s mut GithubApi<'a>,
+    used: AtomicU32,
+}
+
+impl SharedApi<'_, '_> {
+    /// [`GithubApi::get_capped`] through `&self`: the budget taken atomically, a rate limit
+    /// waited for as there.
+    pub(crate) async fn get_capped(
+        &self,
+        url: &str,
+        accept: &str,
+        max_bytes: usize,
+    ) -> Result<Page, Failure> {
+        let mut attempt = 0;
+        loop {
+            let budget = self.api.budget;
+            let taken = self
+                .used
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                    (used < budget).then_some(used + 1)
+                });
+            if taken.is_err() {
+                return Err(Failure::Budget);
+            }
+            let once = fetch(&self.api.client, self.api.timeout, url, accept, max_bytes).await;
+            match once {
+                Ok(page) => return Ok(page),
+                Err(Attempt::Failed(failure)) => return Err(failure),
+                Err(Attempt::Limited(limit, text)) => {
+                    let left = self.used.load(Ordering::SeqCst) < budget;
+                    let wait = left.then(|| self.api.waits.next_wait(&limit, attempt));
+                    let Some(wait) = wait.flatten() else {
+                        return Err(Failure::Failed(text));
+                    };
+                    tracing::warn!(
+                        "`GET {url}`: {}; waiting {} s before trying again",
+                        limit.describe(),
+                        wait.as_secs()
+                    );
+                    self.api.waits.sleep(wait).await;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+}
+
+impl Drop for SharedApi<'_, '_> {
+    fn drop(&mut self) {
+        self.api.used = self.used.load(Ordering::SeqCst);
+    }
+}
+
+/// One request: its answer and whole body within `timeout`, the body refused over `max_bytes`
+/// while streaming; a rate-limited answer is [`Attempt::Limited`].
+async fn fetch(
+    client: &Octocrab,
+    timeout: Duration,
+    url: &str,
+    accept: &str,
+    max_bytes: usize,
+) -> Result<Page, Attempt> {
+    tracing::debug!(url, "github request");
+    let deadline = tokio::time::Instant::now() + timeout;
+    let timed_out = || format!("timed out after {} s", timeout.as_secs_f64());
+    let mut headers = HeaderMap::new();
+    let accept = HeaderValue::from_str(accept)
+        .map_err(|_| Failure::Failed(format!("`GET {url}`: invalid Accept `{accept}`")))?;
+    headers.insert(ACCEPT, accept);
+    let sent = client._get_with_headers(url, Some(headers));
+    let response = match tokio::time::timeout_at(deadline, sent).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(err)) => {
+            return Err(Failure::Failed(format!(
+                "cannot reach `{url}`: {}",
+                without_url(&err, url)
+            ))
+            .into())
+        }
+        Err(_) => {
+            return Err(Failure::Failed(format!("cannot reach `{url}`: {}", timed_out())).into())
+        }
+    };
+    let (parts, mut body) = response.into_parts();
+    let too_big = || {
+        Failure::Failed(format!(
+            "`GET {url}`: the answer is larger than {max_bytes} bytes; not read"
+        ))
+    };
+    let length = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if length.is_some_and(|length| length > max_bytes as u64) {
+        return Err(too_big().into());
+    }
+    let broken = |why: String| Failure::Failed(format!("`GET {url}`: broken body: {why}"));
+    let mut bytes = Vec::new();
+    loop {
+        let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(Some(Ok(frame))) => frame,
+            Ok(Some(Err(err))) => return Err(broken(without_url(&err, url)).into()),
+            Ok(None) => break,
+            Err(_) => return Err(broken(timed_out()).into()),
+        };
+        if let Ok(chunk) = frame.into_data() {
+            if bytes.len() + chunk.len() > max_bytes {
+                return Err(too_big().into());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    if !parts.status.is_success() {
+        let text = status_problem(url, parts.status, &parts.headers, &bytes);
+        let limit = RateLimit::classify(parts.status.as_u16(), &parts.headers, &text);
+        return Err(match limit {
+            Some(limit) => Attempt::Limited(limit, text),
+            None => Failure::Failed(text).into(),
+        });
+    }
+    Ok(Page {
+        next: next_link(&parts.headers),
+        body: bytes,
+    })
+}
+
+/// Why an answer's body is not the JSON expected.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DecodeError {
+    #[error("invalid JSON: {0}")]
+    Syntax(serde_json::Error),
+    #[error("unexpected JSON: {0}")]
+    Shape(serde_json::Error),
+}
+
 /// JSON syntax first, then shape, so each kind of breakage gets its own message.
-pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|err| format!("invalid JSON: {err}"))?;
-    serde_json::from_value(value).map_err(|err| format!("unexpected JSON: {err}"))
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(DecodeError::Syntax)?;
+    serde_json::from_value(value).map_err(DecodeError::Shape)
 }
 
 /// `"<status>"` plus GitHub's `message`, and the wait when rate limited.
 fn status_problem(url: &str, status: StatusCode, headers: &HeaderMap, body: &[u8]) -> String {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let mut text = format!("`GET {url}` answered {status}");
-    let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
-        || (status == StatusCode::FORBIDDEN && header("x-ratelimit-remaining") == Some("0"));
-    if rate_limited {
-        text.push_str(" (rate limited");
+    let message = match serde_json::from_slice(body) {
+        Ok(serde_json::Value::Object(map)) => map
+            .get("message")
+            .and_then(|m| m.as_str())
+            .map(|m| m.chars().take(200).collect::<String>()),
+        _ => None,
+    };
+    let limit = RateLimit::classify(status.as_u16(), headers, message.as_deref().unwrap_or(""));
+    if let Some(limit) = limit {
+        text.push_str(match limit.kind {
+            LimitKind::Secondary => " (rate limited: secondary rate limit",
+            LimitKind::Primary | LimitKind::Other => " (rate limited",
+        });
         if let Some(wait) = header(RETRY_AFTER.as_str()) {
             text.push_str(&format!(", retry after {wait} s"));
         } else if let Some(reset) = header("x-ratelimit-reset").and_then(|r| r.parse::<i64>().ok())
@@ -173,11 +319,9 @@ fn status_problem(url: &str, status: StatusCode, headers: &HeaderMap, body: &[u8
         }
         text.push(')');
     }
-    if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(body) {
-        if let Some(message) = map.get("message").and_then(|m| m.as_str()) {
-            text.push_str(": ");
-            text.push_str(&message.chars().take(200).collect::<String>());
-        }
+    if let Some(message) = message {
+        text.push_str(": ");
+        text.push_str(&crate::ident::echo(&message));
     }
     text
 }
@@ -396,6 +540,81 @@ mod tests {
         );
         let sent = sent.load(Ordering::SeqCst);
         assert!(sent < 16 << 20, "the server sent {sent} bytes");
+    }
+
+    /// A secondary limit as GitHub sends it (403, no `retry-after`, requests remaining): named
+    /// as a rate limit, waited a minute, then doubled, within the request and wait budgets.
+    #[tokio::test]
+    async fn a_secondary_rate_limit_is_waited_for_within_the_budgets() {
+        let server = MockServer::start().await;
+        let limited = ResponseTemplate::new(403)
+            .insert_header("x-ratelimit-remaining", "4321")
+            .set_body_string(
+                r#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}"#,
+            );
+        Mock::given(method("GET"))
+            .and(path("/repos/o/r"))
+            .respond_with(limited.clone())
+            .up_to_n_times(2)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/repos/o/r"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("{}"))
+            .mount(&server)
+            .await;
+        let base = server.uri();
+        let url = format!("{base}/repos/o/r");
+        let (waits, slept) = crate::github::rate_limit::recording(Duration::from_secs(600));
+        let mut api = GithubApi::new(&base, None, Duration::from_secs(5), 5)
+            .unwrap()
+            .with_waits(waits);
+        let page = api.get(&url, ACCEPT_JSON).await.ok().unwrap();
+        assert_eq!(page.body, b"{}");
+        assert_eq!(api.used, 3);
+        assert_eq!(
+            *slept.lock().unwrap(),
+            [Duration::from_secs(60), Duration::from_secs(120)]
+        );
+
+        // Out of wait budget: the answer is the failure, named as a secondary limit.
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(limited)
+            .mount(&server)
+            .await;
+        let base = server.uri();
+        let url = format!("{base}/repos/o/r");
+        let (waits, slept) = crate::github::rate_limit::recording(Duration::from_secs(100));
+        let mut api = GithubApi::new(&base, None, Duration::from_secs(5), 5)
+            .unwrap()
+            .with_waits(waits);
+        assert_eq!(
+            failed(api.get(&url, ACCEPT_JSON).await),
+            format!(
+                "`GET {url}` answered 403 Forbidden (rate limited: secondary rate limit): You \
+                 have exceeded a secondary rate limit. Please wait a few minutes before you try \
+                 again."
+            )
+        );
+        assert_eq!(api.used, 2);
+        assert_eq!(*slept.lock().unwrap(), [Duration::from_secs(60)]);
+    }
+
+    /// A refused connection is one attempt and no wait, whatever the budgets.
+    #[tokio::test]
+    async fn a_refused_connection_fails_at_once() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let closed = format!("http://{}", listener.local_addr().unwrap());
+        drop(listener);
+        let (waits, slept) = crate::github::rate_limit::recording(Duration::from_secs(600));
+        let mut api = GithubApi::new(&closed, None, Duration::from_secs(5), 5)
+            .unwrap()
+            .with_waits(waits);
+        let why = failed(api.get(&format!("{closed}/repos/o/r"), ACCEPT_JSON).await);
+        assert!(why.contains("Connection refused"), "{why}");
+        assert_eq!(api.used, 1);
+        assert!(slept.lock().unwrap().is_empty());
     }
 
     #[tokio::test]

@@ -68,6 +68,10 @@ pub struct Pick {
     pub config: String,
 }
 
+/// Why a `config.json` could not be had, as the shell's fetch said it (the message names the
+/// model and the URL).
+pub type ConfigError = Box<dyn std::error::Error + Send + Sync>;
+
 /// What discovery brings to a run: the decisions, each pick with the serving plan the shell
 /// gathered for it, and one line per source that failed.
 #[derive(Debug, Clone)]
@@ -128,7 +132,7 @@ impl<'a> Discovery<'a> {
 
     /// The answer for `repo`: the config's text, or why it could not be had (the fetch error,
     /// which names the model and the URL).
-    pub fn config_read(&mut self, repo: String, answer: Result<String, String>) {
+    pub fn config_read(&mut self, repo: String, answer: Result<String, ConfigError>) {
         let parsed = answer
             .map_err(|e| format!("config.json unavailable: {e}"))
             .and_then(|text| match parse_config(&text) {

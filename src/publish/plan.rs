@@ -17,6 +17,9 @@ pub struct RemoteState {
     pub base_doc: Option<String>,
     /// Head commit of the bot's branch, if it exists.
     pub branch_head: Option<String>,
+    /// Commits not made by the bot on a branch no open pull request uses (left by a run that
+    /// could not open one, or by a closed pull request), when a new one is to be created.
+    pub leftover_foreign: Vec<ForeignCommit>,
     pub open_pull: Option<OpenPull>,
     /// Newest closed, unmerged pull request from the bot's branch carrying a state marker.
     pub previously_closed: Option<ClosedPull>,
@@ -78,6 +81,9 @@ pub enum Step {
     MarkNoLongerNeeded { number: u64 },
     /// Commit on the base, point the branch at it (creating or moving it), open the PR.
     Create,
+    /// No pull request, but others committed on the branch left over: no push, the run's
+    /// output says so until `--recreate`.
+    PauseBranch,
     /// The pull request already carries the generated doc: edit texts and labels if needed.
     Refresh { number: u64 },
     /// New commit on the current base, branch force-moved to it in one step.
@@ -100,6 +106,7 @@ pub const NOTE_PAUSED: &str = "paused: commits by others";
 pub const NOTE_NO_LONGER_NEEDED: &str = "no longer needed: commits by others";
 pub const NOTE_UP_TO_DATE: &str = "up to date";
 pub const NOTE_RECREATED: &str = "recreated on base, discarding commits by others";
+pub const NOTE_PAUSED_BRANCH: &str = "paused: commits by others on the branch";
 pub const NOTE_WORKFLOWS_KEPT: &str =
     "committed on top of the branch: the base changed `.github/workflows/`";
 
@@ -152,8 +159,18 @@ pub fn plan(state: &RemoteState, request: &PublishRequest, content_hash: &str) -
                 .previously_closed
                 .as_ref()
                 .is_some_and(|closed| closed.content_hash == content_hash);
+            let foreign = &state.leftover_foreign;
             if closed_same && !request.recreate {
                 make(Step::Nothing, Operation::None, NOTE_PREVIOUSLY_CLOSED)
+            } else if !foreign.is_empty() && !request.recreate {
+                let note = format!(
+                    "{NOTE_PAUSED_BRANCH} `{}` ({}); pass `--recreate` to discard them",
+                    request.branch,
+                    who_made(foreign)
+                );
+                make(Step::PauseBranch, Operation::None, &note)
+            } else if !foreign.is_empty() {
+                make(Step::Create, Operation::Created, NOTE_RECREATED)
             } else {
                 make(Step::Create, Operation::Created, "")
             }
@@ -174,6 +191,25 @@ pub fn plan(state: &RemoteState, request: &PublishRequest, content_hash: &str) -
             }
         }
     }
+}
+
+/// `abc1234 by alice, def5678 by bob` (at most five, outside names bounded).
+fn who_made(commits: &[ForeignCommit]) -> String {
+    let mut listed: Vec<String> = commits
+        .iter()
+        .take(5)
+        .map(|c| {
+            format!(
+                "{} by {}",
+                short(&c.sha),
+                crate::ident::echo_at_most(&c.who, 60)
+            )
+        })
+        .collect();
+    if commits.len() > 5 {
+        listed.push(format!("{} more", commits.len() - 5));
+    }
+    listed.join(", ")
 }
 
 /// Commits not made by `bot`: a commit is the bot's when its author is the bot and its
@@ -281,6 +317,7 @@ mod tests {
             base_tree: "t".into(),
             base_doc: Some(BASE.into()),
             branch_head: pull.as_ref().map(|p| p.head_sha.clone()),
+            leftover_foreign: vec![],
             open_pull: pull,
             previously_closed: None,
         }
@@ -406,6 +443,34 @@ mod tests {
         // --recreate also drops others' commits when the doc itself is current.
         let current = state(Some(pull(NEW, true)));
         assert_eq!(decide(&current, &recreate).0, Step::Push { number: 7 });
+    }
+
+    #[test]
+    fn others_commits_on_a_leftover_branch_pause_until_recreate() {
+        let mut leftover = state(None);
+        leftover.branch_head = Some("d".repeat(40));
+        leftover.leftover_foreign = vec![ForeignCommit {
+            sha: "abcdef1234".into(),
+            who: "maintainer".into(),
+        }];
+        assert_eq!(
+            decide(&leftover, &request(NEW)),
+            (
+                Step::PauseBranch,
+                Operation::None,
+                "paused: commits by others on the branch `track-models/coverage` (abcdef1 by \
+                 maintainer); pass `--recreate` to discard them"
+                    .into()
+            )
+        );
+        let mut recreate = request(NEW);
+        recreate.recreate = true;
+        assert_eq!(
+            decide(&leftover, &recreate),
+            (Step::Create, Operation::Created, NOTE_RECREATED.into())
+        );
+        // Nothing to publish: the branch is left alone.
+        assert_eq!(decide(&leftover, &request(BASE)).0, Step::Nothing);
     }
 
     #[test]

@@ -13,18 +13,18 @@ use tempfile::TempDir;
 use track_models::discover::display_name::{name_key, tracked_name_keys};
 use track_models::discover::{
     candidates, day0_from_clone, decide, display_name, gather, parse_openrouter_models,
-    parse_router_models, why_these_models_markdown, Candidate, Date, Day0File, Day0Match, Decision,
-    DecisionKind, DiscoveryOptions, DiscoverySources, HfList, HfListKind, MatchedBy, Signals,
-    Source, TrackedModel, COOKBOOK_REPO_IDS, DAY0_FILES, HF_LISTS, PROVIDERS,
-    PROVIDER_CATALOG_REACHED, SGLANG_CATALOG_REPO_IDS, SGLANG_CLASSES,
+    parse_router_models, why_these_models_markdown, Candidate, CatalogError, Date, Day0File,
+    Day0Match, Decision, DecisionKind, DiscoveryOptions, DiscoverySources, HfList, HfListKind,
+    MatchedBy, ServingCount, Signals, Source, TiedBy, TrackedModel, COOKBOOK_REPO_IDS, DAY0_FILES,
+    HF_LISTS, PROVIDERS, PROVIDER_CATALOG_REACHED, SGLANG_CATALOG_REPO_IDS, SGLANG_CLASSES,
 };
 use track_models::sources::hf::{HfClient, HfConfig, ModelInfo, RetryPolicy};
-use track_models::sources::serving::CookbookIndex;
+use track_models::sources::serving::{CookbookIndex, ParsedConfigs, ServingConfig, ServingSource};
 use track_models::sources::sglang::{classify, ModelClass, SglangCatalog};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use crate::support::root;
+use crate::support::{closed_port_endpoint, root};
 
 const MODELS: &str = "python/sglang/srt/models";
 
@@ -648,7 +648,9 @@ async fn gather_reads_every_source_and_saves_the_responses() {
                 "inferenceProviderMapping",
                 "trendingScore",
                 "createdAt",
-                "pipeline_tag"
+                "pipeline_tag",
+                "baseModels",
+                "cardData"
             ])
         );
         assert_eq!(
@@ -723,14 +725,6 @@ async fn gather_reads_every_source_and_saves_the_responses() {
     let mut replayed = replayed;
     replayed.api_calls = signals.api_calls.clone();
     assert_eq!(replayed, signals);
-}
-
-/// An endpoint nobody listens on: any request would fail to connect.
-fn closed_port_endpoint() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
 }
 
 // ---------------------------------------------------------------- day-0 from the GitHub API
@@ -1196,7 +1190,7 @@ fn router_catalog_counts_live_providers_only() {
     );
     assert_eq!(
         parse_router_models(br#"{"object": "list"}"#),
-        Err("no `data` array".to_string())
+        Err(CatalogError::NoData)
     );
 }
 
@@ -1220,7 +1214,9 @@ fn openrouter_catalog_dedupes_slugs_and_skips_closed_models() {
         ])
     );
     assert_eq!(
-        parse_openrouter_models(b"{\"data\": [").unwrap_err(),
+        parse_openrouter_models(b"{\"data\": [")
+            .unwrap_err()
+            .to_string(),
         "truncated JSON: EOF while parsing a list at line 1 column 10"
     );
 }
@@ -1704,6 +1700,300 @@ fn report_entries_and_markdown() {
     );
 }
 
+// ---------------------------------------------------------------- repackagings
+
+/// A list entry as the Hub sends it with `expand[]=baseModels` and `expand[]=cardData`
+/// (`lineage` holds those two fields, in the Hub's shapes).
+fn listed_with(entry: Value, lineage: Value) -> Value {
+    let mut entry = entry;
+    for (key, value) in lineage.as_object().unwrap() {
+        entry[key] = value.clone();
+    }
+    entry
+}
+
+/// One serving configuration of `repo` in `file` at `tp` on `hardware`.
+fn serving(repo: &str, file: &str, tp: u32, hardware: &str) -> ServingSource {
+    ServingSource {
+        repo_id: repo.to_string(),
+        config: ServingConfig::new(tp, 1, 1, false),
+        hardware: hardware.to_string(),
+        file: PathBuf::from(file),
+    }
+}
+
+/// The measured failures: with serving data as the only signal, `amd/…-MXFP4` (TP 2 only) was
+/// chosen by name and `Qwen/Qwen3.5-397B-A17B` (TP 4/6/8/16) hidden as "same model"; with a
+/// trending list, `PhalaCloud/GLM-5.2-W4AFP8` beat `zai-org/GLM-5.2`. Here every repackaging
+/// is folded into its original: through `baseModels` (GLM, and a GGUF the original never
+/// appears beside), through the card's `base_model` (Kimi-K3, whose original no list names),
+/// and through the name alone (the cookbook's MXFP4 build, which the Hub never described).
+#[tokio::test]
+async fn repackagings_are_folded_into_their_originals_whose_sections_they_become() {
+    let fake = Fake::start().await;
+    fake.mount_healthy().await;
+    let phala = listed_with(
+        listed(
+            "PhalaCloud/GLM-5.2-W4AFP8",
+            "GlmMoeDsaForCausalLM",
+            "text-generation",
+            json!(false),
+            90_000,
+            &[("phala", "live"), ("novita", "live")],
+        ),
+        json!({
+            "baseModels": {"relation": "quantized", "models": [{"_id": "65f0", "id": "zai-org/GLM-5.2"}]},
+            "cardData": {"license": "mit", "base_model": "zai-org/GLM-5.2"},
+        }),
+    );
+    let zai = listed_with(
+        listed(
+            "zai-org/GLM-5.2",
+            "GlmMoeDsaForCausalLM",
+            "text-generation",
+            json!(false),
+            50_000,
+            &[("novita", "live")],
+        ),
+        json!({"cardData": {"license": "mit"}}),
+    );
+    let gguf = listed_with(
+        listed(
+            "unsloth/GLM-5.2-GGUF",
+            "GlmMoeDsaForCausalLM",
+            "text-generation",
+            json!(false),
+            7_000,
+            &[],
+        ),
+        json!({"baseModels": {"relation": "quantized", "models": [{"id": "zai-org/GLM-5.2"}]}}),
+    );
+    let kimi = listed_with(
+        listed(
+            "sgl-project/Kimi-K3-FP8",
+            "KimiK3ForConditionalGeneration",
+            "image-text-to-text",
+            json!(false),
+            1_200,
+            &[("together", "live"), ("fireworks-ai", "live")],
+        ),
+        json!({"cardData": {"base_model": ["moonshotai/Kimi-K3"]}}),
+    );
+    let finetune = listed_with(
+        listed(
+            "acme/GLM-5.2-Med",
+            "GlmMoeDsaForCausalLM",
+            "text-generation",
+            json!(false),
+            300,
+            &[],
+        ),
+        json!({"baseModels": {"relation": "finetune", "models": [{"id": "zai-org/GLM-5.2"}]}}),
+    );
+    for (sort, tag, body) in [
+        ("trendingScore", "text-generation", json!([phala, zai])),
+        ("trendingScore", "image-text-to-text", json!([kimi])),
+        ("createdAt", "text-generation", json!([gguf, finetune])),
+    ] {
+        Mock::given(method("GET"))
+            .and(path("/api/models"))
+            .and(query_param("sort", sort))
+            .and(query_param("pipeline_tag", tag))
+            .respond_with(ResponseTemplate::new(200).set_body_json(body))
+            .mount(&fake.server)
+            .await;
+    }
+    let mut sources = fake.sources();
+    let qwen = "Qwen/Qwen3.5-397B-A17B";
+    let amd = "amd/Qwen3.5-397B-A17B-MXFP4";
+    sources.cookbook.add(ParsedConfigs {
+        repo_ids: strings(&[qwen, amd]),
+        sources: vec![
+            serving(qwen, "qwen/qwen3.5.jsx", 4, "H200"),
+            serving(qwen, "qwen/qwen3.5.jsx", 8, "H200"),
+            serving(qwen, "v0.5.10/Qwen3.5.yaml", 6, "MI300X"),
+            serving(qwen, "v0.5.10/Qwen3.5.yaml", 16, "H100"),
+            serving(amd, "amd/qwen3.5-mxfp4.jsx", 2, "MI355X"),
+        ],
+        warnings: Vec::new(),
+    });
+    let signals = gather(&sources, &options()).await;
+    assert_eq!(signals.problems, Vec::<String>::new());
+
+    let found = candidates(&signals);
+    type Folded<'a> = (&'a str, &'a str, Vec<(&'a str, TiedBy)>);
+    let keys: Vec<Folded> = found
+        .iter()
+        .map(|c| {
+            (
+                c.key(),
+                c.display_name.as_str(),
+                c.repackagings
+                    .iter()
+                    .map(|r| (r.repo_id.as_str(), r.via))
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        vec![
+            (
+                "zai-org/GLM-5.2",
+                "GLM 5.2",
+                vec![
+                    ("PhalaCloud/GLM-5.2-W4AFP8", TiedBy::BaseModels),
+                    ("unsloth/GLM-5.2-GGUF", TiedBy::BaseModels),
+                ]
+            ),
+            (
+                "moonshotai/Kimi-K3",
+                "Kimi K3",
+                vec![("sgl-project/Kimi-K3-FP8", TiedBy::CardData)]
+            ),
+            (
+                "Qwen/Qwen3.5-397B-A17B",
+                "Qwen3.5 397B A17B",
+                vec![(amd, TiedBy::Name)]
+            ),
+            ("Qwen/Qwen3-VL-2B-Thinking", "Qwen3 VL 2B", vec![]),
+            ("acme/GLM-5.2-Med", "GLM 5.2 Med", vec![]),
+            ("deepseek-ai/DeepSeek-V3", "DeepSeek V3", vec![]),
+        ]
+    );
+    let qwen_candidate = found.iter().find(|c| c.key() == qwen).unwrap();
+    assert_eq!(
+        qwen_candidate.serving,
+        ServingCount {
+            files: 3,
+            configs: 5
+        }
+    );
+
+    let decisions = decide(&found, &[], &HashMap::new(), &|_| true, &options());
+    use DecisionKind::*;
+    assert_eq!(
+        outcome(&decisions),
+        vec![
+            row("zai-org/GLM-5.2", Added, "2 live providers (novita, phala); trending #1 (text-generation); new on the Hub; 90,000 downloads; also published as `PhalaCloud/GLM-5.2-W4AFP8` (a quantized repackaging, per the Hub), `unsloth/GLM-5.2-GGUF` (a quantized repackaging, per the Hub)"),
+            row("moonshotai/Kimi-K3", Added, "2 live providers (fireworks-ai, together); trending #1 (image-text-to-text); 1,200 downloads; also published as `sgl-project/Kimi-K3-FP8` (a repackaging, per its model card)"),
+            row("Qwen/Qwen3.5-397B-A17B", Added, "in the cookbook; also published as `amd/Qwen3.5-397B-A17B-MXFP4` (a repackaging, by its name); architecture not known yet"),
+            row("Qwen/Qwen3-VL-2B-Thinking", Skipped, "only trending or new on the Hub, and served by 0 live providers (`--min-providers` 2)"),
+            row("acme/GLM-5.2-Med", Skipped, "only trending or new on the Hub, and served by 0 live providers (`--min-providers` 2)"),
+            row("deepseek-ai/DeepSeek-V3", Added, "in SGLang's supported-models docs; architecture not known yet"),
+        ]
+    );
+    assert_eq!(
+        why_these_models_markdown(&decisions),
+        "### Why these models\n\n\
+         | Model | Repo | Score | Why |\n|---|---|---:|---|\n\
+         | GLM 5.2 | `zai-org/GLM-5.2` | 20999160 | 2 live providers (novita, phala); trending #1 (text-generation); new on the Hub; 90,000 downloads; also published as `PhalaCloud/GLM-5.2-W4AFP8` (a quantized repackaging, per the Hub), `unsloth/GLM-5.2-GGUF` (a quantized repackaging, per the Hub) |\n\
+         | Kimi K3 | `moonshotai/Kimi-K3` | 20999100 | 2 live providers (fireworks-ai, together); trending #1 (image-text-to-text); 1,200 downloads; also published as `sgl-project/Kimi-K3-FP8` (a repackaging, per its model card) |\n\
+         | Qwen3.5 397B A17B | `Qwen/Qwen3.5-397B-A17B` | 1000000 | in the cookbook; also published as `amd/Qwen3.5-397B-A17B-MXFP4` (a repackaging, by its name); architecture not known yet |\n\
+         | DeepSeek V3 | `deepseek-ai/DeepSeek-V3` | 0 | in SGLang's supported-models docs; architecture not known yet |\n\
+         \n\
+         6 candidates considered: 4 added, 0 already tracked, 2 skipped.\n"
+    );
+    let report = serde_json::to_value(decisions[2].report()).unwrap();
+    assert_eq!(
+        report,
+        json!({
+            "hf_repo_id": "Qwen/Qwen3.5-397B-A17B",
+            "display_name": "Qwen3.5 397B A17B",
+            "sources": ["cookbook"],
+            "providers": 0,
+            "score": 1_000_000,
+            "decision": "added",
+            "reason": "in the cookbook; also published as `amd/Qwen3.5-397B-A17B-MXFP4` (a repackaging, by its name); architecture not known yet",
+            "repackagings": [{"repo_id": amd, "via": "name"}]
+        })
+    );
+}
+
+/// Equal scores are ordered by the real signals (serving configurations, then serving files,
+/// then the newest day-0 file, then live providers, then downloads), never by the repo id: the
+/// alphabetically first of two same-named repos loses to the one more serving data names.
+#[test]
+fn ties_go_to_the_real_signals_never_to_the_name() {
+    use DecisionKind::*;
+    // Downloads in one factor-of-two bucket add the same to every score.
+    let tied = |repo: &str, configs: usize, files: usize| Candidate {
+        serving: ServingCount { files, configs },
+        downloads: Some(4_100),
+        ..candidate(repo, &[Source::COOKBOOK], 0)
+    };
+    let mut newer = tied("ab/Newer-7B", 1, 1);
+    let mut older = tied("aa/Older-7B", 1, 1);
+    for (candidate, date) in [(&mut newer, "2026-11-12"), (&mut older, "2026-11-02")] {
+        candidate.day0 = vec![Day0Match {
+            class: "LlamaForCausalLM".into(),
+            file: "llama.py".into(),
+            date: day(date),
+            matched_by: MatchedBy::Config,
+        }];
+    }
+    let mut downloaded = tied("ae/Downloaded-7B", 0, 0);
+    downloaded.downloads = Some(5_000);
+    // Every pair is named so that the alphabetical order is the wrong one.
+    let all = vec![
+        tied("aaa/Same-7B", 1, 1),
+        tied("zzz/Same-7B", 4, 2),
+        tied("ac/Files-7B", 1, 2),
+        newer,
+        older,
+        downloaded,
+        tied("ad/Quiet-7B", 0, 0),
+    ];
+    let mut roomy = options();
+    roomy.max_new = 10;
+    let decisions = decide(&all, &[], &HashMap::new(), &|_| true, &roomy);
+    let order: Vec<(&str, DecisionKind)> = decisions
+        .iter()
+        .map(|d| (d.candidate.key(), d.decision))
+        .collect();
+    assert_eq!(
+        order,
+        vec![
+            ("zzz/Same-7B", Added),
+            ("ac/Files-7B", Added),
+            ("ab/Newer-7B", Added),
+            ("aa/Older-7B", Added),
+            ("aaa/Same-7B", Skipped),
+            ("ae/Downloaded-7B", Added),
+            ("ad/Quiet-7B", Added),
+        ]
+    );
+    assert_eq!(
+        decisions[4].reason,
+        "same model as zzz/Same-7B, added in this run"
+    );
+    assert!(decisions.iter().all(|d| d.candidate.score() == 1_000_120));
+}
+
+/// A repackaging whose original no source names is not added under its own repo id.
+#[test]
+fn a_repackaging_without_its_original_is_not_a_section() {
+    let decisions = decide(
+        &[candidate(
+            "amd/Qwen3.5-397B-A17B-MXFP4",
+            &[Source::COOKBOOK],
+            2,
+        )],
+        &[],
+        &HashMap::new(),
+        &|_| true,
+        &options(),
+    );
+    assert_eq!(
+        outcome(&decisions),
+        vec![row(
+            "amd/Qwen3.5-397B-A17B-MXFP4",
+            DecisionKind::Skipped,
+            "a repackaging (precision or packaging words in its name) whose original no source names: its section would be the original's"
+        )]
+    );
+}
+
 // ---------------------------------------------------------------- names
 
 #[test]
@@ -1734,6 +2024,22 @@ fn display_names_follow_the_doc() {
         ("deepseek-ai/deepseek-v3", "DeepSeek V3"),
         ("google/gemma-3n-E4B-it", "Gemma 3n E4B"),
         ("unsloth/MiniMax-M2.7-GGUF", "MiniMax M2.7"),
+        // Dates and precisions are not part of a heading (the doc has `Kimi K2`, not
+        // `Kimi K2 0905`).
+        ("CohereLabs/command-a-plus-05-2026", "Command A Plus"),
+        ("CohereLabs/c4ai-command-r-08-2024", "C4ai Command R"),
+        ("acme/Model-2024-08-06", "Model"),
+        ("mistralai/Magistral-Small-2506", "Magistral Small"),
+        ("PhalaCloud/GLM-5.2-W4AFP8", "GLM 5.2"),
+        ("amd/Qwen3.5-397B-A17B-MXFP4", "Qwen3.5 397B A17B"),
+        ("Qwen/Qwen2.5-7B-Instruct-GPTQ-Int4", "Qwen2.5 7B"),
+        ("unsloth/Llama-3.1-8B-bnb-4bit", "Llama 3.1 8B"),
+        ("mlx-community/Qwen3-8B-4bit", "Qwen3 8B"),
+        ("RedHatAI/Qwen3-8B-FP8-dynamic", "Qwen3 8B"),
+        ("nvidia/DeepSeek-R1-NVFP4", "DeepSeek R1"),
+        // A version number is not a date, even beside one.
+        ("meta-llama/Llama-3-8B", "Llama 3 8B"),
+        ("acme/Thing-3-2025", "Thing 3"),
     ];
     for (repo, expected) in cases {
         assert_eq!(display_name(repo), expected, "{repo}");
@@ -1862,13 +2168,12 @@ async fn example_workspace_offline_adds_minimax_m27_and_nemotron_h() {
     assert_eq!(
         outcome(&decisions),
         vec![
-            row("MiniMaxAI/MiniMax-M2.7", Added, "new in SGLang: `MiniMaxM2ForCausalLM` (`minimax_m2.py`, 2026-11-15); 3 live providers (novita, openrouter, together); in the cookbook; trending #1 (text-generation); 412,345 downloads"),
+            // The GGUF re-upload (new on the Hub) is folded into the original by its name, and
+            // the FP8 builds of Qwen3 Next into theirs: no candidate of their own.
+            row("MiniMaxAI/MiniMax-M2.7", Added, "new in SGLang: `MiniMaxM2ForCausalLM` (`minimax_m2.py`, 2026-11-15); 3 live providers (novita, openrouter, together); in the cookbook; trending #1 (text-generation); new on the Hub; 412,345 downloads; also published as `unsloth/MiniMax-M2.7-GGUF` (a repackaging, by its name)"),
             row("Qwen/Qwen3-Next-80B-A3B-Thinking", AlreadyTracked, "tracked as Qwen3 Next 80B A3B (same name)"),
             row("Qwen/Qwen3-Next-80B-A3B-Instruct", AlreadyTracked, "tracked as Qwen3 Next 80B A3B (same name)"),
-            row("Qwen/Qwen3-Next-80B-A3B-Instruct-FP8", AlreadyTracked, "tracked as Qwen3 Next 80B A3B (same name)"),
-            row("Qwen/Qwen3-Next-80B-A3B-Thinking-FP8", AlreadyTracked, "tracked as Qwen3 Next 80B A3B (same name)"),
             row("nvidia/Nemotron-H-56B-Base-8K", Added, "new in SGLang: `NemotronHForCausalLM` (`nemotron_h.py`, 2026-11-08); trending #4 (text-generation); 18,734 downloads"),
-            row("unsloth/MiniMax-M2.7-GGUF", Skipped, "same model as MiniMaxAI/MiniMax-M2.7, added in this run"),
             row("ArceeForCausalLM", Skipped, "new SGLang class `ArceeForCausalLM` (`afm.py`, 2026-11-17) matches no repo id in the HF lists, the SGLang docs or the cookbooks"),
             row("MiniMaxAI/MiniMax-M2", AlreadyTracked, "tracked as MiniMax M2 / Text-01 (same name)"),
             row("google/gemma-3-27b-it", Skipped, "gated (`manual`): not open weights"),

@@ -5,17 +5,20 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use track_models::sources::hf::{
-    ConfigSummary, DatasetListing, Gated, HfClient, HfConfig, HfError, ListedFile, ModelQuery,
-    ProviderMapping,
+    ConfigSummary, DatasetListing, Gated, HfClient, HfConfig, HfError, Limits, ListedFile,
+    ModelQuery, ProviderMapping, Sleeper,
 };
 use wiremock::matchers::{bearer_token, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
-use crate::support::{config_answer, hf_config};
+use crate::support::{
+    closed_port_endpoint, config_answer, hf_config, mount_hub_config, mount_hub_dataset_sha,
+    mount_hub_tree, track_models_with_hub,
+};
 
 const SHA: &str = "0123456789abcdef0123456789abcdef01234567";
 const SHA_NEXT: &str = "89abcdef0123456789abcdef0123456789abcdef";
@@ -23,6 +26,8 @@ const ETAG: &str = "d7f1a2b3c4d5e6f708192a3b4c5d6e7f80919a0b";
 const DATASET: &str = "flashinfer-ai/flashinfer-trace";
 const DATASET_SHA: &str = "fedcba9876543210fedcba9876543210fedcba98";
 const TOKEN: &str = "hf_TopSecretZz9PluralZAlpha";
+/// The hint a `config.json` the Hub could not serve ends with.
+const HINT: &str = "hint: the Hub could not serve it now; run again later, or pass the model's config with `--config-file <path>`";
 
 fn fixture(name: &str) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -52,31 +57,9 @@ fn offline_client(cache: &Path) -> HfClient {
     HfClient::new(config).unwrap()
 }
 
-/// An endpoint nobody listens on: any request would fail to connect.
-fn closed_port_endpoint() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
-}
-
 /// `GET` and `HEAD` of `/{repo}/resolve/main/config.json` at `sha`.
 async fn mount_config(server: &MockServer, repo: &str, sha: &str, etag: &str, body: &str) {
-    let route = format!("/{repo}/resolve/main/config.json");
-    Mock::given(method("GET"))
-        .and(path(route.clone()))
-        .respond_with(config_answer(sha, etag, body))
-        .mount(server)
-        .await;
-    Mock::given(method("HEAD"))
-        .and(path(route))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("X-Repo-Commit", sha)
-                .insert_header("ETag", format!("W/\"{etag}\"")),
-        )
-        .mount(server)
-        .await;
+    mount_hub_config(server, repo, sha, etag, body).await;
 }
 
 async fn requests_by_method(server: &MockServer, verb: &str) -> usize {
@@ -581,35 +564,112 @@ async fn renamed_repo_307_for_config_json() {
 
 // ---------------------------------------------------------------- retries and rate limits
 
+/// A sleeper that records every wait it is asked for and returns at once: no test waits.
+fn recording_sleeper() -> (Sleeper, Arc<Mutex<Vec<Duration>>>) {
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let record = Arc::clone(&waits);
+    let sleeper = Sleeper::new(move |wait| {
+        record.lock().unwrap().push(wait);
+        Box::pin(async {})
+    });
+    (sleeper, waits)
+}
+
+/// `GET` of `/{repo}/resolve/main/config.json` answers `first` `times` times, then the file.
+async fn mount_429_then_config(
+    server: &MockServer,
+    repo: &str,
+    first: ResponseTemplate,
+    times: u64,
+) {
+    let route = format!("/{repo}/resolve/main/config.json");
+    Mock::given(method("GET"))
+        .and(path(route.clone()))
+        .respond_with(first)
+        .up_to_n_times(times)
+        .with_priority(1)
+        .mount(server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(route))
+        .respond_with(config_answer(SHA, ETAG, "{\"model_type\":\"qwen3\"}"))
+        .mount(server)
+        .await;
+}
+
 #[tokio::test]
 async fn rate_limited_429_waits_as_asked_then_succeeds() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/org/busy/resolve/main/config.json"))
-        .respond_with(
-            ResponseTemplate::new(429)
-                .insert_header("RateLimit", "\"api\";r=0;t=0")
-                .insert_header("Retry-After", "1"),
-        )
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/org/busy/resolve/main/config.json"))
-        .respond_with(config_answer(SHA, ETAG, "{\"model_type\":\"qwen3\"}"))
-        .mount(&server)
-        .await;
+    let limited = ResponseTemplate::new(429)
+        .insert_header("RateLimit", "\"api\";r=0;t=55")
+        .insert_header("Retry-After", "1");
+    mount_429_then_config(&server, "org/busy", limited, 1).await;
     let cache = tempfile::tempdir().unwrap();
-    let client = client(&server.uri(), cache.path());
+    let (sleeper, waits) = recording_sleeper();
+    let mut config = hf_config(&server.uri(), cache.path());
+    config.retry.max_rate_limit_wait = Duration::from_secs(300);
+    config.sleep = sleeper;
+    let client = HfClient::new(config).unwrap();
 
-    let started = Instant::now();
     let file = client.fetch_config("org/busy").await.unwrap();
-    let waited = started.elapsed();
     assert_eq!(file.text, "{\"model_type\":\"qwen3\"}");
-    assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
-    assert!(waited < Duration::from_millis(1800), "waited {waited:?}");
+    // `t + 1` seconds, the longer of the two headers.
+    assert_eq!(*waits.lock().unwrap(), vec![Duration::from_secs(56)]);
     assert_eq!(client.requests_made(), 2);
+}
+
+/// The Hub's window is 5 minutes: a 429 asking for all of it (`t=299`, so 300 s) is waited out
+/// with the default policy, not given up after 60 s.
+#[tokio::test]
+async fn a_429_asking_for_the_whole_window_is_waited_out() {
+    let server = MockServer::start().await;
+    let limited = ResponseTemplate::new(429).insert_header("RateLimit", "\"api\";r=0;t=299");
+    mount_429_then_config(&server, "org/busy", limited, 1).await;
+    let cache = tempfile::tempdir().unwrap();
+    let (sleeper, waits) = recording_sleeper();
+    let mut config = HfConfig::new(server.uri(), cache.path());
+    config.sleep = sleeper;
+    let client = HfClient::new(config).unwrap();
+
+    let file = client.fetch_config("org/busy").await.unwrap();
+    assert_eq!(file.sha, SHA);
+    assert_eq!(*waits.lock().unwrap(), vec![Duration::from_secs(300)]);
+    assert_eq!(client.requests_made(), 2);
+}
+
+/// All 429 waits of a run share one budget: once it is spent, the next 429 fails at once,
+/// naming the budget and its variable, for this model and every later one.
+#[tokio::test]
+async fn the_runs_wait_budget_bounds_all_429_waits() {
+    let server = MockServer::start().await;
+    for repo in ["org/a", "org/b"] {
+        Mock::given(method("GET"))
+            .and(path(format!("/{repo}/resolve/main/config.json")))
+            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "200"))
+            .mount(&server)
+            .await;
+    }
+    let cache = tempfile::tempdir().unwrap();
+    let (sleeper, waits) = recording_sleeper();
+    let mut config = HfConfig::new(server.uri(), cache.path());
+    config.sleep = sleeper;
+    config.wait_budget = Duration::from_secs(400);
+    let client = HfClient::new(config).unwrap();
+
+    let err = client.fetch_config("org/a").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "rate limited by the Hub for `org/a` ({}/org/a/resolve/main/config.json): the Hub asks to wait 200 s; \
+             this run already waited 400 s of its 400 s budget (`TRACK_MODELS_HUB_WAIT_BUDGET`)\n{HINT}",
+            server.uri()
+        )
+    );
+    assert_eq!(client.requests_made(), 3);
+    let err = client.fetch_config("org/b").await.unwrap_err();
+    assert!(matches!(err, HfError::RateLimited { .. }), "{err:?}");
+    assert_eq!(client.requests_made(), 4);
+    assert_eq!(*waits.lock().unwrap(), vec![Duration::from_secs(200); 2]);
 }
 
 #[tokio::test]
@@ -632,7 +692,7 @@ async fn rate_limit_wait_beyond_the_cap_fails_at_once() {
         err.to_string(),
         format!(
             "rate limited by the Hub for `org/busy` ({}/org/busy/resolve/main/config.json): \
-             the Hub asks to wait 300 s, more than the 3 s allowed",
+             the Hub asks to wait 300 s, more than the 3 s allowed\n{HINT}",
             server.uri()
         )
     );
@@ -683,7 +743,7 @@ async fn persistent_503_gives_up_after_five_tries() {
         err.to_string(),
         format!(
             "unexpected answer for `org/down` ({}/org/down/resolve/main/config.json): \
-             503 Service Unavailable after 5 tries: upstream unavailable",
+             503 Service Unavailable after 5 tries: upstream unavailable\n{HINT}",
             server.uri()
         )
     );
@@ -702,14 +762,12 @@ async fn timeouts_are_retried_then_reported() {
     config.timeout = Duration::from_millis(100);
     let client = HfClient::new(config).unwrap();
 
-    let started = Instant::now();
     let err = client.fetch_config("org/slow").await.unwrap_err();
-    assert!(started.elapsed() < Duration::from_millis(1400));
     assert!(matches!(err, HfError::Transport { .. }), "{err:?}");
     assert_eq!(
         err.to_string(),
         format!(
-            "could not reach the Hub for `org/slow` ({}/org/slow/resolve/main/config.json): timed out, 5 tries",
+            "could not reach the Hub for `org/slow` ({}/org/slow/resolve/main/config.json): timed out, 5 tries\n{HINT}",
             server.uri()
         )
     );
@@ -824,6 +882,7 @@ async fn cache_layout_matches_the_hf_standard() {
             sha: SHA.to_string(),
             url: format!("{}/Qwen/Qwen3-8B/resolve/{SHA}/config.json", server.uri()),
             from_cache: false,
+            fallback: None,
         }
     );
     let repo_dir = cache.path().join("models--Qwen--Qwen3-8B");
@@ -967,10 +1026,27 @@ async fn offline_with_a_warm_cache_makes_no_request_at_all() {
     assert!(file.from_cache);
     assert_eq!(offline.requests_made(), 0);
 
-    // The same client online against the closed port would fail to connect.
-    let online = client(&closed_port_endpoint(), cache.path());
-    let err = online.fetch_config("Qwen/Qwen3-8B").await.unwrap_err();
-    assert!(matches!(err, HfError::Transport { .. }), "{err:?}");
+    // Online against a closed port, the metadata request is refused once and the warm cache
+    // answers, saying so.
+    let endpoint = closed_port_endpoint();
+    let online = client(&endpoint, cache.path());
+    let file = online.fetch_config("Qwen/Qwen3-8B").await.unwrap();
+    assert_eq!(
+        (file.text.as_str(), file.sha.as_str()),
+        (body.as_str(), SHA)
+    );
+    assert_eq!(
+        file.fallback.as_deref(),
+        Some(
+            format!(
+                "`Qwen/Qwen3-8B`: the Hub did not confirm `config.json` (could not reach the Hub for \
+                 `Qwen/Qwen3-8B` ({endpoint}/Qwen/Qwen3-8B/resolve/main/config.json): connection refused, \
+                 1 try); using the cached snapshot at commit `{SHA}`"
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(online.requests_made(), 1);
 }
 
 #[tokio::test]
@@ -1014,15 +1090,7 @@ fn tree_page(entries: &[(&str, &str)]) -> serde_json::Value {
 }
 
 async fn mount_dataset(server: &MockServer) {
-    Mock::given(method("GET"))
-        .and(path(format!("/api/datasets/{DATASET}")))
-        .and(query_param("expand[]", "sha"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(serde_json::json!({"_id": "x", "id": DATASET, "sha": DATASET_SHA})),
-        )
-        .mount(server)
-        .await;
+    mount_hub_dataset_sha(server, DATASET, DATASET_SHA).await;
     let definitions = format!("/api/datasets/{DATASET}/tree/{DATASET_SHA}/definitions");
     // Page 1 links to page 2 absolutely, page 2 to page 3 relatively; page 3 ends.
     Mock::given(method("GET"))
@@ -1073,18 +1141,17 @@ async fn mount_dataset(server: &MockServer) {
         .expect(1)
         .mount(server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(format!(
-            "/api/datasets/{DATASET}/tree/{DATASET_SHA}/workloads"
-        )))
-        .and(query_param("recursive", "true"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(tree_page(&[
+    mount_hub_tree(
+        server,
+        DATASET,
+        DATASET_SHA,
+        "workloads",
+        tree_page(&[
             ("directory", "workloads/gemm"),
             ("file", "workloads/gemm/gemm_n128_k2048.jsonl"),
-        ])))
-        .expect(1)
-        .mount(server)
-        .await;
+        ]),
+    )
+    .await;
 }
 
 fn expected_listing() -> DatasetListing {
@@ -1348,11 +1415,10 @@ async fn twenty_configs_concurrently_never_more_than_eight_in_flight() {
     let client = client(&server.uri(), cache.path());
     let repos: Vec<String> = (0..20).map(|i| format!("org/m{i:02}")).collect();
 
-    let started = Instant::now();
     let results = client.fetch_configs(&repos).await;
-    let elapsed = started.elapsed();
 
-    assert!(elapsed < Duration::from_millis(1500), "took {elapsed:?}");
+    // Requests counted, not timed: 20 in all, never more than 8 at once.
+    assert_eq!(client.requests_made(), 20);
     assert_eq!(responder.most_in_flight.load(Ordering::SeqCst), 8);
     assert_eq!(results.len(), 20);
     for ((repo, result), expected) in results.into_iter().zip(&repos) {
@@ -1453,4 +1519,393 @@ fn the_older_environment_names_huggingface_hub_honours() {
     assert_eq!(config.token.as_deref(), Some("hf_current"));
     assert_eq!(config.cache_dir, PathBuf::from("/current/hub"));
     assert!(!config.offline);
+}
+
+// ---------------------------------------------------------------- the Hub down, a warm cache
+
+/// Warms `cache` with `Qwen/Qwen3-8B`'s config at `SHA` from a healthy fake Hub.
+async fn warm_qwen(cache: &Path) -> String {
+    let server = MockServer::start().await;
+    let body = fixture("config-qwen3-8b.json");
+    mount_config(&server, "Qwen/Qwen3-8B", SHA, ETAG, &body).await;
+    let file = client(&server.uri(), cache)
+        .fetch_config("Qwen/Qwen3-8B")
+        .await
+        .unwrap();
+    assert!(!file.from_cache);
+    body
+}
+
+/// As huggingface_hub's `hf_hub_download`: when the metadata request fails because the Hub
+/// cannot answer now (5xx, 429, 401, 403), the snapshot `refs/main` names answers, once (no
+/// retry of the metadata request), with a note naming the model and the commit.
+#[tokio::test]
+async fn a_failed_metadata_request_is_answered_by_the_warm_cache() {
+    let cache = tempfile::tempdir().unwrap();
+    let body = warm_qwen(cache.path()).await;
+    // A `HEAD` answer has no body to quote.
+    let cases = [
+        (500, "500 Internal Server Error"),
+        (503, "503 Service Unavailable"),
+        (429, "still 429 Too Many Requests after 1 try"),
+        (401, "401 Unauthorized"),
+        (403, "403 Forbidden"),
+    ];
+    for (status, reason) in cases {
+        let server = MockServer::start().await;
+        Mock::given(path("/Qwen/Qwen3-8B/resolve/main/config.json"))
+            .respond_with(
+                ResponseTemplate::new(status).set_body_json(serde_json::json!({"error": "boom"})),
+            )
+            .mount(&server)
+            .await;
+        let client = client(&server.uri(), cache.path());
+        let file = client.fetch_config("Qwen/Qwen3-8B").await.unwrap();
+        assert_eq!(
+            (file.text.as_str(), file.sha.as_str()),
+            (body.as_str(), SHA)
+        );
+        assert!(file.from_cache);
+        let url = format!("{}/Qwen/Qwen3-8B/resolve/main/config.json", server.uri());
+        let error = match status {
+            429 => format!("rate limited by the Hub for `Qwen/Qwen3-8B` ({url}): {reason}"),
+            401 => format!("`Qwen/Qwen3-8B` is missing or private ({url}): {reason}"),
+            _ => format!("unexpected answer for `Qwen/Qwen3-8B` ({url}): {reason}"),
+        };
+        assert_eq!(
+            file.fallback,
+            Some(format!(
+                "`Qwen/Qwen3-8B`: the Hub did not confirm `config.json` ({error}); using the cached snapshot at commit `{SHA}`"
+            )),
+            "{status}"
+        );
+        assert_eq!(client.requests_made(), 1, "{status}");
+        assert_eq!(requests_by_method(&server, "HEAD").await, 1, "{status}");
+    }
+}
+
+/// A repo the Hub says is gone, or a file it says is not there, is an answer about the repo,
+/// not an outage: it is reported, not hidden behind the cache.
+#[tokio::test]
+async fn not_found_is_reported_even_with_a_warm_cache() {
+    let cache = tempfile::tempdir().unwrap();
+    warm_qwen(cache.path()).await;
+    for (code, expected) in [
+        ("RepoNotFound", "`Qwen/Qwen3-8B` not found"),
+        (
+            "EntryNotFound",
+            "`config.json` not found in `Qwen/Qwen3-8B`",
+        ),
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(path("/Qwen/Qwen3-8B/resolve/main/config.json"))
+            .respond_with(error_answer(404, Some(code), "gone"))
+            .mount(&server)
+            .await;
+        let client = client(&server.uri(), cache.path());
+        let err = client.fetch_config("Qwen/Qwen3-8B").await.unwrap_err();
+        assert!(err.to_string().starts_with(expected), "{err}");
+        assert_eq!(client.requests_made(), 1);
+    }
+}
+
+/// The metadata request honours `HF_HUB_ETAG_TIMEOUT` (here 0.1 s against a Hub that takes
+/// 3 s, under a 5 s request timeout): it times out once and the cache answers.
+#[tokio::test]
+async fn the_metadata_request_honours_the_etag_timeout() {
+    let cache = tempfile::tempdir().unwrap();
+    let body = warm_qwen(cache.path()).await;
+    let server = MockServer::start().await;
+    Mock::given(method("HEAD"))
+        .and(path("/Qwen/Qwen3-8B/resolve/main/config.json"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("X-Repo-Commit", SHA_NEXT)
+                .set_delay(Duration::from_secs(3)),
+        )
+        .mount(&server)
+        .await;
+    let mut config = hf_config(&server.uri(), cache.path());
+    config.etag_timeout = Duration::from_millis(100);
+    let client = HfClient::new(config).unwrap();
+    let file = client.fetch_config("Qwen/Qwen3-8B").await.unwrap();
+    assert_eq!(
+        (file.text.as_str(), file.sha.as_str()),
+        (body.as_str(), SHA)
+    );
+    let note = file.fallback.unwrap();
+    assert!(
+        note.contains("): timed out, 1 try); using the cached snapshot"),
+        "{note}"
+    );
+    assert_eq!(client.requests_made(), 1);
+}
+
+#[test]
+fn hf_hub_etag_timeout_and_the_wait_budget_come_from_the_environment() {
+    let from = |pairs: &[(&str, &str)]| {
+        let vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        HfConfig::from_vars(|name| vars.get(name).cloned())
+    };
+    let config = from(&[("HF_HOME", "/h")]).unwrap();
+    assert_eq!(config.etag_timeout, Duration::from_secs(10));
+    assert_eq!(config.wait_budget, Duration::from_secs(600));
+    assert_eq!(config.retry.max_rate_limit_wait, Duration::from_secs(300));
+    let config = from(&[
+        ("HF_HOME", "/h"),
+        ("HF_HUB_ETAG_TIMEOUT", "2.5"),
+        ("TRACK_MODELS_HUB_WAIT_BUDGET", "900"),
+    ])
+    .unwrap();
+    assert_eq!(config.etag_timeout, Duration::from_millis(2500));
+    assert_eq!(config.wait_budget, Duration::from_secs(900));
+    let err = from(&[("HF_HOME", "/h"), ("HF_HUB_ETAG_TIMEOUT", "soon")]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`HF_HUB_ETAG_TIMEOUT` is `soon`: expected a number of seconds"
+    );
+}
+
+/// Nothing listening: one try, not five (a refused connection does not get better in 15 s),
+/// and the hint names `--config-file`.
+#[tokio::test]
+async fn a_refused_connection_fails_on_the_first_try() {
+    let cache = tempfile::tempdir().unwrap();
+    let endpoint = closed_port_endpoint();
+    let client = client(&endpoint, cache.path());
+    let err = client.fetch_config("Qwen/Qwen3-8B").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "could not reach the Hub for `Qwen/Qwen3-8B` ({endpoint}/Qwen/Qwen3-8B/resolve/main/config.json): \
+             connection refused, 1 try\n{HINT}"
+        )
+    );
+    assert_eq!(client.requests_made(), 1);
+}
+
+/// The onboarding a user runs, twice: the second time the Hub answers 500 to everything, the
+/// warm cache answers, a warning says which commit was used, and the section is the same.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_onboarding_with_the_hub_answering_500_uses_the_warm_cache() {
+    let llama = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/configs/meta-llama/Llama-3.1-8B/config.json"),
+    )
+    .unwrap();
+    let healthy = MockServer::start().await;
+    mount_config(&healthy, "meta-llama/Llama-3.1-8B", SHA, ETAG, &llama).await;
+    let home = tempfile::tempdir().unwrap();
+    let doc = crate::support::fixture("refresh/empty-doc.mdx");
+    let onboard = |endpoint: String, home: PathBuf| {
+        let (dir, doc_path) = crate::support::workspace(&doc);
+        let trace_dir = crate::support::trace_dir();
+        let serving = crate::support::quiet_serving_args();
+        let mut args = vec![
+            "--model-name",
+            "llama",
+            "--hf-repo-id",
+            "meta-llama/Llama-3.1-8B",
+            "--doc",
+            &doc_path,
+            "--trace-dir",
+            trace_dir.to_str().unwrap(),
+        ];
+        args.extend(serving.iter().map(String::as_str));
+        let output = track_models_with_hub(&args, &endpoint, &home);
+        let text = std::fs::read_to_string(&doc_path).unwrap();
+        drop(dir);
+        (output, text)
+    };
+    let (first, warm_text) = onboard(healthy.uri(), home.path().to_path_buf());
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        crate::support::stderr(&first)
+    );
+    assert!(warm_text.contains("## Llama 3.1 8B"), "{warm_text}");
+
+    let down = MockServer::start().await;
+    Mock::given(path("/meta-llama/Llama-3.1-8B/resolve/main/config.json"))
+        .respond_with(ResponseTemplate::new(500).set_body_string("Internal Error"))
+        .mount(&down)
+        .await;
+    let (second, text) = onboard(down.uri(), home.path().to_path_buf());
+    let stderr = crate::support::stderr(&second);
+    assert_eq!(second.status.code(), Some(0), "{stderr}");
+    assert_eq!(text, warm_text);
+    let warning = format!(
+        "warning: `meta-llama/Llama-3.1-8B`: the Hub did not confirm `config.json` (unexpected answer for \
+         `meta-llama/Llama-3.1-8B` ({}/meta-llama/Llama-3.1-8B/resolve/main/config.json): 500 Internal Server \
+         Error); using the cached snapshot at commit `{SHA}`",
+        down.uri()
+    );
+    assert!(stderr.lines().any(|line| line == warning), "{stderr}");
+    // The metadata request, once; nothing downloaded.
+    let requests = down.received_requests().await.unwrap();
+    let config_requests: Vec<_> = requests
+        .iter()
+        .filter(|r| r.url.path().ends_with("/config.json"))
+        .map(|r| r.method.to_string())
+        .collect();
+    assert_eq!(config_requests, vec!["HEAD".to_string()]);
+}
+
+// ---------------------------------------------------------------- a listing that never ends
+
+/// A tree listing whose every page links to a new one (`?cursor=N+1`), each holding `per_page`
+/// files: it never ends and never repeats.
+struct EndlessTree {
+    per_page: usize,
+}
+
+impl Respond for EndlessTree {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let page: usize = request
+            .url
+            .query_pairs()
+            .find(|(key, _)| key == "cursor")
+            .and_then(|(_, value)| value.parse().ok())
+            .unwrap_or(0);
+        let entries: Vec<serde_json::Value> = (0..self.per_page)
+            .map(|i| {
+                serde_json::json!({"type": "file", "oid": format!("{page:04}{i:04}"), "size": 10,
+                                   "path": format!("definitions/gemm/gemm_p{page}_{i}.json")})
+            })
+            .collect();
+        let next = format!("{}?recursive=true&cursor={}", request.url.path(), page + 1);
+        ResponseTemplate::new(200)
+            .insert_header("Link", format!("<{next}>; rel=\"next\""))
+            .set_body_json(entries)
+    }
+}
+
+/// The dataset moved to `SHA_NEXT`, whose definitions never end: the listing stops at the page
+/// cap (or the entry cap), fails naming the listing's URL, and the cached listing at
+/// `DATASET_SHA` stays the recorded one.
+#[tokio::test]
+async fn an_endless_dataset_listing_stops_at_the_caps_and_keeps_the_cached_state() {
+    let cache = tempfile::tempdir().unwrap();
+    let healthy = MockServer::start().await;
+    mount_dataset(&healthy).await;
+    let warm = client(&healthy.uri(), cache.path());
+    assert_eq!(
+        warm.list_dataset(DATASET).await.unwrap(),
+        expected_listing()
+    );
+
+    for (limits, requests, reason) in [
+        (
+            Limits {
+                max_listing_pages: 5,
+                ..Limits::default()
+            },
+            1 + 5,
+            "more than 5 pages (next: {tree}?recursive=true&cursor=5); the listing was not used",
+        ),
+        (
+            Limits {
+                max_listing_entries: 250,
+                ..Limits::default()
+            },
+            1 + 3,
+            "more than 250 entries after 3 pages; the listing was not used",
+        ),
+    ] {
+        let endless = MockServer::start().await;
+        mount_hub_dataset_sha(&endless, DATASET, SHA_NEXT).await;
+        Mock::given(method("GET"))
+            .and(path(format!(
+                "/api/datasets/{DATASET}/tree/{SHA_NEXT}/definitions"
+            )))
+            .respond_with(EndlessTree { per_page: 100 })
+            .mount(&endless)
+            .await;
+        let mut config = hf_config(&endless.uri(), cache.path());
+        config.limits = limits;
+        let client = HfClient::new(config).unwrap();
+        let err = client.list_dataset(DATASET).await.unwrap_err();
+        let tree = format!(
+            "{}/api/datasets/{DATASET}/tree/{SHA_NEXT}/definitions",
+            endless.uri()
+        );
+        assert!(matches!(err, HfError::ListingTooLong { .. }), "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "listing too long for `{DATASET}` ({tree}?recursive=true): {}",
+                reason.replace("{tree}", &tree)
+            )
+        );
+        assert_eq!(client.requests_made(), requests);
+        assert_eq!(
+            client.recorded_dataset_listing(DATASET).unwrap(),
+            expected_listing()
+        );
+    }
+}
+
+// ---------------------------------------------------------------- a hostile cache
+
+/// What a cache folder holds is read only as bounded regular files, and only under names an
+/// identifier check allowed: a FIFO or a link to a device planted as the snapshot, or a ref
+/// naming a path, is a miss (offline: a clear error), never a hang or a read outside the cache.
+#[cfg(unix)]
+#[tokio::test]
+async fn planted_fifos_devices_and_path_refs_in_the_cache_are_misses() {
+    let cache = tempfile::tempdir().unwrap();
+    let repo_dir = cache.path().join("models--Qwen--Qwen3-8B");
+    let snapshot = repo_dir.join("snapshots").join(SHA);
+    std::fs::create_dir_all(&snapshot).unwrap();
+    std::fs::create_dir_all(repo_dir.join("refs")).unwrap();
+    std::fs::write(repo_dir.join("refs/main"), SHA).unwrap();
+    let config = snapshot.join("config.json");
+    let mut settings = hf_config("http://127.0.0.1:9", cache.path());
+    settings.offline = true;
+    let offline = HfClient::new(settings).unwrap();
+
+    let fifo = std::ffi::CString::new(config.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates a file.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o644) }, 0);
+    let err = offline.fetch_config("Qwen/Qwen3-8B").await.unwrap_err();
+    assert!(matches!(err, HfError::OfflineMiss { .. }), "{err:?}");
+
+    std::fs::remove_file(&config).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &config).unwrap();
+    let err = offline.fetch_config("Qwen/Qwen3-8B").await.unwrap_err();
+    assert!(matches!(err, HfError::OfflineMiss { .. }), "{err:?}");
+
+    std::fs::write(repo_dir.join("refs/main"), "../../../../dev").unwrap();
+    let err = offline.fetch_config("Qwen/Qwen3-8B").await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "offline and not cached: `Qwen/Qwen3-8B` (http://127.0.0.1:9/Qwen/Qwen3-8B/resolve/main/config.json): \
+             no `{}`\nhint: unset `HF_HUB_OFFLINE` to fetch it",
+            repo_dir.join("refs/main").display()
+        )
+    );
+    assert_eq!(offline.requests_made(), 0);
+}
+
+/// The run's one client hands a cache-only view to the parts that must not touch the network:
+/// it answers from the same cache, sends nothing, and shares the request counter.
+#[tokio::test]
+async fn a_cache_only_view_shares_the_cache_and_sends_nothing() {
+    let cache = tempfile::tempdir().unwrap();
+    let body = warm_qwen(cache.path()).await;
+    let server = MockServer::start().await;
+    let client = client(&server.uri(), cache.path());
+    let view = client.cache_only();
+    assert!(view.is_offline() && !client.is_offline());
+    let file = view.fetch_config("Qwen/Qwen3-8B").await.unwrap();
+    assert_eq!((file.text.as_str(), file.from_cache), (body.as_str(), true));
+    let err = view.fetch_config("org/cold").await.unwrap_err();
+    assert!(matches!(err, HfError::OfflineMiss { .. }), "{err:?}");
+    assert_eq!((view.requests_made(), client.requests_made()), (0, 0));
+    assert!(server.received_requests().await.unwrap().is_empty());
 }

@@ -10,10 +10,10 @@ use std::process::{Command, Output};
 
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use wiremock::matchers::{method, path, query_param};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::stderr;
+use crate::support::{mount_hub_dataset_sha, mount_hub_tree, stderr};
 
 const DATASET: &str = "flashinfer-ai/flashinfer-trace";
 const SHA_1: &str = "1111111111111111111111111111111111111111";
@@ -87,32 +87,17 @@ fn dataset() -> Vec<File> {
 
 /// Serves `files` as the dataset at `sha`; `broken` answers 500 for that path.
 async fn mount(server: &MockServer, sha: &str, files: &[File], broken: Option<&str>) {
-    Mock::given(method("GET"))
-        .and(path(format!("/api/datasets/{DATASET}")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": DATASET, "sha": sha})))
-        .mount(server)
-        .await;
+    mount_hub_dataset_sha(server, DATASET, sha).await;
     let entries: Vec<Value> = files
         .iter()
         .map(|f| json!({"type": "file", "oid": f.oid(), "size": f.listed_size, "path": f.path}))
         .chain([json!({"type": "directory", "oid": "d0", "size": 0, "path": "definitions/gemm"})])
         .collect();
-    Mock::given(method("GET"))
-        .and(path(format!(
-            "/api/datasets/{DATASET}/tree/{sha}/definitions"
-        )))
-        .and(query_param("recursive", "true"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(entries))
-        .mount(server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/api/datasets/{DATASET}/tree/{sha}/workloads")))
-        .and(query_param("recursive", "true"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([
-            {"type": "file", "oid": "w1", "size": 40, "path": "workloads/rmsnorm/rmsnorm_h4096.jsonl"}
-        ])))
-        .mount(server)
-        .await;
+    mount_hub_tree(server, DATASET, sha, "definitions", Value::Array(entries)).await;
+    let workloads = json!([
+        {"type": "file", "oid": "w1", "size": 40, "path": "workloads/rmsnorm/rmsnorm_h4096.jsonl"}
+    ]);
+    mount_hub_tree(server, DATASET, sha, "workloads", workloads).await;
     for file in files {
         let route = format!("/datasets/{DATASET}/resolve/{sha}/{}", file.path);
         let answer = if broken == Some(file.path.as_str()) {
@@ -243,7 +228,10 @@ async fn tags_from_the_hub_cold_warm_changed_offline() {
     // Nothing in the hub cache: huggingface_hub's `scan_cache_dir` stays clean.
     let hub = workspace.dir.path().join("hf-home/hub");
     assert!(!hub.exists() || fs::read_dir(&hub).unwrap().count() == 0);
-    assert!(workspace.state().join("track-models-tags.json").is_file());
+    assert!(workspace
+        .state()
+        .join("track-models-tags-v2.json")
+        .is_file());
 
     let warm = workspace.run(&server.uri(), false);
     assert_eq!(warm.status.code(), Some(0), "{}", stderr(&warm));
@@ -282,7 +270,7 @@ async fn tags_from_the_hub_cold_warm_changed_offline() {
     assert_eq!(offline.status.code(), Some(0), "{}", stderr(&offline));
     assert_eq!(workspace.lint().as_array().unwrap().len(), 3);
 
-    fs::remove_file(workspace.state().join("track-models-tags.json")).unwrap();
+    fs::remove_file(workspace.state().join("track-models-tags-v2.json")).unwrap();
     let incomplete = workspace.run(&nowhere, true);
     assert_eq!(incomplete.status.code(), Some(0), "{}", stderr(&incomplete));
     assert_eq!(workspace.lint(), json!([]));
@@ -420,5 +408,71 @@ async fn a_discovery_run_reads_the_tags_once() {
     assert_eq!(
         workspace.lint(),
         json!([finding("gemm_n6144_k4096", "gemm", 1)])
+    );
+}
+
+/// Issue 21, item 3 on the shipped path (no `--trace-dir`): the same-kernel check reads the
+/// definitions' axes from the Hub's copy, from the same files and cache as the tags — the
+/// renamed definitions of `tests/fixtures/next` are found as they are from a local copy, and
+/// no file is requested twice.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_kernel_check_reads_the_hubs_definitions_with_the_tags() {
+    let fixtures = crate::support::root().join("tests/fixtures/next/flashinfer-trace");
+    let mut files = Vec::new();
+    for op in ["gemm", "gqa_paged", "rmsnorm"] {
+        let dir = fixtures.join("definitions").join(op);
+        let mut names: Vec<PathBuf> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        names.sort();
+        for path in names {
+            let body = fs::read_to_string(&path).unwrap();
+            let name = path.file_name().unwrap().to_str().unwrap();
+            files.push(File {
+                path: format!("definitions/{op}/{name}"),
+                listed_size: body.len() as u64,
+                body,
+            });
+        }
+    }
+    let server = MockServer::start().await;
+    mount(&server, SHA_1, &files, None).await;
+    let workspace = Workspace::new();
+    fs::write(
+        &workspace.doc,
+        "# Coverage\n\n## Summary\n\n| Model | Coverage |\n|---|---|\n| Llama | 🟡 Partial |\n| Dense | ❌ Not covered |\n\n\
+         ## Llama\n\n| Definition | Op Type | Status |\n|---|---|---|\n\
+         | `gqa_paged_decode_h32_kv8_d128_ps1` | gqa_paged | ❌ |\n\
+         | `gqa_paged_prefill_causal_h32_kv8_d128_ps1` | gqa_paged | ✅ |\n\
+         | `rmsnorm_h8192` | rmsnorm | ❌ |\n\
+         | `fused_add_rmsnorm_h8192` | rmsnorm | ✅ |\n\n\
+         ## Dense\n\n| Definition | Op Type | Status |\n|---|---|---|\n\
+         | `gemm_n5120_k4096` | gemm | ❌ |\n",
+    )
+    .unwrap();
+    let output = workspace.run(&server.uri(), false);
+    let report: Value =
+        serde_json::from_str(&fs::read_to_string(workspace.report_path()).unwrap()).unwrap();
+    assert_eq!(
+        report["same_kernel"],
+        json!([
+            {"definition": "gemm_n5120_k4096", "op_type": "gemm", "models": ["Dense"],
+             "same_as": ["matmul_bf16_n5120_k4096"],
+             "note": "probably the same kernel as `matmul_bf16_n5120_k4096`"},
+            {"definition": "gqa_paged_decode_h32_kv8_d128_ps1", "op_type": "gqa_paged",
+             "models": ["Llama"], "same_as": ["paged_decode_h32_kv8_d128_ps1"],
+             "note": "probably the same kernel as `paged_decode_h32_kv8_d128_ps1`"},
+        ]),
+        "{}",
+        stderr(&output)
+    );
+    let mut expected: Vec<String> = files.iter().map(|f| resolve(SHA_1, &f.path)).collect();
+    expected.sort();
+    assert_eq!(file_requests(&server).await, expected);
+    assert!(
+        !stderr(&output).contains("same-kernel"),
+        "{}",
+        stderr(&output)
     );
 }

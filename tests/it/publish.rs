@@ -104,11 +104,15 @@ fn request(base_doc: &str, generated: &str) -> PublishRequest {
     }
 }
 
+/// A client of the fake that never sleeps for rate limits (it records the waits instead,
+/// within the default budget).
 fn client(fake: &FakeGitHub) -> GitHub {
+    let (waits, _) = crate::support::recording_waits(600);
     GitHub::new(&fake.uri(), TOKEN)
         .unwrap()
         .with_server_url("https://github.com")
         .with_write_interval(Duration::ZERO)
+        .with_waits(waits)
 }
 
 async fn run(fake: &FakeGitHub, request: &PublishRequest) -> anyhow::Result<PublishOutcome> {
@@ -350,6 +354,151 @@ async fn base_matches_closes_the_bot_pull_request_and_deletes_the_branch() {
     assert_eq!(last.lines().count(), 1);
 }
 
+/// A maintainer pushes while the run closes the pull request: the branch is re-read right
+/// before the delete and kept, and the run says so.
+#[tokio::test]
+async fn a_push_while_closing_keeps_the_branch() {
+    let (fake, _) = with_pull_request().await;
+    fake.edit_base_doc("maintainer", NEW_DOC);
+    let pushed = fake.push_before("update_pull", BRANCH, "maintainer", "keep this\n");
+    let outcome = run(&fake, &request(NEW_DOC, NEW_DOC)).await.unwrap();
+    assert_eq!(fake.writes(), ["POST create_comment", "PATCH update_pull"]);
+    let pushed = pushed.lock().unwrap().clone();
+    assert_eq!(head_of(&fake, BRANCH), Some(pushed.clone()));
+    assert_eq!(outcome.operation, Operation::Closed);
+    assert_eq!(
+        outcome.note,
+        format!(
+            "base already matches the generated doc; the branch `{BRANCH}` is kept: it moved to \
+             {} during the run",
+            &pushed[..7]
+        )
+    );
+    assert_eq!(outcome.head_sha, Some(pushed));
+}
+
+/// A push after the run read the pull request and before it writes anything: the re-read
+/// before closing sees it, the run reads again, and the pull request stays open with the
+/// "no longer needed" note instead.
+#[tokio::test]
+async fn a_push_before_closing_leaves_the_pull_request_open() {
+    let (fake, number) = with_pull_request().await;
+    fake.edit_base_doc("maintainer", NEW_DOC);
+    fake.push_before("list_comments", BRANCH, "alice", "alice's edit\n");
+    let outcome = run(&fake, &request(NEW_DOC, NEW_DOC)).await.unwrap();
+    assert_eq!(fake.writes(), ["PATCH update_comment"]);
+    assert_eq!(outcome.operation, Operation::None);
+    assert_eq!(outcome.note, "no longer needed: commits by others");
+    assert!(fake.pull(number).open);
+}
+
+/// The bot's branch is deleted between the run's read and its write (GitHub closes the pull
+/// request): it is created again with a new pull request, not an error.
+#[tokio::test]
+async fn a_branch_deleted_between_read_and_write_is_created_again() {
+    let (fake, number) = with_pull_request().await;
+    fake.before("create_commit", |state| {
+        state.delete_branch(BRANCH);
+    });
+    let outcome = run(&fake, &request(BASE_DOC, NEWER_DOC)).await.unwrap();
+    assert!(!fake.pull(number).open, "GitHub closed it with its branch");
+    assert_eq!(outcome.operation, Operation::Created);
+    let new = outcome.pull_request.unwrap().0;
+    assert_ne!(new, number);
+    assert!(fake.pull(new).open);
+    assert_eq!(fake.lock().doc_on(BRANCH).as_deref(), Some(NEWER_DOC));
+}
+
+/// A run could not open its pull request (the branch is kept, by design); a maintainer
+/// pushes to that branch. The next run does not move it: it pauses and says why, in the
+/// run's output since there is no pull request. `--recreate` discards the push and says so.
+#[tokio::test]
+async fn a_maintainers_push_on_a_leftover_branch_pauses_until_recreate() {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.fail("create_pull", 500, Some(1));
+    run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap_err();
+    assert!(head_of(&fake, BRANCH).is_some() && fake.open_pulls().is_empty());
+    let pushed = fake.push_as(BRANCH, "maintainer", DOC_PATH, "a maintainer's fix\n");
+    fake.clear_log();
+
+    let outcome = run(&fake, &request(BASE_DOC, NEWER_DOC)).await.unwrap();
+    assert_eq!(fake.writes(), Vec::<String>::new());
+    assert_eq!(head_of(&fake, BRANCH), Some(pushed.clone()));
+    assert_eq!(outcome.operation, Operation::None);
+    assert_eq!(
+        outcome.note,
+        format!(
+            "paused: commits by others on the branch `{BRANCH}` ({} by maintainer); pass \
+             `--recreate` to discard them",
+            &pushed[..7]
+        )
+    );
+
+    // The same push landing between the read and the write of a run that found the leftover
+    // branch clean: the re-read before the (forced) move sees it, and the run pauses.
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.fail("create_pull", 500, Some(1));
+    run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap_err();
+    let late = fake.push_before("create_commit", BRANCH, "maintainer", "late fix\n");
+    fake.clear_log();
+    let outcome = run(&fake, &request(BASE_DOC, NEWER_DOC)).await.unwrap();
+    assert_eq!(outcome.operation, Operation::None);
+    let late = late.lock().unwrap().clone();
+    assert_eq!(head_of(&fake, BRANCH), Some(late.clone()));
+    assert!(outcome
+        .note
+        .starts_with("paused: commits by others on the branch"));
+    assert!(!fake.writes().iter().any(|w| w.contains("_ref")));
+
+    let mut recreate = request(BASE_DOC, NEWER_DOC);
+    recreate.recreate = true;
+    let outcome = run(&fake, &recreate).await.unwrap();
+    assert_eq!(outcome.operation, Operation::Created);
+    assert_eq!(
+        outcome.note,
+        "recreated on base, discarding commits by others"
+    );
+    assert_eq!(fake.lock().doc_on(BRANCH).as_deref(), Some(NEWER_DOC));
+    assert_eq!(fake.ref_moves(), [serde_json::json!(true)]);
+}
+
+/// `--recreate` with a push landing during the run: the re-read before the forced move sees
+/// it, the run reads again, and the push is discarded only once it is known, and named.
+#[tokio::test]
+async fn recreate_discards_a_push_made_during_the_run_and_says_so() {
+    let (fake, number) = with_pull_request().await;
+    fake.push_before("create_commit", BRANCH, "carol", "carol's edit\n");
+    let mut recreate = request(BASE_DOC, NEWER_DOC);
+    recreate.recreate = true;
+    let outcome = run(&fake, &recreate).await.unwrap();
+    assert_eq!(outcome.operation, Operation::Updated);
+    assert_eq!(
+        outcome.note,
+        "recreated on base, discarding commits by others"
+    );
+    assert_eq!(fake.lock().doc_on(BRANCH).as_deref(), Some(NEWER_DOC));
+    assert!(fake.pull(number).open);
+}
+
+/// A hostile repository answer (a 7 MB default branch) is refused, and echoed bounded.
+#[tokio::test]
+async fn a_hostile_default_branch_is_refused_and_echoed_bounded() {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.lock().default_branch = "a".repeat(7 << 20);
+    let error = run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap_err();
+    let message = format!("{error:#}");
+    assert!(
+        message.starts_with(
+            "reading the repository o/r: GitHub answered a default branch that is not a branch \
+             name: `aaaa"
+        ),
+        "{}",
+        &message[..200]
+    );
+    assert!(message.len() < 400, "{} bytes", message.len());
+    assert_eq!(fake.writes(), Vec::<String>::new());
+}
+
 #[tokio::test]
 async fn base_matches_but_commits_by_others_leave_the_pull_request_open() {
     let (fake, number) = with_pull_request().await;
@@ -407,39 +556,28 @@ async fn commits_by_others_pause_and_recreate_overwrites_them() {
     assert!(!fake.comments_on(number)[0].body.contains("Paused"));
 }
 
+/// A person pushes to the bot's branch between the run's read and its ref update: either the
+/// re-read right before the update sees it (no update sent), or GitHub's fast-forward check
+/// refuses the update (`force: false`). Either way the run reads again and pauses.
 #[tokio::test]
 async fn a_push_between_reading_and_moving_pauses_instead_of_overwriting() {
-    let (fake, number) = with_pull_request().await;
-    let late = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let seen = late.clone();
-    fake.before("create_commit", move |state| {
-        let parent = state.refs[BRANCH].clone();
-        let sha = state.commit_file(Some(&parent), "bob", DOC_PATH, "bob's edit\n");
-        state.refs.insert(BRANCH.into(), sha.clone());
-        *seen.lock().unwrap() = sha;
-    });
-    let outcome = run(&fake, &request(BASE_DOC, NEWER_DOC)).await.unwrap();
-    // The compare-and-swap fails (not a fast-forward of bob's push); read again, pause.
-    assert_eq!(
-        fake.writes(),
-        [
-            "POST create_blob",
-            "POST create_tree",
-            "POST create_commit",
-            "PATCH update_ref",
-            "PATCH update_comment"
-        ]
-    );
-    assert!(fake
-        .requests()
-        .iter()
-        .any(|l| l.route == "update_ref" && l.body["force"] == serde_json::json!(false)));
-    assert_eq!(outcome.operation, Operation::None);
-    assert_eq!(outcome.note, "paused: commits by others");
-    let bob = late.lock().unwrap().clone();
-    assert_eq!(head_of(&fake, BRANCH), Some(bob.clone()));
-    assert_eq!(outcome.head_sha, Some(bob));
-    assert!(fake.comments_on(number)[0].body.contains("by `bob`"));
+    for (route, moves) in [("create_commit", 0), ("update_ref", 1)] {
+        let (fake, number) = with_pull_request().await;
+        let bob = fake.push_before(route, BRANCH, "bob", "bob's edit\n");
+        let outcome = run(&fake, &request(BASE_DOC, NEWER_DOC)).await.unwrap();
+        let mut expected = vec!["POST create_blob", "POST create_tree", "POST create_commit"];
+        expected.extend(std::iter::repeat_n("PATCH update_ref", moves));
+        expected.push("PATCH update_comment");
+        assert_eq!(fake.writes(), expected, "{route}");
+        let forced = fake.ref_moves().into_iter().filter(|f| f != false);
+        assert_eq!(forced.count(), 0, "{route}");
+        assert_eq!(outcome.operation, Operation::None);
+        assert_eq!(outcome.note, "paused: commits by others");
+        let bob = bob.lock().unwrap().clone();
+        assert_eq!(head_of(&fake, BRANCH), Some(bob.clone()));
+        assert_eq!(outcome.head_sha, Some(bob));
+        assert!(fake.comments_on(number)[0].body.contains("by `bob`"));
+    }
 }
 
 #[tokio::test]
@@ -734,42 +872,96 @@ async fn other_label_422s_are_not_retried() {
     assert_eq!(outcome.warnings.len(), 1, "{:?}", outcome.warnings);
 }
 
-/// A 429 or a secondary-limit 403 with a short `retry-after` is waited out once and sent
-/// again; a rate-limited 403 on `GET /user` is never taken for the Actions token.
+fn client_with(fake: &FakeGitHub, waits: track_models::github::rate_limit::Waits) -> GitHub {
+    client(fake).with_waits(waits)
+}
+
+/// A 429 with `retry-after` is waited out as asked and sent again; the sleep is injected, so
+/// the test counts the waits instead of taking them.
 #[tokio::test]
-async fn retry_after_is_honoured_once_and_a_limited_get_user_is_an_error() {
+async fn retry_after_is_honoured_and_sent_again() {
     let fake = FakeGitHub::start(BASE_DOC).await;
-    fake.lock().retry_after = 1;
+    fake.lock().retry_after = Some(7);
     fake.fail("create_blob", 429, Some(1));
-    let started = std::time::Instant::now();
-    let outcome = run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_secs(1));
+    let (waits, slept) = crate::support::recording_waits(600);
+    let github = client_with(&fake, waits);
+    let outcome = publish(&github, &request(BASE_DOC, NEW_DOC), &report())
+        .await
+        .unwrap();
+    assert_eq!(*slept.lock().unwrap(), [Duration::from_secs(7)]);
     assert_eq!(outcome.operation, Operation::Created);
+    let blobs = fake
+        .writes()
+        .iter()
+        .filter(|w| *w == "POST create_blob")
+        .count();
+    assert_eq!(blobs, 2);
+}
+
+/// GitHub's secondary limit as it usually comes: 403, no `retry-after`, requests remaining.
+/// It is named as a rate limit, waited for (a minute, then doubling) within the run's
+/// budget, and a limited `GET /user` is never taken for the Actions token: the personal
+/// token's login is read once the limit passes, or the run fails naming the limit.
+#[tokio::test]
+async fn a_secondary_rate_limit_without_retry_after_is_waited_for_within_the_budget() {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    fake.lock().secondary_limit = true;
+    fake.lock().retry_after = None;
+    fake.fail("get_user", 403, Some(2));
+    let (waits, slept) = crate::support::recording_waits(600);
+    let github = client_with(&fake, waits);
+    let outcome = publish(&github, &request(BASE_DOC, NEW_DOC), &report())
+        .await
+        .unwrap();
     assert_eq!(
-        fake.writes()
-            .iter()
-            .filter(|w| *w == "POST create_blob")
-            .count(),
-        2
+        *slept.lock().unwrap(),
+        [Duration::from_secs(60), Duration::from_secs(120)]
     );
+    assert_eq!(outcome.operation, Operation::Created);
+    let number = outcome.pull_request.unwrap().0;
+    assert_eq!(fake.comments_on(number)[0].user, "coverage-bot");
 
     let fake = FakeGitHub::start(BASE_DOC).await;
     fake.lock().secondary_limit = true;
-    fake.lock().retry_after = 1;
-    fake.fail("get_user", 403, Some(2));
-    let error = run(&fake, &request(BASE_DOC, NEW_DOC)).await.unwrap_err();
+    fake.lock().retry_after = None;
+    fake.fail("get_user", 403, None);
+    let (waits, slept) = crate::support::recording_waits(100);
+    let error = publish(
+        &client_with(&fake, waits),
+        &request(BASE_DOC, NEW_DOC),
+        &report(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        format!("{error:#}"),
+        "reading the token's user (`GET /user`): 403 You have exceeded a secondary rate limit. \
+         Please wait a few minutes before you try again.\nhint: rate limited (secondary rate \
+         limit); retry in a few minutes; waited 60 s of this run's 100 s budget \
+         (`TRACK_MODELS_GITHUB_WAIT_BUDGET_SECS`)"
+    );
+    assert_eq!(*slept.lock().unwrap(), [Duration::from_secs(60)]);
+    assert_eq!(fake.writes(), Vec::<String>::new());
+}
+
+/// A refused connection fails the call at once: one attempt, no wait.
+#[tokio::test]
+async fn a_refused_connection_fails_at_once() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let (waits, slept) = crate::support::recording_waits(600);
+    let github = GitHub::new(&closed, TOKEN).unwrap().with_waits(waits);
+    let error = publish(&github, &request(BASE_DOC, NEW_DOC), &report())
+        .await
+        .unwrap_err();
     let message = format!("{error:#}");
     assert!(
-        message.starts_with(
-            "reading the token's user (`GET /user`): 403 You have exceeded a secondary rate limit"
-        ),
+        message.starts_with("reading the token's user (`GET /user`): "),
         "{message}"
     );
-    assert!(
-        message.contains("hint: rate limited; retry in 1 s"),
-        "{message}"
-    );
-    assert_eq!(fake.writes(), Vec::<String>::new());
+    assert!(message.contains("Connection refused"), "{message}");
+    assert!(slept.lock().unwrap().is_empty());
 }
 
 /// A 403 on a write names the permission GitHub says it accepts.
@@ -1077,6 +1269,13 @@ async fn dry_run_makes_only_get_requests() {
     for ((fake, mut request), operation, note) in cases {
         fake.clear_log();
         request.dry_run = true;
+        // A dry run needs read access only.
+        fake.lock().permissions = Some(
+            [("contents", "read"), ("pull_requests", "read")]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
         let (refs, pulls, comments) = {
             let state = fake.lock();
             (
@@ -1549,7 +1748,7 @@ async fn the_binary_publishes_one_pull_request_then_nothing() {
         text.lines()
             .any(|l| l.contains(token) && !l.starts_with("::add-mask::"))
     };
-    let run = |extra: &[&str]| {
+    let run_with = |extra: &[&str], env: &[(&str, &str)]| {
         let trace = crate::support::trace_dir();
         std::process::Command::new(env!("CARGO_BIN_EXE_track-models"))
             .current_dir(checkout.path())
@@ -1569,9 +1768,11 @@ async fn the_binary_publishes_one_pull_request_then_nothing() {
             .env("GITHUB_OUTPUT", &outputs)
             .env("GITHUB_STEP_SUMMARY", &summary)
             .env_remove("GITHUB_WORKSPACE")
+            .envs(env.iter().copied())
             .output()
             .unwrap()
     };
+    let run = |extra: &[&str]| run_with(extra, &[]);
 
     let dry = run(&["--dry-run"]);
     let (out, err) = (
@@ -1631,4 +1832,23 @@ async fn the_binary_publishes_one_pull_request_then_nothing() {
         "nothing changed: no write"
     );
     assert_eq!(github.open_pulls().len(), 1);
+
+    // A secondary rate limit with no wait budget left (`TRACK_MODELS_GITHUB_WAIT_BUDGET_SECS`
+    // is 0): named as a rate limit, not a permission problem, and never taken for the Actions
+    // token.
+    github.lock().secondary_limit = true;
+    github.lock().retry_after = None;
+    github.fail("get_user", 403, None);
+    let limited = run_with(&[], &[("TRACK_MODELS_GITHUB_WAIT_BUDGET_SECS", "0")]);
+    let err = String::from_utf8_lossy(&limited.stderr).into_owned();
+    assert_eq!(limited.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(
+            "reading the token's user (`GET /user`): 403 You have exceeded a secondary rate \
+             limit. Please wait a few minutes before you try again.\nhint: rate limited \
+             (secondary rate limit); retry in a few minutes; waited 0 s of this run's 0 s budget \
+             (`TRACK_MODELS_GITHUB_WAIT_BUDGET_SECS`)"
+        ),
+        "{err}"
+    );
 }

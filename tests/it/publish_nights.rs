@@ -20,7 +20,7 @@ use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::live::git_fake::{GitFake, GitRepo};
-use crate::publish::fake::{FakeGitHub, DOC_PATH, TOKEN};
+use crate::publish::fake::{FakeGitHub, TokenKind, DOC_PATH, TOKEN};
 use crate::support::{fixture, root, trace_dir};
 
 const BRANCH: &str = "track-models/coverage";
@@ -605,14 +605,7 @@ async fn a_push_during_the_run_pauses_and_recreate_discards_it() {
         bob,
         "the push was not overwritten"
     );
-    let moves: Vec<Value> = github
-        .requests()
-        .into_iter()
-        .filter(|l| l.route == "update_ref")
-        .map(|l| l.body)
-        .collect();
-    assert_eq!(moves.len(), 1);
-    assert_eq!(moves[0]["force"], json!(false));
+    assert_eq!(github.ref_moves(), [json!(false)]);
     assert_eq!(ran.output("pull-request-operation"), "none");
     assert!(
         ran.stderr.contains("paused: commits by others"),
@@ -645,9 +638,28 @@ async fn a_push_during_the_run_pauses_and_recreate_discards_it() {
 /// the doc is committed on top of the branch: one open pull request with the right doc, and
 /// the comment says why. With `recreate`, the branch is deleted and created again on the base
 /// (which closes the pull request), and a new one is opened that says whom it replaces.
+///
+/// GitHub words (and answers) the refusal by the kind of token: the night ends the same way
+/// with a GitHub App's wording, a personal access token's and an OAuth App's, under any of the
+/// statuses seen in the wild.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_base_that_changed_a_workflow_then_recreate() {
+    workflow_night(TokenKind::App, 422).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_base_that_changed_a_workflow_with_a_personal_token_s_wording() {
+    workflow_night(TokenKind::Pat, 403).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_base_that_changed_a_workflow_with_an_oauth_app_s_wording() {
+    workflow_night(TokenKind::OAuth, 404).await;
+}
+
+async fn workflow_night(kind: TokenKind, status: u16) {
     let (github, _serving) = replica().await;
+    github.lock().workflow_refusal = (kind, status);
     let hub = hub().await;
     let night = Night::new(&github, &hub);
     assert_eq!(night.run(&llama(), Some(0)).code, Some(0));

@@ -208,3 +208,117 @@ impl Workspace {
         command
     }
 }
+
+// ---------------------------------------------------------------- the fake Hub (wiremock)
+
+/// `GET` (the file) and `HEAD` (its metadata: commit and weak ETag) of
+/// `/{repo}/resolve/main/config.json` at `sha`, as the Hub answers them.
+pub async fn mount_hub_config(
+    server: &wiremock::MockServer,
+    repo: &str,
+    sha: &str,
+    etag: &str,
+    body: &str,
+) {
+    use wiremock::matchers::{method, path};
+    let route = format!("/{repo}/resolve/main/config.json");
+    wiremock::Mock::given(method("GET"))
+        .and(path(route.clone()))
+        .respond_with(config_answer(sha, etag, body))
+        .mount(server)
+        .await;
+    wiremock::Mock::given(method("HEAD"))
+        .and(path(route))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("X-Repo-Commit", sha)
+                .insert_header("ETag", format!("W/\"{etag}\"")),
+        )
+        .mount(server)
+        .await;
+}
+
+/// `GET /api/datasets/{repo}?expand[]=sha`: the dataset's current commit.
+pub async fn mount_hub_dataset_sha(server: &wiremock::MockServer, repo: &str, sha: &str) {
+    use wiremock::matchers::{method, path};
+    wiremock::Mock::given(method("GET"))
+        .and(path(format!("/api/datasets/{repo}")))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"_id": "x", "id": repo, "sha": sha})),
+        )
+        .mount(server)
+        .await;
+}
+
+/// `GET /api/datasets/{repo}/tree/{sha}/{folder}?recursive=true`: one page holding `entries`
+/// (objects with `type`, `oid`, `size`, `path`, as the tree API answers).
+pub async fn mount_hub_tree(
+    server: &wiremock::MockServer,
+    repo: &str,
+    sha: &str,
+    folder: &str,
+    entries: serde_json::Value,
+) {
+    use wiremock::matchers::{method, path, query_param};
+    wiremock::Mock::given(method("GET"))
+        .and(path(format!("/api/datasets/{repo}/tree/{sha}/{folder}")))
+        .and(query_param("recursive", "true"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(entries))
+        .mount(server)
+        .await;
+}
+
+/// Runs the binary online against the Hub at `endpoint`, with `hf_home` as its HF home and no
+/// GitHub or Hub credentials from the environment.
+pub fn track_models_with_hub(args: &[&str], endpoint: &str, hf_home: &Path) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_track-models"));
+    command
+        .args(args)
+        .env("HF_HOME", hf_home)
+        .env("HF_ENDPOINT", endpoint);
+    let unset = [
+        "GITHUB_ACTIONS",
+        "GITHUB_STEP_SUMMARY",
+        "HF_HUB_OFFLINE",
+        "HF_HUB_CACHE",
+        "HF_TOKEN",
+        "GITHUB_TOKEN",
+    ];
+    for name in unset {
+        command.env_remove(name);
+    }
+    command.env("GITHUB_API_URL", "http://127.0.0.1:9");
+    command.output().expect("the binary runs")
+}
+
+/// An endpoint nobody listens on: any request is refused.
+pub fn closed_port_endpoint() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    format!("http://127.0.0.1:{port}")
+}
+
+/// Rate-limit waits for a GitHub client under test: `budget_secs` of budget, sleeps recorded
+/// instead of slept (the returned list), a clock fixed at 1,000 s past the epoch.
+pub fn recording_waits(
+    budget_secs: u64,
+) -> (
+    track_models::github::rate_limit::Waits,
+    std::sync::Arc<std::sync::Mutex<Vec<std::time::Duration>>>,
+) {
+    use std::sync::{Arc, Mutex};
+    let slept = Arc::new(Mutex::new(Vec::new()));
+    let record = slept.clone();
+    let sleep: track_models::github::rate_limit::Sleep = Arc::new(move |wait| {
+        record.lock().unwrap().push(wait);
+        Box::pin(async {})
+    });
+    let waits = track_models::github::rate_limit::Waits::new(
+        std::time::Duration::from_secs(budget_secs),
+        sleep,
+        Arc::new(|| 1_000),
+    );
+    (waits, slept)
+}

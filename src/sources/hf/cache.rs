@@ -5,10 +5,21 @@
 //!
 //! Every write goes to a temporary name in the target folder and is renamed into place, so a
 //! reader (this process, a concurrent one, or the Python client) never sees a partial file.
+//! Every read takes a regular file only (a symlink is followed to one), of bounded size: a
+//! FIFO or a device planted in the cache is a miss, never a hang. Commits and ETags that name
+//! files are checked by [`crate::ident`] before they touch the file system.
 
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::ident::{is_hub_commit, is_hub_etag};
+
+use super::HfError;
+
+/// The largest cached file read back: a ref, a snapshot file (a `config.json`: the download
+/// cap is 8 MiB), a recorded listing.
+pub(super) const MAX_CACHED_BYTES: u64 = 256 << 20;
 
 /// Which kind of Hub repo a cache folder belongs to.
 #[derive(Debug, Clone, Copy)]
@@ -24,7 +35,8 @@ pub(super) struct RepoCache {
 }
 
 impl RepoCache {
-    /// `repo` must already be validated (no `/` beyond the org separator, no `..`, no `--`).
+    /// `repo` must already be checked by [`crate::ident::is_hub_repo_id`] (no `/` beyond the org
+    /// separator, no `..`, no `--`).
     pub(super) fn new(root: &Path, kind: RepoKind, repo: &str) -> Self {
         let prefix = match kind {
             RepoKind::Model => "models",
@@ -47,17 +59,34 @@ impl RepoCache {
     pub(super) fn read_ref(&self, name: &str) -> Option<String> {
         let text = read_optional(&self.ref_path(name))?;
         let sha = text.trim();
-        is_safe_commit(sha).then(|| sha.to_string())
+        is_hub_commit(sha).then(|| sha.to_string())
+    }
+
+    /// The commit `refs/main` names, for an answer without a request; a miss is
+    /// [`HfError::OfflineMiss`] naming `url` and the ref file that is not there.
+    pub(super) fn main_commit(&self, repo: &str, url: &str) -> Result<String, HfError> {
+        self.read_ref("main").ok_or_else(|| {
+            HfError::offline_miss(
+                repo,
+                url,
+                format!("no `{}`", self.ref_path("main").display()),
+            )
+        })
     }
 
     /// Records `sha` as the ref's commit; a no-op when it already is.
     pub(super) fn write_ref(&self, name: &str, sha: &str) -> io::Result<()> {
+        if !is_hub_commit(sha) {
+            return Err(invalid_name("commit", sha));
+        }
         if self.read_ref(name).as_deref() == Some(sha) {
             return Ok(());
         }
         write_atomic(&self.ref_path(name), sha.as_bytes())
     }
 
+    /// `sha` must be a Hub commit ([`is_hub_commit`]): every caller got it from `read_ref` or
+    /// checked it first.
     pub(super) fn snapshot_path(&self, sha: &str, file: &str) -> PathBuf {
         self.dir.join("snapshots").join(sha).join(file)
     }
@@ -76,13 +105,14 @@ impl RepoCache {
     }
 
     pub(super) fn has_blob(&self, etag: &str) -> bool {
-        self.blob_path(etag).is_file()
+        is_hub_etag(etag) && self.blob_path(etag).is_file()
     }
 
     /// Stores the content under `blobs/{etag}` (again when what is there differs: a damaged
     /// blob is replaced) and points the snapshot entry at it.
     pub(super) fn store(&self, sha: &str, file: &str, etag: &str, bytes: &[u8]) -> io::Result<()> {
-        if std::fs::read(self.blob_path(etag)).ok().as_deref() != Some(bytes) {
+        check_names(sha, etag)?;
+        if read_bytes(&self.blob_path(etag)).as_deref() != Some(bytes) {
             write_atomic(&self.blob_path(etag), bytes)?;
         }
         self.link_snapshot(sha, file, etag)
@@ -91,6 +121,7 @@ impl RepoCache {
     /// Makes `snapshots/{sha}/{file}` a relative symlink to `blobs/{etag}`, or a copy of it
     /// where the file system refuses symlinks.
     pub(super) fn link_snapshot(&self, sha: &str, file: &str, etag: &str) -> io::Result<()> {
+        check_names(sha, etag)?;
         let link = self.snapshot_path(sha, file);
         let depth = 2 + file.matches('/').count();
         let target = PathBuf::from(format!("{}blobs/{etag}", "../".repeat(depth)));
@@ -101,7 +132,9 @@ impl RepoCache {
             Ok(()) => rename_or_clean(&temp, &link),
             Err(err) => {
                 tracing::debug!(path = %link.display(), %err, "symlink refused; copying the blob");
-                let bytes = std::fs::read(self.blob_path(etag))?;
+                let bytes = read_bytes(&self.blob_path(etag)).ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::NotFound, "the blob is not a readable file")
+                })?;
                 write_atomic(&link, &bytes)
             }
         }
@@ -109,6 +142,9 @@ impl RepoCache {
 
     /// Records that `file` does not exist at `sha`.
     pub(super) fn mark_missing(&self, sha: &str, file: &str) -> io::Result<()> {
+        if !is_hub_commit(sha) {
+            return Err(invalid_name("commit", sha));
+        }
         write_atomic(&self.no_exist_path(sha, file), b"")
     }
 
@@ -128,11 +164,12 @@ pub(super) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     rename_or_clean(&temp, path)
 }
 
-/// Reads a text file; `None` when it is absent, unreadable or not UTF-8 (a cache miss).
+/// Reads a text file; `None` when it is absent, not a regular file, over
+/// [`MAX_CACHED_BYTES`], unreadable or not UTF-8 (a cache miss).
 pub(super) fn read_optional(path: &Path) -> Option<String> {
-    match std::fs::read_to_string(path) {
+    let bytes = read_bytes(path)?;
+    match String::from_utf8(bytes) {
         Ok(text) => Some(text),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => None,
         Err(err) => {
             tracing::warn!(path = %path.display(), %err, "unreadable cache entry; treating it as missing");
             None
@@ -140,18 +177,47 @@ pub(super) fn read_optional(path: &Path) -> Option<String> {
     }
 }
 
-/// A commit id or ref value that is safe as a single path component.
-pub(super) fn is_safe_commit(sha: &str) -> bool {
-    (4..=64).contains(&sha.len()) && sha.bytes().all(|b| b.is_ascii_alphanumeric())
+/// A regular file's bytes (at most [`MAX_CACHED_BYTES`]); `None` when absent, and with a
+/// warning when it is there but not a readable regular file of that size.
+fn read_bytes(path: &Path) -> Option<Vec<u8>> {
+    match crate::atomic_file::read_regular(path, MAX_CACHED_BYTES) {
+        Ok(bytes) => Some(bytes),
+        Err(err)
+            if err
+                .downcast_ref::<io::Error>()
+                .is_some_and(|err| err.kind() == io::ErrorKind::NotFound) =>
+        {
+            None
+        }
+        Err(err) => {
+            tracing::warn!(path = %path.display(), %err, "unreadable cache entry; treating it as missing");
+            None
+        }
+    }
 }
 
-/// An ETag that is safe as a blob file name.
-pub(super) fn is_safe_etag(etag: &str) -> bool {
-    (1..=128).contains(&etag.len())
-        && !etag.starts_with('.')
-        && etag
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+/// A cache write that failed costs a download next time, not this run's answer.
+pub(super) fn keep_going(result: io::Result<()>, path: &Path) {
+    if let Err(err) = result {
+        tracing::warn!(path = %path.display(), %err, "cannot write to the HF cache");
+    }
+}
+
+fn check_names(sha: &str, etag: &str) -> io::Result<()> {
+    if !is_hub_commit(sha) {
+        return Err(invalid_name("commit", sha));
+    }
+    if !is_hub_etag(etag) {
+        return Err(invalid_name("ETag", etag));
+    }
+    Ok(())
+}
+
+fn invalid_name(what: &str, value: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("`{}` is not a Hub {what}", crate::ident::echo(value)),
+    )
 }
 
 fn parent_of(path: &Path) -> io::Result<&Path> {

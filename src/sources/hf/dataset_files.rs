@@ -1,4 +1,5 @@
-//! The tags of the dataset's definition files, read from the Hub at the commit the run listed.
+//! The tags of the dataset's definition files, read from the Hub at the commit the run listed
+//! (the listing itself is `listing.rs`'s).
 //!
 //! `GET {endpoint}/datasets/{repo}/resolve/{sha}/{path}` for each `definitions/**/*.json` the
 //! listing names (huggingface_hub's URL for a dataset file), bounded: at most
@@ -21,9 +22,11 @@ use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use super::cache::{self, RepoCache, RepoKind};
+use super::cache::{self, keep_going, RepoCache, RepoKind};
+use super::listing::{store_listing, ListedFile};
 use super::transport::Target;
-use super::{validate_repo_id, DatasetListing, HfClient, HfError};
+use super::{DatasetListing, HfClient, HfError};
+use crate::next::same_kernel::KernelShape;
 
 /// At most this many definition files are read for their tags.
 pub const MAX_TAGGED_FILES: usize = 50_000;
@@ -34,36 +37,30 @@ const MAX_TAGS: usize = 64;
 const MAX_TAG_CHARS: usize = 200;
 /// The tags cache: one entry per listed file, well under this.
 const MAX_TAGS_CACHE_BYTES: u64 = 64 << 20;
-const TAGS_FILE: &str = "track-models-tags.json";
+/// Version 2 keeps each file's kernel shape too: a version-1 cache (tags only) is read anew once.
+const TAGS_FILE: &str = "track-models-tags-v2.json";
 
-/// One file of a tree listing: its path, blob id and size.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListedFile {
-    pub path: String,
-    pub oid: String,
-    pub size: u64,
-}
-
-/// What a definition file says about where it was traced: its `op_type` and the string tags
-/// that name a model, a TP or an EP size.
+/// What a definition file says about where it was traced (its `op_type` and the string tags
+/// that name a model, a TP or an EP size) and, for the same-kernel check, its kernel's shape.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileTags {
     pub op_type: Option<String>,
     pub tags: Vec<String>,
+    /// Axes, inputs and outputs (`None` without an `axes` object).
+    #[serde(default)]
+    pub kernel: Option<KernelShape>,
 }
 
 impl FileTags {
     /// The tags of a definition file's JSON; `None` when it is not a JSON object.
     pub fn parse(bytes: &[u8]) -> Option<FileTags> {
-        #[derive(Deserialize)]
-        struct DefinitionFile {
-            op_type: Option<serde_json::Value>,
-            #[serde(default)]
-            tags: Vec<serde_json::Value>,
-        }
-        let parsed: DefinitionFile = serde_json::from_slice(bytes).ok()?;
-        let tags = parsed
-            .tags
+        let json: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        let object = json.as_object()?;
+        let tags = object
+            .get("tags")
+            .and_then(serde_json::Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
             .iter()
             .filter_map(serde_json::Value::as_str)
             .filter(|tag| ["model:", "tp:", "ep:"].iter().any(|p| tag.starts_with(p)))
@@ -71,21 +68,23 @@ impl FileTags {
             .take(MAX_TAGS)
             .map(str::to_string)
             .collect();
-        let op_type = parsed
-            .op_type
-            .as_ref()
+        let op_type = object
+            .get("op_type")
             .and_then(serde_json::Value::as_str)
             .filter(|op| op.chars().count() <= MAX_TAG_CHARS)
             .map(str::to_string);
-        Some(FileTags { op_type, tags })
+        let kernel = KernelShape::parse(&json);
+        Some(FileTags {
+            op_type,
+            tags,
+            kernel,
+        })
     }
 }
 
 /// The tags of the listed definition files that could be read, and notes on the others.
 #[derive(Debug, Clone, Default)]
 pub struct DatasetTags {
-    /// The dataset commit the files belong to.
-    pub sha: String,
     /// `(path, tags)` per file read, sorted by path.
     pub files: Vec<(String, FileTags)>,
     /// What was skipped or failed, one line each (URLs, never the token).
@@ -108,17 +107,20 @@ struct TagsCache {
     blobs: BTreeMap<String, Cached>,
 }
 
-impl HfClient {
-    /// The listing this process (or the last run) recorded for `repo`: the cached listing at
-    /// the commit `refs/main` names in track-models' state folder. No request: a run without
-    /// `--trace-dir` listed the dataset when it loaded its index, so this is that listing.
-    pub fn recorded_dataset_listing(&self, repo: &str) -> Result<DatasetListing, HfError> {
-        validate_repo_id(repo)?;
-        let cache = RepoCache::new(&self.inner.state_dir, RepoKind::Dataset, repo);
-        let url = format!("{}/api/datasets/{repo}", self.inner.endpoint);
-        super::recorded_listing(repo, &cache, &url)
-    }
+/// The files of one listing, sorted into what the cache answers, what must be fetched and
+/// what is skipped.
+#[derive(Default)]
+struct Plan<'l> {
+    /// The listed definition files (at most [`MAX_TAGGED_FILES`]).
+    files: Vec<&'l ListedFile>,
+    /// Blob oid → its answer, from the cache so far.
+    answers: BTreeMap<String, Cached>,
+    /// One file per blob not cached yet.
+    to_fetch: Vec<&'l ListedFile>,
+    too_large: Vec<&'l str>,
+}
 
+impl HfClient {
     /// The tags of the definition files of `repo` at the commit of its recorded listing (see
     /// [`HfClient::recorded_dataset_listing`]), through the per-blob cache.
     pub async fn dataset_tags(&self, repo: &str) -> Result<DatasetTags, HfError> {
@@ -126,100 +128,50 @@ impl HfClient {
         let cache = RepoCache::new(&self.inner.state_dir, RepoKind::Dataset, repo);
         if listing.definition_files.is_empty() && !listing.definitions.is_empty() {
             // A listing cached before blob ids were kept: list the definitions again, once.
-            if self.inner.offline {
+            if self.offline {
                 return Ok(DatasetTags {
                     notes: vec![format!(
                         "offline: the cached listing of `{repo}` at `{}` has no blob ids (an older cache); the dataset's tags were not read",
                         listing.sha
                     )],
-                    sha: listing.sha,
                     ..DatasetTags::default()
                 });
             }
-            let sha = listing.sha.clone();
             listing.definition_files = self
-                .list_tree_entries(repo, &sha, "definitions")
+                .list_tree_entries(repo, &listing.sha, "definitions")
                 .await?
                 .into_iter()
                 .filter(|file| file.path.ends_with(".json"))
                 .collect();
-            super::store_listing(&cache, &listing);
+            store_listing(&cache, &listing);
         }
         let tags_path = cache.dir().join(TAGS_FILE);
         let before = read_tags_cache(&tags_path);
-        let mut answers: BTreeMap<String, Cached> = BTreeMap::new();
-        let mut out = DatasetTags {
-            sha: listing.sha.clone(),
-            ..DatasetTags::default()
-        };
-        let mut too_large = Vec::new();
-        let mut to_fetch: Vec<&ListedFile> = Vec::new();
-        let mut queued = HashSet::new();
-        let files: Vec<&ListedFile> = listing
-            .definition_files
-            .iter()
-            .filter(|file| file.path.starts_with("definitions/") && file.path.ends_with(".json"))
-            .collect();
-        if files.len() > MAX_TAGGED_FILES {
-            out.notes.push(format!(
-                "`{repo}` lists {} definition files; the tags of the first {MAX_TAGGED_FILES} were read",
-                files.len()
-            ));
-        }
-        let files = &files[..files.len().min(MAX_TAGGED_FILES)];
-        for file in files {
-            if file.size > MAX_DEFINITION_BYTES {
-                too_large.push(file.path.as_str());
-            } else if let Some(cached) = before.blobs.get(&file.oid) {
-                answers.insert(file.oid.clone(), cached.clone());
-            } else if queued.insert(file.oid.as_str()) {
-                to_fetch.push(file);
-            }
-        }
-        if !too_large.is_empty() {
-            out.notes.push(format!(
-                "{} definition file(s) of `{repo}` at `{}` are over {} KiB and were not read (first: `{}`)",
-                too_large.len(),
-                listing.sha,
-                MAX_DEFINITION_BYTES >> 10,
-                too_large[0]
-            ));
-        }
-        if self.inner.offline && !to_fetch.is_empty() {
+        let mut out = DatasetTags::default();
+        let mut plan = plan(repo, &listing, &before, &mut out.notes);
+        if self.offline && !plan.to_fetch.is_empty() {
             out.notes.push(format!(
                 "offline: the tags of {} of {} definition file(s) of `{repo}` at `{}` are not cached; `traced_not_listed` findings may be incomplete",
-                to_fetch.len(),
-                files.len(),
+                plan.to_fetch.len(),
+                plan.files.len(),
                 listing.sha
             ));
-        } else if !to_fetch.is_empty() {
-            let (fetched, notes) = self.fetch_definitions(repo, &listing.sha, &to_fetch).await;
+        } else if !plan.to_fetch.is_empty() {
+            let (fetched, notes) = self
+                .fetch_definitions(repo, &listing.sha, &plan.to_fetch)
+                .await;
             out.downloaded = fetched.len();
             out.notes.extend(notes);
-            answers.extend(fetched);
+            plan.answers.extend(fetched);
         }
-        let mut unusable = Vec::new();
-        for file in files {
-            match answers.get(&file.oid) {
-                Some(Cached::Tags(tags)) => out.files.push((file.path.clone(), tags.clone())),
-                Some(Cached::Unusable(why)) => unusable.push(format!("`{}`: {why}", file.path)),
-                None => {}
-            }
-        }
-        if !unusable.is_empty() {
-            out.notes.push(format!(
-                "{} definition file(s) of `{repo}` at `{}` are not definitions and were skipped (first: {})",
-                unusable.len(),
-                listing.sha,
-                unusable[0]
-            ));
-        }
-        out.files.sort_by(|a, b| a.0.cmp(&b.0));
+        collect(repo, &listing.sha, &plan, &mut out);
         // Only this listing's blobs are kept: the cache never outgrows the dataset.
-        let after = TagsCache { blobs: answers };
+        let after = TagsCache {
+            blobs: plan.answers,
+        };
         if after != before {
             match serde_json::to_vec(&after) {
-                Ok(bytes) => super::keep_going(cache::write_atomic(&tags_path, &bytes), &tags_path),
+                Ok(bytes) => keep_going(cache::write_atomic(&tags_path, &bytes), &tags_path),
                 Err(err) => tracing::warn!(%err, "cannot serialise the dataset tags"),
             }
         }
@@ -322,16 +274,78 @@ impl HfClient {
     }
 }
 
+/// Sorts the listed definition files (at most [`MAX_TAGGED_FILES`]) by what answers them: the
+/// cache, a download, or nothing (too large); notes what is left out.
+fn plan<'l>(
+    repo: &str,
+    listing: &'l DatasetListing,
+    before: &TagsCache,
+    notes: &mut Vec<String>,
+) -> Plan<'l> {
+    let mut files: Vec<&ListedFile> = listing
+        .definition_files
+        .iter()
+        .filter(|file| file.path.starts_with("definitions/") && file.path.ends_with(".json"))
+        .collect();
+    if files.len() > MAX_TAGGED_FILES {
+        notes.push(format!(
+            "`{repo}` lists {} definition files; the tags of the first {MAX_TAGGED_FILES} were read",
+            files.len()
+        ));
+        files.truncate(MAX_TAGGED_FILES);
+    }
+    let mut plan = Plan::default();
+    let mut queued = HashSet::new();
+    for file in &files {
+        if file.size > MAX_DEFINITION_BYTES {
+            plan.too_large.push(file.path.as_str());
+        } else if let Some(cached) = before.blobs.get(&file.oid) {
+            plan.answers.insert(file.oid.clone(), cached.clone());
+        } else if queued.insert(file.oid.as_str()) {
+            plan.to_fetch.push(file);
+        }
+    }
+    if let Some(first) = plan.too_large.first() {
+        notes.push(format!(
+            "{} definition file(s) of `{repo}` at `{}` are over {} KiB and were not read (first: `{first}`)",
+            plan.too_large.len(),
+            listing.sha,
+            MAX_DEFINITION_BYTES >> 10,
+        ));
+    }
+    plan.files = files;
+    plan
+}
+
+/// The tags of every planned file that has an answer, sorted by path; a note on the files that
+/// are not definitions.
+fn collect(repo: &str, sha: &str, plan: &Plan<'_>, out: &mut DatasetTags) {
+    let mut unusable = Vec::new();
+    for file in &plan.files {
+        match plan.answers.get(&file.oid) {
+            Some(Cached::Tags(tags)) => out.files.push((file.path.clone(), tags.clone())),
+            Some(Cached::Unusable(why)) => unusable.push(format!("`{}`: {why}", file.path)),
+            None => {}
+        }
+    }
+    if let Some(first) = unusable.first() {
+        out.notes.push(format!(
+            "{} definition file(s) of `{repo}` at `{sha}` are not definitions and were skipped (first: {first})",
+            unusable.len(),
+        ));
+    }
+    out.files.sort_by(|a, b| a.0.cmp(&b.0));
+}
+
 /// The tags cache; empty when absent, unreadable, too large or damaged (then rebuilt).
 fn read_tags_cache(path: &Path) -> TagsCache {
     if !path.exists() {
         return TagsCache::default();
     }
     let parsed = crate::atomic_file::read_regular(path, MAX_TAGS_CACHE_BYTES)
-        .map_err(|err| err.to_string())
-        .and_then(|bytes| serde_json::from_slice(&bytes).map_err(|err| err.to_string()));
+        .and_then(|bytes| Ok(serde_json::from_slice(&bytes)?));
     parsed.unwrap_or_else(|err| {
-        tracing::warn!(path = %path.display(), %err, "ignoring a bad dataset tags cache");
+        tracing::warn!(path = %path.display(), err = %format!("{err:#}"), "ignoring a bad dataset tags cache");
         TagsCache::default()
     })
 }
@@ -349,6 +363,7 @@ mod tests {
             Some(FileTags {
                 op_type: Some("gemm".to_string()),
                 tags: vec!["model:qwen3-8b".into(), "tp:2".into(), "ep:8".into()],
+                kernel: None,
             })
         );
         assert_eq!(FileTags::parse(b"[1, 2]"), None);
@@ -357,5 +372,29 @@ mod tests {
             FileTags::parse(b"{\"op_type\": 3}"),
             Some(FileTags::default())
         );
+    }
+
+    #[test]
+    fn the_kernel_shape_is_read_with_the_tags() {
+        let body = br#"{"name": "gemm_n8_k4", "op_type": "gemm", "tags": ["model:m"],
+            "axes": {"M": {"type": "var"}, "N": {"type": "const", "value": 8},
+                     "K": {"type": "const", "value": 4}},
+            "inputs": {"A": {}, "B": {}}, "outputs": {"C": {}}}"#;
+        let kernel = FileTags::parse(body).unwrap().kernel.unwrap();
+        let axes: Vec<(&str, &str, Option<u64>)> = kernel
+            .axes
+            .iter()
+            .map(|(name, axis)| (name.as_str(), axis.kind.as_str(), axis.value))
+            .collect();
+        assert_eq!(
+            axes,
+            [
+                ("K", "const", Some(4)),
+                ("M", "var", None),
+                ("N", "const", Some(8))
+            ]
+        );
+        assert_eq!(kernel.inputs.iter().collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(kernel.outputs.iter().collect::<Vec<_>>(), ["C"]);
     }
 }

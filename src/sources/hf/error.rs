@@ -63,8 +63,9 @@ pub enum HfError {
         reason: String,
     },
 
-    /// 429 that asked for a longer wait than allowed, or that lasted through every try.
-    #[error("rate limited by the Hub for {} ({url}): {reason}", subject(.repo))]
+    /// 429 that asked for a longer wait than allowed, that lasted through every try, or whose
+    /// wait would overrun the run's wait budget.
+    #[error("rate limited by the Hub for {} ({url}): {reason}{}", subject(.repo), config_hint(.url))]
     RateLimited {
         repo: String,
         url: String,
@@ -74,7 +75,7 @@ pub enum HfError {
     },
 
     /// Any other non-success status (after retries, for the retryable ones).
-    #[error("unexpected answer for {} ({url}): {reason}", subject(.repo))]
+    #[error("unexpected answer for {} ({url}): {reason}{}", subject(.repo), server_error_hint(.url, *.status))]
     Http {
         repo: String,
         url: String,
@@ -82,8 +83,9 @@ pub enum HfError {
         reason: String,
     },
 
-    /// Timeout, refused connection or broken transfer, after every try.
-    #[error("could not reach the Hub for {} ({url}): {reason}", subject(.repo))]
+    /// Timeout or broken transfer after every try; a refused connection or a failed DNS lookup
+    /// after the first (retrying them only adds silence).
+    #[error("could not reach the Hub for {} ({url}): {reason}{}", subject(.repo), config_hint(.url))]
     Transport {
         repo: String,
         url: String,
@@ -117,6 +119,15 @@ pub enum HfError {
         deadline: Duration,
     },
 
+    /// A listing (a dataset tree, a model search) that goes on past the entries or pages the
+    /// client reads for one: it fails rather than grow without bound.
+    #[error("listing too long for {} ({url}): {reason}", subject(.repo))]
+    ListingTooLong {
+        repo: String,
+        url: String,
+        reason: String,
+    },
+
     /// Offline mode (`HF_HUB_OFFLINE`) and the cache cannot answer.
     #[error("offline and not cached: {} ({url}): {reason}\nhint: unset `HF_HUB_OFFLINE` to fetch it", subject(.repo))]
     OfflineMiss {
@@ -124,6 +135,61 @@ pub enum HfError {
         url: String,
         reason: String,
     },
+}
+
+impl HfError {
+    /// What cannot be answered offline (or from the cache) for `repo`, and why.
+    pub(super) fn offline_miss(repo: &str, url: &str, reason: String) -> HfError {
+        HfError::OfflineMiss {
+            repo: repo.to_string(),
+            url: url.to_string(),
+            reason,
+        }
+    }
+
+    /// Whether this failure of a metadata request says the Hub could not answer now (a
+    /// connection error, a timeout, a 5xx, a 429, a 401/403, an answer without the file's
+    /// commit) rather than something about the repo itself (not found, no such file or
+    /// revision). huggingface_hub's `hf_hub_download` answers the former from the cached
+    /// snapshot of the revision; so does this client.
+    pub(super) fn is_outage(&self) -> bool {
+        match self {
+            HfError::Transport { .. }
+            | HfError::DeadlineExceeded { .. }
+            | HfError::RateLimited { .. }
+            | HfError::Gated { .. }
+            | HfError::BadToken { .. }
+            | HfError::MissingOrPrivate { .. }
+            | HfError::InvalidResponse { .. }
+            | HfError::TooLarge { .. } => true,
+            HfError::Http { status, .. } => *status >= 500 || matches!(status, 401 | 403),
+            HfError::InvalidRepoId { .. }
+            | HfError::RepoNotFound { .. }
+            | HfError::EntryNotFound { .. }
+            | HfError::RevisionNotFound { .. }
+            | HfError::ListingTooLong { .. }
+            | HfError::OfflineMiss { .. } => false,
+        }
+    }
+}
+
+/// A `hint:` line for a `config.json` the Hub could not serve (unreachable, rate limited, a
+/// 5xx): the run can go on without the Hub when the config is given by hand.
+fn config_hint(url: &str) -> &'static str {
+    if url.contains("/resolve/") && url.ends_with("/config.json") {
+        "\nhint: the Hub could not serve it now; run again later, or pass the model's config with `--config-file <path>`"
+    } else {
+        ""
+    }
+}
+
+/// [`config_hint`] for a 5xx; other statuses are answers about the repo.
+fn server_error_hint(url: &str, status: u16) -> &'static str {
+    if status >= 500 {
+        config_hint(url)
+    } else {
+        ""
+    }
 }
 
 /// `60 s`, `0.7 s`.

@@ -1,6 +1,8 @@
 //! What the Hub says about a model (`/api/models/{repo}` and `/api/models?…`), reduced to the
 //! fields discovery uses. Only requested `expand[]` fields come back, so all but `id` are
-//! optional, and both shapes of `inferenceProviderMapping` are accepted.
+//! optional, and both shapes of `inferenceProviderMapping` are accepted. The lineage fields
+//! (`baseModels`, `cardData.base_model`) are read leniently: a shape the Hub did not document
+//! reads as "no lineage", never as a failed list.
 
 use std::collections::BTreeMap;
 
@@ -37,6 +39,80 @@ pub struct ModelInfo {
         deserialize_with = "provider_mappings"
     )]
     pub inference_providers: Vec<ProviderMapping>,
+    /// `baseModels`: what the Hub resolved the model card's `base_model` to, with the relation
+    /// (`{"relation": "quantized", "models": [{"id": "zai-org/GLM-5.2"}]}`).
+    #[serde(
+        default,
+        rename = "baseModels",
+        deserialize_with = "lenient_base_models"
+    )]
+    pub base_models: Option<BaseModels>,
+    /// `cardData`: the model card's metadata, of which only the lineage is kept.
+    #[serde(default, rename = "cardData", deserialize_with = "lenient_card_data")]
+    pub card_data: Option<CardLineage>,
+}
+
+/// The Hub's `baseModels`: the relation (`quantized`, `finetune`, `adapter`, `merge`) and the
+/// repo ids the model was made from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct BaseModels {
+    pub relation: Option<String>,
+    pub models: Vec<String>,
+}
+
+/// The lineage part of `cardData`: `base_model` (a repo id or a list of them, as the card's
+/// YAML has it) and `base_model_relation` when the card states it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CardLineage {
+    pub base_model: Vec<String>,
+    pub base_model_relation: Option<String>,
+}
+
+/// Repo ids from a string or a list of strings (anything else: none).
+fn repo_ids(value: Option<&serde_json::Value>) -> Vec<String> {
+    let one = |v: &serde_json::Value| {
+        v.as_str()
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(str::to_string)
+    };
+    match value {
+        Some(serde_json::Value::Array(items)) => items.iter().filter_map(one).collect(),
+        Some(other) => one(other).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
+fn lenient_base_models<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<BaseModels>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(value.and_then(|value| {
+        let models: Vec<String> = value
+            .get("models")?
+            .as_array()?
+            .iter()
+            .filter_map(|m| m.get("id")?.as_str().map(str::to_string))
+            .collect();
+        let relation = value
+            .get("relation")
+            .and_then(|r| r.as_str())
+            .map(str::to_string);
+        Some(BaseModels { relation, models })
+    }))
+}
+
+fn lenient_card_data<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<CardLineage>, D::Error> {
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(value.map(|value| CardLineage {
+        base_model: repo_ids(value.get("base_model")),
+        base_model_relation: value
+            .get("base_model_relation")
+            .and_then(|r| r.as_str())
+            .map(str::to_string),
+    }))
 }
 
 /// `gated`: `false`, `"auto"` or `"manual"`; anything else is kept verbatim.

@@ -1,15 +1,23 @@
-//! One HTTP exchange with the Hub, with the retry rules of the official client: 408/500/502/
-//! 503/504 and timeouts or connection failures are retried with doubling backoff; 429 waits as
-//! long as `RateLimit`/`Retry-After` ask, up to a cap; at most `max_tries` attempts. Also the
-//! mapping of `X-Error-Code` to [`HfError`], JSON decoding with errors that name the URL, and
-//! `Link: <…>; rel="next"` pagination.
+//! The wire: one HTTP exchange with the Hub and the rules around it.
 //!
-//! Bounded: a body is streamed chunk by chunk and stopped at a cap ([`Limits`]: a few MiB for a
-//! file such as `config.json`, more for an API listing page), and a request with all its
-//! retries and waits has one total deadline, so a slow server costs at most that, not
-//! `max_tries` × the per-try timeout.
+//! - Retries as the official client does them: 408/500/502/503/504, timeouts and broken
+//!   transfers are retried with doubling backoff, at most `max_tries` attempts in all. A refused
+//!   connection or a failed DNS lookup is not: it fails on the first try (retrying only adds
+//!   silence).
+//! - A 429 waits as long as `RateLimit` / `Retry-After` ask (up to `max_rate_limit_wait`), all
+//!   such waits of the run together within the client's wait budget; waits do not count
+//!   against the deadlines.
+//! - A metadata request ([`Call::Metadata`]) is sent once with the ETag timeout: its caller has
+//!   a cached answer to fall back on.
+//! - Bounded: a body is streamed and stopped at its cap (`Limits`), a request with all its
+//!   retries has one deadline, a `Link`-paginated listing has a deadline and caps on entries
+//!   and pages.
+//! - The token goes only to the endpoint's origin and is scrubbed from every message; statuses
+//!   and `X-Error-Code` map to [`HfError`]; bodies that are not the JSON expected are
+//!   [`BodyError`]s, turned into errors naming the URL.
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -21,39 +29,20 @@ use serde::de::DeserializeOwned;
 
 use super::{HfClient, HfError};
 
-/// Size caps and total deadlines of the Hub client.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Largest body read for a repo file (`…/resolve/…`, such as `config.json`).
-    pub max_file_bytes: u64,
-    /// Largest body read for an API answer (a listing page, model info, a search).
-    pub max_api_bytes: u64,
-    /// Total time for one request, all retries and waits included.
-    pub request_deadline: Duration,
-    /// Total time for everything one model's `config.json` needs (metadata, then the file).
-    pub model_deadline: Duration,
-    /// Total time for every page of one listing (a dataset tree, a model search).
-    pub source_deadline: Duration,
-}
-
-impl Default for Limits {
-    /// 8 MiB per file (real configs are a few KiB), 64 MiB per API answer, 60 s per request,
-    /// 90 s per model, 300 s per listing.
-    fn default() -> Self {
-        Limits {
-            max_file_bytes: 8 << 20,
-            max_api_bytes: 64 << 20,
-            request_deadline: Duration::from_secs(60),
-            model_deadline: Duration::from_secs(90),
-            source_deadline: Duration::from_secs(300),
-        }
-    }
-}
-
 /// Why one attempt produced no answer.
 enum AttemptError {
     Transport(reqwest::Error),
     TooLarge { limit: u64 },
+}
+
+/// How a request is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Call {
+    /// Retried and rate-limit waits as the client's policy says.
+    Full,
+    /// Once, with the ETag timeout (`HF_HUB_ETAG_TIMEOUT`): the check that a cached file is
+    /// current, whose failure the cache answers.
+    Metadata,
 }
 
 /// A finished exchange: the final status (after redirects), headers and whole body.
@@ -80,95 +69,238 @@ pub(super) struct Target<'a> {
     pub path: &'a str,
 }
 
+/// A body that is not what was expected.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum BodyError {
+    #[error("expected JSON, got HTML (content-type `{content_type}`)")]
+    Html { content_type: String },
+    #[error("truncated JSON: {0}")]
+    TruncatedJson(serde_json::Error),
+    #[error("invalid JSON: {0}")]
+    InvalidJson(serde_json::Error),
+    #[error("not UTF-8: {0}")]
+    NotUtf8(#[from] std::string::FromUtf8Error),
+}
+
+impl From<serde_json::Error> for BodyError {
+    fn from(err: serde_json::Error) -> Self {
+        if err.is_eof() {
+            BodyError::TruncatedJson(err)
+        } else {
+            BodyError::InvalidJson(err)
+        }
+    }
+}
+
+/// What the next step of [`HfClient::exchange_with`] is after one attempt.
+enum Step {
+    Done(Exchange),
+    Wait(Duration),
+    /// A wait the Hub asked for with a 429 (not counted against the deadline).
+    RateWait(Duration),
+}
+
+/// A deadline that moves on by the time the client spends waiting out the Hub's 429s: while
+/// the Hub asks the run to wait, no deadline runs.
+pub(super) struct Deadline<'c> {
+    client: &'c HfClient,
+    at: Instant,
+    waited_before: u64,
+    pub limit: Duration,
+}
+
+impl Deadline<'_> {
+    pub(super) fn at(&self) -> Instant {
+        let waited = self.client.rate_limit_waited_ms() - self.waited_before;
+        self.at + Duration::from_millis(waited)
+    }
+
+    pub(super) fn passed(&self) -> bool {
+        Instant::now() >= self.at()
+    }
+
+    /// `work`, unless the deadline passes first.
+    pub(super) async fn run<F: Future>(&self, work: F) -> Option<F::Output> {
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                out = &mut work => return Some(out),
+                () = tokio::time::sleep_until(self.at()) => {
+                    if self.passed() {
+                        return None;
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl HfClient {
-    /// Sends `method url` until it gets a non-retryable answer or runs out of tries. Returns the
-    /// answer whatever its status; only transport failures and exhausted rate limits are errors.
+    /// A deadline `limit` from now (see [`Deadline`]).
+    pub(super) fn deadline(&self, limit: Duration) -> Deadline<'_> {
+        Deadline {
+            client: self,
+            at: Instant::now() + limit,
+            waited_before: self.rate_limit_waited_ms(),
+            limit,
+        }
+    }
+
+    /// Milliseconds this client has spent (or is spending) waiting out 429s.
+    fn rate_limit_waited_ms(&self) -> u64 {
+        self.inner.rate_limit_waited_ms.load(Ordering::Relaxed)
+    }
+
+    /// Takes `wait` out of the run's wait budget; `Err` with what was already waited when it
+    /// does not fit.
+    fn reserve_wait(&self, wait: Duration) -> Result<(), Duration> {
+        let budget = u64::try_from(self.inner.wait_budget.as_millis()).unwrap_or(u64::MAX);
+        let wait = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX);
+        self.inner
+            .rate_limit_waited_ms
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |waited| {
+                waited.checked_add(wait).filter(|total| *total <= budget)
+            })
+            .map(|_| ())
+            .map_err(Duration::from_millis)
+    }
+
+    /// [`HfClient::exchange_with`] as [`Call::Full`].
     pub(super) async fn exchange(
         &self,
         repo: &str,
         method: Method,
         url: &Url,
     ) -> Result<Exchange, HfError> {
-        let policy = &self.inner.retry;
-        let limits = self.inner.limits;
-        let deadline = Instant::now() + limits.request_deadline;
-        let max_tries = policy.max_tries.max(1);
-        let mut backoff = policy.initial_backoff;
+        self.exchange_with(repo, method, url, Call::Full).await
+    }
+
+    /// Sends `method url` until it gets a non-retryable answer or runs out of tries. Returns the
+    /// answer whatever its status; only transport failures and exhausted rate limits are errors.
+    pub(super) async fn exchange_with(
+        &self,
+        repo: &str,
+        method: Method,
+        url: &Url,
+        call: Call,
+    ) -> Result<Exchange, HfError> {
+        let deadline = self.deadline(self.inner.limits.request_deadline);
+        let mut backoff = self.inner.retry.initial_backoff;
         let mut tries = 0;
-        let out_of_time = || HfError::DeadlineExceeded {
-            repo: repo.to_string(),
-            url: url.to_string(),
-            deadline: limits.request_deadline,
-        };
         loop {
             tries += 1;
-            let outcome =
-                match tokio::time::timeout_at(deadline, self.attempt(method.clone(), url)).await {
-                    Ok(outcome) => outcome,
-                    Err(_) => return Err(out_of_time()),
-                };
-            let wait = match outcome {
-                Err(AttemptError::TooLarge { limit }) => {
-                    return Err(HfError::TooLarge {
-                        repo: repo.to_string(),
-                        url: url.to_string(),
-                        limit,
-                    })
-                }
-                Err(AttemptError::Transport(err)) => {
-                    if tries < max_tries && is_transient(&err) {
-                        tracing::debug!(%url, tries, %err, "retrying after a transport error");
-                        backoff
-                    } else {
-                        return Err(HfError::Transport {
-                            repo: repo.to_string(),
-                            url: url.to_string(),
-                            reason: format!("{}, {}", transport_reason(&err), tries_text(tries)),
-                            source: err,
-                        });
+            let timeout = (call == Call::Metadata).then_some(self.inner.etag_timeout);
+            let Some(outcome) = deadline
+                .run(self.attempt(method.clone(), url, timeout))
+                .await
+            else {
+                return Err(out_of_time(repo, url, &deadline));
+            };
+            let wait = match self.next_step(repo, url, call, outcome, tries, backoff)? {
+                Step::Done(answer) => return Ok(answer),
+                Step::RateWait(wait) => wait,
+                Step::Wait(wait) => {
+                    if Instant::now() + wait >= deadline.at() {
+                        return Err(out_of_time(repo, url, &deadline));
                     }
-                }
-                Ok(answer) if answer.status == StatusCode::TOO_MANY_REQUESTS => {
-                    let asked = rate_limit_wait(&answer.headers);
-                    let wait = asked.unwrap_or(backoff);
-                    if wait > policy.max_rate_limit_wait {
-                        return Err(HfError::RateLimited {
-                            repo: repo.to_string(),
-                            url: answer.url.to_string(),
-                            reason: format!(
-                                "the Hub asks to wait {} s, more than the {} s allowed",
-                                wait.as_secs_f64(),
-                                policy.max_rate_limit_wait.as_secs_f64()
-                            ),
-                            retry_after: asked,
-                        });
-                    }
-                    if tries >= max_tries {
-                        return Err(HfError::RateLimited {
-                            repo: repo.to_string(),
-                            url: answer.url.to_string(),
-                            reason: format!("still 429 Too Many Requests after {tries} tries"),
-                            retry_after: asked,
-                        });
-                    }
-                    tracing::info!(%url, wait_s = wait.as_secs_f64(), "rate limited; waiting");
                     wait
                 }
-                Ok(answer) if tries < max_tries && is_retryable_status(answer.status) => {
-                    tracing::debug!(%url, tries, status = %answer.status, "retrying");
-                    backoff
-                }
-                Ok(mut answer) => {
-                    answer.tries = tries;
-                    return Ok(answer);
-                }
             };
-            if Instant::now() + wait >= deadline {
-                return Err(out_of_time());
-            }
-            tokio::time::sleep(wait).await;
-            backoff = (backoff * 2).min(policy.max_backoff);
+            self.inner.sleep.sleep(wait).await;
+            backoff = (backoff * 2).min(self.inner.retry.max_backoff);
         }
+    }
+
+    /// What follows one attempt: its answer, a wait before the next try, or an error.
+    fn next_step(
+        &self,
+        repo: &str,
+        url: &Url,
+        call: Call,
+        outcome: Result<Exchange, AttemptError>,
+        tries: u32,
+        backoff: Duration,
+    ) -> Result<Step, HfError> {
+        let max_tries = match call {
+            Call::Full => self.inner.retry.max_tries.max(1),
+            Call::Metadata => 1,
+        };
+        match outcome {
+            Err(AttemptError::TooLarge { limit }) => Err(HfError::TooLarge {
+                repo: repo.to_string(),
+                url: url.to_string(),
+                limit,
+            }),
+            Err(AttemptError::Transport(err)) => {
+                let unreachable = unreachable_reason(&err);
+                if tries < max_tries && unreachable.is_none() && is_transient(&err) {
+                    tracing::debug!(%url, tries, %err, "retrying after a transport error");
+                    return Ok(Step::Wait(backoff));
+                }
+                let reason = unreachable.unwrap_or_else(|| transport_reason(&err));
+                Err(HfError::Transport {
+                    repo: repo.to_string(),
+                    url: url.to_string(),
+                    reason: format!("{reason}, {}", tries_text(tries)),
+                    source: err,
+                })
+            }
+            Ok(answer) if answer.status == StatusCode::TOO_MANY_REQUESTS => {
+                self.rate_limit_step(repo, &answer, tries, max_tries, backoff)
+            }
+            Ok(answer) if tries < max_tries && is_retryable_status(answer.status) => {
+                tracing::debug!(%url, tries, status = %answer.status, "retrying");
+                Ok(Step::Wait(backoff))
+            }
+            Ok(mut answer) => {
+                answer.tries = tries;
+                Ok(Step::Done(answer))
+            }
+        }
+    }
+
+    /// A 429: the wait the Hub asks for (else the backoff), if it is within the single-wait cap,
+    /// the tries and the run's wait budget.
+    fn rate_limit_step(
+        &self,
+        repo: &str,
+        answer: &Exchange,
+        tries: u32,
+        max_tries: u32,
+        backoff: Duration,
+    ) -> Result<Step, HfError> {
+        let asked = rate_limit_wait(&answer.headers);
+        let wait = asked.unwrap_or(backoff);
+        let limited = |reason: String| HfError::RateLimited {
+            repo: repo.to_string(),
+            url: answer.url.to_string(),
+            reason,
+            retry_after: asked,
+        };
+        let cap = self.inner.retry.max_rate_limit_wait;
+        if wait > cap {
+            return Err(limited(format!(
+                "the Hub asks to wait {}, more than the {} allowed",
+                seconds(wait),
+                seconds(cap)
+            )));
+        }
+        if tries >= max_tries {
+            return Err(limited(format!(
+                "still 429 Too Many Requests after {}",
+                tries_text(tries)
+            )));
+        }
+        if let Err(waited) = self.reserve_wait(wait) {
+            return Err(limited(format!(
+                "the Hub asks to wait {}; this run already waited {} of its {} budget (`TRACK_MODELS_HUB_WAIT_BUDGET`)",
+                seconds(wait),
+                seconds(waited),
+                seconds(self.inner.wait_budget)
+            )));
+        }
+        tracing::info!(url = %answer.url, wait_s = wait.as_secs_f64(), "rate limited by the Hub; waiting");
+        Ok(Step::RateWait(wait))
     }
 
     /// `first` unless it redirects to another host (an LFS file served by a CDN): then the
@@ -194,13 +326,21 @@ impl HfClient {
 
     /// One request and its whole body (streamed, stopped at the cap for its kind), holding one
     /// of the client's in-flight permits.
-    async fn attempt(&self, method: Method, url: &Url) -> Result<Exchange, AttemptError> {
+    async fn attempt(
+        &self,
+        method: Method,
+        url: &Url,
+        timeout: Option<Duration>,
+    ) -> Result<Exchange, AttemptError> {
         // The semaphore is never closed, so acquiring only fails if that changes.
         let _permit = self.inner.in_flight.acquire().await.ok();
         self.inner.requests.fetch_add(1, Ordering::Relaxed);
         let mut request = self.inner.http.request(method.clone(), url.clone());
         if let Some(token) = self.token_for(url) {
             request = request.bearer_auth(token);
+        }
+        if let Some(timeout) = timeout {
+            request = request.timeout(timeout);
         }
         tracing::debug!(%method, %url, "hf request");
         let mut response = request.send().await.map_err(AttemptError::Transport)?;
@@ -323,35 +463,50 @@ impl HfClient {
         target: &Target<'_>,
         answer: &Exchange,
     ) -> Result<T, HfError> {
+        // Syntax first (a truncated or malformed body says so), then the shape.
         check_json(answer)
-            .and_then(|()| serde_json::from_slice(&answer.body).map_err(|err| json_reason(&err)))
-            .map_err(|reason| HfError::InvalidResponse {
-                repo: target.repo.to_string(),
-                url: answer.url.to_string(),
-                reason: self.scrub(&reason),
-            })
+            .and_then(|()| Ok(serde_json::from_slice(&answer.body)?))
+            .map_err(|err| self.invalid_body(target.repo, answer, &err))
+    }
+
+    /// [`HfError::InvalidResponse`] for `answer`'s URL, the reason scrubbed of the token.
+    pub(super) fn invalid_body(&self, repo: &str, answer: &Exchange, err: &BodyError) -> HfError {
+        HfError::InvalidResponse {
+            repo: repo.to_string(),
+            url: answer.url.to_string(),
+            reason: self.scrub(&err.to_string()),
+        }
     }
 
     /// GETs `first` and every `Link: rel="next"` page after it, until there is none or `enough`
-    /// items were collected.
+    /// items were collected. A listing that goes past the client's caps on entries or pages,
+    /// or loops back to a page it has seen, fails naming the URL.
     pub(super) async fn get_pages<T: DeserializeOwned>(
         &self,
         target: &Target<'_>,
         first: Url,
         enough: usize,
     ) -> Result<Vec<T>, HfError> {
+        let limits = self.inner.limits;
+        let too_long = |reason: String| HfError::ListingTooLong {
+            repo: target.repo.to_string(),
+            url: first.to_string(),
+            reason,
+        };
         let mut items = Vec::new();
         let mut seen = HashSet::new();
-        let mut url = first;
+        let mut url = first.clone();
         // All pages together get one deadline: a listing that never ends costs at most that.
-        let deadline = Instant::now() + self.inner.limits.source_deadline;
+        let deadline = self.deadline(limits.source_deadline);
         loop {
-            if Instant::now() >= deadline {
-                return Err(HfError::DeadlineExceeded {
-                    repo: target.repo.to_string(),
-                    url: url.to_string(),
-                    deadline: self.inner.limits.source_deadline,
-                });
+            if deadline.passed() {
+                return Err(out_of_time(target.repo, &url, &deadline));
+            }
+            if seen.len() >= limits.max_listing_pages {
+                return Err(too_long(format!(
+                    "more than {} pages (next: {url}); the listing was not used",
+                    limits.max_listing_pages
+                )));
             }
             seen.insert(url.to_string());
             let answer = self.exchange(target.repo, Method::GET, &url).await?;
@@ -360,6 +515,13 @@ impl HfClient {
             items.extend(page);
             if items.len() >= enough {
                 break;
+            }
+            if items.len() > limits.max_listing_entries {
+                return Err(too_long(format!(
+                    "more than {} entries after {} pages; the listing was not used",
+                    limits.max_listing_entries,
+                    seen.len()
+                )));
             }
             let Some(next) = next_link(&answer.headers, &answer.url) else {
                 break;
@@ -375,40 +537,65 @@ impl HfClient {
         }
         Ok(items)
     }
+
+    /// `{endpoint}/{path_and_query}`; `repo` only names the error.
+    pub(super) fn url(&self, repo: &str, path: &str) -> Result<Url, HfError> {
+        let text = format!("{}/{path}", self.inner.endpoint);
+        Url::parse(&text).map_err(|err| HfError::InvalidResponse {
+            repo: repo.to_string(),
+            url: text.clone(),
+            reason: format!("cannot build the request URL: {err}"),
+        })
+    }
+
+    /// The token, if `url` is on the endpoint's origin (a `Link` to another host gets none).
+    fn token_for(&self, url: &Url) -> Option<&str> {
+        let endpoint = &self.inner.endpoint_url;
+        let same_origin = url.scheme() == endpoint.scheme()
+            && url.host_str() == endpoint.host_str()
+            && url.port_or_known_default() == endpoint.port_or_known_default();
+        self.inner.token.as_deref().filter(|_| same_origin)
+    }
+
+    /// `text` with the token (if any) replaced, for anything that may end up in a message.
+    pub(super) fn scrub(&self, text: &str) -> String {
+        match self.inner.token.as_deref() {
+            Some(token) if text.contains(token) => text.replace(token, "<redacted>"),
+            _ => text.to_string(),
+        }
+    }
 }
 
-/// Checks that a JSON body is whole JSON without decoding it into anything.
-pub(super) fn check_json(answer: &Exchange) -> Result<(), String> {
+fn out_of_time(repo: &str, url: &Url, deadline: &Deadline<'_>) -> HfError {
+    HfError::DeadlineExceeded {
+        repo: repo.to_string(),
+        url: url.to_string(),
+        deadline: deadline.limit,
+    }
+}
+
+/// Checks that a body is whole JSON without decoding it into anything.
+fn check_json(answer: &Exchange) -> Result<(), BodyError> {
     check_html(answer)?;
-    serde_json::from_slice::<serde::de::IgnoredAny>(&answer.body)
-        .map(|_| ())
-        .map_err(|err| json_reason(&err))
+    serde_json::from_slice::<serde::de::IgnoredAny>(&answer.body)?;
+    Ok(())
 }
 
 /// An HTML page where JSON was expected (a login wall, a proxy's error page).
-pub(super) fn check_html(answer: &Exchange) -> Result<(), String> {
+pub(super) fn check_html(answer: &Exchange) -> Result<(), BodyError> {
     if looks_like_html(answer) {
         let content_type = answer.header(CONTENT_TYPE.as_str()).unwrap_or("none");
-        return Err(format!(
-            "expected JSON, got HTML (content-type `{content_type}`)"
-        ));
+        return Err(BodyError::Html {
+            content_type: content_type.to_string(),
+        });
     }
     Ok(())
 }
 
 /// Whole JSON text (truncated or malformed is an error).
-pub(super) fn check_json_text(text: &str) -> Result<(), String> {
-    serde_json::from_str::<serde::de::IgnoredAny>(text)
-        .map(|_| ())
-        .map_err(|err| json_reason(&err))
-}
-
-fn json_reason(err: &serde_json::Error) -> String {
-    if err.is_eof() {
-        format!("truncated JSON: {err}")
-    } else {
-        format!("invalid JSON: {err}")
-    }
+pub(super) fn check_json_text(text: &str) -> Result<(), BodyError> {
+    serde_json::from_str::<serde::de::IgnoredAny>(text)?;
+    Ok(())
 }
 
 fn looks_like_html(answer: &Exchange) -> bool {
@@ -424,6 +611,24 @@ pub(super) fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> 
 
 fn is_transient(err: &reqwest::Error) -> bool {
     err.is_timeout() || err.is_connect() || err.is_request() || err.is_body()
+}
+
+/// A failure that another try will not fix soon: the host name does not resolve, or nothing
+/// listens at the address (hyper's connector says `dns error` / the OS says refused).
+fn unreachable_reason(err: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
+    let mut source = Some(err);
+    while let Some(cause) = source {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::ConnectionRefused {
+                return Some("connection refused");
+            }
+        }
+        if cause.to_string() == "dns error" {
+            return Some("DNS lookup failed");
+        }
+        source = cause.source();
+    }
+    None
 }
 
 fn transport_reason(err: &reqwest::Error) -> &'static str {
@@ -446,6 +651,16 @@ fn tries_text(tries: u32) -> String {
     }
 }
 
+/// `300 s`, `0.5 s`.
+fn seconds(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if secs.fract() == 0.0 {
+        format!("{secs} s")
+    } else {
+        format!("{secs:.1} s")
+    }
+}
+
 fn is_retryable_status(status: StatusCode) -> bool {
     matches!(status.as_u16(), 408 | 500 | 502 | 503 | 504)
 }
@@ -464,7 +679,7 @@ pub(super) fn rate_limit_wait(headers: &HeaderMap) -> Option<Duration> {
             }
         }
         match (remaining, reset) {
-            (Some(0) | None, Some(t)) => Some(Duration::from_secs(t + 1)),
+            (Some(0) | None, Some(t)) => Some(Duration::from_secs(t.saturating_add(1))),
             _ => None,
         }
     });
@@ -565,6 +780,49 @@ mod tests {
             next_link(&headers, &base).unwrap().as_str(),
             "http://127.0.0.1:9/api/x?cursor=2"
         );
+    }
+
+    /// Errors shaped like hyper's connector's: a message wrapping the cause.
+    #[derive(Debug)]
+    struct Wrapped(&'static str, Box<dyn std::error::Error + Send + Sync>);
+
+    impl std::fmt::Display for Wrapped {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl std::error::Error for Wrapped {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&*self.1)
+        }
+    }
+
+    #[test]
+    fn refused_connections_and_dns_failures_are_unreachable() {
+        let refused = Wrapped(
+            "client error (Connect)",
+            Box::new(Wrapped(
+                "tcp connect error",
+                Box::new(std::io::Error::from(std::io::ErrorKind::ConnectionRefused)),
+            )),
+        );
+        assert_eq!(unreachable_reason(&refused), Some("connection refused"));
+        let dns = Wrapped(
+            "client error (Connect)",
+            Box::new(Wrapped(
+                "dns error",
+                Box::new(std::io::Error::other(
+                    "failed to lookup address information",
+                )),
+            )),
+        );
+        assert_eq!(unreachable_reason(&dns), Some("DNS lookup failed"));
+        let reset = Wrapped(
+            "client error (SendRequest)",
+            Box::new(std::io::Error::from(std::io::ErrorKind::ConnectionReset)),
+        );
+        assert_eq!(unreachable_reason(&reset), None);
     }
 
     #[test]

@@ -9,19 +9,29 @@
 //! forbidden to the Actions token, commits without an author attributed to the token.
 //!
 //! With [`State::permissions`] set (the `permissions:` a workflow grants), it also enforces
-//! what GitHub enforces for such a token: each write needs its permission, else 403
+//! what GitHub enforces for such a token: each call needs its permission (`read` for reads,
+//! `write` for writes), else 403
 //! "Resource not accessible by integration" with `X-Accepted-GitHub-Permissions`; adding a
 //! label the repository does not have yet creates it and needs `issues: write` (403 "You do
 //! not have permission to create labels on this repository."); a ref update whose old and
-//! new commits differ under `.github/workflows/` needs `workflows` (refused with GitHub's
-//! "refusing to allow a GitHub App to create or update workflow … without `workflows`
-//! permission"); with the repository setting "Allow GitHub Actions to create and approve pull
+//! new commits differ under `.github/workflows/` needs `workflows` (refused in GitHub's words
+//! for the kind of token, [`State::workflow_refusal`]: "refusing to allow a GitHub App / a
+//! Personal Access Token / an OAuth App to create or update workflow …", with 403, 404 or
+//! 422); with the repository setting "Allow GitHub Actions to create and approve pull
 //! requests" off, the Actions token gets 403 on `POST /pulls`. Always: bodies and comments
 //! over 65,536 characters are 422, deleting a pull request's head branch closes it, and a
 //! non-forced ref update that is not a fast-forward is 422 "Update is not a fast forward".
+//! Injected secondary rate limits come as GitHub usually sends them: its message, requests
+//! remaining, and no `retry-after` unless a test sets one. A person's push between the bot's
+//! read and its write is a hook ([`FakeGitHub::push_before`]). The routes are answered by
+//! resource: `git` (objects and refs), `pulls`, `issues` (comments and labels).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
+
+mod git;
+mod issues;
+mod pulls;
 
 use serde_json::{json, Value};
 use wiremock::matchers::any;
@@ -76,6 +86,14 @@ pub struct Logged {
     pub user_agents: Vec<String>,
 }
 
+/// Which kind of token the fake answers as, for GitHub's wording of its refusals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    App,
+    Pat,
+    OAuth,
+}
+
 pub struct Failure {
     pub route: &'static str,
     pub status: u16,
@@ -121,9 +139,13 @@ pub struct State {
     pub actions_may_open_pulls: bool,
     /// Labels the repository has.
     pub repo_labels: Vec<String>,
-    /// `retry-after` sent with injected 429s (and 403s when `secondary_limit`).
-    pub retry_after: u64,
-    /// Injected 403s are GitHub's secondary rate limit (message and `retry-after`).
+    /// `retry-after` sent with injected 429s (and secondary limits), when set.
+    pub retry_after: Option<u64>,
+    /// How GitHub words its refusal to touch `.github/workflows/`, and the status it sends
+    /// (403, 404 and 422 are all seen).
+    pub workflow_refusal: (TokenKind, u16),
+    /// Injected 403s and 429s are GitHub's secondary rate limit (its message, requests
+    /// remaining, `retry-after` only when [`State::retry_after`] is set).
     pub secondary_limit: bool,
     next_id: u64,
 }
@@ -153,8 +175,9 @@ impl State {
             permissions: None,
             actions_may_open_pulls: true,
             repo_labels: Vec::new(),
-            retry_after: 61,
+            retry_after: Some(61),
             secondary_limit: false,
+            workflow_refusal: (TokenKind::App, 422),
             next_id: 0,
         };
         let first = state.commit_file(None, "maintainer", "README.md", "# r\n");
@@ -193,6 +216,7 @@ impl State {
             repo_labels: self.repo_labels.clone(),
             retry_after: self.retry_after,
             secondary_limit: self.secondary_limit,
+            workflow_refusal: self.workflow_refusal,
             next_id: self.next_id,
         }
     }
@@ -335,7 +359,7 @@ impl State {
     }
 
     /// Deletes a branch the way GitHub does: open pull requests from it close.
-    fn delete_branch(&mut self, branch: &str) -> bool {
+    pub fn delete_branch(&mut self, branch: &str) -> bool {
         if self.refs.remove(branch).is_none() {
             return false;
         }
@@ -377,6 +401,26 @@ impl State {
         }
         out.reverse();
         out
+    }
+
+    /// A commit as the pull request commits and compare endpoints list it.
+    fn commit_json(&self, sha: &str) -> Value {
+        let commit = &self.commits[sha];
+        let person = |login: &Option<String>| match login {
+            Some(login) => json!({ "login": login }),
+            None => Value::Null,
+        };
+        let name = |login: &Option<String>| login.clone().unwrap_or("Someone".into());
+        json!({
+            "sha": sha,
+            "commit": {
+                "author": { "name": name(&commit.author), "email": "x@example.com" },
+                "committer": { "name": name(&commit.committer), "email": "x@example.com" },
+                "message": commit.message,
+            },
+            "author": person(&commit.author),
+            "committer": person(&commit.committer),
+        })
     }
 
     fn pull_json(&self, pull: &Pull) -> Value {
@@ -476,6 +520,27 @@ impl FakeGitHub {
         sha
     }
 
+    /// A person's push to `branch` (setting the doc to `content`) right before the next
+    /// request to `route` is handled: between the bot's read and its write. The returned cell
+    /// holds the pushed commit once it happened.
+    pub fn push_before(
+        &self,
+        route: &'static str,
+        branch: &'static str,
+        login: &'static str,
+        content: &'static str,
+    ) -> Arc<Mutex<String>> {
+        let pushed = Arc::new(Mutex::new(String::new()));
+        let seen = pushed.clone();
+        self.before(route, move |state| {
+            let parent = state.refs[branch].clone();
+            let sha = state.commit_file(Some(&parent), login, DOC_PATH, content);
+            state.set_ref(branch, &sha);
+            *seen.lock().unwrap() = sha;
+        });
+        pushed
+    }
+
     pub fn fail(&self, route: &'static str, status: u16, times: Option<usize>) {
         self.lock().failures.push(Failure {
             route,
@@ -494,6 +559,16 @@ impl FakeGitHub {
 
     pub fn requests(&self) -> Vec<Logged> {
         self.lock().log.clone()
+    }
+
+    /// The `force` flag of every ref update sent (`PATCH /git/refs/…`), in order.
+    pub fn ref_moves(&self) -> Vec<Value> {
+        self.lock()
+            .log
+            .iter()
+            .filter(|l| l.route == "update_ref")
+            .map(|l| l.body["force"].clone())
+            .collect()
     }
 
     /// Non-GET requests as `METHOD route`.
@@ -601,6 +676,7 @@ fn route_of(method: &str, parts: &[&str]) -> &'static str {
         ("GET", ["git", "ref", "heads", ..]) => "get_ref",
         ("GET", ["git", "commits", _]) => "get_commit",
         ("GET", ["contents", ..]) => "get_contents",
+        ("GET", ["compare", _]) => "compare",
         ("GET", ["pulls"]) => "list_pulls",
         ("GET", ["pulls", _, "commits"]) => "list_pull_commits",
         ("GET", ["issues", _, "comments"]) => "list_comments",
@@ -620,6 +696,18 @@ fn route_of(method: &str, parts: &[&str]) -> &'static str {
     }
 }
 
+/// One request, parsed: what the resource handlers read.
+pub(super) struct Call<'r> {
+    pub route: &'static str,
+    /// The path after `/repos/o/r/`.
+    pub rest: Vec<&'r str>,
+    pub query: HashMap<String, String>,
+    pub body: Value,
+    pub request: &'r Request,
+    /// Who the token commits and comments as.
+    pub bot: String,
+}
+
 fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
     let method = request.method.to_string();
     // A GitHub Enterprise Server API lives under `/api/v3`.
@@ -629,8 +717,68 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
     let route = route_of(&method, &parts);
     let query: HashMap<String, String> = request.url.query_pairs().into_owned().collect();
     let body: Value = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+    log(state, request, route, &body);
+    let auth = request
+        .headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    if let Some(refused) = refuse_request(request, &auth) {
+        return refused;
+    }
+    if let Some(failure) = injected_failure(state, route, &auth) {
+        return failure;
+    }
+    run_hooks(state, route);
+    let rest: Vec<&str> = parts.iter().skip(3).copied().collect();
+    let bot = state.bot();
+    if let Some(refused) = permission_gate(state, route) {
+        return refused;
+    }
+    if let Some(text) = body.get("body").and_then(Value::as_str) {
+        if text.chars().count() > MAX_BODY_CHARS {
+            return ResponseTemplate::new(422).set_body_json(json!({
+                "message": "Validation Failed",
+                "errors": [{ "resource": "Issue", "code": "custom", "field": "body",
+                             "message": "body is too long (maximum is 65536 characters)" }],
+            }));
+        }
+    }
+    let call = Call {
+        route,
+        rest,
+        query,
+        body,
+        request,
+        bot,
+    };
+    match route {
+        "get_user" => match (&state.app_login, &state.token_login) {
+            (None, Some(login)) => {
+                ResponseTemplate::new(200).set_body_json(json!({ "login": login }))
+            }
+            _ => error(403, "Resource not accessible by integration"),
+        },
+        "get_repo" => ResponseTemplate::new(200).set_body_json(json!({
+            "full_name": REPO,
+            "default_branch": state.default_branch,
+        })),
+        "get_commit" | "get_contents" | "compare" => git::object_reads(state, &call),
+        "create_blob" | "create_tree" | "create_commit" => git::object_writes(state, &call),
+        "get_ref" | "create_ref" | "update_ref" | "delete_ref" => git::refs(state, &call),
+        "list_pulls" | "list_pull_commits" => pulls::pull_reads(state, &call),
+        "create_pull" | "update_pull" => pulls::pull_writes(state, &call),
+        "list_comments" | "add_labels" | "create_comment" | "update_comment" | "delete_comment" => {
+            issues::issues(state, &call)
+        }
+        _ => error(404, "Not Found"),
+    }
+}
+
+fn log(state: &mut State, request: &Request, route: &'static str, body: &Value) {
     state.log.push(Logged {
-        method: method.clone(),
+        method: request.method.to_string(),
         path: match request.url.query() {
             Some(q) => format!("{}?{q}", request.url.path()),
             None => request.url.path().to_string(),
@@ -645,418 +793,76 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
             .map(|v| v.to_str().unwrap_or_default().to_string())
             .collect(),
     });
+}
+
+/// What GitHub answers before looking at the route: no `User-Agent`, bad credentials, no API
+/// version.
+fn refuse_request(request: &Request, auth: &str) -> Option<ResponseTemplate> {
     if request.headers.get("user-agent").is_none() {
         // GitHub refuses requests without one.
-        return error(
+        return Some(error(
             403,
             "Request forbidden by administrative rules. Please make sure your request has a User-Agent header",
-        );
+        ));
     }
-    let auth = request
-        .headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
     if auth != format!("Bearer {TOKEN}") {
-        return error(401, "Bad credentials");
+        return Some(error(401, "Bad credentials"));
     }
-    if request
+    let version = request
         .headers
         .get("x-github-api-version")
-        .and_then(|v| v.to_str().ok())
-        != Some("2022-11-28")
-    {
-        return error(400, "missing X-GitHub-Api-Version");
-    }
-    if let Some(index) = state.failures.iter().position(|f| f.route == route) {
-        let failure = &mut state.failures[index];
-        let status = failure.status;
-        if let Some(remaining) = failure.remaining.as_mut() {
-            *remaining -= 1;
-            if *remaining == 0 {
-                state.failures.remove(index);
-            }
+        .and_then(|v| v.to_str().ok());
+    (version != Some("2022-11-28")).then(|| error(400, "missing X-GitHub-Api-Version"))
+}
+
+/// The next failure a test injected for `route`, as GitHub would send it: a secondary rate
+/// limit (with [`State::secondary_limit`]) names itself, keeps requests remaining and sends
+/// `retry-after` only when [`State::retry_after`] is set, as GitHub often does not.
+fn injected_failure(state: &mut State, route: &str, auth: &str) -> Option<ResponseTemplate> {
+    let index = state.failures.iter().position(|f| f.route == route)?;
+    let failure = &mut state.failures[index];
+    let status = failure.status;
+    if let Some(remaining) = failure.remaining.as_mut() {
+        *remaining -= 1;
+        if *remaining == 0 {
+            state.failures.remove(index);
         }
-        let secondary = status == 403 && state.secondary_limit;
-        let message = if secondary {
-            "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.".to_string()
-        } else if state.echo_auth_in_errors {
-            format!("injected failure for {auth}")
-        } else {
-            "injected failure".to_string()
-        };
-        let mut template = error(status, &message);
-        if status == 429 || secondary {
-            template =
-                template.insert_header("retry-after", state.retry_after.to_string().as_str());
-        }
-        return template;
     }
+    let secondary = matches!(status, 403 | 429) && state.secondary_limit;
+    let message = if secondary {
+        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+            .to_string()
+    } else if state.echo_auth_in_errors {
+        format!("injected failure for {auth}")
+    } else {
+        "injected failure".to_string()
+    };
+    let mut template = error(status, &message);
+    if secondary {
+        template = template.insert_header("x-ratelimit-remaining", "4999");
+    }
+    if let (429, _) | (_, true) = (status, secondary) {
+        if let Some(after) = state.retry_after {
+            template = template.insert_header("retry-after", after.to_string().as_str());
+        }
+    }
+    Some(template)
+}
+
+/// Runs the hooks registered for `route` (each once).
+fn run_hooks(state: &mut State, route: &str) {
     let mut ran = Vec::new();
-    for (index, hook) in state.hooks.iter_mut().enumerate() {
+    for hook in state.hooks.iter_mut() {
         if hook.route == route {
             if let Some(action) = hook.action.take() {
-                ran.push((index, action));
+                ran.push(action);
             }
         }
     }
-    for (_, mut action) in ran {
+    for mut action in ran {
         action(state);
     }
     state.hooks.retain(|h| h.action.is_some());
-    let rest: Vec<&str> = parts.iter().skip(3).copied().collect();
-    let bot = state.bot();
-    if let Some(refused) = permission_gate(state, route) {
-        return refused;
-    }
-    for field in ["body"] {
-        if let Some(text) = body.get(field).and_then(Value::as_str) {
-            if text.chars().count() > MAX_BODY_CHARS {
-                return ResponseTemplate::new(422).set_body_json(json!({
-                    "message": "Validation Failed",
-                    "errors": [{ "resource": "Issue", "code": "custom", "field": "body",
-                                 "message": "body is too long (maximum is 65536 characters)" }],
-                }));
-            }
-        }
-    }
-    match route {
-        "get_user" => match (&state.app_login, &state.token_login) {
-            (None, Some(login)) => {
-                ResponseTemplate::new(200).set_body_json(json!({ "login": login }))
-            }
-            _ => error(403, "Resource not accessible by integration"),
-        },
-        "get_repo" => ResponseTemplate::new(200).set_body_json(json!({
-            "full_name": REPO,
-            "default_branch": state.default_branch,
-        })),
-        "get_ref" => {
-            let branch = rest[3..].join("/");
-            match state.refs.get(&branch) {
-                Some(sha) => ResponseTemplate::new(200).set_body_json(json!({
-                    "ref": format!("refs/heads/{branch}"),
-                    "object": { "sha": sha, "type": "commit" },
-                })),
-                None => error(404, "Not Found"),
-            }
-        }
-        "get_commit" => match state.commits.get(rest[2]) {
-            Some(commit) => ResponseTemplate::new(200).set_body_json(json!({
-                "sha": rest[2],
-                "tree": { "sha": commit.tree },
-                "parents": commit.parents.iter().map(|p| json!({ "sha": p })).collect::<Vec<_>>(),
-            })),
-            None => error(404, "Not Found"),
-        },
-        "get_contents" => {
-            let file = rest[1..].join("/");
-            let reference = query
-                .get("ref")
-                .cloned()
-                .unwrap_or(state.default_branch.clone());
-            let sha = state.refs.get(&reference).cloned().unwrap_or(reference);
-            let raw = request
-                .headers
-                .get("accept")
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|a| a.contains("raw"));
-            match state.file_at(&sha, &file) {
-                Some(text) if raw => ResponseTemplate::new(200).set_body_string(text),
-                Some(_) => error(415, "this fake serves raw contents only"),
-                None => error(404, "Not Found"),
-            }
-        }
-        "list_pulls" => {
-            let wanted = query.get("state").cloned().unwrap_or("open".into());
-            let head = query.get("head").cloned();
-            let mut pulls: Vec<&Pull> = state
-                .pulls
-                .iter()
-                .filter(|p| match wanted.as_str() {
-                    "open" => p.open,
-                    "closed" => !p.open,
-                    _ => true,
-                })
-                .filter(|p| {
-                    head.as_ref()
-                        .is_none_or(|h| *h == format!("{OWNER}:{}", p.head))
-                })
-                .collect();
-            pulls.sort_by_key(|p| std::cmp::Reverse(p.number));
-            let list: Vec<Value> = pulls.iter().map(|p| state.pull_json(p)).collect();
-            ResponseTemplate::new(200).set_body_json(list)
-        }
-        "list_pull_commits" => {
-            let number: u64 = rest[1].parse().unwrap();
-            let Some(pull) = state.pulls.iter().find(|p| p.number == number) else {
-                return error(404, "Not Found");
-            };
-            let head = state
-                .refs
-                .get(&pull.head)
-                .cloned()
-                .unwrap_or(pull.head_sha.clone());
-            let base = state.refs[&pull.base].clone();
-            let items: Vec<Value> = state
-                .commits_between(&base, &head)
-                .into_iter()
-                .map(|sha| {
-                    let commit = &state.commits[&sha];
-                    let person = |login: &Option<String>| match login {
-                        Some(login) => json!({ "login": login }),
-                        None => Value::Null,
-                    };
-                    json!({
-                        "sha": sha,
-                        "commit": {
-                            "author": { "name": commit.author.clone().unwrap_or("Someone".into()), "email": "x@example.com" },
-                            "committer": { "name": commit.committer.clone().unwrap_or("Someone".into()), "email": "x@example.com" },
-                            "message": commit.message,
-                        },
-                        "author": person(&commit.author),
-                        "committer": person(&commit.committer),
-                    })
-                })
-                .collect();
-            paginate(state, request, &query, items)
-        }
-        "list_comments" => {
-            let number: u64 = rest[1].parse().unwrap();
-            let items: Vec<Value> = state
-                .comments
-                .iter()
-                .filter(|c| c.issue == number)
-                .map(|c| json!({ "id": c.id, "user": { "login": c.user }, "body": c.body }))
-                .collect();
-            paginate(state, request, &query, items)
-        }
-        "create_blob" => {
-            let content = body["content"].as_str().unwrap_or_default().to_string();
-            let sha = state.blob(&content);
-            ResponseTemplate::new(201).set_body_json(json!({ "sha": sha }))
-        }
-        "create_tree" => {
-            let base_tree = body["base_tree"].as_str().unwrap_or_default();
-            let Some(mut entries) = state.trees.get(base_tree).cloned() else {
-                return error(422, "base_tree is not a valid tree");
-            };
-            for entry in body["tree"].as_array().cloned().unwrap_or_default() {
-                let blob = entry["sha"].as_str().unwrap_or_default().to_string();
-                if !state.blobs.contains_key(&blob) {
-                    return error(422, "tree.sha is not a valid blob");
-                }
-                entries.insert(entry["path"].as_str().unwrap().to_string(), blob);
-            }
-            let sha = state.sha("t");
-            state.trees.insert(sha.clone(), entries);
-            ResponseTemplate::new(201).set_body_json(json!({ "sha": sha }))
-        }
-        "create_commit" => {
-            let tree = body["tree"].as_str().unwrap_or_default().to_string();
-            let parents = strings(&body["parents"]);
-            if !state.trees.contains_key(&tree)
-                || parents.iter().any(|p| !state.commits.contains_key(p))
-            {
-                return error(422, "tree or parent sha is not valid");
-            }
-            let author = body["author"]["name"].as_str().map(str::to_string);
-            let sha = state.sha("c");
-            state.commits.insert(
-                sha.clone(),
-                Commit {
-                    tree,
-                    parents,
-                    author: Some(author.unwrap_or(bot.clone())),
-                    committer: Some(bot),
-                    message: body["message"].as_str().unwrap_or_default().to_string(),
-                },
-            );
-            ResponseTemplate::new(201).set_body_json(json!({ "sha": sha }))
-        }
-        "create_ref" => {
-            let name = body["ref"].as_str().unwrap_or_default();
-            let sha = body["sha"].as_str().unwrap_or_default().to_string();
-            let Some(branch) = name.strip_prefix("refs/heads/") else {
-                return error(422, "Reference name is not valid");
-            };
-            if state.refs.contains_key(branch) {
-                return error(422, "Reference already exists");
-            }
-            if !state.commits.contains_key(&sha) {
-                return error(422, "Object does not exist");
-            }
-            // A new branch brings in what its commit changes against its first parent.
-            let parent = state.commits[&sha]
-                .parents
-                .first()
-                .cloned()
-                .unwrap_or_default();
-            if let Some(refused) = workflows_rule(state, &parent, &sha) {
-                return refused;
-            }
-            let branch = branch.to_string();
-            state.set_ref(&branch, &sha);
-            ResponseTemplate::new(201)
-                .set_body_json(json!({ "ref": name, "object": { "sha": sha } }))
-        }
-        "update_ref" => {
-            let branch = rest[3..].join("/");
-            let sha = body["sha"].as_str().unwrap_or_default().to_string();
-            let Some(old) = state.refs.get(&branch).cloned() else {
-                return error(422, "Reference does not exist");
-            };
-            if !state.commits.contains_key(&sha) {
-                return error(422, "Object does not exist");
-            }
-            if body["force"] != json!(true) && !state.ancestors(&sha).contains(&old) {
-                return error(422, "Update is not a fast forward");
-            }
-            if let Some(refused) = workflows_rule(state, &old, &sha) {
-                return refused;
-            }
-            state.set_ref(&branch, &sha);
-            ResponseTemplate::new(200).set_body_json(json!({ "object": { "sha": sha } }))
-        }
-        "delete_ref" => {
-            let branch = rest[3..].join("/");
-            if !state.delete_branch(&branch) {
-                return error(422, "Reference does not exist");
-            }
-            ResponseTemplate::new(204)
-        }
-        "create_pull" => {
-            let actions_token = state.token_login.is_none() && state.app_login.is_none();
-            if actions_token && !state.actions_may_open_pulls {
-                return error(
-                    403,
-                    "GitHub Actions is not permitted to create or approve pull requests.",
-                );
-            }
-            let head = body["head"].as_str().unwrap_or_default().to_string();
-            let base = body["base"].as_str().unwrap_or_default().to_string();
-            let (Some(head_sha), Some(base_sha)) = (
-                state.refs.get(&head).cloned(),
-                state.refs.get(&base).cloned(),
-            ) else {
-                return error(422, "Validation Failed");
-            };
-            if state.pulls.iter().any(|p| p.open && p.head == head) {
-                return ResponseTemplate::new(422).set_body_json(json!({
-                    "message": "Validation Failed",
-                    "errors": [{ "resource": "PullRequest", "code": "custom",
-                                 "message": format!("A pull request already exists for {OWNER}:{head}.") }],
-                }));
-            }
-            if state.ancestors(&base_sha).contains(&head_sha) {
-                return error(422, &format!("No commits between {base} and {head}"));
-            }
-            let number = state.id();
-            let pull = Pull {
-                number,
-                head,
-                base,
-                head_sha,
-                open: true,
-                merged: false,
-                title: body["title"].as_str().unwrap_or_default().to_string(),
-                body: body["body"].as_str().unwrap_or_default().to_string(),
-                user: bot,
-                labels: Vec::new(),
-            };
-            let json = state.pull_json(&pull);
-            state.pulls.push(pull);
-            ResponseTemplate::new(201).set_body_json(json)
-        }
-        "update_pull" => {
-            let number: u64 = rest[1].parse().unwrap();
-            let Some(pull) = state.pulls.iter_mut().find(|p| p.number == number) else {
-                return error(404, "Not Found");
-            };
-            if let Some(title) = body["title"].as_str() {
-                pull.title = title.to_string();
-            }
-            if let Some(text) = body["body"].as_str() {
-                pull.body = text.to_string();
-            }
-            if body["state"] == json!("closed") {
-                pull.open = false;
-            }
-            let pull = pull.clone();
-            ResponseTemplate::new(200).set_body_json(state.pull_json(&pull))
-        }
-        "add_labels" => {
-            if state.label_422s > 0 {
-                // What GitHub answers while a pull request created a moment ago is not indexed.
-                state.label_422s -= 1;
-                return ResponseTemplate::new(422).set_body_json(json!({
-                    "message": "Validation Failed",
-                    "errors": [{ "resource": "Label", "code": "unprocessable", "field": "data",
-                                 "message": "Could not resolve to a node with the global id of 'PR_kwDOAAAAAA'." }],
-                }));
-            }
-            let number: u64 = rest[1].parse().unwrap();
-            let wanted = strings(&body["labels"]);
-            let new: Vec<String> = wanted
-                .iter()
-                .filter(|l| !state.repo_labels.iter().any(|r| r.eq_ignore_ascii_case(l)))
-                .cloned()
-                .collect();
-            if !new.is_empty() && !state.may("issues", "write") {
-                return ResponseTemplate::new(403).set_body_json(json!({
-                    "message": "You do not have permission to create labels on this repository.",
-                    "errors": [{ "resource": "Repository", "field": "label", "code": "unauthorized" }],
-                    "documentation_url": "https://docs.github.com/rest/issues/labels#add-labels-to-an-issue",
-                }));
-            }
-            state.repo_labels.extend(new);
-            let Some(pull) = state.pulls.iter_mut().find(|p| p.number == number) else {
-                return error(404, "Not Found");
-            };
-            for label in wanted {
-                if !pull.labels.contains(&label) {
-                    pull.labels.push(label);
-                }
-            }
-            let labels: Vec<Value> = pull.labels.iter().map(|l| json!({ "name": l })).collect();
-            ResponseTemplate::new(200).set_body_json(labels)
-        }
-        "create_comment" => {
-            let number: u64 = rest[1].parse().unwrap();
-            if !state.pulls.iter().any(|p| p.number == number) {
-                return error(404, "Not Found");
-            }
-            let id = state.id();
-            let text = body["body"].as_str().unwrap_or_default().to_string();
-            state.comments.push(Comment {
-                id,
-                issue: number,
-                user: bot.clone(),
-                body: text.clone(),
-            });
-            ResponseTemplate::new(201)
-                .set_body_json(json!({ "id": id, "user": { "login": bot }, "body": text }))
-        }
-        "update_comment" => {
-            let id: u64 = rest[2].parse().unwrap();
-            let Some(comment) = state.comments.iter_mut().find(|c| c.id == id) else {
-                return error(404, "Not Found");
-            };
-            comment.body = body["body"].as_str().unwrap_or_default().to_string();
-            ResponseTemplate::new(200).set_body_json(json!({ "id": id }))
-        }
-        "delete_comment" => {
-            let id: u64 = rest[2].parse().unwrap();
-            let before = state.comments.len();
-            state.comments.retain(|c| c.id != id);
-            if state.comments.len() == before {
-                return error(404, "Not Found");
-            }
-            ResponseTemplate::new(204)
-        }
-        _ => error(404, "Not Found"),
-    }
 }
 
 /// The strings of a request's JSON array (`parents`, `labels`); none when it is absent.
@@ -1070,9 +876,13 @@ fn strings(value: &Value) -> Vec<String> {
         .collect()
 }
 
-/// GitHub's answer to a write the token's permissions do not cover.
+/// GitHub's answer to a call the token's permissions do not cover (reads need `read`, writes
+/// `write`, of the scope GitHub names in `X-Accepted-GitHub-Permissions`).
 fn permission_gate(state: &State, route: &str) -> Option<ResponseTemplate> {
     let accepted = match route {
+        "get_repo" | "get_ref" | "get_commit" | "get_contents" | "compare" => "contents=read",
+        "list_pulls" | "list_pull_commits" => "pull_requests=read",
+        "list_comments" => "issues=read; pull_requests=read",
         "create_blob" | "create_tree" | "create_commit" | "create_ref" | "update_ref"
         | "delete_ref" => "contents=write",
         "create_pull" | "update_pull" => "pull_requests=write",
@@ -1094,20 +904,45 @@ fn permission_gate(state: &State, route: &str) -> Option<ResponseTemplate> {
 }
 
 /// GitHub refuses to move a ref when the change brings in `.github/workflows/` edits and the
-/// token lacks the `workflows` permission.
+/// token lacks the `workflows` permission, in the words and with the status of
+/// [`State::workflow_refusal`].
 fn workflows_rule(state: &State, old: &str, new: &str) -> Option<ResponseTemplate> {
     if state.may("workflows", "write") {
         return None;
     }
     let changed = state.workflow_changes(old, new);
     let first = changed.first()?;
-    Some(error(
-        422,
-        &format!(
+    let (kind, status) = state.workflow_refusal;
+    let message = match kind {
+        TokenKind::App => format!(
             "refusing to allow a GitHub App to create or update workflow `{first}` without \
              `workflows` permission"
         ),
-    ))
+        TokenKind::Pat => format!(
+            "refusing to allow a Personal Access Token to create or update workflow `{first}` \
+             without `workflow` scope"
+        ),
+        TokenKind::OAuth => format!(
+            "refusing to allow an OAuth App to create or update workflow `{first}` without \
+             `workflow` scope"
+        ),
+    };
+    Some(error(status, &message))
+}
+
+/// The commits of `base...head` as `GET /compare` lists them (oldest first).
+fn compare_json(state: &State, base: &str, head: &str) -> Value {
+    let commits: Vec<Value> = state
+        .commits_between(base, head)
+        .into_iter()
+        .map(|sha| state.commit_json(&sha))
+        .collect();
+    json!({
+        "status": "ahead",
+        "ahead_by": commits.len(),
+        "total_commits": commits.len(),
+        "commits": commits,
+    })
 }
 
 fn paginate(

@@ -1,0 +1,52 @@
+//! The user's knobs of a discovery run and their defaults: the one place the defaults of
+//! `--max-new`, `--min-providers` and `--since` are written (the CLI's defaults are these
+//! constants).
+
+use crate::date::Date;
+
+/// `--max-new`: how many models one run adds at most, by default.
+pub const DEFAULT_MAX_NEW: usize = 5;
+
+/// `--min-providers`: live providers a popularity-only candidate needs, by default.
+pub const DEFAULT_MIN_PROVIDERS: usize = 2;
+
+/// `--since`: how many days back a new SGLang model file counts as day-0, by default.
+pub const DEFAULT_SINCE_DAYS: u32 = 30;
+
+/// The user's knobs and the day the run is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiscoveryOptions {
+    /// `--max-new`: how many models one run adds at most.
+    pub max_new: usize,
+    /// `--min-providers`: live providers a popularity-only candidate needs.
+    pub min_providers: usize,
+    /// `--since`: how far back a new SGLang model file counts as day-0.
+    pub since_days: u32,
+    /// The run's day (UTC); the day-0 window is `today - since_days` ..= `today`.
+    pub today: Date,
+}
+
+impl DiscoveryOptions {
+    /// The documented defaults ([`DEFAULT_MAX_NEW`], [`DEFAULT_MIN_PROVIDERS`],
+    /// [`DEFAULT_SINCE_DAYS`]) for the day `today`.
+    pub fn new(today: Date) -> DiscoveryOptions {
+        DiscoveryOptions {
+            max_new: DEFAULT_MAX_NEW,
+            min_providers: DEFAULT_MIN_PROVIDERS,
+            since_days: DEFAULT_SINCE_DAYS,
+            today,
+        }
+    }
+
+    /// The first day of the day-0 window.
+    pub fn window_start(&self) -> Date {
+        self.today.add_days(-i64::from(self.since_days))
+    }
+
+    /// Whether a commit at `seconds` since the epoch falls in the window (from the start of its
+    /// first day to the end of `today`).
+    pub fn in_window(&self, seconds: i64) -> bool {
+        seconds >= self.window_start().unix_seconds()
+            && seconds < self.today.add_days(1).unix_seconds()
+    }
+}
