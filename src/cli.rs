@@ -4,22 +4,7 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Parser};
 
-/// The defaults of the command line, in one place: clap shows them in `--help`, and messages
-/// that name a default (the `--doc` hint) read them here.
-pub mod defaults {
-    /// `--doc`.
-    pub const DOC: &str = "docs/model_coverage.mdx";
-    /// `--trace-repo`.
-    pub const TRACE_REPO: &str = "flashinfer-ai/flashinfer-trace";
-    /// `--branch`: the bot's branch.
-    pub const BRANCH: &str = "track-models/coverage";
-    /// `--max-new`.
-    pub const MAX_NEW: usize = 5;
-    /// `--min-providers`.
-    pub const MIN_PROVIDERS: usize = 2;
-    /// `--since`, in days.
-    pub const SINCE_DAYS: u32 = 30;
-}
+pub use crate::defaults;
 
 /// The bot's branch when `--branch` is not given.
 pub const DEFAULT_BRANCH: &str = defaults::BRANCH;

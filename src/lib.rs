@@ -10,6 +10,7 @@ pub mod cli;
 pub mod console;
 pub mod dataset;
 pub mod date;
+pub mod defaults;
 pub mod discover;
 pub mod doc;
 pub mod github;

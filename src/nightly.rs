@@ -101,6 +101,7 @@ fn with_repackagings(
         repo_ids: vec![pick.hf_repo_id.clone()],
         sources,
         warnings: Vec::new(),
+        unread: None,
     });
     Some(joined)
 }
@@ -142,6 +143,7 @@ mod tests {
                 serving(amd, "qwen3.5-mxfp4.jsx", 2, "MI355X"),
             ],
             warnings: Vec::new(),
+            unread: None,
         });
         let pick = Pick {
             hf_repo_id: qwen.to_string(),

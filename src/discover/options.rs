@@ -1,17 +1,12 @@
-//! The user's knobs of a discovery run and their defaults: the one place the defaults of
-//! `--max-new`, `--min-providers` and `--since` are written (the CLI's defaults are these
-//! constants).
+//! The user's knobs of a discovery run and their defaults: the CLI's own
+//! (`crate::defaults`, the one place they are written).
 
 use crate::date::Date;
 
-/// `--max-new`: how many models one run adds at most, by default.
-pub const DEFAULT_MAX_NEW: usize = 5;
-
-/// `--min-providers`: live providers a popularity-only candidate needs, by default.
-pub const DEFAULT_MIN_PROVIDERS: usize = 2;
-
-/// `--since`: how many days back a new SGLang model file counts as day-0, by default.
-pub const DEFAULT_SINCE_DAYS: u32 = 30;
+pub use crate::defaults::{
+    MAX_NEW as DEFAULT_MAX_NEW, MIN_PROVIDERS as DEFAULT_MIN_PROVIDERS,
+    SINCE_DAYS as DEFAULT_SINCE_DAYS,
+};
 
 /// The user's knobs and the day the run is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

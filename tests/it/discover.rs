@@ -1816,6 +1816,7 @@ async fn repackagings_are_folded_into_their_originals_whose_sections_they_become
             serving(amd, "amd/qwen3.5-mxfp4.jsx", 2, "MI355X"),
         ],
         warnings: Vec::new(),
+        unread: None,
     });
     let signals = gather(&sources, &options()).await;
     assert_eq!(signals.problems, Vec::<String>::new());
