@@ -52,7 +52,7 @@ fn a_notes_column_in_the_summary_keeps_every_note_and_the_label_goes_under_cover
     let (code, _, err, after) = refresh(&doc, &[]);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(
-        err, "updated `DOC`: 1 model section(s) changed\n",
+        err, "updated `DOC` (1 section changed, 0 models added, 1 definition missing)\n",
         "the label changed, nothing was warned about"
     );
     assert_eq!(
@@ -71,7 +71,7 @@ fn a_summary_row_with_a_missing_cell_is_left_alone_with_a_warning() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(
         err,
-        "warning: `DOC`:14: summary row `Alpha` has 2 cells but the header has 3; left alone\n`DOC` is up to date\n"
+        "warning: `DOC`:14: summary row `Alpha` has 2 cells but the header has 3; left alone\n`DOC` is up to date (0 sections changed, 0 models added, 1 definition missing)\n"
     );
     assert_eq!(after, doc, "the row keeps its text, bytes unchanged");
 }
@@ -86,7 +86,7 @@ fn a_summary_table_without_a_coverage_column_is_a_warning() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(
         err,
-        "warning: `DOC`:12: the summary table has no `Coverage` column (no header cell `Coverage` or `Status`): no summary label is refreshed\n`DOC` is up to date\n"
+        "warning: `DOC`:12: the summary table has no `Coverage` column (no header cell `Coverage` or `Status`): no summary label is refreshed\n`DOC` is up to date (0 sections changed, 0 models added, 1 definition missing)\n"
     );
     assert_eq!(after, doc);
 }
@@ -120,7 +120,7 @@ fn a_comment_opened_in_prose_outside_code_still_hides_what_follows() {
     );
     let (code, _, err, _) = refresh(&doc, &["--check"]);
     assert_eq!(code, Some(0), "{err}");
-    assert_eq!(err, "`DOC` is up to date\n", "one `## Alpha`, no duplicate");
+    assert_eq!(err, "`DOC` is up to date (0 sections would change, 0 models would be added, 1 definition missing)\n", "one `## Alpha`, no duplicate");
 }
 
 // ------------------------------------------------------------------ 9: orphaned summary rows
@@ -134,13 +134,13 @@ fn a_summary_row_whose_section_was_renamed_fails_the_check() {
     assert_eq!(out, "", "nothing would change: no diff");
     assert_eq!(
         err,
-        format!("{warning}`DOC` cannot be checked: 1 line(s) named above cannot be verified\n")
+        format!("{warning}`DOC` is up to date (0 sections would change, 0 models would be added, 1 definition missing)\n`DOC` cannot be checked: 1 line(s) named above cannot be verified\n")
     );
     assert_eq!(after, doc);
     // Write mode warns the same and leaves the row (it has no section to be judged by).
     let (code, _, err, after) = refresh(&doc, &[]);
     assert_eq!(code, Some(0));
-    assert_eq!(err, format!("{warning}`DOC` is up to date\n"));
+    assert_eq!(err, format!("{warning}`DOC` is up to date (0 sections changed, 0 models added, 1 definition missing)\n"));
     assert_eq!(after, doc);
 }
 
@@ -229,7 +229,7 @@ fn a_note_people_wrote_inside_a_generated_section_is_kept_with_a_warning() {
     assert_eq!(output.status.code(), Some(0), "{err}");
     assert_eq!(
         err,
-        format!("warning: `DOC`:{note_line}: `## Gemma 3 27B` is generated but holds text the generator does not write (`{note}`): not regenerated, so that text is kept\nhint: move the note below the section's `---` line (or delete it) and run again\n`DOC` is up to date\n")
+        format!("warning: `DOC`:{note_line}: `## Gemma 3 27B` is generated but holds text the generator does not write (`{note}`): not regenerated, so that text is kept\nhint: move the note below the section's `---` line (or delete it) and run again\n`DOC` is up to date (0 sections changed, 0 models added, 1 definition missing)\n")
     );
 }
 
@@ -345,7 +345,7 @@ fn closed_front_matter_may_hold_a_yaml_comment_that_looks_like_a_heading() {
     );
     let (code, _, err, after) = refresh(&doc, &["--check"]);
     assert_eq!(code, Some(0), "{err}");
-    assert_eq!(err, "`DOC` is up to date\n");
+    assert_eq!(err, "`DOC` is up to date (0 sections would change, 0 models would be added, 1 definition missing)\n");
     assert_eq!(after, doc);
 }
 
