@@ -58,7 +58,7 @@ fn the_consistent_doc_passes_the_gate() {
     let (code, out, err) = check(DOC);
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(out, "");
-    assert_eq!(err, "`DOC` is up to date\n");
+    assert_eq!(err, "`DOC` is up to date (0 sections would change, 0 models would be added, 1 definition missing)\n");
 }
 
 #[test]
@@ -143,19 +143,19 @@ fn a_mangled_or_missing_summary_heading_is_a_warning_naming_its_line() {
     assert_eq!(code, Some(0), "{err}");
     assert_eq!(
         err,
-        "warning: `DOC`:10: `##Summary` is not read as the summary heading (it must be `## Summary`): no summary label is refreshed\n`DOC` is up to date\n"
+        "warning: `DOC`:10: `##Summary` is not read as the summary heading (it must be `## Summary`): no summary label is refreshed\n`DOC` is up to date (0 sections would change, 0 models would be added, 1 definition missing)\n"
     );
     let doc = DOC.replace("## Summary", "Summary");
     let (_, _, err) = check(&doc);
     assert_eq!(
         err,
-        "warning: `DOC`:18: the doc has model sections but no `## Summary` heading: no summary label is refreshed\n`DOC` is up to date\n"
+        "warning: `DOC`:18: the doc has model sections but no `## Summary` heading: no summary label is refreshed\n`DOC` is up to date (0 sections would change, 0 models would be added, 1 definition missing)\n"
     );
     let doc = DOC.replace("| Model | Architecture | Coverage |\n|-------|-------------|:--------:|\n| Alpha | GQA | 🟡 Partial |\n", "");
     let (_, _, err) = check(&doc);
     assert_eq!(
         err,
-        "warning: `DOC`:10: `## Summary` has no table under it: no summary label is refreshed\n`DOC` is up to date\n"
+        "warning: `DOC`:10: `## Summary` has no table under it: no summary label is refreshed\n`DOC` is up to date (0 sections would change, 0 models would be added, 1 definition missing)\n"
     );
 }
 
@@ -172,9 +172,9 @@ fn a_status_cell_whose_symbol_is_not_first_is_warned_about_and_left_alone() {
         assert_eq!(code, Some(0), "{cell}: {err}");
         assert_eq!(out, "", "{cell}: the cell is left alone");
         let expected = if cell.starts_with('\u{200b}') {
-            format!("warning: `DOC`:23: unknown status symbol at the start of `{cell}` for `zz_missing_h1`; left alone\n`DOC` is up to date\n")
+            format!("warning: `DOC`:23: unknown status symbol at the start of `{cell}` for `zz_missing_h1`; left alone\n`DOC` is up to date (0 sections would change, 0 models would be added, 1 definition missing)\n")
         } else {
-            format!("warning: `DOC`:23: the status symbol in `{cell}` for `zz_missing_h1` is not the cell's first character; left alone\n`DOC` is up to date\n")
+            format!("warning: `DOC`:23: the status symbol in `{cell}` for `zz_missing_h1` is not the cell's first character; left alone\n`DOC` is up to date (0 sections would change, 0 models would be added, 1 definition missing)\n")
         };
         assert_eq!(err, expected);
     }
@@ -235,7 +235,7 @@ fn a_model_titled_like_the_summary_is_a_per_model_error_not_a_panic() {
         );
         assert_eq!(
             stderr(&output).replace(&path, "DOC"),
-            format!("`DOC` is up to date\nerror: `org/summary`: a section titled `{}` would be read as the `## Summary` heading; pass another `--display-name`\n", title.trim())
+            format!("error: `org/summary`: a section titled `{}` would be read as the `## Summary` heading; pass another `--display-name`\n`DOC` is up to date (0 sections changed, 0 models added, 1 definition missing, 1 model failed)\n", title.trim())
         );
         assert_eq!(fs::read_to_string(&path).unwrap(), DOC);
     }
@@ -256,7 +256,7 @@ fn an_already_tracked_warning_names_the_heading_line() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
         stderr(&output).replace(&path, "DOC"),
-        "warning: `DOC`:18: `org/summary` is already tracked as `## Alpha`, a section written by people: only its statuses are refreshed\n`DOC` is up to date\n"
+        "warning: `DOC`:18: `org/summary` is already tracked as `## Alpha`, a section written by people: only its statuses are refreshed\n`DOC` is up to date (0 sections changed, 0 models added, 1 definition missing)\n"
     );
 }
 
