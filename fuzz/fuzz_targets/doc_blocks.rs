@@ -20,7 +20,7 @@ fuzz_target!(|text: &str| {
     for block in &doc.blocks {
         if let track_models::doc::Block::Table(table) = block {
             for row in std::iter::once(&table.header).chain(&table.rows) {
-                for cell in &row.cells {
+                for cell in row.cells.iter() {
                     assert!(cell.start <= cell.end && cell.end <= text.len());
                 }
             }
