@@ -448,7 +448,10 @@ async fn a_maintainers_push_on_a_leftover_branch_pauses_until_recreate() {
     assert!(outcome
         .note
         .starts_with("paused: commits by others on the branch"));
-    assert!(!fake.writes().iter().any(|w| w.contains("_ref")));
+    assert!(!fake
+        .writes()
+        .iter()
+        .any(|w| w.contains("_ref") || w.contains("graphql")));
 
     let mut recreate = request(BASE_DOC, NEWER_DOC);
     recreate.recreate = true;
@@ -456,7 +459,10 @@ async fn a_maintainers_push_on_a_leftover_branch_pauses_until_recreate() {
     assert_eq!(outcome.operation, Operation::Created);
     assert_eq!(
         outcome.note,
-        "recreated on base, discarding commits by others"
+        format!(
+            "recreated on base, discarding commits by others ({} by maintainer)",
+            &late[..7]
+        )
     );
     assert_eq!(fake.lock().doc_on(BRANCH).as_deref(), Some(NEWER_DOC));
     assert_eq!(fake.ref_moves(), [serde_json::json!(true)]);
@@ -467,17 +473,101 @@ async fn a_maintainers_push_on_a_leftover_branch_pauses_until_recreate() {
 #[tokio::test]
 async fn recreate_discards_a_push_made_during_the_run_and_says_so() {
     let (fake, number) = with_pull_request().await;
-    fake.push_before("create_commit", BRANCH, "carol", "carol's edit\n");
+    let carol = fake.push_before("create_commit", BRANCH, "carol", "carol's edit\n");
     let mut recreate = request(BASE_DOC, NEWER_DOC);
     recreate.recreate = true;
     let outcome = run(&fake, &recreate).await.unwrap();
     assert_eq!(outcome.operation, Operation::Updated);
+    let carol = carol.lock().unwrap().clone();
     assert_eq!(
         outcome.note,
-        "recreated on base, discarding commits by others"
+        format!(
+            "recreated on base, discarding commits by others ({} by carol)",
+            &carol[..7]
+        )
     );
     assert_eq!(fake.lock().doc_on(BRANCH).as_deref(), Some(NEWER_DOC));
     assert!(fake.pull(number).open);
+}
+
+/// The fake's GraphQL `updateRefs` answers as GitHub does: HTTP 200 with `data.updateRefs:
+/// null` and an `errors` array when a `beforeOid` is stale (nothing moves, across all the
+/// updates of the mutation) or the token lacks `contents: write`; the move when it holds.
+#[tokio::test]
+async fn the_fakes_update_refs_refuses_a_stale_before_oid_like_github() {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    let main = head_of(&fake, "main").unwrap();
+    let other = fake
+        .lock()
+        .commit_file(Some(&main), "alice", DOC_PATH, "alice\n");
+    let side = fake.push_as("side", "bob", DOC_PATH, "bob\n");
+    let update = |name: &str, before: &str, after: &str| {
+        serde_json::json!({
+            "name": format!("refs/heads/{name}"),
+            "beforeOid": before,
+            "afterOid": after,
+            "force": true,
+        })
+    };
+    let post = |updates: Vec<serde_json::Value>| {
+        let url = format!("{}/graphql", fake.uri());
+        async move {
+            let body = serde_json::json!({
+                "query": "mutation($input: UpdateRefsInput!) { updateRefs(input: $input) { \
+                          clientMutationId } }",
+                "variables": { "input": {
+                    "repositoryId": fake::REPO_NODE_ID,
+                    "refUpdates": updates,
+                }},
+            });
+            let reply = reqwest::Client::new()
+                .post(url)
+                .header("user-agent", "test")
+                .header("x-github-api-version", "2022-11-28")
+                .bearer_auth(TOKEN)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = reply.status().as_u16();
+            (status, reply.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let refused = |kind: &str, message: &str| {
+        serde_json::json!({
+            "data": { "updateRefs": null },
+            "errors": [{
+                "type": kind,
+                "path": ["updateRefs"],
+                "locations": [{ "line": 1, "column": 40 }],
+                "message": message,
+            }],
+        })
+    };
+
+    // `side` is not at `main`: the whole mutation is refused, `main` included.
+    let stale = post(vec![update("main", &main, &other), update("side", &main, &other)]).await;
+    let message = format!("cannot lock ref 'refs/heads/side': is at {side} but expected {main}");
+    assert_eq!(stale, (200, refused("UNPROCESSABLE", &message)));
+    assert_eq!(head_of(&fake, "main"), Some(main.clone()));
+    assert_eq!(head_of(&fake, "side"), Some(side.clone()));
+
+    // A token without `contents: write` is refused the same way, nothing moves.
+    let read_only = [("contents".to_string(), "read".to_string())];
+    fake.lock().permissions = Some(read_only.into_iter().collect());
+    let forbidden = post(vec![update("main", &main, &other)]).await;
+    let message = "Resource not accessible by integration";
+    assert_eq!(forbidden, (200, refused("FORBIDDEN", message)));
+    assert_eq!(head_of(&fake, "main"), Some(main.clone()));
+
+    // With `contents: write` and `beforeOid` where the branch is, it moves (forced; `side`
+    // lacks the workflow file `other` has, so that takes `workflows: write` too).
+    let write = [("contents", "write"), ("workflows", "write")].map(|(k, v)| (k.into(), v.into()));
+    fake.lock().permissions = Some(write.into_iter().collect());
+    let moved = post(vec![update("side", &side, &other)]).await;
+    let done = serde_json::json!({ "data": { "updateRefs": { "clientMutationId": null } } });
+    assert_eq!(moved, (200, done));
+    assert_eq!(head_of(&fake, "side"), Some(other));
 }
 
 /// A hostile repository answer (a 7 MB default branch) is refused, and echoed bounded.
@@ -542,7 +632,10 @@ async fn commits_by_others_pause_and_recreate_overwrites_them() {
     assert_eq!(outcome.operation, Operation::Updated);
     assert_eq!(
         outcome.note,
-        "recreated on base, discarding commits by others"
+        format!(
+            "recreated on base, discarding commits by others ({} by alice)",
+            &human[..7]
+        )
     );
     let head = head_of(&fake, BRANCH).unwrap();
     let state = fake.lock();
@@ -594,7 +687,7 @@ async fn closed_without_merging_is_not_reopened_with_the_same_content() {
     assert_eq!(outcome.operation, Operation::Created);
     let writes = fake.writes();
     assert!(
-        writes.contains(&"PATCH update_ref".to_string())
+        writes.contains(&"POST graphql".to_string())
             && !writes.contains(&"POST create_ref".to_string()),
         "{writes:?}"
     );
