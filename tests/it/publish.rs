@@ -336,7 +336,7 @@ async fn base_matches_closes_the_bot_pull_request_and_deletes_the_branch() {
         [
             "POST create_comment",
             "PATCH update_pull",
-            "DELETE delete_ref"
+            "POST graphql"
         ]
     );
     assert_eq!(outcome.operation, Operation::Closed);
@@ -365,6 +365,31 @@ async fn a_push_while_closing_keeps_the_branch() {
     assert_eq!(fake.writes(), ["POST create_comment", "PATCH update_pull"]);
     let pushed = pushed.lock().unwrap().clone();
     assert_eq!(head_of(&fake, BRANCH), Some(pushed.clone()));
+    assert_eq!(outcome.operation, Operation::Closed);
+    assert_eq!(
+        outcome.note,
+        format!(
+            "base already matches the generated doc; the branch `{BRANCH}` is kept: it moved to \
+             {} during the run",
+            &pushed[..7]
+        )
+    );
+    assert_eq!(outcome.head_sha, Some(pushed));
+}
+
+/// A maintainer pushes between the re-read right before the delete and the delete itself:
+/// the delete is a compare-and-swap (GraphQL `updateRefs`, `beforeOid` = the head re-read),
+/// GitHub refuses it, and the branch is kept with its push, and the note says so.
+#[tokio::test]
+async fn a_push_between_the_reread_and_the_delete_keeps_the_branch() {
+    let (fake, _) = with_pull_request().await;
+    let head = head_of(&fake, BRANCH).unwrap();
+    fake.edit_base_doc("maintainer", NEW_DOC);
+    let pushed = fake.push_before("graphql", BRANCH, "maintainer", "keep this\n");
+    let outcome = run(&fake, &request(NEW_DOC, NEW_DOC)).await.unwrap();
+    let pushed = pushed.lock().unwrap().clone();
+    assert_eq!(head_of(&fake, BRANCH), Some(pushed.clone()));
+    assert_eq!(fake.guarded_moves(), [serde_json::json!(head)]);
     assert_eq!(outcome.operation, Operation::Closed);
     assert_eq!(
         outcome.note,
@@ -568,6 +593,30 @@ async fn the_fakes_update_refs_refuses_a_stale_before_oid_like_github() {
     let done = serde_json::json!({ "data": { "updateRefs": { "clientMutationId": null } } });
     assert_eq!(moved, (200, done));
     assert_eq!(head_of(&fake, "side"), Some(other));
+}
+
+/// A forced move GitHub refuses while the branch is still where the run read it (here: the
+/// token lost `contents: write`) is not taken for a race: the run fails (no retry), naming
+/// the call, GitHub's message and what the token needs.
+#[tokio::test]
+async fn a_refused_forced_move_on_an_unmoved_branch_fails_with_githubs_words() {
+    let (fake, _) = with_pull_request().await;
+    let head = head_of(&fake, BRANCH);
+    fake.before("graphql", |state| {
+        let read = [("contents", "read"), ("pull_requests", "write"), ("issues", "write")];
+        state.permissions = Some(read.map(|(k, v)| (k.into(), v.into())).into());
+    });
+    let mut recreate = request(BASE_DOC, NEWER_DOC);
+    recreate.recreate = true;
+    let error = run(&fake, &recreate).await.unwrap_err();
+    assert_eq!(
+        format!("{error:#}"),
+        "moving the branch `track-models/coverage` in o/r (GraphQL `updateRefs`): Resource not \
+         accessible by integration\nhint: changing the branch needs `contents: write` (in a \
+         workflow: `permissions: contents: write`)"
+    );
+    assert_eq!(head_of(&fake, BRANCH), head);
+    assert_eq!(fake.ref_moves(), [serde_json::json!(true)]);
 }
 
 /// A hostile repository answer (a 7 MB default branch) is refused, and echoed bounded.
@@ -1253,8 +1302,8 @@ async fn api_failures_name_the_call_and_leave_no_half_written_branch() {
         (Close, "update_pull", "closing pull request #"),
         (
             Close,
-            "delete_ref",
-            "deleting the branch `track-models/coverage` in o/r",
+            "graphql",
+            "deleting the branch `track-models/coverage` in o/r (GraphQL `updateRefs`)",
         ),
     ];
     let fake = FakeGitHub::start(BASE_DOC).await;
@@ -1276,7 +1325,7 @@ async fn api_failures_name_the_call_and_leave_no_half_written_branch() {
             let what = format!("{kind:?} {route} {status}");
             match (route, status) {
                 // Answers, not failures.
-                ("get_user", 403) | ("delete_comment", 404) | ("delete_ref", 404) => {
+                ("get_user", 403) | ("delete_comment", 404) => {
                     assert!(result.is_ok(), "{what}: {result:?}");
                 }
                 // Labels are best-effort: the pull request and its comment stand, the failure

@@ -3,9 +3,9 @@
 //! No ref is moved or deleted without compare-and-swap: [`GitHub::move_branch`] and
 //! [`GitHub::delete_branch`] re-read the branch right before writing and write only when it
 //! is still where the run read it; a move that is not forced is also a fast-forward GitHub
-//! checks itself (`force: false`), and a forced move goes through GraphQL `updateRefs` with
-//! `beforeOid` (`super::graphql`), so a push landing between the re-read and the write
-//! fails the write instead of being overwritten.
+//! checks itself (`force: false`), and a forced move or a delete goes through GraphQL
+//! `updateRefs` with `beforeOid` (`super::graphql`), so a push landing between the re-read
+//! and the write fails the write instead of being overwritten or deleted.
 
 use anyhow::{bail, Result};
 use serde::Deserialize;
@@ -248,28 +248,16 @@ impl GitHub {
         Ok(RefUpdate::Moved)
     }
 
-    /// Deletes `branch` if it is still at `expected`: re-reads it first and leaves it when it
-    /// moved ([`RefDelete::Moved`]); a branch already gone is fine.
+    /// Deletes `branch` if it is still at `expected` ([`RefDelete::Moved`] when it is not):
+    /// re-reads it, then deletes it by compare-and-swap (GraphQL `updateRefs`, `beforeOid:
+    /// expected`), so a push landing after the re-read is kept too; a branch already gone is
+    /// fine.
     pub async fn delete_branch(
         &self,
         repo: &str,
         branch: &str,
         expected: &str,
     ) -> Result<RefDelete> {
-        match self.branch_head(repo, branch).await? {
-            None => return Ok(RefDelete::Gone),
-            Some(head) if head != expected => return Ok(RefDelete::Moved(head)),
-            Some(_) => {}
-        }
-        let call = format!("deleting the branch `{branch}` in {repo}");
-        let uri = format!("/repos/{repo}/git/refs/heads/{}", encode_path(branch));
-        let reply = self.send(Method::Delete, &uri, None, false, &call).await?;
-        if reply.status == 404
-            || (reply.status == 422 && message_of(&reply.text).contains("does not exist"))
-        {
-            return Ok(RefDelete::Gone);
-        }
-        self.require(reply, &call, &[])?;
-        Ok(RefDelete::Deleted)
+        self.delete_swapped(repo, branch, expected).await
     }
 }

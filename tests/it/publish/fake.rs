@@ -24,7 +24,7 @@
 //! Injected secondary rate limits come as GitHub usually sends them: its message, requests
 //! remaining, and no `retry-after` unless a test sets one. A person's push between the bot's
 //! read and its write is a hook ([`FakeGitHub::push_before`]; route `graphql` lands it between
-//! the re-read and a forced move). The routes are answered by resource: `git` (objects and
+//! the re-read and a forced move or a delete). The routes are answered by resource: `git` (objects and
 //! refs), `graphql` (the `updateRefs` mutation, with `beforeOid`), `pulls`, `issues`
 //! (comments and labels).
 
