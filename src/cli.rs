@@ -4,8 +4,25 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Parser};
 
+/// The defaults of the command line, in one place: clap shows them in `--help`, and messages
+/// that name a default (the `--doc` hint) read them here.
+pub mod defaults {
+    /// `--doc`.
+    pub const DOC: &str = "docs/model_coverage.mdx";
+    /// `--trace-repo`.
+    pub const TRACE_REPO: &str = "flashinfer-ai/flashinfer-trace";
+    /// `--branch`: the bot's branch.
+    pub const BRANCH: &str = "track-models/coverage";
+    /// `--max-new`.
+    pub const MAX_NEW: usize = 5;
+    /// `--min-providers`.
+    pub const MIN_PROVIDERS: usize = 2;
+    /// `--since`, in days.
+    pub const SINCE_DAYS: u32 = 30;
+}
+
 /// The bot's branch when `--branch` is not given.
-pub const DEFAULT_BRANCH: &str = "track-models/coverage";
+pub const DEFAULT_BRANCH: &str = defaults::BRANCH;
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -31,15 +48,15 @@ pub struct Cli {
     pub discover: bool,
 
     /// With `--discover`: onboard at most this many new models.
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    #[arg(long, value_name = "N", default_value_t = defaults::MAX_NEW)]
     pub max_new: usize,
 
     /// With `--discover`: live providers a model needs when its only signal is HF popularity.
-    #[arg(long, value_name = "N", default_value_t = 2)]
+    #[arg(long, value_name = "N", default_value_t = defaults::MIN_PROVIDERS)]
     pub min_providers: usize,
 
     /// With `--discover`: SGLang model files added in the last DAYS days are day-0 candidates.
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    #[arg(long, value_name = "DAYS", default_value_t = defaults::SINCE_DAYS)]
     pub since: u32,
 
     /// The date discovery treats as today (`YYYY-MM-DD`, UTC); default: the clock. For
@@ -98,12 +115,15 @@ pub struct Cli {
     #[arg(long, value_name = "OWNER/NAME[@REF]")]
     pub cookbook_repo: Option<String>,
 
-    /// Print more detail on stderr (every problem, not only those of the models this run touches)
+    /// Print more detail on stderr: why each definition of a model this run adds or
+    /// regenerates got its name (`info: …` lines), the serving-config problems of models this run
+    /// does not touch (otherwise only counted), the requests sent to the Hub and GitHub, and
+    /// the sources' informational events.
     #[arg(long, short = 'v')]
     pub verbose: bool,
 
     /// The coverage document to maintain.
-    #[arg(long, value_name = "PATH", default_value = "docs/model_coverage.mdx")]
+    #[arg(long, value_name = "PATH", default_value = defaults::DOC)]
     pub doc: PathBuf,
 
     /// A local checkout of the flashinfer-trace dataset (`definitions/{op_type}/{name}.json`,
@@ -116,7 +136,7 @@ pub struct Cli {
     #[arg(
         long,
         value_name = "ORG/NAME",
-        default_value = "flashinfer-ai/flashinfer-trace"
+        default_value = defaults::TRACE_REPO
     )]
     pub trace_repo: String,
 
@@ -135,7 +155,7 @@ pub struct Cli {
     pub publish: bool,
 
     /// The bot's branch.
-    #[arg(long, value_name = "NAME", default_value = DEFAULT_BRANCH, requires = "publish")]
+    #[arg(long, value_name = "NAME", default_value = defaults::BRANCH, requires = "publish")]
     pub branch: String,
 
     /// The base branch (default: the repository's default branch).

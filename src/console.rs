@@ -10,6 +10,8 @@
 
 use std::fmt;
 use std::io::{self, IsTerminal, Write};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::fmt::format::Writer;
@@ -121,6 +123,149 @@ fn render(label: &str, causes: &[String]) -> String {
         out.push_str(&hint);
     }
     out
+}
+
+/// How long a phase runs before its first progress line, unless
+/// `TRACK_MODELS_PROGRESS_AFTER_MS` says otherwise (`0`: a line as each phase starts).
+pub const PROGRESS_AFTER: Duration = Duration::from_secs(10);
+
+/// The time between two progress lines of one phase on a non-terminal stderr (CI logs).
+pub const PROGRESS_EVERY: Duration = Duration::from_secs(30);
+
+/// How often the terminal's progress bar refreshes its counts.
+const BAR_REFRESH: Duration = Duration::from_millis(200);
+
+/// Progress of the long phases (listing the dataset, reading serving data, resolving models,
+/// discovery, the lint's reads, publishing) on stderr, so that a cold run never sits silent
+/// for minutes: on a terminal a spinner with the phase, its elapsed time and its request
+/// counts; elsewhere (CI logs, files) one line once a phase has run [`PROGRESS_AFTER`], one
+/// more every [`PROGRESS_EVERY`], and a `done` line when such a phase ends. A quick phase
+/// prints nothing.
+pub struct Progress {
+    terminal: bool,
+    after: Duration,
+}
+
+impl Progress {
+    /// A spinner when stderr is a terminal (and `TERM` is not `dumb`), else lines;
+    /// `TRACK_MODELS_PROGRESS_AFTER_MS` sets the delay before a phase is shown.
+    pub fn for_stderr() -> Progress {
+        let terminal =
+            io::stderr().is_terminal() && std::env::var("TERM").map_or(true, |term| term != "dumb");
+        let after = std::env::var("TRACK_MODELS_PROGRESS_AFTER_MS")
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+            .map_or(PROGRESS_AFTER, Duration::from_millis);
+        Progress { terminal, after }
+    }
+
+    /// Runs `work` as the phase `what` (`listing the dataset \`x\``): `counts` says what it
+    /// has done so far (`12 Hub requests`; empty when there is nothing to count) and is read
+    /// from a second thread while `work` runs on this one.
+    pub fn phase<T>(
+        &self,
+        what: &str,
+        counts: &(dyn Fn() -> String + Sync),
+        work: impl FnOnce() -> T,
+    ) -> T {
+        let started = Instant::now();
+        let (stop, stopped) = mpsc::channel::<()>();
+        std::thread::scope(|scope| {
+            let ticker = scope.spawn(move || {
+                if self.terminal {
+                    self.spin(what, counts, started, &stopped)
+                } else {
+                    self.lines(what, counts, started, &stopped)
+                }
+            });
+            let result = work();
+            drop(stop);
+            let shown = ticker.join().unwrap_or(false);
+            if shown {
+                emit(&phase_line(what, "done", &counts()));
+            }
+            result
+        })
+    }
+
+    /// Lines on a non-terminal stderr until `stopped`; whether any was printed.
+    fn lines(
+        &self,
+        what: &str,
+        counts: &(dyn Fn() -> String + Sync),
+        started: Instant,
+        stopped: &mpsc::Receiver<()>,
+    ) -> bool {
+        if self.after.is_zero() {
+            emit(&format!("progress: {what}"));
+        } else if waited(stopped, self.after) {
+            emit(&phase_line(what, &elapsed(started), &counts()));
+        } else {
+            return false;
+        }
+        while waited(stopped, PROGRESS_EVERY) {
+            emit(&phase_line(what, &elapsed(started), &counts()));
+        }
+        true
+    }
+
+    /// A spinner on the terminal until `stopped`; whether the phase ran long enough to be
+    /// worth a `done` line.
+    fn spin(
+        &self,
+        what: &str,
+        counts: &(dyn Fn() -> String + Sync),
+        started: Instant,
+        stopped: &mpsc::Receiver<()>,
+    ) -> bool {
+        let bar =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(100));
+        loop {
+            let counts = counts();
+            bar.set_message(if counts.is_empty() {
+                what.to_string()
+            } else {
+                format!("{what}: {counts}")
+            });
+            if !waited(stopped, BAR_REFRESH) {
+                break;
+            }
+        }
+        bar.finish_and_clear();
+        started.elapsed() >= self.after
+    }
+}
+
+/// Waits `time` for the stop signal: `true` when the time ran out (the phase goes on).
+fn waited(stopped: &mpsc::Receiver<()>, time: Duration) -> bool {
+    matches!(
+        stopped.recv_timeout(time),
+        Err(mpsc::RecvTimeoutError::Timeout)
+    )
+}
+
+/// `progress: <what>: <state>, <counts>` (no comma part when nothing is counted).
+fn phase_line(what: &str, state: &str, counts: &str) -> String {
+    if counts.is_empty() {
+        format!("progress: {what}: {state}")
+    } else {
+        format!("progress: {what}: {state}, {counts}")
+    }
+}
+
+fn elapsed(started: Instant) -> String {
+    format!("{} s", started.elapsed().as_secs())
+}
+
+/// One line on stderr in one write under stderr's lock, guarded like every other (the phase
+/// names echo repo names).
+fn emit(line: &str) {
+    let mut err = CommandGuard::new(io::stderr().lock());
+    let _ = err.write_all(format!("{line}\n").as_bytes());
 }
 
 /// Installs the subscriber that prints `tracing` events on stderr: warnings and errors by
@@ -262,6 +407,34 @@ mod tests {
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
         }
+    }
+
+    #[test]
+    fn a_quick_phase_prints_nothing_and_returns_its_work() {
+        // Never shown: the phase ends long before the delay, so the ticker stops silently.
+        let progress = Progress {
+            terminal: false,
+            after: Duration::from_secs(3600),
+        };
+        let counted = std::sync::atomic::AtomicUsize::new(0);
+        let counts = || {
+            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            String::new()
+        };
+        assert_eq!(progress.phase("listing", &counts, || 42), 42);
+        assert_eq!(counted.load(std::sync::atomic::Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn phase_lines_name_the_phase_its_state_and_its_counts() {
+        assert_eq!(
+            phase_line("listing the dataset `x`", "12 s", "3 Hub request(s)"),
+            "progress: listing the dataset `x`: 12 s, 3 Hub request(s)"
+        );
+        assert_eq!(
+            phase_line("discovering models", "done", ""),
+            "progress: discovering models: done"
+        );
     }
 
     #[test]

@@ -22,9 +22,9 @@ use crate::doc::CoverageDoc;
 use crate::lint::{LintInputs, LintOutcome, SectionConfig, TracedDefinition};
 use crate::onboard::ModelRequest;
 use crate::request::Request;
-use crate::sources::hf::{HfClient, HfConfig};
 use crate::sources::serving::CookbookIndex;
 use crate::sources::sglang::SglangCatalog;
+use crate::sources::Network;
 
 pub use crate::sources::dataset_tags::{
     hub_traced, read_traced, TagReading, MAX_DEFINITION_BYTES, MAX_TAGGED_FILES,
@@ -43,6 +43,7 @@ pub struct Resolution<'a> {
 /// notes (what could not be checked, and why).
 pub fn lint_run(
     request: &Request,
+    network: &Network,
     text: &str,
     requests: &[ModelRequest],
     resolution: Option<&Resolution>,
@@ -69,7 +70,7 @@ pub fn lint_run(
         .map(|(cookbook, catalog)| Resolution { cookbook, catalog });
     let resolution = resolution.or(own_resolution.as_ref());
     if !read_tags {
-        return lint_doc(text, requests, resolution, None);
+        return lint_doc_with(network, text, requests, resolution, None);
     }
     let dir = request.sources.trace_dir.as_deref();
     let tags = match (read, dir) {
@@ -77,40 +78,28 @@ pub fn lint_run(
         (None, Some(dir)) => TagReading::Local(read_traced(dir).map_err(|e| e.to_string())),
         (None, None) => {
             let mut notes = Vec::new();
-            let traced = hub_traced_blocking(&request.sources.trace_repo, &mut notes);
+            let traced = hub_traced_blocking(network, &request.sources.trace_repo, &mut notes);
             TagReading::Hub(traced, notes)
         }
     };
-    lint_with_tags(text, requests, resolution, &tags, dir)
+    lint_with_tags(network, text, requests, resolution, &tags, dir)
 }
 
-/// The Hub's tags of `repo` for the lint at the end of a run (outside its async runtime: a
-/// client of its own, configured from the environment like the one that listed the dataset).
-fn hub_traced_blocking(repo: &str, notes: &mut Vec<String>) -> Option<Vec<TracedDefinition>> {
-    let client = HfClient::from_env();
-    let runtime = crate::sources::runtime();
-    match (client, runtime) {
-        (Ok(client), Ok(runtime)) => runtime.block_on(hub_traced(&client, repo, notes)),
-        (Err(error), _) | (_, Err(error)) => {
+/// The Hub's tags of `repo` for the lint at the end of a run, through the run's client.
+fn hub_traced_blocking(
+    network: &Network,
+    repo: &str,
+    notes: &mut Vec<String>,
+) -> Option<Vec<TracedDefinition>> {
+    let read = network
+        .hub()
+        .and_then(|client| network.block_on(hub_traced(client, repo, notes)));
+    match read {
+        Ok(traced) => traced,
+        Err(error) => {
             notes.push(format!("lint: the dataset's tags were not read: {error:#}"));
             None
         }
-    }
-}
-
-/// Lints `text`: configs from `requests` and the HF cache, tags from `trace_dir`.
-pub fn lint_doc(
-    text: &str,
-    requests: &[ModelRequest],
-    resolution: Option<&Resolution>,
-    trace_dir: Option<&Path>,
-) -> (LintOutcome, Vec<String>) {
-    match trace_dir {
-        Some(dir) => {
-            let tags = TagReading::Local(read_traced(dir).map_err(|e| e.to_string()));
-            lint_with_tags(text, requests, resolution, &tags, Some(dir))
-        }
-        None => lint_doc_with(text, requests, resolution, None),
     }
 }
 
@@ -118,6 +107,7 @@ pub fn lint_doc(
 /// before the dataset, then what the tags' reading could not read (`dir`: the `--trace-dir`
 /// they came from, when local).
 fn lint_with_tags(
+    network: &Network,
     text: &str,
     requests: &[ModelRequest],
     resolution: Option<&Resolution>,
@@ -145,12 +135,13 @@ fn lint_with_tags(
             traced.as_deref()
         }
     };
-    let (outcome, config_notes) = lint_doc_with(text, requests, resolution, traced);
+    let (outcome, config_notes) = lint_doc_with(network, text, requests, resolution, traced);
     (outcome, config_notes.into_iter().chain(notes).collect())
 }
 
 /// Lints `text`: configs from `requests` and the HF cache, tags as given.
-pub fn lint_doc_with(
+fn lint_doc_with(
+    network: &Network,
     text: &str,
     requests: &[ModelRequest],
     resolution: Option<&Resolution>,
@@ -161,7 +152,7 @@ pub fn lint_doc_with(
         return (LintOutcome::default(), notes);
     };
     let sections = crate::lint::sections(&doc);
-    let configs = section_configs(&sections, requests, resolution, &mut notes);
+    let configs = section_configs(network, &sections, requests, resolution, &mut notes);
     let inputs = LintInputs {
         configs: &configs,
         traced,
@@ -171,6 +162,7 @@ pub fn lint_doc_with(
 
 /// The parsed config of every section whose repo id is known and whose config is at hand.
 fn section_configs(
+    network: &Network,
     sections: &[crate::lint::Section],
     requests: &[ModelRequest],
     resolution: Option<&Resolution>,
@@ -229,8 +221,8 @@ fn section_configs(
             .into_iter()
             .collect()
     };
-    let mut read = lint_configs(&missing(false), false, notes);
-    read.extend(lint_configs(&missing(true), true, notes));
+    let mut read = lint_configs(network, &missing(false), false, notes);
+    read.extend(lint_configs(network, &missing(true), true, notes));
     let mut configs = Vec::new();
     for want in wanted {
         let text = match want.text {
@@ -333,9 +325,10 @@ enum Unread {
     Failed(String),
 }
 
-/// `config.json` of each repo through the HF client as the environment sets it up (the cache
-/// first; `HF_HUB_OFFLINE` means no request), or from the cache only when `cache_only`.
+/// `config.json` of each repo through the run's Hub client (the cache first;
+/// `HF_HUB_OFFLINE` means no request), or from its cache only when `cache_only`.
 fn lint_configs(
+    network: &Network,
     repos: &[String],
     cache_only: bool,
     notes: &mut Vec<String>,
@@ -343,15 +336,18 @@ fn lint_configs(
     if repos.is_empty() {
         return Vec::new();
     }
-    let client = HfConfig::from_env().and_then(|mut config| {
-        config.offline |= cache_only;
-        let offline = config.offline;
-        HfClient::new(config).map(|client| (client, offline))
+    let fetched = network.hub().and_then(|hub| {
+        let client = if cache_only {
+            hub.cache_only()
+        } else {
+            hub.clone()
+        };
+        let offline = client.is_offline();
+        Ok((offline, network.block_on(client.fetch_configs(repos))?))
     });
-    let runtime = crate::sources::runtime();
-    let ((client, offline), runtime) = match (client, runtime) {
-        (Ok(client), Ok(runtime)) => (client, runtime),
-        (Err(error), _) | (_, Err(error)) => {
+    let (offline, fetched) = match fetched {
+        Ok(fetched) => fetched,
+        Err(error) => {
             notes.push(format!("lint: the HF cache is unavailable: {error:#}"));
             return repos
                 .iter()
@@ -359,8 +355,7 @@ fn lint_configs(
                 .collect();
         }
     };
-    runtime
-        .block_on(client.fetch_configs(repos))
+    fetched
         .into_iter()
         .map(|(repo, result)| {
             let text = result.map(|file| file.text).map_err(|error| match error {
@@ -372,23 +367,41 @@ fn lint_configs(
         .collect()
 }
 
-/// [`lint_run`] for the run's end: notes and findings go to `err` (`note: …`, then
-/// `lint: path:line: message`, which is what `--check` shows besides the diff); the findings
-/// are returned for the report.
+/// What the lint at a run's end has to say, once [`lint_run`] has read what it needs.
+pub struct LintReport {
+    outcome: LintOutcome,
+    notes: Vec<String>,
+}
+
+/// [`lint_run`] for the run's end, without printing (the shell shows its progress meanwhile).
 pub fn report(
     request: &Request,
+    network: &Network,
     text: &str,
     (requests, resolution, tags): (&[ModelRequest], Option<&Resolution>, Option<&TagReading>),
     read_tags: bool,
-    err: &mut dyn std::io::Write,
-) -> std::io::Result<Vec<crate::lint::Finding>> {
-    let (outcome, notes) = lint_run(request, text, requests, resolution, read_tags, tags);
-    for note in &notes {
-        writeln!(err, "note: {note}")?;
+) -> LintReport {
+    let (outcome, notes) = lint_run(
+        request, network, text, requests, resolution, read_tags, tags,
+    );
+    LintReport { outcome, notes }
+}
+
+impl LintReport {
+    /// Notes and findings go to `err` (`note: …`, then `lint: path:line: message`, which is
+    /// what `--check` shows besides the diff); the findings are returned for the report.
+    pub fn print(
+        self,
+        request: &Request,
+        err: &mut dyn std::io::Write,
+    ) -> std::io::Result<Vec<crate::lint::Finding>> {
+        for note in &self.notes {
+            writeln!(err, "note: {note}")?;
+        }
+        let doc = request.doc.display();
+        for (line, message) in crate::lint::annotations(&self.outcome.findings) {
+            writeln!(err, "lint: `{doc}`:{line}: {message}")?;
+        }
+        Ok(self.outcome.findings)
     }
-    let doc = request.doc.display();
-    for (line, message) in crate::lint::annotations(&outcome.findings) {
-        writeln!(err, "lint: `{doc}`:{line}: {message}")?;
-    }
-    Ok(outcome.findings)
 }

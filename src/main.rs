@@ -15,7 +15,9 @@ fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     // Everything on stderr may echo input: no line of it may pass for a workflow command.
-    let mut err = CommandGuard::new(std::io::stderr().lock());
+    // Not locked for the whole run: the progress of a long phase is written from a second
+    // thread.
+    let mut err = CommandGuard::new(std::io::stderr());
     let code = match run(&cli, &mut out, &mut err) {
         Ok(RunStatus::Clean) => 0,
         Ok(RunStatus::Drift) => 1,

@@ -80,6 +80,8 @@ pub struct SourceArgs {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublishArgs {
+    /// `GITHUB_REPOSITORY` (`owner/name`), checked before any work.
+    pub repository: String,
     pub branch: String,
     pub base: Option<String>,
     /// Non-blank labels only.
@@ -89,9 +91,20 @@ pub struct PublishArgs {
 
 impl Request {
     /// Validates the arguments clap could not: the per-model lists line up with
-    /// `--model-name`, no report path is the doc or the other report, and `--today` is a date.
+    /// `--model-name`, no report path is the doc or the other report, `--today` is a date, and
+    /// `--publish` has the environment it needs (before any work is done).
     pub fn from_cli(cli: &Cli) -> Result<Request> {
+        Request::from_cli_with(cli, |name| std::env::var(name).ok())
+    }
+
+    /// [`Request::from_cli`] with `var` standing in for the process environment.
+    pub fn from_cli_with(cli: &Cli, var: impl Fn(&str) -> Option<String>) -> Result<Request> {
         let models = paired_models(cli)?;
+        let repository = if cli.publish {
+            Some(publish_environment(&var)?)
+        } else {
+            None
+        };
         check_output_paths(cli)?;
         let today = match &cli.today {
             Some(text) => Some(
@@ -123,7 +136,8 @@ impl Request {
                 cookbook_dir: cli.cookbook_dir.clone(),
                 cookbook_repo: cli.cookbook_repo.clone(),
             },
-            publish: cli.publish.then(|| PublishArgs {
+            publish: repository.map(|repository| PublishArgs {
+                repository,
                 branch: cli.branch.clone(),
                 base: cli.base.clone(),
                 labels: cli
@@ -149,6 +163,40 @@ impl Request {
     pub fn writes_doc(&self) -> bool {
         self.mode == Mode::Write && self.publish.is_none()
     }
+}
+
+/// What `--publish` needs from the environment, checked before the run reads anything:
+/// `GITHUB_REPOSITORY` as `owner/name` (returned) and a non-blank `GITHUB_TOKEN` (the
+/// publishing client reads it again when it is built).
+// TODO(publish): when `src/publish/` exposes its own validation of the environment, call it
+// here instead; the messages are the ones `GitHub::from_vars` gives.
+fn publish_environment(var: &impl Fn(&str) -> Option<String>) -> Result<String> {
+    let repository = var("GITHUB_REPOSITORY").unwrap_or_default();
+    let repository = repository.trim();
+    if repository.is_empty() {
+        bail!("`--publish` needs `GITHUB_REPOSITORY` (`owner/name`)\nhint: GitHub Actions sets it; elsewhere export it");
+    }
+    let valid = repository.split_once('/').is_some_and(|(owner, name)| {
+        let part = |text: &str| {
+            !text.is_empty()
+                && text != "."
+                && text != ".."
+                && text
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        };
+        part(owner) && part(name)
+    });
+    if !valid {
+        bail!(
+            "`GITHUB_REPOSITORY` is `{}`, not `owner/name`\nhint: GitHub Actions sets it; elsewhere export it as `owner/name`",
+            crate::ident::echo(repository)
+        );
+    }
+    if var("GITHUB_TOKEN").is_none_or(|token| token.trim().is_empty()) {
+        bail!("`GITHUB_TOKEN` is not set\nhint: `--publish` needs a token that can write contents and pull requests");
+    }
+    Ok(repository.to_string())
 }
 
 /// Pairs each `--model-name` with its `--hf-repo-id`, `--config-file` and `--display-name`:
@@ -215,8 +263,16 @@ mod tests {
     use super::*;
 
     fn request(args: &[&str]) -> Result<Request> {
+        request_with(args, &[])
+    }
+
+    fn request_with(args: &[&str], vars: &[(&str, &str)]) -> Result<Request> {
         let cli = Cli::try_parse_from(["track-models"].iter().chain(args)).unwrap();
-        Request::from_cli(&cli)
+        Request::from_cli_with(&cli, |name| {
+            vars.iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| value.to_string())
+        })
     }
 
     #[test]
@@ -275,25 +331,47 @@ mod tests {
 
     #[test]
     fn today_is_parsed_and_publishing_flags_exist_only_with_publish() {
-        let request = request(&[
-            "--refresh-status",
-            "--today",
-            "2026-01-02",
-            "--publish",
-            "--labels",
-            "a, ,b",
-        ])
+        let request = request_with(
+            &[
+                "--refresh-status",
+                "--today",
+                "2026-01-02",
+                "--publish",
+                "--labels",
+                "a, ,b",
+            ],
+            &[("GITHUB_REPOSITORY", "o/r"), ("GITHUB_TOKEN", "t")],
+        )
         .unwrap();
         assert_eq!(request.today, Date::parse("2026-01-02"));
         assert!(request.is_refresh_only());
         assert_eq!(
-            request.publish.map(|p| p.labels),
-            Some(vec!["a".to_string(), "b".to_string()])
+            request.publish.map(|p| (p.repository, p.labels)),
+            Some(("o/r".to_string(), vec!["a".to_string(), "b".to_string()]))
         );
         let error = self::request(&["--refresh-status", "--today", "2026-13-01"]).unwrap_err();
         assert_eq!(
             error.to_string(),
             "`--today 2026-13-01` is not a date (`YYYY-MM-DD`)"
         );
+    }
+
+    #[test]
+    fn publish_finds_its_environment_problems_first() {
+        let args = ["--refresh-status", "--publish"];
+        let error = |vars: &[(&str, &str)]| request_with(&args, vars).unwrap_err().to_string();
+        assert_eq!(
+            error(&[("GITHUB_TOKEN", "t")]),
+            "`--publish` needs `GITHUB_REPOSITORY` (`owner/name`)\nhint: GitHub Actions sets it; elsewhere export it"
+        );
+        assert_eq!(
+            error(&[("GITHUB_REPOSITORY", "o/r/x"), ("GITHUB_TOKEN", "t")]),
+            "`GITHUB_REPOSITORY` is `o/r/x`, not `owner/name`\nhint: GitHub Actions sets it; elsewhere export it as `owner/name`"
+        );
+        assert_eq!(
+            error(&[("GITHUB_REPOSITORY", "o/r"), ("GITHUB_TOKEN", " ")]),
+            "`GITHUB_TOKEN` is not set\nhint: `--publish` needs a token that can write contents and pull requests"
+        );
+        assert!(request(&["--refresh-status"]).unwrap().publish.is_none());
     }
 }

@@ -2,7 +2,12 @@
 
 use std::fs;
 
-use crate::support::{fixture, stderr, stdout, trace_dir, track_models, workspace};
+use std::process::Output;
+
+use crate::support::{
+    fixture, quiet_serving_args, stderr, stdout, trace_dir, track_models, track_models_env,
+    workspace,
+};
 
 fn refresh_args<'a>(doc: &'a str, trace: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["--refresh-status", "--doc", doc, "--trace-dir", trace];
@@ -21,12 +26,20 @@ fn write_mode_updates_the_doc_then_does_nothing() {
         fs::read_to_string(&doc).unwrap(),
         fixture("refresh/expected-3state.mdx")
     );
-    assert!(stderr(&output).contains("model section(s) changed"));
+    assert_eq!(
+        last_line(&output),
+        format!("updated `{doc}` (15 sections changed, 0 models added, 81 definitions missing)")
+    );
     let before = fs::metadata(&doc).unwrap().modified().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(20));
     let output = track_models(&refresh_args(&doc, trace, &[]));
     assert_eq!(output.status.code(), Some(0));
-    assert!(stderr(&output).contains("is up to date"));
+    assert_eq!(
+        last_line(&output),
+        format!(
+            "`{doc}` is up to date (0 sections changed, 0 models added, 81 definitions missing)"
+        )
+    );
     assert_eq!(
         fs::metadata(&doc).unwrap().modified().unwrap(),
         before,
@@ -56,7 +69,11 @@ fn check_exits_1_with_a_diff_and_writes_nothing() {
         diff.contains("\n+| Llama 3.1 8B | GQA + Dense | 🟡 Partial |\n"),
         "{diff}"
     );
-    assert!(stderr(&output).contains("hint: run `track-models --refresh-status"));
+    assert!(
+        stderr(&output).ends_with(&format!("\n`{doc}` is out of date (23 sections would change, 0 models would be added, 81 definitions missing)\nhint: run `track-models --refresh-status --doc {doc}` without `--check` to update it\n")),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(fs::read_to_string(&doc).unwrap(), sample);
 }
 
@@ -79,6 +96,10 @@ fn dry_run_prints_the_diff_and_exits_0() {
         ],
     ));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        last_line(&output),
+        format!("dry run: `{doc}` would be updated (23 sections would change, 0 models would be added, 81 definitions missing)")
+    );
     assert!(stdout(&output)
         .contains("+| `mla_ragged_prefill_causal_h16_qk192_vo128` | mla_ragged | 🟡 |"));
     assert_eq!(fs::read_to_string(&doc).unwrap(), sample);
@@ -235,18 +256,41 @@ async fn without_trace_dir_the_dataset_is_listed_from_the_hub() {
             .env_remove("HF_TOKEN")
             .env_remove("HF_HUB_OFFLINE")
             .env_remove("HF_HUB_CACHE")
+            .env("TRACK_MODELS_PROGRESS_AFTER_MS", "0")
             .output()
             .unwrap()
     };
     let output = run();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
+        stderr(&output),
+        format!(
+            "progress: listing the dataset `flashinfer-ai/flashinfer-trace`\n\
+             progress: listing the dataset `flashinfer-ai/flashinfer-trace`: done, 3 Hub request(s)\n\
+             progress: linting the doc\n\
+             progress: linting the doc: done\n\
+             warning: `{path}`:3: the doc has model sections but no `## Summary` heading: no summary label is refreshed\n\
+             updated `{path}` (1 section changed, 0 models added, 1 definition missing)\n"
+        )
+    );
+    assert_eq!(
         fs::read_to_string(&path).unwrap(),
         "- 🟡 legend\n\n## M\n\n| Definition | Status |\n|---|---|\n| `gemm_n1_k1` | ✅ |\n| `rmsnorm_h1` | 🟡 |\n| `rope_x` | ❌ |\n\n**Coverage**: 2 / 3\n"
     );
     let output = run();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(stderr(&output).contains("is up to date"));
+    // The second run: one request (the dataset's sha), the listing from the cache.
+    assert_eq!(
+        stderr(&output),
+        format!(
+            "progress: listing the dataset `flashinfer-ai/flashinfer-trace`\n\
+             progress: listing the dataset `flashinfer-ai/flashinfer-trace`: done, 1 Hub request(s)\n\
+             progress: linting the doc\n\
+             progress: linting the doc: done\n\
+             warning: `{path}`:3: the doc has model sections but no `## Summary` heading: no summary label is refreshed\n\
+             `{path}` is up to date (0 sections changed, 0 models added, 1 definition missing)\n"
+        )
+    );
 }
 
 /// The doc is replaced by rename: its permissions survive and no temporary file is left.
@@ -268,4 +312,193 @@ fn writes_keep_the_docs_permissions() {
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .collect();
     assert_eq!(names, ["model_coverage.mdx"]);
+}
+
+/// A doc the user may not write is refused before any work, as an editor warns, and left as it
+/// was (content and mode); `--check` still reads it. `root` may write any file, so when the
+/// tests run as root the binary runs as `nobody` (uid 65534) for the refused write.
+#[cfg(unix)]
+#[test]
+fn a_read_only_doc_is_refused_not_replaced() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    use std::os::unix::process::CommandExt;
+    let sample = fixture("refresh/sample-4state.mdx");
+    let (dir, doc) = workspace(&sample);
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    fs::set_permissions(&doc, fs::Permissions::from_mode(0o444)).unwrap();
+    let trace = trace_dir();
+    let trace = trace.to_str().unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_track-models"));
+    command
+        .args(refresh_args(&doc, trace, &[]))
+        .env("HF_HUB_OFFLINE", "1")
+        .env_remove("GITHUB_ACTIONS");
+    if fs::metadata(&doc).unwrap().uid() == 0 {
+        command.uid(65534).gid(65534);
+    }
+    let output = command.output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        format!("error: `{doc}` is read-only: the doc was left untouched\nhint: make it writable (`chmod u+w {doc}`), or see the change with `--dry-run`\n")
+    );
+    assert_eq!(fs::read_to_string(&doc).unwrap(), sample);
+    assert_eq!(
+        fs::metadata(&doc).unwrap().permissions().mode() & 0o777,
+        0o444
+    );
+    let output = track_models(&refresh_args(&doc, trace, &["--check"]));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+}
+
+/// `--publish` without its environment fails before the doc, the dataset or any source is
+/// read: here neither the doc nor the trace dir exists, and the error is about the
+/// environment.
+#[test]
+fn publish_checks_its_environment_before_any_work() {
+    let args = [
+        "--refresh-status",
+        "--publish",
+        "--doc",
+        "/nonexistent/doc.mdx",
+        "--trace-dir",
+        "/nonexistent/trace",
+    ];
+    // Blank counts as unset (and keeps a CI runner's own `GITHUB_REPOSITORY` out).
+    let output = track_models_env(&args, &[("GITHUB_REPOSITORY", " ")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: `--publish` needs `GITHUB_REPOSITORY` (`owner/name`)\nhint: GitHub Actions sets it; elsewhere export it\n"
+    );
+    let output = track_models_env(&args, &[("GITHUB_REPOSITORY", "owner/repo")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: `GITHUB_TOKEN` is not set\nhint: `--publish` needs a token that can write contents and pull requests\n"
+    );
+    let output = track_models_env(
+        &args,
+        &[("GITHUB_REPOSITORY", "owner"), ("GITHUB_TOKEN", "t")],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: `GITHUB_REPOSITORY` is `owner`, not `owner/name`\nhint: GitHub Actions sets it; elsewhere export it as `owner/name`\n"
+    );
+    // The publishing request's own checks (branch names, the doc's path) come first too.
+    let same_branch = [
+        "--refresh-status",
+        "--publish",
+        "--doc",
+        "nonexistent/doc.mdx",
+        "--trace-dir",
+        "/nonexistent/trace",
+        "--branch",
+        "main",
+        "--base",
+        "main",
+    ];
+    let output = track_models_env(
+        &same_branch,
+        &[("GITHUB_REPOSITORY", "owner/repo"), ("GITHUB_TOKEN", "t")],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr(&output),
+        "error: the branch `main` is also the base\nhint: pass another `--branch`\n"
+    );
+}
+
+/// `--discover` that adds nothing says so, with how many candidates it weighed, and exits 0;
+/// each phase shows its progress when asked to from the start.
+#[test]
+fn a_discovery_that_adds_nothing_says_so() {
+    let (_dir, doc) = workspace(&fixture("refresh/empty-doc.mdx"));
+    let trace = trace_dir();
+    let serving = quiet_serving_args();
+    let mut args = vec![
+        "--discover",
+        "--today",
+        "2026-11-20",
+        "--dry-run",
+        "--doc",
+        &doc,
+        "--trace-dir",
+        trace.to_str().unwrap(),
+    ];
+    args.extend(serving.iter().map(String::as_str));
+    let output = track_models_env(&args, &[("TRACK_MODELS_PROGRESS_AFTER_MS", "0")]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let err = stderr(&output);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines[..4],
+        [
+            "progress: reading SGLang's and the cookbooks' serving data",
+            "progress: reading SGLang's and the cookbooks' serving data: done",
+            "progress: discovering models",
+            "progress: discovering models: done",
+        ]
+    );
+    assert_eq!(
+        lines[lines.len() - 4..],
+        [
+            "progress: linting the doc",
+            "progress: linting the doc: done",
+            "discovery found nothing new to add among 27 candidates considered (`--report-json` gives each one's reason)",
+            &format!("`{doc}` is up to date (0 sections would change, 0 models would be added, 0 definitions missing, 27 candidates considered)"),
+        ]
+    );
+    assert_eq!(stdout(&output), "");
+}
+
+/// `--verbose` shows why each definition of an added model got its name, and the requests
+/// sent; without it, neither.
+#[test]
+fn verbose_shows_the_why_and_the_requests() {
+    let (_dir, doc) = workspace(&fixture("refresh/empty-doc.mdx"));
+    let trace = trace_dir();
+    let config =
+        crate::support::root().join("tests/fixtures/configs/meta-llama/Llama-3.1-8B/config.json");
+    let serving = quiet_serving_args();
+    let mut args = vec![
+        "--model-name",
+        "llama",
+        "--hf-repo-id",
+        "meta-llama/Llama-3.1-8B",
+        "--config-file",
+        config.to_str().unwrap(),
+        "--tp",
+        "1",
+        "--dry-run",
+        "--doc",
+        &doc,
+        "--trace-dir",
+        trace.to_str().unwrap(),
+    ];
+    args.extend(serving.iter().map(String::as_str));
+    let quiet = stderr(&track_models(&args));
+    assert!(!quiet.contains("info: "), "{quiet}");
+    args.push("--verbose");
+    let output = track_models(&args);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("info: `Llama 3.1 8B`: `rmsnorm_h4096`: hidden_size 4096: input / post-attention / final RMSNorm\n"),
+        "{err}"
+    );
+    assert!(
+        err.ends_with(&format!("info: requests: 0 to the Hugging Face Hub, 0 to GitHub for serving data\ndry run: `{doc}` would be updated (0 sections would change, 1 model would be added, 1 definition missing)\n")),
+        "{err}"
+    );
+}
+
+/// The last line of stderr: the summary line.
+fn last_line(output: &Output) -> String {
+    stderr(output)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string()
 }

@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 
 use super::cache::{self, keep_going, RepoCache, RepoKind};
-use super::listing::store_listing;
+use super::listing::{store_listing, ListedFile};
 use super::transport::Target;
 use super::{DatasetListing, HfClient, HfError};
 
@@ -37,14 +37,6 @@ const MAX_TAG_CHARS: usize = 200;
 /// The tags cache: one entry per listed file, well under this.
 const MAX_TAGS_CACHE_BYTES: u64 = 64 << 20;
 const TAGS_FILE: &str = "track-models-tags.json";
-
-/// One file of a tree listing: its path, blob id and size.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListedFile {
-    pub path: String,
-    pub oid: String,
-    pub size: u64,
-}
 
 /// What a definition file says about where it was traced: its `op_type` and the string tags
 /// that name a model, a TP or an EP size.

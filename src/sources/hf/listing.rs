@@ -9,13 +9,19 @@
 use std::path::{Path, PathBuf};
 
 use reqwest::{Method, Url};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::cache::{self, keep_going, RepoCache, RepoKind};
 use super::transport::Target;
-use super::{
-    validate_repo_id, DatasetListing, HfClient, HfError, ListedFile, ModelInfo, ModelQuery,
-};
+use super::{validate_repo_id, DatasetListing, HfClient, HfError, ModelInfo, ModelQuery};
+
+/// One file of a tree listing: its path, blob id and size.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedFile {
+    pub path: String,
+    pub oid: String,
+    pub size: u64,
+}
 
 const LISTING_DIR: &str = "track-models-listing";
 

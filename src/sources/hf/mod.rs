@@ -48,10 +48,9 @@ use reqwest::Url;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
-pub use dataset_files::{
-    DatasetTags, FileTags, ListedFile, MAX_DEFINITION_BYTES, MAX_TAGGED_FILES,
-};
+pub use dataset_files::{DatasetTags, FileTags, MAX_DEFINITION_BYTES, MAX_TAGGED_FILES};
 pub use error::HfError;
+pub use listing::ListedFile;
 pub use model::{ConfigSummary, Gated, ModelInfo, ProviderMapping};
 pub use settings::{
     hf_home, offline, HfConfig, Limits, RetryPolicy, Sleeper, Wait, DEFAULT_ENDPOINT,
