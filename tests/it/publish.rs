@@ -333,11 +333,7 @@ async fn base_matches_closes_the_bot_pull_request_and_deletes_the_branch() {
     let outcome = run(&fake, &request(NEW_DOC, NEW_DOC)).await.unwrap();
     assert_eq!(
         fake.writes(),
-        [
-            "POST create_comment",
-            "PATCH update_pull",
-            "POST graphql"
-        ]
+        ["POST create_comment", "PATCH update_pull", "POST graphql"]
     );
     assert_eq!(outcome.operation, Operation::Closed);
     assert_eq!(outcome.pull_request.as_ref().unwrap().0, number);
@@ -571,7 +567,11 @@ async fn the_fakes_update_refs_refuses_a_stale_before_oid_like_github() {
     };
 
     // `side` is not at `main`: the whole mutation is refused, `main` included.
-    let stale = post(vec![update("main", &main, &other), update("side", &main, &other)]).await;
+    let stale = post(vec![
+        update("main", &main, &other),
+        update("side", &main, &other),
+    ])
+    .await;
     let message = format!("cannot lock ref 'refs/heads/side': is at {side} but expected {main}");
     assert_eq!(stale, (200, refused("UNPROCESSABLE", &message)));
     assert_eq!(head_of(&fake, "main"), Some(main.clone()));
@@ -603,7 +603,11 @@ async fn a_refused_forced_move_on_an_unmoved_branch_fails_with_githubs_words() {
     let (fake, _) = with_pull_request().await;
     let head = head_of(&fake, BRANCH);
     fake.before("graphql", |state| {
-        let read = [("contents", "read"), ("pull_requests", "write"), ("issues", "write")];
+        let read = [
+            ("contents", "read"),
+            ("pull_requests", "write"),
+            ("issues", "write"),
+        ];
         state.permissions = Some(read.map(|(k, v)| (k.into(), v.into())).into());
     });
     let mut recreate = request(BASE_DOC, NEWER_DOC);

@@ -106,12 +106,14 @@ impl GitHub {
         expected: &str,
     ) -> Result<RefDelete> {
         let call = format!("deleting the branch `{branch}` in {repo} (GraphQL `updateRefs`)");
-        Ok(match self.swap(repo, branch, expected, ZERO_OID, &call).await? {
-            Swap::Done => RefDelete::Deleted,
-            Swap::Moved(now) => RefDelete::Moved(now),
-            Swap::Gone => RefDelete::Gone,
-            Swap::WorkflowsRefused(message) => bail!("{call}: {message}"),
-        })
+        Ok(
+            match self.swap(repo, branch, expected, ZERO_OID, &call).await? {
+                Swap::Done => RefDelete::Deleted,
+                Swap::Moved(now) => RefDelete::Moved(now),
+                Swap::Gone => RefDelete::Gone,
+                Swap::WorkflowsRefused(message) => bail!("{call}: {message}"),
+            },
+        )
     }
 
     /// Points `branch` at `to` (all zeros: deletes it) only if it is at `from`, forced: reads

@@ -22,7 +22,10 @@ type Planned = (String, Option<String>);
 pub(super) fn graphql(state: &mut State, call: &Call) -> ResponseTemplate {
     let query = call.body["query"].as_str().unwrap_or_default();
     if !query.contains("updateRefs") {
-        return refused("UNPROCESSABLE", "this fake answers only the updateRefs mutation");
+        return refused(
+            "UNPROCESSABLE",
+            "this fake answers only the updateRefs mutation",
+        );
     }
     if !state.may("contents", "write") {
         return refused("FORBIDDEN", "Resource not accessible by integration");
