@@ -1242,6 +1242,67 @@ async fn scenario_on(fake: &FakeGitHub, github: &GitHub, kind: Scenario) -> Publ
     }
 }
 
+/// What one injected failure must come to (see the test below).
+fn check_failure(
+    fake: &FakeGitHub,
+    (route, status, call): (&str, u16, &str),
+    what: &str,
+    result: anyhow::Result<PublishOutcome>,
+) {
+    match (route, status) {
+        // Answers, not failures.
+        ("get_user", 403) | ("delete_comment", 404) => {
+            assert!(result.is_ok(), "{what}: {result:?}");
+        }
+        // Labels are best-effort: the pull request and its comment stand, the failure
+        // is a warning naming the call.
+        ("add_labels", _) => {
+            let outcome = result.unwrap_or_else(|e| panic!("{what}: {e:#}"));
+            assert_eq!(outcome.warnings.len(), 1, "{what}");
+            let warning = &outcome.warnings[0];
+            assert!(
+                warning.starts_with(&format!("labels automated, docs not added: {call}")),
+                "{what}: {warning}"
+            );
+            assert!(warning.contains(&format!(": {status} injected")), "{what}");
+            assert!(!warning.contains(TOKEN), "{what}");
+            let number = outcome.pull_request.unwrap().0;
+            assert_eq!(fake.comments_on(number).len(), 1, "{what}");
+        }
+        ("get_ref", 404) => assert_eq!(
+            result.unwrap_err().to_string(),
+            "the base branch `main` does not exist in o/r",
+            "{what}"
+        ),
+        ("get_contents", 404) => assert!(
+            result
+                .unwrap_err()
+                .to_string()
+                .starts_with("`docs/model_coverage.mdx` does not exist on `main`"),
+            "{what}"
+        ),
+        _ => {
+            let message = format!("{:#}", result.expect_err(&what));
+            assert!(message.starts_with(call), "{what}: {message}");
+            assert!(
+                message.contains(&format!(": {status} injected failure for Bearer ***")),
+                "{what}: {message}"
+            );
+            let hint = match status {
+                401 => "\nhint: `GITHUB_TOKEN` is missing, expired or revoked",
+                403 => "\nhint: the token needs `contents: write`",
+                404 => "\nhint: check `GITHUB_REPOSITORY`",
+                // Over a minute: not waited for, reported.
+                429 => "\nhint: rate limited; retry in 61 s",
+                500 | 502 => "\nhint: GitHub failed to answer; run again later",
+                _ => "",
+            };
+            assert!(message.contains(hint), "{what}: {message}");
+            assert!(!message.contains(TOKEN), "{what}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn api_failures_name_the_call_and_leave_no_half_written_branch() {
     use Scenario::*;
@@ -1327,58 +1388,7 @@ async fn api_failures_name_the_call_and_leave_no_half_written_branch() {
             fake.fail(route, status, None);
             let result = publish(&github, request, &report()).await;
             let what = format!("{kind:?} {route} {status}");
-            match (route, status) {
-                // Answers, not failures.
-                ("get_user", 403) | ("delete_comment", 404) => {
-                    assert!(result.is_ok(), "{what}: {result:?}");
-                }
-                // Labels are best-effort: the pull request and its comment stand, the failure
-                // is a warning naming the call.
-                ("add_labels", _) => {
-                    let outcome = result.unwrap_or_else(|e| panic!("{what}: {e:#}"));
-                    assert_eq!(outcome.warnings.len(), 1, "{what}");
-                    let warning = &outcome.warnings[0];
-                    assert!(
-                        warning.starts_with(&format!("labels automated, docs not added: {call}")),
-                        "{what}: {warning}"
-                    );
-                    assert!(warning.contains(&format!(": {status} injected")), "{what}");
-                    assert!(!warning.contains(TOKEN), "{what}");
-                    let number = outcome.pull_request.unwrap().0;
-                    assert_eq!(fake.comments_on(number).len(), 1, "{what}");
-                }
-                ("get_ref", 404) => assert_eq!(
-                    result.unwrap_err().to_string(),
-                    "the base branch `main` does not exist in o/r",
-                    "{what}"
-                ),
-                ("get_contents", 404) => assert!(
-                    result
-                        .unwrap_err()
-                        .to_string()
-                        .starts_with("`docs/model_coverage.mdx` does not exist on `main`"),
-                    "{what}"
-                ),
-                _ => {
-                    let message = format!("{:#}", result.expect_err(&what));
-                    assert!(message.starts_with(call), "{what}: {message}");
-                    assert!(
-                        message.contains(&format!(": {status} injected failure for Bearer ***")),
-                        "{what}: {message}"
-                    );
-                    let hint = match status {
-                        401 => "\nhint: `GITHUB_TOKEN` is missing, expired or revoked",
-                        403 => "\nhint: the token needs `contents: write`",
-                        404 => "\nhint: check `GITHUB_REPOSITORY`",
-                        // Over a minute: not waited for, reported.
-                        429 => "\nhint: rate limited; retry in 61 s",
-                        500 | 502 => "\nhint: GitHub failed to answer; run again later",
-                        _ => "",
-                    };
-                    assert!(message.contains(hint), "{what}: {message}");
-                    assert!(!message.contains(TOKEN), "{what}");
-                }
-            }
+            check_failure(&fake, (route, status, call), &what, result);
             // No half-written branch: every ref is where it was, or on a commit carrying the
             // generated doc; the base never moves.
             let state = fake.lock();
@@ -1875,6 +1885,14 @@ async fn an_api_url_with_a_path_prefix_is_kept_on_every_request() {
     );
 }
 
+/// A finished command's stdout and stderr, as text.
+fn texts(output: &std::process::Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 /// The binary end to end: `--refresh-status --publish` from a checkout, against the stateful
 /// fake. A dry run writes nothing; the real run opens one PR with the refreshed doc and sets
 /// the Actions outputs; the next run writes nothing; the token never shows.
@@ -1921,10 +1939,7 @@ async fn the_binary_publishes_one_pull_request_then_nothing() {
     let run = |extra: &[&str]| run_with(extra, &[]);
 
     let dry = run(&["--dry-run"]);
-    let (out, err) = (
-        String::from_utf8_lossy(&dry.stdout).into_owned(),
-        String::from_utf8_lossy(&dry.stderr).into_owned(),
-    );
+    let (out, err) = texts(&dry);
     assert_eq!(dry.status.code(), Some(0), "{err}");
     assert!(err.contains("pull request: would be created"), "{err}");
     assert!(out.contains("--- pull request body ---\n"), "{out}");
@@ -1937,10 +1952,7 @@ async fn the_binary_publishes_one_pull_request_then_nothing() {
     assert!(!leaks(&out) && !leaks(&err));
 
     let real = run(&[]);
-    let (out, err) = (
-        String::from_utf8_lossy(&real.stdout).into_owned(),
-        String::from_utf8_lossy(&real.stderr).into_owned(),
-    );
+    let (out, err) = texts(&real);
     assert_eq!(real.status.code(), Some(0), "{err}");
     assert!(err.contains("pull request: created #"), "{err}");
     assert_eq!(github.open_pulls().len(), 1);
@@ -1966,12 +1978,7 @@ async fn the_binary_publishes_one_pull_request_then_nothing() {
 
     github.clear_log();
     let again = run(&[]);
-    assert_eq!(
-        again.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
+    assert_eq!(again.status.code(), Some(0), "{}", texts(&again).1);
     assert_eq!(
         github.writes(),
         Vec::<String>::new(),
