@@ -48,7 +48,7 @@ pub async fn requests(
         .filter(|(model, _)| model.config_file.is_none())
         .map(|(_, repo)| repo.clone())
         .collect();
-    let mut fetched: BTreeMap<String, Result<String, String>> = resolver
+    let mut fetched: BTreeMap<String, Result<String>> = resolver
         .hf
         .fetch_configs(&to_fetch)
         .await
@@ -56,7 +56,7 @@ pub async fn requests(
         .map(|(repo, result)| {
             let text = result
                 .map(|file| file.text)
-                .map_err(|e| format!("config.json unavailable for `{repo}`: {e}"));
+                .map_err(|e| anyhow!("config.json unavailable for `{repo}`: {e}"));
             (repo, text)
         })
         .collect();
@@ -78,7 +78,8 @@ pub async fn requests(
                 }
                 None => fetched
                     .remove(&repo)
-                    .unwrap_or_else(|| Err(format!("config.json for `{repo}` was not fetched"))),
+                    .unwrap_or_else(|| Err(anyhow!("config.json for `{repo}` was not fetched")))
+                    .map_err(|e| format!("{e:#}")),
             };
             let display_name = model
                 .display_name
@@ -231,6 +232,10 @@ pub fn validate_repo_id(repo: &str) -> Result<String> {
 /// 4. the configs of the same family, same org, without the fingerprint check (the closest name);
 /// 5. an estimate from `config` ([`crate::sizing`]);
 /// 6. TP=1 when even `config` is unreadable.
+///
+/// When a serving-config file that would serve `repo` could not be read (or gave no cells,
+/// [`CookbookIndex::unread_for`]), steps 3 and 4 are skipped and the estimate's note names the
+/// file and the reason first, so the serving line and the report's `why` say so.
 pub async fn serving_plan(
     sizes: &Sizes,
     cookbook: &CookbookIndex,
@@ -249,6 +254,34 @@ pub async fn serving_plan(
         return plan;
     }
     let arch = config.and_then(|text| crate::arch::parse_config(text).ok());
+    let unread = cookbook.unread_for(repo);
+    if !unread.is_empty() {
+        let said = unread
+            .iter()
+            .map(|u| {
+                format!(
+                    "the serving config `{}` could not be read ({})",
+                    u.file, u.reason
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        return match &arch {
+            Some(arch) => {
+                let estimate = crate::sizing::estimate(arch);
+                ServingPlan {
+                    attention_tp: vec![estimate.tp],
+                    ep: vec![estimate.ep],
+                    origin: ServingOrigin::Estimated(format!("{said}; {}", estimate.note)),
+                }
+            }
+            None => ServingPlan {
+                attention_tp: vec![1],
+                ep: vec![1],
+                origin: ServingOrigin::Estimated(format!("{said}; single GPU assumed")),
+            },
+        };
+    }
     let relatives = relatives(cookbook, repo);
     if let Some(arch) = &arch {
         let fingerprint = arch.fingerprint_digest();
@@ -308,16 +341,17 @@ fn configured_plan(
     if sources.is_empty() {
         return None;
     }
-    let mut hardware: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut hardware: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     for source in &sources {
-        let entry = hardware.entry(describe(&source.config)).or_default();
+        let key = (describe(&source.config), source_label(&source.file));
+        let entry = hardware.entry(key).or_default();
         if !entry.contains(&source.hardware) {
             entry.push(source.hardware.clone());
         }
     }
     let configs: Vec<String> = hardware
         .into_iter()
-        .map(|(config, hw)| format!("{config} on {}", hw.join(", ")))
+        .map(|((config, label), hw)| format!("{config} on {}{label}", hw.join(", ")))
         .collect();
     Some(ServingPlan {
         attention_tp: normalized_sizes(sources.iter().map(|s| s.config.attention_tp()).collect()),
@@ -421,6 +455,16 @@ fn base_name(name: &str) -> String {
         base = head.to_string();
     }
     base
+}
+
+/// Where a config came from, when it is not the sgl-cookbook (which the serving line already
+/// names): ` (SGLang's docs_new config moonshotai/kimi-k3.jsx)`.
+fn source_label(file: &std::path::Path) -> String {
+    let shown = file.to_string_lossy();
+    match shown.split_once("docs_new/src/snippets/configs/") {
+        Some((_, config)) => format!(" (SGLang's docs_new config {config})"),
+        None => String::new(),
+    }
 }
 
 /// `TP=8`, `TP=8 EP=8`, `TP=8 DP=8 (DP attention)`.

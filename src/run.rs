@@ -542,7 +542,13 @@ impl Shell<'_> {
             crate::lint_gather::report(request, self.network, &plan.text, lint, read_tags)
         });
         plan.report.lint = linted.print(request, err)?;
-        crate::next_gather::attach(request, report_is_read(request), &mut plan, err)?;
+        crate::next_gather::attach(
+            request,
+            self.network,
+            report_is_read(request),
+            &mut plan,
+            err,
+        )?;
         for warning in &plan.warnings {
             writeln!(
                 err,

@@ -7,6 +7,7 @@
 //! `Link` pages are followed by URL. The token is never logged (only the URL is, at debug
 //! level).
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use http::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_LENGTH, LINK, RETRY_AFTER};
@@ -137,79 +138,160 @@ impl<'a> GithubApi<'a> {
             return Err(Failure::Budget.into());
         }
         self.used += 1;
-        tracing::debug!(url, "github request");
-        let deadline = tokio::time::Instant::now() + self.timeout;
-        let timed_out = || format!("timed out after {} s", self.timeout.as_secs_f64());
-        let mut headers = HeaderMap::new();
-        let accept = HeaderValue::from_str(accept)
-            .map_err(|_| Failure::Failed(format!("`GET {url}`: invalid Accept `{accept}`")))?;
-        headers.insert(ACCEPT, accept);
-        let sent = self.client._get_with_headers(url, Some(headers));
-        let response = match tokio::time::timeout_at(deadline, sent).await {
-            Ok(Ok(response)) => response,
-            Ok(Err(err)) => {
-                return Err(Failure::Failed(format!(
-                    "cannot reach `{url}`: {}",
-                    without_url(&err, url)
-                ))
-                .into())
-            }
-            Err(_) => {
-                return Err(
-                    Failure::Failed(format!("cannot reach `{url}`: {}", timed_out())).into(),
-                )
-            }
-        };
-        let (parts, mut body) = response.into_parts();
-        let too_big = || {
-            Failure::Failed(format!(
-                "`GET {url}`: the answer is larger than {max_bytes} bytes; not read"
-            ))
-        };
-        let length = parts
-            .headers
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        if length.is_some_and(|length| length > max_bytes as u64) {
-            return Err(too_big().into());
-        }
-        let broken = |why: String| Failure::Failed(format!("`GET {url}`: broken body: {why}"));
-        let mut bytes = Vec::new();
-        loop {
-            let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
-                Ok(Some(Ok(frame))) => frame,
-                Ok(Some(Err(err))) => return Err(broken(without_url(&err, url)).into()),
-                Ok(None) => break,
-                Err(_) => return Err(broken(timed_out()).into()),
-            };
-            if let Ok(chunk) = frame.into_data() {
-                if bytes.len() + chunk.len() > max_bytes {
-                    return Err(too_big().into());
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-        }
-        if !parts.status.is_success() {
-            let text = status_problem(url, parts.status, &parts.headers, &bytes);
-            let limit = RateLimit::classify(parts.status.as_u16(), &parts.headers, &text);
-            return Err(match limit {
-                Some(limit) => Attempt::Limited(limit, text),
-                None => Failure::Failed(text).into(),
-            });
-        }
-        Ok(Page {
-            next: next_link(&parts.headers),
-            body: bytes,
-        })
+        fetch(&self.client, self.timeout, url, accept, max_bytes).await
+    }
+
+    /// A view of this reader for concurrent calls (`&self`), sharing its budget and its
+    /// rate-limit waits; the requests it makes are added to [`GithubApi::used`] when it is
+    /// dropped.
+    pub(crate) fn shared(&mut self) -> SharedApi<'_, 'a> {
+        let used = AtomicU32::new(self.used);
+        SharedApi { api: self, used }
     }
 }
 
+/// [`GithubApi`] for concurrent calls: the same client, deadline, budget and waits.
+pub(crate) struct SharedApi<'s, 'a> {
+    api: &'s mut GithubApi<'a>,
+    used: AtomicU32,
+}
+
+impl SharedApi<'_, '_> {
+    /// [`GithubApi::get_capped`] through `&self`: the budget taken atomically, a rate limit
+    /// waited for as there.
+    pub(crate) async fn get_capped(
+        &self,
+        url: &str,
+        accept: &str,
+        max_bytes: usize,
+    ) -> Result<Page, Failure> {
+        let mut attempt = 0;
+        loop {
+            let budget = self.api.budget;
+            let taken = self
+                .used
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                    (used < budget).then_some(used + 1)
+                });
+            if taken.is_err() {
+                return Err(Failure::Budget);
+            }
+            let once = fetch(&self.api.client, self.api.timeout, url, accept, max_bytes).await;
+            match once {
+                Ok(page) => return Ok(page),
+                Err(Attempt::Failed(failure)) => return Err(failure),
+                Err(Attempt::Limited(limit, text)) => {
+                    let left = self.used.load(Ordering::SeqCst) < budget;
+                    let wait = left.then(|| self.api.waits.next_wait(&limit, attempt));
+                    let Some(wait) = wait.flatten() else {
+                        return Err(Failure::Failed(text));
+                    };
+                    tracing::warn!(
+                        "`GET {url}`: {}; waiting {} s before trying again",
+                        limit.describe(),
+                        wait.as_secs()
+                    );
+                    self.api.waits.sleep(wait).await;
+                    attempt += 1;
+                }
+            }
+        }
+    }
+}
+
+impl Drop for SharedApi<'_, '_> {
+    fn drop(&mut self) {
+        self.api.used = self.used.load(Ordering::SeqCst);
+    }
+}
+
+/// One request: its answer and whole body within `timeout`, the body refused over `max_bytes`
+/// while streaming; a rate-limited answer is [`Attempt::Limited`].
+async fn fetch(
+    client: &Octocrab,
+    timeout: Duration,
+    url: &str,
+    accept: &str,
+    max_bytes: usize,
+) -> Result<Page, Attempt> {
+    tracing::debug!(url, "github request");
+    let deadline = tokio::time::Instant::now() + timeout;
+    let timed_out = || format!("timed out after {} s", timeout.as_secs_f64());
+    let mut headers = HeaderMap::new();
+    let accept = HeaderValue::from_str(accept)
+        .map_err(|_| Failure::Failed(format!("`GET {url}`: invalid Accept `{accept}`")))?;
+    headers.insert(ACCEPT, accept);
+    let sent = client._get_with_headers(url, Some(headers));
+    let response = match tokio::time::timeout_at(deadline, sent).await {
+        Ok(Ok(response)) => response,
+        Ok(Err(err)) => {
+            return Err(Failure::Failed(format!(
+                "cannot reach `{url}`: {}",
+                without_url(&err, url)
+            ))
+            .into())
+        }
+        Err(_) => {
+            return Err(Failure::Failed(format!("cannot reach `{url}`: {}", timed_out())).into())
+        }
+    };
+    let (parts, mut body) = response.into_parts();
+    let too_big = || {
+        Failure::Failed(format!(
+            "`GET {url}`: the answer is larger than {max_bytes} bytes; not read"
+        ))
+    };
+    let length = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if length.is_some_and(|length| length > max_bytes as u64) {
+        return Err(too_big().into());
+    }
+    let broken = |why: String| Failure::Failed(format!("`GET {url}`: broken body: {why}"));
+    let mut bytes = Vec::new();
+    loop {
+        let frame = match tokio::time::timeout_at(deadline, body.frame()).await {
+            Ok(Some(Ok(frame))) => frame,
+            Ok(Some(Err(err))) => return Err(broken(without_url(&err, url)).into()),
+            Ok(None) => break,
+            Err(_) => return Err(broken(timed_out()).into()),
+        };
+        if let Ok(chunk) = frame.into_data() {
+            if bytes.len() + chunk.len() > max_bytes {
+                return Err(too_big().into());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+    }
+    if !parts.status.is_success() {
+        let text = status_problem(url, parts.status, &parts.headers, &bytes);
+        let limit = RateLimit::classify(parts.status.as_u16(), &parts.headers, &text);
+        return Err(match limit {
+            Some(limit) => Attempt::Limited(limit, text),
+            None => Failure::Failed(text).into(),
+        });
+    }
+    Ok(Page {
+        next: next_link(&parts.headers),
+        body: bytes,
+    })
+}
+
+/// Why an answer's body is not the JSON expected.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum DecodeError {
+    #[error("invalid JSON: {0}")]
+    Syntax(serde_json::Error),
+    #[error("unexpected JSON: {0}")]
+    Shape(serde_json::Error),
+}
+
 /// JSON syntax first, then shape, so each kind of breakage gets its own message.
-pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, String> {
-    let value: serde_json::Value =
-        serde_json::from_slice(body).map_err(|err| format!("invalid JSON: {err}"))?;
-    serde_json::from_value(value).map_err(|err| format!("unexpected JSON: {err}"))
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(DecodeError::Syntax)?;
+    serde_json::from_value(value).map_err(DecodeError::Shape)
 }
 
 /// `"<status>"` plus GitHub's `message`, and the wait when rate limited.

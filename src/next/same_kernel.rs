@@ -21,7 +21,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::lint::names::{shape, NameShape};
 
@@ -37,8 +38,61 @@ pub struct KernelDefinition {
     pub outputs: BTreeSet<String>,
 }
 
+/// What a definition JSON says about its kernel, whatever its name: its axes, inputs and
+/// outputs (the dataset's own schema). Kept in the Hub tags cache beside the tags.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KernelShape {
+    pub axes: BTreeMap<String, Axis>,
+    pub inputs: BTreeSet<String>,
+    pub outputs: BTreeSet<String>,
+}
+
+impl KernelShape {
+    /// The shape of a definition JSON; `None` without an `axes` object.
+    pub fn parse(json: &Value) -> Option<KernelShape> {
+        let axes = json
+            .get("axes")?
+            .as_object()?
+            .iter()
+            .map(|(axis, spec)| {
+                let kind = spec.get("type").and_then(Value::as_str).unwrap_or_default();
+                let value = (kind == "const")
+                    .then(|| spec.get("value").and_then(Value::as_u64))
+                    .flatten();
+                let axis_spec = Axis {
+                    kind: kind.to_string(),
+                    value,
+                };
+                (axis.clone(), axis_spec)
+            })
+            .collect();
+        let keys = |field: &str| -> BTreeSet<String> {
+            json.get(field)
+                .and_then(Value::as_object)
+                .map(|map| map.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        Some(KernelShape {
+            axes,
+            inputs: keys("inputs"),
+            outputs: keys("outputs"),
+        })
+    }
+
+    /// The definition named `name` (its file name) of `op_type` with this shape.
+    pub fn named(self, name: String, op_type: String) -> KernelDefinition {
+        KernelDefinition {
+            name,
+            op_type,
+            axes: self.axes,
+            inputs: self.inputs,
+            outputs: self.outputs,
+        }
+    }
+}
+
 /// One axis of a definition.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Axis {
     /// `const` or `var` (as written).
     pub kind: String,

@@ -5,8 +5,10 @@
 //! It composes the refresh (`crate::doc::refresh`), the onboarding of the requested and
 //! discovered models (`crate::onboard`), discovery's decisions ([`discovery`], whose fetch →
 //! decide loop the shell drives) and the run's messages: the problem lines (sources, then the
-//! serving configs of the models this run touches, the others counted unless `--verbose`), the
-//! failures and the "discovered `x`: reason" lines. The doc is parsed once by the shell and
+//! serving configs of the models this run touches, the others in the report, listed with `--verbose`), the
+//! failures and the "discovered `x`: reason" lines. Serving-config problems are loud only for
+//! the models this run adds or regenerates; the others go to the report (and to stderr with
+//! `--verbose`), never as a line on a default run. The doc is parsed once by the shell and
 //! refreshed once before onboarding ([`onboarding_base`]).
 
 pub mod discovery;
@@ -113,12 +115,11 @@ fn plan_onboarding(
         requests.extend(found.requests());
         announcements = found.announcements();
     }
-    let touched: Vec<String> = requests.iter().map(|r| r.hf_repo_id.clone()).collect();
-    problems.extend(serving_config_problems(
-        &job.serving_configs,
-        &touched,
-        job.verbose,
-    ));
+    let (mine, others) = serving_config_problems(&job.serving_configs, &requests);
+    problems.extend(mine);
+    if job.verbose {
+        problems.extend(others.iter().cloned());
+    }
     let planned = onboard::plan_onboard(
         doc,
         job.existing,
@@ -128,6 +129,11 @@ fn plan_onboarding(
         job.refresh_all,
     )?;
     let mut plan = planned.plan;
+    if !job.verbose {
+        // Report only: no line on a default run (with `--verbose` they are among `problems`,
+        // which the shell prints and adds to the report).
+        plan.report.problems.extend(others);
+    }
     failures.extend(planned.failures);
     if let Some(found) = &job.discovered {
         plan.report.candidates = Some(found.candidates());
@@ -142,36 +148,55 @@ fn plan_onboarding(
     })
 }
 
-/// The serving-config warnings about the models this run touches (naming one of `touched`, or
-/// in a file that configures one of them); then the others, or with `verbose` off, one line
-/// counting them.
+/// The serving-config warnings split into those about the models this run touches and the
+/// others. A warning is about a touched model when it names its repo id in backticks, starts
+/// with a file that configures it, or starts with a file its serving line names (a config that
+/// could not be read, a docs_new config it was sized from).
 fn serving_config_problems(
     configs: &ServingConfigs,
-    touched: &[String],
-    verbose: bool,
-) -> Vec<String> {
-    let files: Vec<String> = touched
+    requests: &[ModelRequest],
+) -> (Vec<String>, Vec<String>) {
+    let mut files: Vec<String> = requests
         .iter()
-        .flat_map(|repo| (configs.files)(repo))
+        .flat_map(|request| (configs.files)(&request.hf_repo_id))
         .map(|file| format!("`{file}`"))
         .collect();
-    let (mut mine, others): (Vec<String>, Vec<String>) =
-        configs.warnings.iter().cloned().partition(|warning| {
-            let lower = warning.to_lowercase();
-            touched
-                .iter()
-                .any(|repo| lower.contains(&format!("`{}`", repo.to_lowercase())))
-                || files.iter().any(|file| warning.starts_with(file.as_str()))
-        });
-    if verbose {
-        mine.extend(others);
-    } else if !others.is_empty() {
-        mine.push(format!(
-            "{} problem(s) in the serving configs of models this run does not touch\nhint: run with `--verbose` to list them",
-            others.len()
-        ));
+    files.extend(
+        requests
+            .iter()
+            .flat_map(|r| quoted(&serving_text(&r.serving))),
+    );
+    let touched: Vec<String> = requests
+        .iter()
+        .map(|r| format!("`{}`", r.hf_repo_id.to_lowercase()))
+        .collect();
+    configs.warnings.iter().cloned().partition(|warning| {
+        let lower = warning.to_lowercase();
+        touched.iter().any(|repo| lower.contains(repo.as_str()))
+            || files.iter().any(|file| warning.starts_with(file.as_str()))
+    })
+}
+
+/// What a serving plan says about where its sizes came from.
+fn serving_text(serving: &onboard::ServingPlan) -> String {
+    use onboard::ServingOrigin;
+    match &serving.origin {
+        ServingOrigin::Cookbook(configs) | ServingOrigin::Borrowed { configs, .. } => {
+            configs.join("; ")
+        }
+        ServingOrigin::Estimated(note) => note.clone(),
+        ServingOrigin::Explicit | ServingOrigin::Default => String::new(),
     }
-    mine
+}
+
+/// Every `` `…` `` span of `text`, backticks included.
+fn quoted(text: &str) -> Vec<String> {
+    text.split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|inner| !inner.is_empty())
+        .map(|inner| format!("`{inner}`"))
+        .collect()
 }
 
 /// The doc's sections as they are against the dataset: what name resolution, discovery and
@@ -208,34 +233,45 @@ mod tests {
         "`cookbook/d.yaml`: no model",
     ];
 
+    fn request(repo: &str, serving: ServingPlan) -> ModelRequest {
+        ModelRequest {
+            model_name: repo.to_string(),
+            serving,
+            hf_repo_id: repo.to_string(),
+            display_name: repo.to_string(),
+            config: Ok(String::new()),
+        }
+    }
+
     #[test]
-    fn serving_config_warnings_about_touched_models_first_the_others_counted() {
+    fn serving_config_warnings_about_touched_models_apart_from_the_others() {
         let warnings = strings(&WARNINGS);
         let configs = ServingConfigs {
             warnings: &warnings,
             files: &files,
         };
-        let touched = strings(&["org/A"]);
+        let touched = [request("org/A", ServingPlan::single_gpu())];
         assert_eq!(
-            serving_config_problems(&configs, &touched, false),
-            vec![
-                WARNINGS[0].to_string(),
-                WARNINGS[1].to_string(),
-                "2 problem(s) in the serving configs of models this run does not touch\nhint: run with `--verbose` to list them".to_string(),
-            ]
+            serving_config_problems(&configs, &touched),
+            (warnings[..2].to_vec(), warnings[2..].to_vec())
         );
-        assert_eq!(serving_config_problems(&configs, &touched, true), warnings);
-        let only_mine = ServingConfigs {
-            warnings: &warnings[..2],
-            files: &files,
+        assert_eq!(
+            serving_config_problems(&configs, &[]),
+            (Vec::new(), warnings.clone())
+        );
+        // A file the serving line names (one that could not be read) is about that model.
+        let estimated = ServingPlan {
+            attention_tp: vec![8],
+            ep: vec![8],
+            origin: crate::onboard::ServingOrigin::Estimated(
+                "the serving config `cookbook/d.yaml` could not be read (no model); estimated"
+                    .to_string(),
+            ),
         };
+        let touched = [request("org/D", estimated)];
         assert_eq!(
-            serving_config_problems(&only_mine, &touched, false),
-            warnings[..2].to_vec()
-        );
-        assert_eq!(
-            serving_config_problems(&configs, &[], false),
-            vec!["4 problem(s) in the serving configs of models this run does not touch\nhint: run with `--verbose` to list them".to_string()]
+            serving_config_problems(&configs, &touched),
+            (vec![WARNINGS[3].to_string()], warnings[..3].to_vec())
         );
     }
 
@@ -309,9 +345,9 @@ mod tests {
                 "hf-new: timed out",
                 WARNINGS[0],
                 WARNINGS[1],
-                "2 problem(s) in the serving configs of models this run does not touch\nhint: run with `--verbose` to list them",
             ]
         );
+        assert_eq!(planned.plan.report.problems, [WARNINGS[2], WARNINGS[3]]);
         assert_eq!(planned.failures, ["`Foo`: no repo id"]);
         let requested: Vec<(&str, &str, bool)> = planned
             .requests

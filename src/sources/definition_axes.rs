@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::next::same_kernel::{Axis, KernelDefinition};
+use crate::next::same_kernel::{KernelDefinition, KernelShape};
+use crate::sources::hf::FileTags;
 pub use crate::sources::dataset_tags::MAX_DEFINITION_BYTES;
 
 /// The most definition files one run reads.
@@ -48,6 +49,34 @@ pub fn read(trace_dir: &Path, op_types: &BTreeSet<&str>) -> AxesReading {
             Some(definition) => reading.definitions.push(definition),
             None => reading.skipped += 1,
         }
+    }
+    reading.definitions.sort_by(|a, b| a.name.cmp(&b.name));
+    reading
+}
+
+/// The definitions of `op_types` among the Hub's tagged files (`(path, tags)`, as
+/// [`crate::sources::hf::HfClient::dataset_tags`] reads them: each file's shape is read with its
+/// tags, from the same bytes and the same cache), sorted by name. A file read without a shape
+/// (no `axes` object) counts as skipped.
+pub fn from_tags(files: &[(String, FileTags)], op_types: &BTreeSet<&str>) -> AxesReading {
+    let mut reading = AxesReading::default();
+    for (path, tags) in files {
+        let path = Path::new(path);
+        let folder = path
+            .parent()
+            .and_then(Path::file_name)
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let op_type = tags.op_type.clone().unwrap_or(folder);
+        if !op_types.contains(op_type.as_str()) {
+            continue;
+        }
+        let (Some(name), Some(shape)) = (path.file_stem(), &tags.kernel) else {
+            reading.skipped += 1;
+            continue;
+        };
+        let name = name.to_string_lossy().into_owned();
+        reading.definitions.push(shape.clone().named(name, op_type));
     }
     reading.definitions.sort_by(|a, b| a.name.cmp(&b.name));
     reading
@@ -115,35 +144,5 @@ fn read_definition(path: &Path) -> Option<KernelDefinition> {
         .get("op_type")
         .and_then(Value::as_str)
         .map_or(folder, str::to_string);
-    let axes = json
-        .get("axes")?
-        .as_object()?
-        .iter()
-        .map(|(axis, spec)| {
-            let kind = spec.get("type").and_then(Value::as_str).unwrap_or_default();
-            let value = (kind == "const")
-                .then(|| spec.get("value").and_then(Value::as_u64))
-                .flatten();
-            (
-                axis.clone(),
-                Axis {
-                    kind: kind.to_string(),
-                    value,
-                },
-            )
-        })
-        .collect();
-    let keys = |field: &str| -> BTreeSet<String> {
-        json.get(field)
-            .and_then(Value::as_object)
-            .map(|map| map.keys().cloned().collect())
-            .unwrap_or_default()
-    };
-    Some(KernelDefinition {
-        name,
-        op_type,
-        axes,
-        inputs: keys("inputs"),
-        outputs: keys("outputs"),
-    })
+    Some(KernelShape::parse(&json)?.named(name, op_type))
 }

@@ -292,7 +292,7 @@ async fn read(
         Ok(mut api) => {
             let walk = read_live(&mut api, cache, repo, wanted, now);
             let result = match tokio::time::timeout(options.deadline, walk).await {
-                Ok(result) => result,
+                Ok(result) => result.map_err(|err| err.to_string()),
                 Err(_) => Err(format!(
                     "`{}`: not read within {} s",
                     repo.repo,

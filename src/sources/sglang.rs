@@ -424,9 +424,9 @@ pub fn parse_entry_class(source: &str) -> Result<Option<Vec<String>>, EntryClass
             expression.push(' ');
             expression.push_str(strip_python_comment(next).trim());
         }
-        let classes = parse_class_list(&expression).map_err(|message| EntryClassError {
+        let classes = parse_class_list(&expression).map_err(|problem| EntryClassError {
             line: start,
-            message,
+            message: problem.to_string(),
         })?;
         result = Some(classes);
         i += 1;
@@ -447,11 +447,22 @@ fn bracket_depth(text: &str) -> i32 {
     })
 }
 
+/// Why an `EntryClass` value is not a list of classes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum ClassListError {
+    #[error("`EntryClass =` without a value")]
+    Empty,
+    #[error("`{0}` is not a list literal")]
+    NotAList(String),
+    #[error("`{0}` is not a class name")]
+    NotAClass(String),
+}
+
 /// `X`, `[X, Y,]`, `(X, Y)` or `[X] + [Y]`.
-fn parse_class_list(expression: &str) -> Result<Vec<String>, String> {
+fn parse_class_list(expression: &str) -> Result<Vec<String>, ClassListError> {
     let expression = expression.trim();
     if expression.is_empty() {
-        return Err("`EntryClass =` without a value".to_string());
+        return Err(ClassListError::Empty);
     }
     let terms = split_top_level(expression, '+');
     let mut classes = Vec::new();
@@ -472,7 +483,7 @@ fn parse_class_list(expression: &str) -> Result<Vec<String>, String> {
                 }
             }
             None if terms.len() == 1 => classes.push(class_name(term)?),
-            None => return Err(format!("`{term}` is not a list literal")),
+            None => return Err(ClassListError::NotAList(term.to_string())),
         }
     }
     Ok(classes)
@@ -498,7 +509,7 @@ fn split_top_level(text: &str, separator: char) -> Vec<&str> {
 }
 
 /// A class name, or the last part of a dotted one (`module.Class`).
-fn class_name(item: &str) -> Result<String, String> {
+fn class_name(item: &str) -> Result<String, ClassListError> {
     let name = item.rsplit('.').next().unwrap_or(item);
     let valid = item.split('.').all(|part| {
         part.chars()
@@ -509,7 +520,7 @@ fn class_name(item: &str) -> Result<String, String> {
     if valid {
         Ok(name.to_string())
     } else {
-        Err(format!("`{item}` is not a class name"))
+        Err(ClassListError::NotAClass(item.to_string()))
     }
 }
 

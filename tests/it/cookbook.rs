@@ -312,7 +312,7 @@ fn warnings_name_the_file_and_line() {
     }
     expected.extend([
         format!(
-            "`{}`:24: no `modelNames` entry for `pro|fp8` (hw `h200`); skipped",
+            "`{}`:24: no `modelNames` entry for `pro|fp8` (hw `h200`) and no `default`; skipped",
             v4.display()
         ),
         format!(
@@ -324,7 +324,7 @@ fn warnings_name_the_file_and_line() {
             v4.display()
         ),
         format!(
-            "`{}`:11: cannot read the `config` literal: expected `,` or `}}` after the value of `flags`, found `e`",
+            "`{}`:11: cannot read the `config` literal: not valid JavaScript: Expected `,` but found `Identifier`",
             configs.join("zai-org/glm-5.jsx").display()
         ),
     ]);

@@ -228,7 +228,7 @@ async fn tags_from_the_hub_cold_warm_changed_offline() {
     // Nothing in the hub cache: huggingface_hub's `scan_cache_dir` stays clean.
     let hub = workspace.dir.path().join("hf-home/hub");
     assert!(!hub.exists() || fs::read_dir(&hub).unwrap().count() == 0);
-    assert!(workspace.state().join("track-models-tags.json").is_file());
+    assert!(workspace.state().join("track-models-tags-v2.json").is_file());
 
     let warm = workspace.run(&server.uri(), false);
     assert_eq!(warm.status.code(), Some(0), "{}", stderr(&warm));
@@ -267,7 +267,7 @@ async fn tags_from_the_hub_cold_warm_changed_offline() {
     assert_eq!(offline.status.code(), Some(0), "{}", stderr(&offline));
     assert_eq!(workspace.lint().as_array().unwrap().len(), 3);
 
-    fs::remove_file(workspace.state().join("track-models-tags.json")).unwrap();
+    fs::remove_file(workspace.state().join("track-models-tags-v2.json")).unwrap();
     let incomplete = workspace.run(&nowhere, true);
     assert_eq!(incomplete.status.code(), Some(0), "{}", stderr(&incomplete));
     assert_eq!(workspace.lint(), json!([]));

@@ -277,3 +277,183 @@ fn partial_checkout_keeps_its_docs_and_takes_the_bundled_classes() {
         .source
         .ends_with(&format!("(model classes: bundled list ({BUNDLED_DATE}))")));
 }
+
+// ------------------------------------------------------------------ docs_new configs, newest shape
+
+fn docs_new_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sglang-docs-new")
+}
+
+fn docs_new_config(name: &str) -> PathBuf {
+    docs_new_dir()
+        .join("docs_new/src/snippets/configs")
+        .join(name)
+}
+
+#[test]
+fn a_config_in_the_newest_shape_gives_every_gpu_cell() {
+    use track_models::sources::serving::{parse_jsx_config, ServingConfig};
+    let file = docs_new_config("nimbus-ai/nimbus-x.jsx");
+    let parsed = parse_jsx_config(&std::fs::read_to_string(&file).unwrap(), &file);
+    let cells: Vec<(String, ServingConfig)> = parsed
+        .sources
+        .iter()
+        .map(|s| (s.hardware.clone(), s.config))
+        .collect();
+    // `modelNames.default` for cells with no variant or quant; `profile` and `pdMode` are
+    // further dimensions; the spread / template / constant flags evaluated.
+    assert_eq!(
+        cells,
+        [
+            ("H200".to_string(), ServingConfig::new(8, 1, 1, false)),
+            ("H200".to_string(), ServingConfig::new(16, 16, 1, false)),
+            ("B200".to_string(), ServingConfig::new(8, 8, 8, true)),
+        ]
+    );
+    assert!(parsed
+        .sources
+        .iter()
+        .all(|s| s.repo_id == "nimbus-ai/Nimbus-X"));
+    assert_eq!(parsed.repo_ids, ["nimbus-ai/Nimbus-X"]);
+    assert_eq!(
+        parsed.warnings,
+        [format!(
+            "`{}`:48: `nimbus-ai/Nimbus-X` on xeon6 (tp6 ep1 dp1) is CPU hardware; not used for kernel names",
+            file.display()
+        )]
+    );
+    assert_eq!(parsed.unread, None);
+}
+
+#[test]
+fn a_config_with_a_syntax_error_is_recorded_for_the_model_it_names() {
+    use track_models::sources::serving::{parse_jsx_config, CookbookIndex};
+    let file = docs_new_config("nimbus-ai/nimbus-y.jsx");
+    let parsed = parse_jsx_config(&std::fs::read_to_string(&file).unwrap(), &file);
+    assert_eq!(parsed.sources, []);
+    let message = "cannot read the `config` literal: not valid JavaScript: Expected `,` but found `Identifier`";
+    assert_eq!(
+        parsed.warnings,
+        [format!("`{}`:7: {message}", file.display())]
+    );
+    let mut index = CookbookIndex::default();
+    index.add(parsed);
+    let unread = index.unread_for("nimbus-ai/nimbus-y");
+    assert_eq!(unread.len(), 1);
+    assert_eq!(unread[0].file, file.display().to_string());
+    assert_eq!(unread[0].reason, format!("line 7: {message}"));
+    assert!(index.unread_for("other-org/Nimbus-Y").is_empty());
+    assert_eq!(
+        index.unread_for("nimbus-ai/Nimbus-Y-Base").len(),
+        1,
+        "named by the file"
+    );
+}
+
+/// Runs the binary on an empty doc with the `sglang-docs-new` fixture, adding `repo` (with the
+/// MiniMax config, whose class the fixture registers): stderr, the new doc, the report.
+fn add_with_docs_new(repo: &str, extra: &[&str]) -> (String, String, serde_json::Value) {
+    use crate::support::{fixture, root, stderr, trace_dir, track_models, workspace};
+    let (dir, doc) = workspace(&fixture("refresh/empty-doc.mdx"));
+    let report = dir.path().join("report.json");
+    let config = root().join("tests/fixtures/configs/MiniMaxAI/MiniMax-M2.7/config.json");
+    let (sglang, cookbook) = (docs_new_dir(), docs_new_dir().join("cookbook"));
+    let mut args = vec![
+        "--doc",
+        &doc,
+        "--trace-dir",
+        trace_dir().to_str().unwrap(),
+        "--sglang-dir",
+        sglang.to_str().unwrap(),
+        "--cookbook-dir",
+        cookbook.to_str().unwrap(),
+        "--report-json",
+        report.to_str().unwrap(),
+        "--model-name",
+        repo,
+        "--hf-repo-id",
+        repo,
+        "--config-file",
+        config.to_str().unwrap(),
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect::<Vec<_>>();
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let output = track_models(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report = serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+    (
+        stderr(&output),
+        std::fs::read_to_string(&doc).unwrap(),
+        report,
+    )
+}
+
+#[test]
+fn other_models_config_problems_go_to_the_report_without_a_line() {
+    let (err, doc, report) = add_with_docs_new("nimbus-ai/Nimbus-X", &[]);
+    let configs = docs_new_dir().join("docs_new/src/snippets/configs");
+    let other = format!(
+        "`{}`:6: no `modelNames` entry for `small|bf16` (hw `h200`) and no `default`; skipped",
+        configs.join("other-org/other.jsx").display()
+    );
+    let broken = format!(
+        "`{}`:7: cannot read the `config` literal: not valid JavaScript: Expected `,` but found `Identifier`",
+        configs.join("nimbus-ai/nimbus-y.jsx").display()
+    );
+    let cpu = format!(
+        "`{}`:48: `nimbus-ai/Nimbus-X` on xeon6 (tp6 ep1 dp1) is CPU hardware; not used for kernel names",
+        configs.join("nimbus-ai/nimbus-x.jsx").display()
+    );
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(warnings, [format!("warning: {cpu}").as_str()], "{err}");
+    // DP attention: 8 GPUs hold every head of their group, attention TP 8 / 8 = 1.
+    assert!(doc.contains("Serving configuration: **TP=1 / TP=8 / TP=16, EP=1 / EP=8 / EP=16** (attention TP; from the SGLang cookbook: TP=16 EP=16 on H200 (SGLang's docs\\_new config nimbus-ai/nimbus-x.jsx); TP=8 on H200 (SGLang's docs\\_new config nimbus-ai/nimbus-x.jsx); TP=8 EP=8 DP=8 (DP attention) on B200 (SGLang's docs\\_new config nimbus-ai/nimbus-x.jsx))."), "{doc}");
+    let problems: Vec<&str> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(problems, [broken.as_str(), other.as_str(), cpu.as_str()]);
+
+    let (err, _, _) = add_with_docs_new("nimbus-ai/Nimbus-X", &["--verbose"]);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(
+        warnings,
+        [
+            format!("warning: {cpu}"),
+            format!("warning: {broken}"),
+            format!("warning: {other}")
+        ],
+        "{err}"
+    );
+}
+
+#[test]
+fn a_model_whose_config_cannot_be_read_says_so_before_the_estimate() {
+    let (err, doc, report) = add_with_docs_new("nimbus-ai/Nimbus-Y", &[]);
+    let file = docs_new_dir().join("docs_new/src/snippets/configs/nimbus-ai/nimbus-y.jsx");
+    let reason = "cannot read the `config` literal: not valid JavaScript: Expected `,` but found `Identifier`";
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+    assert_eq!(
+        warnings,
+        [format!("warning: `{}`:7: {reason}", file.display())],
+        "{err}"
+    );
+    let said = format!(
+        "the serving config `{}` could not be read (line 7: {reason}); estimated",
+        file.display()
+    );
+    let escaped = said.replace('`', "\\`").replace('_', "\\_");
+    assert!(doc.contains(&format!("No serving configuration found in the cookbooks: names assume **TP=4, EP=4** ({escaped}: ")), "{doc}");
+    let why = report["models"][0]["definitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|d| d["why"].as_str().filter(|w| w.contains("serving sizes")))
+        .unwrap()
+        .to_string();
+    assert!(why.contains(&format!("; serving sizes {said}")), "{why}");
+}

@@ -24,6 +24,7 @@ use tokio::time::Instant;
 
 use super::cache::{self, keep_going, RepoCache, RepoKind};
 use super::listing::{store_listing, ListedFile};
+use crate::next::same_kernel::KernelShape;
 use super::transport::Target;
 use super::{DatasetListing, HfClient, HfError};
 
@@ -36,28 +37,30 @@ const MAX_TAGS: usize = 64;
 const MAX_TAG_CHARS: usize = 200;
 /// The tags cache: one entry per listed file, well under this.
 const MAX_TAGS_CACHE_BYTES: u64 = 64 << 20;
-const TAGS_FILE: &str = "track-models-tags.json";
+/// Version 2 keeps each file's kernel shape too: a version-1 cache (tags only) is read anew once.
+const TAGS_FILE: &str = "track-models-tags-v2.json";
 
-/// What a definition file says about where it was traced: its `op_type` and the string tags
-/// that name a model, a TP or an EP size.
+/// What a definition file says about where it was traced (its `op_type` and the string tags
+/// that name a model, a TP or an EP size) and, for the same-kernel check, its kernel's shape.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileTags {
     pub op_type: Option<String>,
     pub tags: Vec<String>,
+    /// Axes, inputs and outputs (`None` without an `axes` object).
+    #[serde(default)]
+    pub kernel: Option<KernelShape>,
 }
 
 impl FileTags {
     /// The tags of a definition file's JSON; `None` when it is not a JSON object.
     pub fn parse(bytes: &[u8]) -> Option<FileTags> {
-        #[derive(Deserialize)]
-        struct DefinitionFile {
-            op_type: Option<serde_json::Value>,
-            #[serde(default)]
-            tags: Vec<serde_json::Value>,
-        }
-        let parsed: DefinitionFile = serde_json::from_slice(bytes).ok()?;
-        let tags = parsed
-            .tags
+        let json: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        let object = json.as_object()?;
+        let tags = object
+            .get("tags")
+            .and_then(serde_json::Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
             .iter()
             .filter_map(serde_json::Value::as_str)
             .filter(|tag| ["model:", "tp:", "ep:"].iter().any(|p| tag.starts_with(p)))
@@ -65,13 +68,17 @@ impl FileTags {
             .take(MAX_TAGS)
             .map(str::to_string)
             .collect();
-        let op_type = parsed
-            .op_type
-            .as_ref()
+        let op_type = object
+            .get("op_type")
             .and_then(serde_json::Value::as_str)
             .filter(|op| op.chars().count() <= MAX_TAG_CHARS)
             .map(str::to_string);
-        Some(FileTags { op_type, tags })
+        let kernel = KernelShape::parse(&json);
+        Some(FileTags {
+            op_type,
+            tags,
+            kernel,
+        })
     }
 }
 
@@ -356,6 +363,7 @@ mod tests {
             Some(FileTags {
                 op_type: Some("gemm".to_string()),
                 tags: vec!["model:qwen3-8b".into(), "tp:2".into(), "ep:8".into()],
+                kernel: None,
             })
         );
         assert_eq!(FileTags::parse(b"[1, 2]"), None);
@@ -364,5 +372,25 @@ mod tests {
             FileTags::parse(b"{\"op_type\": 3}"),
             Some(FileTags::default())
         );
+    }
+
+    #[test]
+    fn the_kernel_shape_is_read_with_the_tags() {
+        let body = br#"{"name": "gemm_n8_k4", "op_type": "gemm", "tags": ["model:m"],
+            "axes": {"M": {"type": "var"}, "N": {"type": "const", "value": 8},
+                     "K": {"type": "const", "value": 4}},
+            "inputs": {"A": {}, "B": {}}, "outputs": {"C": {}}}"#;
+        let kernel = FileTags::parse(body).unwrap().kernel.unwrap();
+        let axes: Vec<(&str, &str, Option<u64>)> = kernel
+            .axes
+            .iter()
+            .map(|(name, axis)| (name.as_str(), axis.kind.as_str(), axis.value))
+            .collect();
+        assert_eq!(
+            axes,
+            [("K", "const", Some(4)), ("M", "var", None), ("N", "const", Some(8))]
+        );
+        assert_eq!(kernel.inputs.iter().collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(kernel.outputs.iter().collect::<Vec<_>>(), ["C"]);
     }
 }

@@ -35,11 +35,23 @@ impl LaunchFlags {
     }
 }
 
+/// A launch size that cannot be used. `flag` is as the source spells it: `--tp` for a flag,
+/// `tp:` for a YAML key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum FlagError {
+    #[error("`{flag} {value}` is more than {MAX_PARALLEL}, the largest size accepted")]
+    TooLarge { flag: String, value: String },
+    #[error("`{flag} {value}` is not a positive integer")]
+    NotPositive { flag: String, value: String },
+    #[error("`{flag}` without a value")]
+    NoValue { flag: String },
+}
+
 /// Reads the flags that matter from launch arguments. Each item may hold several
 /// whitespace-separated tokens (`"--tp 8"`) or one (`"--tp"`, `"8"`); `--tp=8` works too.
 pub(super) fn parse_launch_flags<'a>(
     items: impl IntoIterator<Item = &'a str>,
-) -> Result<LaunchFlags, String> {
+) -> Result<LaunchFlags, FlagError> {
     let tokens: Vec<&str> = items.into_iter().flat_map(str::split_whitespace).collect();
     let mut flags = LaunchFlags::default();
     let mut i = 0;
@@ -66,16 +78,27 @@ pub(super) fn parse_launch_flags<'a>(
                     i += 1;
                     tokens[i - 1]
                 }
-                None => return Err(format!("`--{name}` without a value")),
+                None => {
+                    return Err(FlagError::NoValue {
+                        flag: format!("--{name}"),
+                    })
+                }
             };
+            let (flag, value_text) = (format!("--{name}"), value.to_string());
             match value.parse::<u32>() {
                 Ok(n) if n > MAX_PARALLEL => {
-                    return Err(format!(
-                        "`--{name} {value}` is more than {MAX_PARALLEL}, the largest size accepted"
-                    ))
+                    return Err(FlagError::TooLarge {
+                        flag,
+                        value: value_text,
+                    })
                 }
                 Ok(n) if n >= 1 => *slot = Some(n),
-                _ => return Err(format!("`--{name} {value}` is not a positive integer")),
+                _ => {
+                    return Err(FlagError::NotPositive {
+                        flag,
+                        value: value_text,
+                    })
+                }
             }
             continue;
         }
@@ -147,10 +170,15 @@ mod tests {
             read(&["--model-path {{MODEL_NAME}}"]),
             Ok(ServingConfig::new(1, 1, 1, false))
         );
+        let message = |items: &[&str]| read(items).unwrap_err().to_string();
         assert_eq!(
-            read(&["--tp {{TP}}"]),
-            Err("`--tp {{TP}}` is not a positive integer".to_string())
+            message(&["--tp {{TP}}"]),
+            "`--tp {{TP}}` is not a positive integer"
         );
-        assert_eq!(read(&["--tp"]), Err("`--tp` without a value".to_string()));
+        assert_eq!(message(&["--tp"]), "`--tp` without a value");
+        assert_eq!(
+            message(&["--ep=2048"]),
+            "`--ep 2048` is more than 1024, the largest size accepted"
+        );
     }
 }

@@ -1,176 +1,71 @@
-//! The new format: SGLang's `docs_new/src/snippets/configs/**/*.jsx` snippets. One
-//! `export const config = { modelNames, cells, … }` literal per file; a cell maps to its repo id
-//! through `modelNames` (or a literal `--model-path ORG/NAME`) and its TP / EP / DP come from its
-//! `flags`, placeholders filled with their defaults.
+//! The new format: SGLang's `docs_new/src/snippets/configs/**/*.jsx` modules. Each exports one
+//! `config` object; [`super::js_eval`] parses the file with oxc and evaluates the object
+//! statically (functions and other non-literal values become opaque and are ignored).
+//!
+//! How a cell is read, tolerantly:
+//! - `match.hw` (a string or a list) names the hardware; a cell without it is skipped with a
+//!   warning. CPU hardware (`xeon…`, `epyc…`, `cpu…`) is listed as a warning naming the sizes,
+//!   never used for kernel names.
+//! - `match.variant` and `match.quant` pick the repo id in `modelNames`: the first key present
+//!   of `hw|variant|quant`, `variant|quant`, `hw|variant`, `variant`, `hw|quant`, `quant`, `hw`,
+//!   then `default` (case-insensitive). A literal `--model-path ORG/NAME` among the flags wins.
+//! - Any other `match` field (`strategy`, `nodes`, `pdMode`, `profile`, …) is a further
+//!   dimension: every cell counts and the sizes are the union over them.
+//! - `flags` are launch-flag strings, `{{PLACEHOLDER}}`s filled with their `placeholders`
+//!   default; an item that is not a string is left out with a warning.
 
 use super::flags::{dp_attention_warning, parse_launch_flags};
-use super::js_literal;
-use super::{ParsedConfigs, ServingSource};
+use super::js_eval::{evaluate_binding, Node, Value};
+use super::{is_cpu_hardware, ParsedConfigs, ServingSource};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Reads one SGLang JSX config snippet (`text` is the content of `file`).
+/// Reads one SGLang JSX config module (`text` is the content of `file`).
 pub fn parse_jsx_config(text: &str, file: &Path) -> ParsedConfigs {
-    use js_literal::{Node, Value};
-
     let mut out = ParsedConfigs::default();
-    let shown = file.display();
-    let config = match js_literal::find_binding(text, "config") {
+    let shown = file.display().to_string();
+    let config = match evaluate_binding(text, "config") {
         Ok(Some(config)) => config,
-        Ok(None) => return out,
+        Ok(None) => return out, // another kind of snippet (`*-benchmarks.jsx`)
         Err(err) => {
-            out.warnings.push(format!(
-                "`{shown}`:{}: cannot read the `config` literal: {}",
-                err.line, err.message
-            ));
-            return out;
+            let reason = format!("cannot read the `config` literal: {}", err.message);
+            return out.unread(text, &shown, Some(err.line), reason);
         }
     };
-    let Value::Object(_) = &config.value else {
-        out.warnings.push(format!(
-            "`{shown}`:{}: `config` is not an object literal",
-            config.line
-        ));
-        return out;
-    };
-
-    // modelNames: lower-cased key → repo id (or a bare name without an org, which only a
-    // cell's literal `--model-path ORG/NAME` can turn into a repo id).
-    let mut model_names: BTreeMap<String, String> = BTreeMap::new();
-    match config.get("modelNames").map(|n| &n.value) {
-        Some(Value::Object(entries)) => {
-            for (key, node) in entries {
-                match &node.value {
-                    Value::Str(repo_id) if !repo_id.trim().is_empty() => {
-                        let repo_id = repo_id.trim().to_string();
-                        if repo_id.contains('/') {
-                            out.repo_ids.push(repo_id.clone());
-                        }
-                        model_names.insert(key.trim().to_lowercase(), repo_id);
-                    }
-                    _ => out.warnings.push(format!(
-                        "`{shown}`:{}: `modelNames[\"{key}\"]` is not a repo id string",
-                        node.line
-                    )),
-                }
-            }
-        }
-        Some(_) | None => {
-            out.warnings.push(format!(
-                "`{shown}`:{}: `config` has no `modelNames` object",
-                config.line
-            ));
-            return out;
-        }
+    if !matches!(config.value, Value::Object(_)) {
+        let why = "`config` is not an object".to_string();
+        return out.unread(text, &shown, Some(config.line), why);
     }
-    let placeholders = placeholder_defaults(&config);
-
-    let cells = match config.get("cells").map(|c| &c.value) {
-        Some(Value::Array(cells)) => cells,
-        _ => {
-            out.warnings.push(format!(
-                "`{shown}`:{}: `config` has no `cells` array",
-                config.line
-            ));
-            return out;
-        }
+    let Some(names) = model_names(&config, &shown, &mut out) else {
+        let why = "`config` has no `modelNames` object".to_string();
+        return out.unread(text, &shown, Some(config.line), why);
     };
-    let mut without_org: Vec<String> = Vec::new();
+    let Some(Value::Array(cells)) = config.get("cells").map(|c| &c.value) else {
+        let why = "`config` has no `cells` array".to_string();
+        return out.unread(text, &shown, Some(config.line), why);
+    };
+    let mut reader = CellReader {
+        file,
+        shown: &shown,
+        names: &names,
+        placeholders: placeholder_defaults(&config),
+        without_org: Vec::new(),
+        out: &mut out,
+    };
     for cell in cells {
-        let at = format!("`{shown}`:{}", cell.line);
-        let field = |node: &Node, key: &str| -> Option<String> {
-            match node.get(key).map(|n| &n.value) {
-                Some(Value::Str(s)) => Some(s.trim().to_string()),
-                _ => None,
-            }
-        };
-        let Some(matcher) = cell.get("match") else {
-            out.warnings
-                .push(format!("{at}: a cell without `match`; skipped"));
-            continue;
-        };
-        // `hw: "h200"` or `hw: ["h100", "h200"]`.
-        let hardware: Option<Vec<String>> = match matcher.get("hw").map(|n| &n.value) {
-            Some(Value::Str(hw)) => Some(vec![hw.trim().to_string()]),
-            Some(Value::Array(items)) if !items.is_empty() => items
-                .iter()
-                .map(|item| match &item.value {
-                    Value::Str(hw) => Some(hw.trim().to_string()),
-                    _ => None,
-                })
-                .collect(),
-            _ => None,
-        };
-        let (Some(hardware), Some(variant), Some(quant)) =
-            (hardware, field(matcher, "variant"), field(matcher, "quant"))
-        else {
-            out.warnings.push(format!(
-                "{at}: a cell whose `match` lacks `hw`, `variant` or `quant`; skipped"
-            ));
-            continue;
-        };
-        let flags: Option<Vec<String>> = match cell.get("flags").map(|f| &f.value) {
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|item| match &item.value {
-                    Value::Str(s) => Some(fill_placeholders(s, &placeholders)),
-                    _ => None,
-                })
-                .collect(),
-            None => Some(Vec::new()),
-            Some(_) => None,
-        };
-        let Some(flags) = flags else {
-            out.warnings
-                .push(format!("{at}: `flags` is not a list of strings; skipped"));
-            continue;
-        };
-        let literal_path = literal_model_path(&flags);
-        if let Some(path) = &literal_path {
-            if !out.repo_ids.contains(path) {
-                out.repo_ids.push(path.clone());
-            }
-        }
-        for hw in hardware {
-            let keys = [
-                format!("{hw}|{variant}|{quant}").to_lowercase(),
-                format!("{variant}|{quant}").to_lowercase(),
-            ];
-            let named = keys.iter().find_map(|k| model_names.get(k));
-            let repo_id = match (&literal_path, named) {
-                (Some(path), _) => path.clone(),
-                (None, Some(name)) if name.contains('/') => name.clone(),
-                (None, Some(name)) => {
-                    without_org.push(name.clone());
-                    continue;
-                }
-                (None, None) => {
-                    out.warnings.push(format!(
-                        "{at}: no `modelNames` entry for `{variant}|{quant}` (hw `{hw}`); skipped"
-                    ));
-                    continue;
-                }
-            };
-            let config = match parse_launch_flags(flags.iter().map(String::as_str)) {
-                Ok(flags) => flags.config(),
-                Err(problem) => {
-                    out.warnings
-                        .push(format!("{at}: `{repo_id}` on {hw}: {problem}; skipped"));
-                    continue;
-                }
-            };
-            if let Some(warning) = dp_attention_warning(&config) {
-                out.warnings
-                    .push(format!("{at}: `{repo_id}` on {hw}: {warning}"));
-            }
-            out.sources.push(ServingSource {
-                repo_id,
-                config,
-                hardware: hw.to_uppercase(),
-                file: file.to_path_buf(),
-            });
-        }
+        reader.read(cell);
     }
+    let without_org = std::mem::take(&mut reader.without_org);
+    finish(out, text, &shown, without_org)
+}
+
+/// The warnings that close a file: names without an org, a file that gave nothing.
+fn finish(
+    mut out: ParsedConfigs,
+    text: &str,
+    shown: &str,
+    mut without_org: Vec<String>,
+) -> ParsedConfigs {
     if !without_org.is_empty() {
         without_org.sort();
         without_org.dedup();
@@ -183,17 +78,194 @@ pub fn parse_jsx_config(text: &str, file: &Path) -> ParsedConfigs {
             "`{shown}`: {names} in `modelNames` name no org and their cells give no literal `--model-path ORG/NAME`; those cells are left out"
         ));
     }
-    if !cells.is_empty() && out.sources.is_empty() {
-        out.warnings.push(format!(
-            "`{shown}`: no cell maps to a repo id; the file gives no serving configuration"
-        ));
+    if out.sources.is_empty() {
+        let reason = "no cell maps to a repo id; the file gives no serving configuration";
+        return out.unread(text, shown, None, reason.to_string());
     }
     out
 }
 
+/// `modelNames`: lower-cased key → repo id (or a bare name without an org, which only a cell's
+/// literal `--model-path ORG/NAME` can turn into a repo id). `None` without the object.
+fn model_names(
+    config: &Node,
+    shown: &str,
+    out: &mut ParsedConfigs,
+) -> Option<BTreeMap<String, String>> {
+    let Value::Object(entries) = &config.get("modelNames")?.value else {
+        return None;
+    };
+    let mut names = BTreeMap::new();
+    for (key, node) in entries {
+        match node.as_str().map(str::trim) {
+            Some(repo_id) if !repo_id.is_empty() => {
+                if repo_id.contains('/') && !out.repo_ids.iter().any(|r| r == repo_id) {
+                    out.repo_ids.push(repo_id.to_string());
+                }
+                names.insert(key.trim().to_lowercase(), repo_id.to_string());
+            }
+            _ => out.warnings.push(format!(
+                "`{shown}`:{}: `modelNames[\"{key}\"]` is not a repo id string",
+                node.line
+            )),
+        }
+    }
+    Some(names)
+}
+
+struct CellReader<'r> {
+    file: &'r Path,
+    shown: &'r str,
+    names: &'r BTreeMap<String, String>,
+    placeholders: BTreeMap<String, String>,
+    without_org: Vec<String>,
+    out: &'r mut ParsedConfigs,
+}
+
+impl CellReader<'_> {
+    fn read(&mut self, cell: &Node) {
+        let at = format!("`{}`:{}", self.shown, cell.line);
+        let Some(matcher) = cell.get("match") else {
+            self.out
+                .warnings
+                .push(format!("{at}: a cell without `match`; skipped"));
+            return;
+        };
+        let Some(hardware) = hardware_of(matcher) else {
+            self.out
+                .warnings
+                .push(format!("{at}: a cell whose `match` has no `hw`; skipped"));
+            return;
+        };
+        let Some(flags) = self.flags(cell, &at) else {
+            return;
+        };
+        let literal_path = literal_model_path(&flags);
+        if let Some(path) = &literal_path {
+            if !self.out.repo_ids.contains(path) {
+                self.out.repo_ids.push(path.clone());
+            }
+        }
+        let text = |key: &str| matcher.get(key).and_then(Node::as_str).map(str::trim);
+        let (variant, quant) = (text("variant"), text("quant"));
+        for hw in hardware {
+            let named = name_keys(&hw, variant, quant)
+                .iter()
+                .find_map(|key| self.names.get(key));
+            let repo_id = match (&literal_path, named) {
+                (Some(path), _) => path.clone(),
+                (None, Some(name)) if name.contains('/') => name.clone(),
+                (None, Some(name)) => {
+                    self.without_org.push(name.clone());
+                    continue;
+                }
+                (None, None) => {
+                    let wanted = [variant, quant].into_iter().flatten().collect::<Vec<_>>();
+                    self.out.warnings.push(format!(
+                        "{at}: no `modelNames` entry for `{}` (hw `{hw}`) and no `default`; skipped",
+                        wanted.join("|")
+                    ));
+                    continue;
+                }
+            };
+            self.add(&at, &flags, repo_id, &hw);
+        }
+    }
+
+    /// The cell's flags as strings, placeholders filled; `None` (with a warning) when `flags`
+    /// is not a list.
+    fn flags(&mut self, cell: &Node, at: &str) -> Option<Vec<String>> {
+        let items = match cell.get("flags").map(|f| &f.value) {
+            None => return Some(Vec::new()),
+            Some(Value::Array(items)) => items,
+            Some(_) => {
+                self.out
+                    .warnings
+                    .push(format!("{at}: `flags` is not a list; skipped"));
+                return None;
+            }
+        };
+        let mut flags = Vec::new();
+        for item in items {
+            match &item.value {
+                Value::Str(flag) => flags.push(fill_placeholders(flag, &self.placeholders)),
+                Value::Opaque(why) => self.out.warnings.push(format!(
+                    "`{}`:{}: a `flags` item is {why}; left out",
+                    self.shown, item.line
+                )),
+                _ => self.out.warnings.push(format!(
+                    "`{}`:{}: a `flags` item is not a string; left out",
+                    self.shown, item.line
+                )),
+            }
+        }
+        Some(flags)
+    }
+
+    fn add(&mut self, at: &str, flags: &[String], repo_id: String, hw: &str) {
+        let config = match parse_launch_flags(flags.iter().map(String::as_str)) {
+            Ok(flags) => flags.config(),
+            Err(problem) => {
+                self.out
+                    .warnings
+                    .push(format!("{at}: `{repo_id}` on {hw}: {problem}; skipped"));
+                return;
+            }
+        };
+        if is_cpu_hardware(hw) {
+            self.out.warnings.push(format!(
+                "{at}: `{repo_id}` on {hw} ({config}) is CPU hardware; not used for kernel names"
+            ));
+            return;
+        }
+        if let Some(warning) = dp_attention_warning(&config) {
+            self.out
+                .warnings
+                .push(format!("{at}: `{repo_id}` on {hw}: {warning}"));
+        }
+        self.out.sources.push(ServingSource {
+            repo_id,
+            config,
+            hardware: hw.to_uppercase(),
+            file: self.file.to_path_buf(),
+        });
+    }
+}
+
+/// `hw: "h200"` or `hw: ["h100", "h200"]`; `None` when absent, empty or not strings.
+fn hardware_of(matcher: &Node) -> Option<Vec<String>> {
+    match &matcher.get("hw")?.value {
+        Value::Str(hw) if !hw.trim().is_empty() => Some(vec![hw.trim().to_string()]),
+        Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(|item| item.as_str().map(|hw| hw.trim().to_string()))
+            .collect(),
+        _ => None,
+    }
+}
+
+/// The `modelNames` keys a cell may use, most specific first (lower case).
+fn name_keys(hw: &str, variant: Option<&str>, quant: Option<&str>) -> Vec<String> {
+    let mut keys = Vec::new();
+    if let (Some(variant), Some(quant)) = (variant, quant) {
+        keys.push(format!("{hw}|{variant}|{quant}"));
+        keys.push(format!("{variant}|{quant}"));
+    }
+    if let Some(variant) = variant {
+        keys.push(format!("{hw}|{variant}"));
+        keys.push(variant.to_string());
+    }
+    if let Some(quant) = quant {
+        keys.push(format!("{hw}|{quant}"));
+        keys.push(quant.to_string());
+    }
+    keys.push(hw.to_string());
+    keys.push("default".to_string());
+    keys.iter().map(|k| k.to_lowercase()).collect()
+}
+
 /// `placeholders: { TP: { default: "8", … }, … }` → `TP` → `8`.
-fn placeholder_defaults(config: &js_literal::Node) -> BTreeMap<String, String> {
-    use js_literal::Value;
+fn placeholder_defaults(config: &Node) -> BTreeMap<String, String> {
     let mut defaults = BTreeMap::new();
     if let Some(Value::Object(entries)) = config.get("placeholders").map(|p| &p.value) {
         for (name, node) in entries {
@@ -238,4 +310,27 @@ fn literal_model_path(flags: &[String]) -> Option<String> {
         };
         (part_ok(org) && part_ok(name)).then(|| value.to_string())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_name_keys_most_specific_first() {
+        assert_eq!(
+            name_keys("H200", Some("Base"), Some("FP8")),
+            [
+                "h200|base|fp8",
+                "base|fp8",
+                "h200|base",
+                "base",
+                "h200|fp8",
+                "fp8",
+                "h200",
+                "default"
+            ]
+        );
+        assert_eq!(name_keys("b200", None, None), ["b200", "default"]);
+    }
 }

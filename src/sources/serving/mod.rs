@@ -8,12 +8,13 @@
 //!   `hardware.<HW>.configurations[].engine.{tp, ep, dp, enable_dp_attention, extra_args}`.
 //!   A configuration's `quantized_model_path`, when set, is the repo it launches instead.
 //!   YAML without `families` / `models` (`vendors.yaml`) is not a model file and is skipped.
-//! - every `docs_new/src/snippets/configs/**/*.jsx` of an SGLang checkout: one
-//!   `export const config = { modelNames, cells, … }` object literal, read by the small tolerant
-//!   literal parser in `js_literal` (no JS engine). A cell maps to its repo id through
-//!   `modelNames["<hw>|<variant>|<quant>"]`, else `modelNames["<variant>|<quant>"]`; its TP / EP /
-//!   DP come from its `flags`. Files with no `config` binding (`*-benchmarks.jsx`,
-//!   `*-srt-slurm.jsx`) are other kinds of snippet and are skipped without a warning.
+//! - every `docs_new/src/snippets/configs/**/*.jsx` of an SGLang checkout: a JavaScript module
+//!   exporting `config = { modelNames, cells, … }`, parsed with oxc and evaluated statically
+//!   (`js_eval`: literals, template strings, spreads, the file's constants; functions opaque).
+//!   A cell maps to its repo id through `modelNames` (most specific key first, then `default`);
+//!   its TP / EP / DP come from its `flags` (see `jsx`). Files with no `config` binding
+//!   (`*-benchmarks.jsx`, `*-srt-slurm.jsx`) are other kinds of snippet and are skipped without
+//!   a warning.
 //!
 //! Launch-flag rules, shared by both formats (YAML `extra_args` override the `engine` fields):
 //! `--tp` / `--tp-size` / `--tensor-parallel-size`, `--ep` / `--ep-size` /
@@ -34,13 +35,18 @@
 //!   listed twice (the real `llama4scout.yaml` lists `Llama-4-Scout-17B-16E-Instruct` twice)
 //!   counts once per distinct configuration.
 //! - Hardware names are upper case in both formats (`H200`, `MI300X`), as the YAML spells them.
+//!   CPU hardware (`Xeon…`, `EPYC…`, `cpu…`) is never a [`ServingSource`]: its cells become a
+//!   warning naming the sizes, since no GPU kernel is named for them.
+//! - A file that cannot be read, or that gives no serving configuration, is recorded
+//!   ([`CookbookIndex::unread_for`]) so a model it would have served can say so.
 //!
 //! Layout: this file is the shared index ([`CookbookIndex`], [`ServingConfig`] and the
 //! repo-id lookups); `yaml` reads sgl-cookbook files, `jsx` SGLang's snippets (with
-//! `js_literal`, the literal parser), and `flags` holds the launch-flag rules both share.
+//! `js_eval`, the static evaluator on oxc's syntax tree), and `flags` holds the launch-flag
+//! rules both share.
 
 mod flags;
-mod js_literal;
+mod js_eval;
 mod jsx;
 mod yaml;
 
@@ -118,6 +124,67 @@ pub struct ParsedConfigs {
     pub repo_ids: Vec<String>,
     pub sources: Vec<ServingSource>,
     pub warnings: Vec<String>,
+    /// Set when the file could not be read or gave no serving configuration.
+    pub unread: Option<Unread>,
+}
+
+/// A serving-config file that gave nothing, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unread {
+    /// As displayed (`sgl-project/sglang/docs_new/…/kimi-k3.jsx`).
+    pub file: String,
+    /// `line 12: cannot read the `config` literal: …`.
+    pub reason: String,
+    /// The file's text, lower-cased, to find the repo ids it mentions.
+    mentions: String,
+}
+
+impl ParsedConfigs {
+    /// Records that `file` gave nothing: one warning (`at`: `` `file`:line ``) and [`Unread`].
+    pub(crate) fn unread(
+        mut self,
+        text: &str,
+        file: &str,
+        line: Option<usize>,
+        why: String,
+    ) -> Self {
+        let (at, reason) = match line {
+            Some(line) => (format!("`{file}`:{line}"), format!("line {line}: {why}")),
+            None => (format!("`{file}`"), why.clone()),
+        };
+        self.warnings.push(format!("{at}: {why}"));
+        // A text far larger than any real config (refused before parsing) is not kept: the
+        // file's name still ties it to its model.
+        let mentions = match text.len() <= MAX_MENTIONS_BYTES {
+            true => text.to_lowercase(),
+            false => String::new(),
+        };
+        self.unread = Some(Unread {
+            file: file.to_string(),
+            reason,
+            mentions,
+        });
+        self
+    }
+}
+
+/// The largest unread file whose text is kept to find the repo ids it names.
+const MAX_MENTIONS_BYTES: usize = 4 << 20;
+
+/// Hardware that is a CPU, not a GPU (`xeon6`, `EPYC-9654`, `cpu`): no GPU kernel is named
+/// for it.
+pub(crate) fn is_cpu_hardware(hw: &str) -> bool {
+    let hw = hw.trim().to_ascii_lowercase();
+    [
+        "xeon",
+        "epyc",
+        "cpu",
+        "granite-rapids",
+        "sapphire-rapids",
+        "emerald-rapids",
+    ]
+    .iter()
+    .any(|cpu| hw.starts_with(cpu) || hw.contains(&format!("-{cpu}")))
 }
 
 /// Serving configurations by repo id, from every cookbook YAML and SGLang JSX snippet loaded.
@@ -126,6 +193,8 @@ pub struct CookbookIndex {
     /// Lower-cased repo id → entry.
     repos: BTreeMap<String, RepoEntry>,
     pub warnings: Vec<String>,
+    /// Files that could not be read or gave no serving configuration.
+    unread: Vec<Unread>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -167,9 +236,7 @@ impl CookbookIndex {
                 for file in files {
                     match read_text(&file) {
                         Ok(text) => index.add(parse_jsx_config(&text, &file)),
-                        Err(err) => index
-                            .warnings
-                            .push(format!("`{}`: cannot read: {err}", file.display())),
+                        Err(err) => index.add(cannot_read(&file, &err)),
                     }
                 }
             }
@@ -187,6 +254,29 @@ impl CookbookIndex {
             self.entry(&source.repo_id).sources.insert(source);
         }
         self.warnings.extend(parsed.warnings);
+        self.unread.extend(parsed.unread);
+    }
+
+    /// The files that could not be read (or gave no serving configuration) and would have
+    /// served `repo_id`: their text names it, or their name does (`moonshotai/kimi-k3.jsx` for
+    /// `moonshotai/Kimi-K3`, the folder being the org).
+    pub fn unread_for(&self, repo_id: &str) -> Vec<&Unread> {
+        let wanted = repo_id.to_lowercase();
+        let (org, name) = wanted.split_once('/').unwrap_or(("", &wanted));
+        self.unread
+            .iter()
+            .filter(|unread| {
+                let path = Path::new(&unread.file);
+                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                let folder = path
+                    .parent()
+                    .and_then(Path::file_name)
+                    .and_then(|s| s.to_str())
+                    .unwrap_or("");
+                mentions(&unread.mentions, &wanted)
+                    || (folder.eq_ignore_ascii_case(org) && repo_name_matches(stem, name))
+            })
+            .collect()
     }
 
     fn entry(&mut self, repo_id: &str) -> &mut RepoEntry {
@@ -253,6 +343,16 @@ impl CookbookIndex {
     }
 }
 
+/// Whether lower-cased `text` names `repo_id` as a whole id (not the start of a longer one).
+fn mentions(text: &str, repo_id: &str) -> bool {
+    let id_byte = |b: u8| b.is_ascii_alphanumeric() || b"._-/".contains(&b);
+    text.match_indices(repo_id).any(|(at, _)| {
+        let before = at.checked_sub(1).map(|i| text.as_bytes()[i]);
+        let after = text.as_bytes().get(at + repo_id.len()).copied();
+        !before.is_some_and(id_byte) && !after.is_some_and(id_byte)
+    })
+}
+
 fn is_name_separator(c: char) -> bool {
     matches!(c, '-' | '_' | '.' | ' ')
 }
@@ -294,6 +394,12 @@ fn repo_name_matches(name: &str, repo: &str) -> bool {
     matches!(rest[0], '-' | '_')
         && digits >= 4
         && rest.get(1 + digits).is_none_or(|c| is_name_separator(*c))
+}
+
+/// What a file that cannot be opened contributes: the warning and its [`Unread`].
+fn cannot_read(file: &Path, err: &anyhow::Error) -> ParsedConfigs {
+    let shown = file.display().to_string();
+    ParsedConfigs::default().unread("", &shown, None, format!("cannot read: {err:#}"))
 }
 
 /// A local source file's text (serving config, SGLang model file or docs page): a regular file
