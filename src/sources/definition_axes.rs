@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::next::same_kernel::{KernelDefinition, KernelShape};
-use crate::sources::hf::FileTags;
 pub use crate::sources::dataset_tags::MAX_DEFINITION_BYTES;
+use crate::sources::hf::FileTags;
 
 /// The most definition files one run reads.
 pub const MAX_FILES: usize = 5_000;

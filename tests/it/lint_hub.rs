@@ -228,7 +228,10 @@ async fn tags_from_the_hub_cold_warm_changed_offline() {
     // Nothing in the hub cache: huggingface_hub's `scan_cache_dir` stays clean.
     let hub = workspace.dir.path().join("hf-home/hub");
     assert!(!hub.exists() || fs::read_dir(&hub).unwrap().count() == 0);
-    assert!(workspace.state().join("track-models-tags-v2.json").is_file());
+    assert!(workspace
+        .state()
+        .join("track-models-tags-v2.json")
+        .is_file());
 
     let warm = workspace.run(&server.uri(), false);
     assert_eq!(warm.status.code(), Some(0), "{}", stderr(&warm));

@@ -24,9 +24,9 @@ use tokio::time::Instant;
 
 use super::cache::{self, keep_going, RepoCache, RepoKind};
 use super::listing::{store_listing, ListedFile};
-use crate::next::same_kernel::KernelShape;
 use super::transport::Target;
 use super::{DatasetListing, HfClient, HfError};
+use crate::next::same_kernel::KernelShape;
 
 /// At most this many definition files are read for their tags.
 pub const MAX_TAGGED_FILES: usize = 50_000;
@@ -388,7 +388,11 @@ mod tests {
             .collect();
         assert_eq!(
             axes,
-            [("K", "const", Some(4)), ("M", "var", None), ("N", "const", Some(8))]
+            [
+                ("K", "const", Some(4)),
+                ("M", "var", None),
+                ("N", "const", Some(8))
+            ]
         );
         assert_eq!(kernel.inputs.iter().collect::<Vec<_>>(), ["A", "B"]);
         assert_eq!(kernel.outputs.iter().collect::<Vec<_>>(), ["C"]);
