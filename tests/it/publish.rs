@@ -1282,7 +1282,7 @@ fn check_failure(
             "{what}"
         ),
         _ => {
-            let message = format!("{:#}", result.expect_err(&what));
+            let message = format!("{:#}", result.expect_err(what));
             assert!(message.starts_with(call), "{what}: {message}");
             assert!(
                 message.contains(&format!(": {status} injected failure for Bearer ***")),
