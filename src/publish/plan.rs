@@ -170,7 +170,8 @@ pub fn plan(state: &RemoteState, request: &PublishRequest, content_hash: &str) -
                 );
                 make(Step::PauseBranch, Operation::None, &note)
             } else if !foreign.is_empty() {
-                make(Step::Create, Operation::Created, NOTE_RECREATED)
+                let note = format!("{NOTE_RECREATED} ({})", who_made(foreign));
+                make(Step::Create, Operation::Created, &note)
             } else {
                 make(Step::Create, Operation::Created, "")
             }
@@ -185,7 +186,8 @@ pub fn plan(state: &RemoteState, request: &PublishRequest, content_hash: &str) -
             } else if !foreign {
                 make(Step::Push { number }, Operation::Updated, "")
             } else if request.recreate {
-                make(Step::Push { number }, Operation::Updated, NOTE_RECREATED)
+                let note = format!("{NOTE_RECREATED} ({})", who_made(&pull.foreign_commits));
+                make(Step::Push { number }, Operation::Updated, &note)
             } else {
                 make(Step::Pause { number }, Operation::None, NOTE_PAUSED)
             }
@@ -437,7 +439,7 @@ mod tests {
             (
                 Step::Push { number: 7 },
                 Operation::Updated,
-                NOTE_RECREATED.into()
+                "recreated on base, discarding commits by others (c by alice)".into()
             )
         );
         // --recreate also drops others' commits when the doc itself is current.
@@ -467,7 +469,11 @@ mod tests {
         recreate.recreate = true;
         assert_eq!(
             decide(&leftover, &recreate),
-            (Step::Create, Operation::Created, NOTE_RECREATED.into())
+            (
+                Step::Create,
+                Operation::Created,
+                "recreated on base, discarding commits by others (abcdef1 by maintainer)".into()
+            )
         );
         // Nothing to publish: the branch is left alone.
         assert_eq!(decide(&leftover, &request(BASE)).0, Step::Nothing);

@@ -333,11 +333,7 @@ async fn base_matches_closes_the_bot_pull_request_and_deletes_the_branch() {
     let outcome = run(&fake, &request(NEW_DOC, NEW_DOC)).await.unwrap();
     assert_eq!(
         fake.writes(),
-        [
-            "POST create_comment",
-            "PATCH update_pull",
-            "DELETE delete_ref"
-        ]
+        ["POST create_comment", "PATCH update_pull", "POST graphql"]
     );
     assert_eq!(outcome.operation, Operation::Closed);
     assert_eq!(outcome.pull_request.as_ref().unwrap().0, number);
@@ -365,6 +361,31 @@ async fn a_push_while_closing_keeps_the_branch() {
     assert_eq!(fake.writes(), ["POST create_comment", "PATCH update_pull"]);
     let pushed = pushed.lock().unwrap().clone();
     assert_eq!(head_of(&fake, BRANCH), Some(pushed.clone()));
+    assert_eq!(outcome.operation, Operation::Closed);
+    assert_eq!(
+        outcome.note,
+        format!(
+            "base already matches the generated doc; the branch `{BRANCH}` is kept: it moved to \
+             {} during the run",
+            &pushed[..7]
+        )
+    );
+    assert_eq!(outcome.head_sha, Some(pushed));
+}
+
+/// A maintainer pushes between the re-read right before the delete and the delete itself:
+/// the delete is a compare-and-swap (GraphQL `updateRefs`, `beforeOid` = the head re-read),
+/// GitHub refuses it, and the branch is kept with its push, and the note says so.
+#[tokio::test]
+async fn a_push_between_the_reread_and_the_delete_keeps_the_branch() {
+    let (fake, _) = with_pull_request().await;
+    let head = head_of(&fake, BRANCH).unwrap();
+    fake.edit_base_doc("maintainer", NEW_DOC);
+    let pushed = fake.push_before("graphql", BRANCH, "maintainer", "keep this\n");
+    let outcome = run(&fake, &request(NEW_DOC, NEW_DOC)).await.unwrap();
+    let pushed = pushed.lock().unwrap().clone();
+    assert_eq!(head_of(&fake, BRANCH), Some(pushed.clone()));
+    assert_eq!(fake.guarded_moves(), [serde_json::json!(head)]);
     assert_eq!(outcome.operation, Operation::Closed);
     assert_eq!(
         outcome.note,
@@ -448,7 +469,10 @@ async fn a_maintainers_push_on_a_leftover_branch_pauses_until_recreate() {
     assert!(outcome
         .note
         .starts_with("paused: commits by others on the branch"));
-    assert!(!fake.writes().iter().any(|w| w.contains("_ref")));
+    assert!(!fake
+        .writes()
+        .iter()
+        .any(|w| w.contains("_ref") || w.contains("graphql")));
 
     let mut recreate = request(BASE_DOC, NEWER_DOC);
     recreate.recreate = true;
@@ -456,7 +480,10 @@ async fn a_maintainers_push_on_a_leftover_branch_pauses_until_recreate() {
     assert_eq!(outcome.operation, Operation::Created);
     assert_eq!(
         outcome.note,
-        "recreated on base, discarding commits by others"
+        format!(
+            "recreated on base, discarding commits by others ({} by maintainer)",
+            &late[..7]
+        )
     );
     assert_eq!(fake.lock().doc_on(BRANCH).as_deref(), Some(NEWER_DOC));
     assert_eq!(fake.ref_moves(), [serde_json::json!(true)]);
@@ -467,17 +494,133 @@ async fn a_maintainers_push_on_a_leftover_branch_pauses_until_recreate() {
 #[tokio::test]
 async fn recreate_discards_a_push_made_during_the_run_and_says_so() {
     let (fake, number) = with_pull_request().await;
-    fake.push_before("create_commit", BRANCH, "carol", "carol's edit\n");
+    let carol = fake.push_before("create_commit", BRANCH, "carol", "carol's edit\n");
     let mut recreate = request(BASE_DOC, NEWER_DOC);
     recreate.recreate = true;
     let outcome = run(&fake, &recreate).await.unwrap();
     assert_eq!(outcome.operation, Operation::Updated);
+    let carol = carol.lock().unwrap().clone();
     assert_eq!(
         outcome.note,
-        "recreated on base, discarding commits by others"
+        format!(
+            "recreated on base, discarding commits by others ({} by carol)",
+            &carol[..7]
+        )
     );
     assert_eq!(fake.lock().doc_on(BRANCH).as_deref(), Some(NEWER_DOC));
     assert!(fake.pull(number).open);
+}
+
+/// The fake's GraphQL `updateRefs` answers as GitHub does: HTTP 200 with `data.updateRefs:
+/// null` and an `errors` array when a `beforeOid` is stale (nothing moves, across all the
+/// updates of the mutation) or the token lacks `contents: write`; the move when it holds.
+#[tokio::test]
+async fn the_fakes_update_refs_refuses_a_stale_before_oid_like_github() {
+    let fake = FakeGitHub::start(BASE_DOC).await;
+    let main = head_of(&fake, "main").unwrap();
+    let other = fake
+        .lock()
+        .commit_file(Some(&main), "alice", DOC_PATH, "alice\n");
+    let side = fake.push_as("side", "bob", DOC_PATH, "bob\n");
+    let update = |name: &str, before: &str, after: &str| {
+        serde_json::json!({
+            "name": format!("refs/heads/{name}"),
+            "beforeOid": before,
+            "afterOid": after,
+            "force": true,
+        })
+    };
+    let post = |updates: Vec<serde_json::Value>| {
+        let url = format!("{}/graphql", fake.uri());
+        async move {
+            let body = serde_json::json!({
+                "query": "mutation($input: UpdateRefsInput!) { updateRefs(input: $input) { \
+                          clientMutationId } }",
+                "variables": { "input": {
+                    "repositoryId": fake::REPO_NODE_ID,
+                    "refUpdates": updates,
+                }},
+            });
+            let reply = reqwest::Client::new()
+                .post(url)
+                .header("user-agent", "test")
+                .header("x-github-api-version", "2022-11-28")
+                .bearer_auth(TOKEN)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = reply.status().as_u16();
+            (status, reply.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let refused = |kind: &str, message: &str| {
+        serde_json::json!({
+            "data": { "updateRefs": null },
+            "errors": [{
+                "type": kind,
+                "path": ["updateRefs"],
+                "locations": [{ "line": 1, "column": 40 }],
+                "message": message,
+            }],
+        })
+    };
+
+    // `side` is not at `main`: the whole mutation is refused, `main` included.
+    let stale = post(vec![
+        update("main", &main, &other),
+        update("side", &main, &other),
+    ])
+    .await;
+    let message = format!("cannot lock ref 'refs/heads/side': is at {side} but expected {main}");
+    assert_eq!(stale, (200, refused("UNPROCESSABLE", &message)));
+    assert_eq!(head_of(&fake, "main"), Some(main.clone()));
+    assert_eq!(head_of(&fake, "side"), Some(side.clone()));
+
+    // A token without `contents: write` is refused the same way, nothing moves.
+    let read_only = [("contents".to_string(), "read".to_string())];
+    fake.lock().permissions = Some(read_only.into_iter().collect());
+    let forbidden = post(vec![update("main", &main, &other)]).await;
+    let message = "Resource not accessible by integration";
+    assert_eq!(forbidden, (200, refused("FORBIDDEN", message)));
+    assert_eq!(head_of(&fake, "main"), Some(main.clone()));
+
+    // With `contents: write` and `beforeOid` where the branch is, it moves (forced; `side`
+    // lacks the workflow file `other` has, so that takes `workflows: write` too).
+    let write = [("contents", "write"), ("workflows", "write")].map(|(k, v)| (k.into(), v.into()));
+    fake.lock().permissions = Some(write.into_iter().collect());
+    let moved = post(vec![update("side", &side, &other)]).await;
+    let done = serde_json::json!({ "data": { "updateRefs": { "clientMutationId": null } } });
+    assert_eq!(moved, (200, done));
+    assert_eq!(head_of(&fake, "side"), Some(other));
+}
+
+/// A forced move GitHub refuses while the branch is still where the run read it (here: the
+/// token lost `contents: write`) is not taken for a race: the run fails (no retry), naming
+/// the call, GitHub's message and what the token needs.
+#[tokio::test]
+async fn a_refused_forced_move_on_an_unmoved_branch_fails_with_githubs_words() {
+    let (fake, _) = with_pull_request().await;
+    let head = head_of(&fake, BRANCH);
+    fake.before("graphql", |state| {
+        let read = [
+            ("contents", "read"),
+            ("pull_requests", "write"),
+            ("issues", "write"),
+        ];
+        state.permissions = Some(read.map(|(k, v)| (k.into(), v.into())).into());
+    });
+    let mut recreate = request(BASE_DOC, NEWER_DOC);
+    recreate.recreate = true;
+    let error = run(&fake, &recreate).await.unwrap_err();
+    assert_eq!(
+        format!("{error:#}"),
+        "moving the branch `track-models/coverage` in o/r (GraphQL `updateRefs`): Resource not \
+         accessible by integration\nhint: changing the branch needs `contents: write` (in a \
+         workflow: `permissions: contents: write`)"
+    );
+    assert_eq!(head_of(&fake, BRANCH), head);
+    assert_eq!(fake.ref_moves(), [serde_json::json!(true)]);
 }
 
 /// A hostile repository answer (a 7 MB default branch) is refused, and echoed bounded.
@@ -542,7 +685,10 @@ async fn commits_by_others_pause_and_recreate_overwrites_them() {
     assert_eq!(outcome.operation, Operation::Updated);
     assert_eq!(
         outcome.note,
-        "recreated on base, discarding commits by others"
+        format!(
+            "recreated on base, discarding commits by others ({} by alice)",
+            &human[..7]
+        )
     );
     let head = head_of(&fake, BRANCH).unwrap();
     let state = fake.lock();
@@ -594,7 +740,7 @@ async fn closed_without_merging_is_not_reopened_with_the_same_content() {
     assert_eq!(outcome.operation, Operation::Created);
     let writes = fake.writes();
     assert!(
-        writes.contains(&"PATCH update_ref".to_string())
+        writes.contains(&"POST graphql".to_string())
             && !writes.contains(&"POST create_ref".to_string()),
         "{writes:?}"
     );
@@ -1096,6 +1242,67 @@ async fn scenario_on(fake: &FakeGitHub, github: &GitHub, kind: Scenario) -> Publ
     }
 }
 
+/// What one injected failure must come to (see the test below).
+fn check_failure(
+    fake: &FakeGitHub,
+    (route, status, call): (&str, u16, &str),
+    what: &str,
+    result: anyhow::Result<PublishOutcome>,
+) {
+    match (route, status) {
+        // Answers, not failures.
+        ("get_user", 403) | ("delete_comment", 404) => {
+            assert!(result.is_ok(), "{what}: {result:?}");
+        }
+        // Labels are best-effort: the pull request and its comment stand, the failure
+        // is a warning naming the call.
+        ("add_labels", _) => {
+            let outcome = result.unwrap_or_else(|e| panic!("{what}: {e:#}"));
+            assert_eq!(outcome.warnings.len(), 1, "{what}");
+            let warning = &outcome.warnings[0];
+            assert!(
+                warning.starts_with(&format!("labels automated, docs not added: {call}")),
+                "{what}: {warning}"
+            );
+            assert!(warning.contains(&format!(": {status} injected")), "{what}");
+            assert!(!warning.contains(TOKEN), "{what}");
+            let number = outcome.pull_request.unwrap().0;
+            assert_eq!(fake.comments_on(number).len(), 1, "{what}");
+        }
+        ("get_ref", 404) => assert_eq!(
+            result.unwrap_err().to_string(),
+            "the base branch `main` does not exist in o/r",
+            "{what}"
+        ),
+        ("get_contents", 404) => assert!(
+            result
+                .unwrap_err()
+                .to_string()
+                .starts_with("`docs/model_coverage.mdx` does not exist on `main`"),
+            "{what}"
+        ),
+        _ => {
+            let message = format!("{:#}", result.expect_err(what));
+            assert!(message.starts_with(call), "{what}: {message}");
+            assert!(
+                message.contains(&format!(": {status} injected failure for Bearer ***")),
+                "{what}: {message}"
+            );
+            let hint = match status {
+                401 => "\nhint: `GITHUB_TOKEN` is missing, expired or revoked",
+                403 => "\nhint: the token needs `contents: write`",
+                404 => "\nhint: check `GITHUB_REPOSITORY`",
+                // Over a minute: not waited for, reported.
+                429 => "\nhint: rate limited; retry in 61 s",
+                500 | 502 => "\nhint: GitHub failed to answer; run again later",
+                _ => "",
+            };
+            assert!(message.contains(hint), "{what}: {message}");
+            assert!(!message.contains(TOKEN), "{what}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn api_failures_name_the_call_and_leave_no_half_written_branch() {
     use Scenario::*;
@@ -1160,8 +1367,8 @@ async fn api_failures_name_the_call_and_leave_no_half_written_branch() {
         (Close, "update_pull", "closing pull request #"),
         (
             Close,
-            "delete_ref",
-            "deleting the branch `track-models/coverage` in o/r",
+            "graphql",
+            "deleting the branch `track-models/coverage` in o/r (GraphQL `updateRefs`)",
         ),
     ];
     let fake = FakeGitHub::start(BASE_DOC).await;
@@ -1181,58 +1388,7 @@ async fn api_failures_name_the_call_and_leave_no_half_written_branch() {
             fake.fail(route, status, None);
             let result = publish(&github, request, &report()).await;
             let what = format!("{kind:?} {route} {status}");
-            match (route, status) {
-                // Answers, not failures.
-                ("get_user", 403) | ("delete_comment", 404) | ("delete_ref", 404) => {
-                    assert!(result.is_ok(), "{what}: {result:?}");
-                }
-                // Labels are best-effort: the pull request and its comment stand, the failure
-                // is a warning naming the call.
-                ("add_labels", _) => {
-                    let outcome = result.unwrap_or_else(|e| panic!("{what}: {e:#}"));
-                    assert_eq!(outcome.warnings.len(), 1, "{what}");
-                    let warning = &outcome.warnings[0];
-                    assert!(
-                        warning.starts_with(&format!("labels automated, docs not added: {call}")),
-                        "{what}: {warning}"
-                    );
-                    assert!(warning.contains(&format!(": {status} injected")), "{what}");
-                    assert!(!warning.contains(TOKEN), "{what}");
-                    let number = outcome.pull_request.unwrap().0;
-                    assert_eq!(fake.comments_on(number).len(), 1, "{what}");
-                }
-                ("get_ref", 404) => assert_eq!(
-                    result.unwrap_err().to_string(),
-                    "the base branch `main` does not exist in o/r",
-                    "{what}"
-                ),
-                ("get_contents", 404) => assert!(
-                    result
-                        .unwrap_err()
-                        .to_string()
-                        .starts_with("`docs/model_coverage.mdx` does not exist on `main`"),
-                    "{what}"
-                ),
-                _ => {
-                    let message = format!("{:#}", result.expect_err(&what));
-                    assert!(message.starts_with(call), "{what}: {message}");
-                    assert!(
-                        message.contains(&format!(": {status} injected failure for Bearer ***")),
-                        "{what}: {message}"
-                    );
-                    let hint = match status {
-                        401 => "\nhint: `GITHUB_TOKEN` is missing, expired or revoked",
-                        403 => "\nhint: the token needs `contents: write`",
-                        404 => "\nhint: check `GITHUB_REPOSITORY`",
-                        // Over a minute: not waited for, reported.
-                        429 => "\nhint: rate limited; retry in 61 s",
-                        500 | 502 => "\nhint: GitHub failed to answer; run again later",
-                        _ => "",
-                    };
-                    assert!(message.contains(hint), "{what}: {message}");
-                    assert!(!message.contains(TOKEN), "{what}");
-                }
-            }
+            check_failure(&fake, (route, status, call), &what, result);
             // No half-written branch: every ref is where it was, or on a commit carrying the
             // generated doc; the base never moves.
             let state = fake.lock();
@@ -1729,6 +1885,14 @@ async fn an_api_url_with_a_path_prefix_is_kept_on_every_request() {
     );
 }
 
+/// A finished command's stdout and stderr, as text.
+fn texts(output: &std::process::Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
 /// The binary end to end: `--refresh-status --publish` from a checkout, against the stateful
 /// fake. A dry run writes nothing; the real run opens one PR with the refreshed doc and sets
 /// the Actions outputs; the next run writes nothing; the token never shows.
@@ -1775,10 +1939,7 @@ async fn the_binary_publishes_one_pull_request_then_nothing() {
     let run = |extra: &[&str]| run_with(extra, &[]);
 
     let dry = run(&["--dry-run"]);
-    let (out, err) = (
-        String::from_utf8_lossy(&dry.stdout).into_owned(),
-        String::from_utf8_lossy(&dry.stderr).into_owned(),
-    );
+    let (out, err) = texts(&dry);
     assert_eq!(dry.status.code(), Some(0), "{err}");
     assert!(err.contains("pull request: would be created"), "{err}");
     assert!(out.contains("--- pull request body ---\n"), "{out}");
@@ -1791,10 +1952,7 @@ async fn the_binary_publishes_one_pull_request_then_nothing() {
     assert!(!leaks(&out) && !leaks(&err));
 
     let real = run(&[]);
-    let (out, err) = (
-        String::from_utf8_lossy(&real.stdout).into_owned(),
-        String::from_utf8_lossy(&real.stderr).into_owned(),
-    );
+    let (out, err) = texts(&real);
     assert_eq!(real.status.code(), Some(0), "{err}");
     assert!(err.contains("pull request: created #"), "{err}");
     assert_eq!(github.open_pulls().len(), 1);
@@ -1820,12 +1978,7 @@ async fn the_binary_publishes_one_pull_request_then_nothing() {
 
     github.clear_log();
     let again = run(&[]);
-    assert_eq!(
-        again.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&again.stderr)
-    );
+    assert_eq!(again.status.code(), Some(0), "{}", texts(&again).1);
     assert_eq!(
         github.writes(),
         Vec::<String>::new(),

@@ -619,16 +619,115 @@ async fn a_push_during_the_run_pauses_and_recreate_discards_it() {
         recreate: true,
         ..qwen()
     };
+    github.clear_log();
     let ran = night.run(&recreate, Some(0));
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
-    assert!(
-        ran.stderr
-            .contains("recreated on base, discarding commits by others"),
-        "{}",
-        ran.stderr
+    let line = format!(
+        "pull request: updated #{number} https://github.com/o/r/pull/{number} (recreated on \
+         base, discarding commits by others ({} by maintainer))",
+        &bob[..7]
     );
+    assert!(ran.stderr.lines().any(|l| l == line), "{}", ran.stderr);
+    // Nobody interfered: one forced move, guarded by the head the run read.
+    assert_eq!(github.ref_moves(), [json!(true)]);
+    assert_eq!(github.guarded_moves(), [json!(bob)]);
     let pull = open_pull(&github);
     assert_eq!(pull.number, number);
+    let doc = github.lock().doc_on(BRANCH).unwrap();
+    assert!(doc.contains(&format!("## {}", QWEN.0)) && !doc.contains("maintainer's edit"));
+    ran.assert_token_masked();
+}
+
+/// A leftover branch holding only the bot's commits is force-moved by compare-and-swap
+/// (GraphQL `updateRefs`, `beforeOid` = the head the run re-read). A maintainer's push landing
+/// between that re-read and the write is kept: GitHub refuses the stale `beforeOid`, the run
+/// reads again and pauses with a note naming the commit. `recreate` then discards it, naming
+/// it, and its own forced move is guarded by the head it saw.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_push_between_the_reread_and_a_forced_move_is_kept() {
+    let (github, _serving) = replica().await;
+    github.lock().actions_may_open_pulls = false;
+    let hub = hub().await;
+    let night = Night::new(&github, &hub);
+    assert_eq!(night.run(&llama(), Some(0)).code, Some(2));
+    let left = github.lock().refs[BRANCH].clone();
+    github.lock().actions_may_open_pulls = true;
+    github.clear_log();
+
+    let pushed = github.push_before("graphql", BRANCH, "maintainer", "a maintainer's edit\n");
+    let ran = night.run(&qwen(), Some(0));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let pushed = pushed.lock().unwrap().clone();
+    assert_eq!(
+        github.lock().refs[BRANCH],
+        pushed,
+        "the push was not overwritten"
+    );
+    assert_eq!(github.ref_moves(), [json!(true)]);
+    assert_eq!(github.guarded_moves(), [json!(left)]);
+    assert!(github.open_pulls().is_empty());
+    assert_eq!(ran.output("pull-request-operation"), "none");
+    let paused = format!(
+        "pull request: none (paused: commits by others on the branch `{BRANCH}` ({} by \
+         maintainer); pass `--recreate` to discard them)",
+        &pushed[..7]
+    );
+    assert!(ran.stderr.lines().any(|l| l == paused), "{}", ran.stderr);
+    ran.assert_token_masked();
+
+    github.clear_log();
+    let recreate = Dispatch {
+        recreate: true,
+        ..qwen()
+    };
+    let ran = night.run(&recreate, Some(0));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let pull = open_pull(&github);
+    let recreated = format!(
+        "pull request: created #{} https://github.com/o/r/pull/{} (recreated on base, \
+         discarding commits by others ({} by maintainer))",
+        pull.number,
+        pull.number,
+        &pushed[..7]
+    );
+    assert!(ran.stderr.lines().any(|l| l == recreated), "{}", ran.stderr);
+    assert_eq!(github.ref_moves(), [json!(true)]);
+    assert_eq!(github.guarded_moves(), [json!(pushed)]);
+    let doc = github.lock().doc_on(BRANCH).unwrap();
+    assert!(doc.contains(&format!("## {}", QWEN.0)) && !doc.contains("maintainer's edit"));
+    ran.assert_token_masked();
+}
+
+/// `recreate` over the open pull request while a maintainer pushes between the run's re-read
+/// and its forced move: GitHub refuses the stale `beforeOid`, the run reads again, and only
+/// then discards the push, which it now knows and names.
+#[tokio::test(flavor = "multi_thread")]
+async fn recreate_names_a_push_that_landed_before_its_forced_move() {
+    let (github, _serving) = replica().await;
+    let hub = hub().await;
+    let night = Night::new(&github, &hub);
+    assert_eq!(night.run(&llama(), Some(0)).code, Some(0));
+    let number = open_pull(&github).number;
+    let head = github.lock().refs[BRANCH].clone();
+    github.clear_log();
+
+    let pushed = github.push_before("graphql", BRANCH, "maintainer", "a maintainer's edit\n");
+    let recreate = Dispatch {
+        recreate: true,
+        ..qwen()
+    };
+    let ran = night.run(&recreate, Some(0));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let pushed = pushed.lock().unwrap().clone();
+    assert_eq!(github.ref_moves(), [json!(true), json!(true)]);
+    assert_eq!(github.guarded_moves(), [json!(head), json!(pushed)]);
+    let line = format!(
+        "pull request: updated #{number} https://github.com/o/r/pull/{number} (recreated on \
+         base, discarding commits by others ({} by maintainer))",
+        &pushed[..7]
+    );
+    assert!(ran.stderr.lines().any(|l| l == line), "{}", ran.stderr);
+    assert_eq!(open_pull(&github).number, number);
     let doc = github.lock().doc_on(BRANCH).unwrap();
     assert!(doc.contains(&format!("## {}", QWEN.0)) && !doc.contains("maintainer's edit"));
     ran.assert_token_masked();
@@ -785,10 +884,10 @@ async fn the_actions_pull_request_setting_off_then_on() {
         !writes.contains(&"POST create_ref".to_string()),
         "{writes:?}"
     );
-    assert!(
-        writes.contains(&"PATCH update_ref".to_string()),
-        "{writes:?}"
-    );
+    // The leftover branch (the bot's commits only) is force-moved by compare-and-swap.
+    assert!(writes.contains(&"POST graphql".to_string()), "{writes:?}");
+    assert_eq!(github.ref_moves(), [json!(true)]);
+    assert_eq!(github.guarded_moves(), [json!(left.unwrap())]);
     let pull = open_pull(&github);
     assert_eq!(pull.head, BRANCH);
     assert_eq!(github.comments_on(pull.number).len(), 1);

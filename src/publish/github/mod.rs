@@ -9,6 +9,8 @@
 //!   delete);
 //! - [`pulls`]: pull requests, their commits and labels;
 //! - [`comments`]: the sticky comment;
+//! - [`graphql`]: the forced branch move, as a compare-and-swap (GraphQL `updateRefs` with
+//!   `beforeOid`);
 //! - [`error`]: [`GitHubError`] and its hints; this file: the client and its transport.
 //!
 //! Why the raw helpers rather than octocrab's typed models: the Git Data endpoints need exact
@@ -28,6 +30,7 @@
 
 mod comments;
 mod error;
+mod graphql;
 mod identity;
 mod pulls;
 mod refs;
@@ -55,6 +58,8 @@ pub use crate::github::DEFAULT_API_URL;
 pub struct GitHub {
     client: Octocrab,
     api_url: String,
+    /// GitHub's GraphQL endpoint (`GITHUB_GRAPHQL_URL`, else derived: [`graphql_url_for`]).
+    graphql_url: String,
     server_url: String,
     secret: Secret,
     /// The bot's login when given (`TRACK_MODELS_BOT_LOGIN`) instead of asked for.
@@ -142,6 +147,7 @@ pub struct PublishEnv {
 struct ClientSettings {
     api_url: String,
     token: Secret,
+    graphql_url: Option<String>,
     server_url: Option<String>,
     bot_login: Option<String>,
     write_interval: Option<Duration>,
@@ -225,6 +231,7 @@ impl ClientSettings {
         Ok(ClientSettings {
             api_url: crate::github::api_url(var),
             token: Secret(token.trim().to_string()),
+            graphql_url: set("GITHUB_GRAPHQL_URL"),
             server_url: set("GITHUB_SERVER_URL"),
             bot_login: set("TRACK_MODELS_BOT_LOGIN"),
             write_interval,
@@ -235,6 +242,9 @@ impl ClientSettings {
         let mut github = GitHub::new(&self.api_url, &self.token.0)?;
         if let Some(server) = &self.server_url {
             github = github.with_server_url(server);
+        }
+        if let Some(graphql) = &self.graphql_url {
+            github = github.with_graphql_url(graphql);
         }
         if let Some(login) = &self.bot_login {
             github = github.with_bot_login(login);
@@ -263,6 +273,7 @@ impl GitHub {
         Ok(GitHub {
             client,
             server_url: server_url_for(&api_url),
+            graphql_url: graphql_url_for(&api_url),
             api_url,
             secret: Secret(token.trim().to_string()),
             bot_login: None,
@@ -286,6 +297,13 @@ impl GitHub {
     /// Web root for links (`https://github.com`); derived from the API URL unless set.
     pub fn with_server_url(mut self, server_url: &str) -> Self {
         self.server_url = server_url.trim_end_matches('/').to_string();
+        self
+    }
+
+    /// GitHub's GraphQL endpoint, when it is not where [`graphql_url_for`] derives it
+    /// (`GITHUB_GRAPHQL_URL`, which Actions sets).
+    pub fn with_graphql_url(mut self, graphql_url: &str) -> Self {
+        self.graphql_url = graphql_url.trim_end_matches('/').to_string();
         self
     }
 
@@ -415,7 +433,12 @@ impl GitHub {
         if !matches!(method, Method::Get) {
             self.pace().await;
         }
-        let uri = format!("{}{uri}", self.api_url);
+        // The GraphQL endpoint comes whole; every REST call is a path under the API URL.
+        let uri = if uri.starts_with("https://") || uri.starts_with("http://") {
+            uri.to_string()
+        } else {
+            format!("{}{uri}", self.api_url)
+        };
         let uri = uri.as_str();
         let result = match method {
             Method::Get => {
@@ -499,6 +522,15 @@ fn server_url_for(api_url: &str) -> String {
         .to_string()
 }
 
+/// Where GitHub serves GraphQL for an API URL, as octokit derives it: a GHES `…/api/v3` →
+/// `…/api/graphql`; otherwise `{api_url}/graphql` (`https://api.github.com/graphql`).
+fn graphql_url_for(api_url: &str) -> String {
+    match api_url.strip_suffix("/api/v3") {
+        Some(root) => format!("{root}/api/graphql"),
+        None => format!("{api_url}/graphql"),
+    }
+}
+
 fn short(sha: &str) -> &str {
     sha.get(..7).unwrap_or(sha)
 }
@@ -539,6 +571,36 @@ mod tests {
             "https://ghe.corp"
         );
         assert_eq!(server_url_for("http://127.0.0.1:9"), "http://127.0.0.1:9");
+    }
+
+    #[tokio::test]
+    async fn graphql_urls() {
+        assert_eq!(
+            graphql_url_for("https://api.github.com"),
+            "https://api.github.com/graphql"
+        );
+        assert_eq!(
+            graphql_url_for("https://ghe.corp/api/v3"),
+            "https://ghe.corp/api/graphql"
+        );
+        assert_eq!(
+            graphql_url_for("http://127.0.0.1:9"),
+            "http://127.0.0.1:9/graphql"
+        );
+        let vars = |set_graphql: bool| {
+            move |name: &str| match name {
+                "GITHUB_TOKEN" => Some("t".to_string()),
+                "GITHUB_API_URL" => Some("https://ghe.corp/api/v3".to_string()),
+                "GITHUB_GRAPHQL_URL" if set_graphql => {
+                    Some("https://ghe.corp/other/graphql/".to_string())
+                }
+                _ => None,
+            }
+        };
+        let derived = GitHub::from_vars(vars(false)).unwrap();
+        assert_eq!(derived.graphql_url, "https://ghe.corp/api/graphql");
+        let given = GitHub::from_vars(vars(true)).unwrap();
+        assert_eq!(given.graphql_url, "https://ghe.corp/other/graphql");
     }
 
     #[test]

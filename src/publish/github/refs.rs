@@ -3,8 +3,9 @@
 //! No ref is moved or deleted without compare-and-swap: [`GitHub::move_branch`] and
 //! [`GitHub::delete_branch`] re-read the branch right before writing and write only when it
 //! is still where the run read it; a move that is not forced is also a fast-forward GitHub
-//! checks itself (`force: false`), so a push landing between the re-read and the write fails
-//! it instead of being overwritten.
+//! checks itself (`force: false`), and a forced move or a delete goes through GraphQL
+//! `updateRefs` with `beforeOid` (`super::graphql`), so a push landing between the re-read
+//! and the write fails the write instead of being overwritten or deleted.
 
 use anyhow::{bail, Result};
 use serde::Deserialize;
@@ -207,8 +208,10 @@ impl GitHub {
     /// Points `branch` at `to` if it is still at `from`: re-reads the branch right before the
     /// update ([`RefUpdate::Changed`] or [`RefUpdate::Gone`] when it moved or went), then
     /// updates it. Without `force` GitHub itself moves it only when `to` descends from the
-    /// branch's head, so a push landing after the re-read is not overwritten either. `force`
-    /// is for `--recreate` and for a branch whose commits are all the bot's.
+    /// branch's head (`PATCH /git/refs/…`, `force: false`); with `force` (`--recreate`, a
+    /// branch whose commits are all the bot's) GitHub moves it only while it is at `from`
+    /// (GraphQL `updateRefs`, `beforeOid`). Either way a push landing after the re-read is
+    /// not overwritten.
     pub async fn move_branch(
         &self,
         repo: &str,
@@ -217,13 +220,16 @@ impl GitHub {
         to: &str,
         force: bool,
     ) -> Result<RefUpdate> {
+        if force {
+            return self.force_branch(repo, branch, from, to).await;
+        }
         match self.branch_head(repo, branch).await? {
             None => return Ok(RefUpdate::Gone),
             Some(head) if head != from => return Ok(RefUpdate::Changed),
             Some(_) => {}
         }
         let call = format!("moving the branch `{branch}` in {repo}");
-        let body = json!({ "sha": to, "force": force });
+        let body = json!({ "sha": to, "force": false });
         let uri = format!("/repos/{repo}/git/refs/heads/{}", encode_path(branch));
         let reply = self
             .send(Method::Patch, &uri, Some(&body), false, &call)
@@ -242,28 +248,16 @@ impl GitHub {
         Ok(RefUpdate::Moved)
     }
 
-    /// Deletes `branch` if it is still at `expected`: re-reads it first and leaves it when it
-    /// moved ([`RefDelete::Moved`]); a branch already gone is fine.
+    /// Deletes `branch` if it is still at `expected` ([`RefDelete::Moved`] when it is not):
+    /// re-reads it, then deletes it by compare-and-swap (GraphQL `updateRefs`, `beforeOid:
+    /// expected`), so a push landing after the re-read is kept too; a branch already gone is
+    /// fine.
     pub async fn delete_branch(
         &self,
         repo: &str,
         branch: &str,
         expected: &str,
     ) -> Result<RefDelete> {
-        match self.branch_head(repo, branch).await? {
-            None => return Ok(RefDelete::Gone),
-            Some(head) if head != expected => return Ok(RefDelete::Moved(head)),
-            Some(_) => {}
-        }
-        let call = format!("deleting the branch `{branch}` in {repo}");
-        let uri = format!("/repos/{repo}/git/refs/heads/{}", encode_path(branch));
-        let reply = self.send(Method::Delete, &uri, None, false, &call).await?;
-        if reply.status == 404
-            || (reply.status == 422 && message_of(&reply.text).contains("does not exist"))
-        {
-            return Ok(RefDelete::Gone);
-        }
-        self.require(reply, &call, &[])?;
-        Ok(RefDelete::Deleted)
+        self.delete_swapped(repo, branch, expected).await
     }
 }

@@ -23,13 +23,16 @@
 //! non-forced ref update that is not a fast-forward is 422 "Update is not a fast forward".
 //! Injected secondary rate limits come as GitHub usually sends them: its message, requests
 //! remaining, and no `retry-after` unless a test sets one. A person's push between the bot's
-//! read and its write is a hook ([`FakeGitHub::push_before`]). The routes are answered by
-//! resource: `git` (objects and refs), `pulls`, `issues` (comments and labels).
+//! read and its write is a hook ([`FakeGitHub::push_before`]; route `graphql` lands it between
+//! the re-read and a forced move or a delete). The routes are answered by resource: `git` (objects and
+//! refs), `graphql` (the `updateRefs` mutation, with `beforeOid`), `pulls`, `issues`
+//! (comments and labels).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 mod git;
+mod graphql;
 mod issues;
 mod pulls;
 
@@ -42,6 +45,8 @@ pub const REPO: &str = "o/r";
 pub const TOKEN: &str = "ghs_SuperSecretToken123";
 pub const DOC_PATH: &str = "docs/model_coverage.mdx";
 pub const ACTIONS_BOT: &str = "github-actions[bot]";
+/// The repository's GraphQL node id (`node_id` of `GET /repos/o/r`).
+pub const REPO_NODE_ID: &str = "R_kgDOFakeRepo1";
 
 #[derive(Debug, Clone)]
 pub struct Commit {
@@ -561,13 +566,36 @@ impl FakeGitHub {
         self.lock().log.clone()
     }
 
-    /// The `force` flag of every ref update sent (`PATCH /git/refs/…`), in order.
+    /// The `force` flag of every ref update sent (`PATCH /git/refs/…`, and each of a GraphQL
+    /// `updateRefs`), in order.
     pub fn ref_moves(&self) -> Vec<Value> {
         self.lock()
             .log
             .iter()
-            .filter(|l| l.route == "update_ref")
-            .map(|l| l.body["force"].clone())
+            .flat_map(|l| match l.route {
+                "update_ref" => vec![l.body["force"].clone()],
+                "graphql" => l.body["variables"]["input"]["refUpdates"]
+                    .as_array()
+                    .map(|updates| updates.iter().map(|u| u["force"].clone()).collect())
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            })
+            .collect()
+    }
+
+    /// The `beforeOid` of every GraphQL ref update sent, in order.
+    pub fn guarded_moves(&self) -> Vec<Value> {
+        self.lock()
+            .log
+            .iter()
+            .filter(|l| l.route == "graphql")
+            .flat_map(|l| {
+                l.body["variables"]["input"]["refUpdates"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .map(|u| u["beforeOid"].clone())
             .collect()
     }
 
@@ -667,6 +695,9 @@ fn route_of(method: &str, parts: &[&str]) -> &'static str {
     if parts == ["user"] {
         return "get_user";
     }
+    if method == "POST" && matches!(parts, ["graphql"] | ["api", "graphql"]) {
+        return "graphql";
+    }
     if parts.len() < 3 || parts[0] != "repos" || parts[1] != repo[0] || parts[2] != repo[1] {
         return "unknown";
     }
@@ -762,8 +793,10 @@ fn handle(state: &mut State, request: &Request) -> ResponseTemplate {
         },
         "get_repo" => ResponseTemplate::new(200).set_body_json(json!({
             "full_name": REPO,
+            "node_id": REPO_NODE_ID,
             "default_branch": state.default_branch,
         })),
+        "graphql" => graphql::graphql(state, &call),
         "get_commit" | "get_contents" | "compare" => git::object_reads(state, &call),
         "create_blob" | "create_tree" | "create_commit" => git::object_writes(state, &call),
         "get_ref" | "create_ref" | "update_ref" | "delete_ref" => git::refs(state, &call),
@@ -907,13 +940,19 @@ fn permission_gate(state: &State, route: &str) -> Option<ResponseTemplate> {
 /// token lacks the `workflows` permission, in the words and with the status of
 /// [`State::workflow_refusal`].
 fn workflows_rule(state: &State, old: &str, new: &str) -> Option<ResponseTemplate> {
+    let message = workflow_refusal_message(state, old, new)?;
+    Some(error(state.workflow_refusal.1, &message))
+}
+
+/// GitHub's words for refusing a ref change that brings in `.github/workflows/` edits without
+/// the `workflows` permission, for the kind of token of [`State::workflow_refusal`].
+fn workflow_refusal_message(state: &State, old: &str, new: &str) -> Option<String> {
     if state.may("workflows", "write") {
         return None;
     }
     let changed = state.workflow_changes(old, new);
     let first = changed.first()?;
-    let (kind, status) = state.workflow_refusal;
-    let message = match kind {
+    let message = match state.workflow_refusal.0 {
         TokenKind::App => format!(
             "refusing to allow a GitHub App to create or update workflow `{first}` without \
              `workflows` permission"
@@ -927,7 +966,7 @@ fn workflows_rule(state: &State, old: &str, new: &str) -> Option<ResponseTemplat
              `workflow` scope"
         ),
     };
-    Some(error(status, &message))
+    Some(message)
 }
 
 /// The commits of `base...head` as `GET /compare` lists them (oldest first).
