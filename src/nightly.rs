@@ -181,7 +181,8 @@ mod tests {
                     "TP=8 on H200"
                 ]
                 .map(String::from)
-                .to_vec()
+                .to_vec(),
+                crate::onboard::ConfigFiles::Cookbook
             )
         );
         assert_eq!(hf.requests_made(), 0);

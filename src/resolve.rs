@@ -13,7 +13,7 @@ use anyhow::{anyhow, bail, Result};
 use crate::discover::display_name::{display_name, name_key};
 use crate::doc::refresh::SectionOutcome;
 use crate::naming::normalized_sizes;
-use crate::onboard::{ModelRequest, ServingOrigin, ServingPlan};
+use crate::onboard::{ConfigFiles, ModelRequest, ServingOrigin, ServingPlan};
 use crate::request::{ModelArgs, Sizes};
 use crate::sources::hf::{HfClient, ModelQuery};
 use crate::sources::serving::{CookbookIndex, ServingConfig};
@@ -357,7 +357,7 @@ fn configured_plan(
         attention_tp: normalized_sizes(sources.iter().map(|s| s.config.attention_tp()).collect()),
         ep: normalized_sizes(sources.iter().map(|s| s.config.ep).collect()),
         origin: match borrowed {
-            None => ServingOrigin::Cookbook(configs),
+            None => ServingOrigin::Cookbook(configs, config_files(&sources)),
             Some(same_kernels) => ServingOrigin::Borrowed {
                 from: repo.to_string(),
                 same_kernels,
@@ -457,6 +457,23 @@ fn base_name(name: &str) -> String {
     base
 }
 
+/// Which kinds of file `sources` were read from (a `docs_new/src/snippets/configs/` path is
+/// SGLang's, any other the sgl-cookbook's).
+fn config_files(sources: &[crate::sources::serving::ServingSource]) -> ConfigFiles {
+    let cookbook = sources.iter().any(|s| !is_docs_new(&s.file));
+    let docs_new = sources.iter().any(|s| is_docs_new(&s.file));
+    match (cookbook, docs_new) {
+        (true, true) => ConfigFiles::Both,
+        (false, true) => ConfigFiles::DocsNew,
+        _ => ConfigFiles::Cookbook,
+    }
+}
+
+fn is_docs_new(file: &std::path::Path) -> bool {
+    file.to_string_lossy()
+        .contains("docs_new/src/snippets/configs/")
+}
+
 /// Where a config came from, when it is not the sgl-cookbook (which the serving line already
 /// names): ` (SGLang's docs_new config moonshotai/kimi-k3.jsx)`.
 fn source_label(file: &std::path::Path) -> String {
@@ -485,6 +502,27 @@ fn describe(config: &ServingConfig) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_serving_line_names_the_kinds_of_file_the_sizes_came_from() {
+        let source = |file: &str| crate::sources::serving::ServingSource {
+            repo_id: "org/model".into(),
+            config: ServingConfig::new(8, 8, 1, false),
+            hardware: "H200".into(),
+            file: file.into(),
+        };
+        let yaml = source("data/models/generated/v0.5.6/model.yaml");
+        let jsx = source("docs_new/src/snippets/configs/org/model.jsx");
+        assert_eq!(
+            config_files(std::slice::from_ref(&yaml)),
+            ConfigFiles::Cookbook
+        );
+        assert_eq!(
+            config_files(std::slice::from_ref(&jsx)),
+            ConfigFiles::DocsNew
+        );
+        assert_eq!(config_files(&[yaml, jsx]), ConfigFiles::Both);
+    }
 
     #[test]
     fn base_names_drop_quantization_and_fine_tune_words() {

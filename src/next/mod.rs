@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::doc::{Block, CoverageDoc};
+use crate::doc::{Block, CoverageDoc, SummaryColumns};
 use crate::status::{Status, SummaryLabel};
 
 /// The most ❌ names a section may have to be among the [`closest`].
@@ -148,8 +148,8 @@ pub fn closest(rows: &[Row]) -> Vec<ClosestModel> {
 }
 
 /// The labels of the doc's Summary table (the first table after `## Summary`, before the next
-/// heading), each row's last cell judged by its leading symbol; rows without a label are not
-/// counted. `None` when the text is not a doc the parser can read.
+/// heading), each row's `Coverage` cell (found by its header) judged by its leading symbol;
+/// rows without a label are not counted. `None` when the text is not a doc the parser can read.
 pub fn label_counts(text: &str) -> Option<LabelCounts> {
     let doc = CoverageDoc::parse(text).ok()?;
     let mut counts = LabelCounts::default();
@@ -163,10 +163,18 @@ pub fn label_counts(text: &str) -> Option<LabelCounts> {
             Block::Table(table) => Some(table),
             _ => None,
         });
-    for row in table.map_or(&[][..], |table| &table.rows) {
-        let last = row.cells.len().saturating_sub(1);
+    let Some(table) = table else {
+        return Some(counts);
+    };
+    // The label's column found by its header, as the refresh writes it; a table without a
+    // `Coverage` (or `Status`) header, or a row with another cell count, is not counted.
+    let columns = SummaryColumns::of(text, &table.header);
+    let Some(column) = columns.label else {
+        return Some(counts);
+    };
+    for row in table.rows.iter().filter(|row| row.len() == columns.count) {
         let label = row
-            .cell(text, last)
+            .cell(text, column)
             .and_then(|cell| SummaryLabel::from_cell(cell.trim()));
         match label {
             Some(SummaryLabel::FullyCovered) => counts.fully += 1,
@@ -190,6 +198,24 @@ pub fn current_point(text: &str) -> TrendPoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_are_read_from_the_coverage_column_found_by_its_header() {
+        // A Notes column after Coverage (issue 19's Summary with people's notes): the label is
+        // the Coverage cell, not the last one; a row missing a cell is not counted.
+        let text = "## Summary\n\n| Model | Coverage | Notes |\n|---|---|---|\n\
+                    | A | ✅ Fully covered | ❌ not a label |\n\
+                    | B | 🟡 Partial | kept |\n\
+                    | C | ❌ Not covered |\n";
+        assert_eq!(
+            label_counts(text),
+            Some(LabelCounts {
+                fully: 1,
+                partial: 1,
+                not: 0
+            })
+        );
+    }
 
     fn row<'a>(model: &'a str, definition: &'a str, status: Status) -> Row<'a> {
         Row {

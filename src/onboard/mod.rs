@@ -24,8 +24,8 @@ use crate::ident::echo;
 use crate::markdown::{escape_doc, plain_text};
 use crate::naming::{derive, Parallelism};
 use crate::report::{report_from_outcome, Action, DefinitionReport, ModelReport, Plan};
+pub use section::{ConfigFiles, ServingOrigin, ServingPlan};
 use section::{RenderedSection, SummaryCells};
-pub use section::{ServingOrigin, ServingPlan};
 
 /// One model to add, as resolved by the shell.
 #[derive(Debug, Clone)]

@@ -48,8 +48,9 @@ pub struct ServingPlan {
 pub enum ServingOrigin {
     /// `--tp` / `--ep` on the command line.
     Explicit,
-    /// Serving configs from the cookbooks, each described (`TP=8 EP=8 on H200`).
-    Cookbook(Vec<String>),
+    /// Serving configs that name the model, each described (`TP=8 EP=8 on H200`), and which
+    /// kinds of file they were read from.
+    Cookbook(Vec<String>, ConfigFiles),
     /// Another model's serving configs: `from` is its repo id; `same_kernels` when its config
     /// has the same architecture fingerprint, else it is of the same family.
     Borrowed {
@@ -62,6 +63,25 @@ pub enum ServingOrigin {
     Estimated(String),
     /// Nothing found: TP=1, EP=1.
     Default,
+}
+
+/// Which kinds of serving-config file a model's sizes were read from: the sgl-cookbook's YAML,
+/// SGLang's `docs_new` JSX configs, or both. The serving line names them as they are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfigFiles {
+    Cookbook,
+    DocsNew,
+    Both,
+}
+
+impl ConfigFiles {
+    fn label(self) -> &'static str {
+        match self {
+            ConfigFiles::Cookbook => "from the SGLang cookbook",
+            ConfigFiles::DocsNew => "from SGLang's docs_new configs",
+            ConfigFiles::Both => "from the SGLang cookbook and SGLang's docs_new configs",
+        }
+    }
 }
 
 impl ServingPlan {
@@ -79,7 +99,7 @@ impl ServingPlan {
             ServingOrigin::Default => {
                 Some("serving sizes: none found, single GPU assumed".to_string())
             }
-            ServingOrigin::Explicit | ServingOrigin::Cookbook(_) => None,
+            ServingOrigin::Explicit | ServingOrigin::Cookbook(..) => None,
         }
     }
 
@@ -355,8 +375,9 @@ fn serving_line(serving: &ServingPlan) -> String {
     let ep = sizes("EP", &serving.ep);
     match &serving.origin {
         ServingOrigin::Explicit => format!("Serving configuration: **{tp}, {ep}** (given explicitly)."),
-        ServingOrigin::Cookbook(configs) => format!(
-            "Serving configuration: **{tp}, {ep}** (attention TP; from the SGLang cookbook: {}).",
+        ServingOrigin::Cookbook(configs, files) => format!(
+            "Serving configuration: **{tp}, {ep}** (attention TP; {}: {}).",
+            escape_doc(files.label()),
             escape_doc(&configs.join("; "))
         ),
         ServingOrigin::Borrowed { from, configs, .. } => format!(

@@ -181,7 +181,7 @@ fn serving_config_problems(
 fn serving_text(serving: &onboard::ServingPlan) -> String {
     use onboard::ServingOrigin;
     match &serving.origin {
-        ServingOrigin::Cookbook(configs) | ServingOrigin::Borrowed { configs, .. } => {
+        ServingOrigin::Cookbook(configs, _) | ServingOrigin::Borrowed { configs, .. } => {
             configs.join("; ")
         }
         ServingOrigin::Estimated(note) => note.clone(),

@@ -16,7 +16,7 @@ use std::process::Command;
 
 use git_fake::{GitFake, GitRepo};
 use latency_fake::LatencyFake;
-use track_models::onboard::ServingOrigin;
+use track_models::onboard::{ConfigFiles, ServingOrigin};
 use track_models::request::Sizes;
 use track_models::resolve::serving_plan;
 use track_models::sources::hf::{HfClient, HfConfig};
@@ -515,7 +515,7 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
     );
     assert_eq!(
         own.origin,
-        ServingOrigin::Cookbook(vec!["TP=2 EP=2 on H200".into()])
+        ServingOrigin::Cookbook(vec!["TP=2 EP=2 on H200".into()], ConfigFiles::Cookbook)
     );
     assert_eq!(own.source_note(), None);
 

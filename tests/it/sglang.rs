@@ -409,7 +409,7 @@ fn other_models_config_problems_go_to_the_report_without_a_line() {
     let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
     assert_eq!(warnings, [format!("warning: {cpu}").as_str()], "{err}");
     // DP attention: 8 GPUs hold every head of their group, attention TP 8 / 8 = 1.
-    assert!(doc.contains("Serving configuration: **TP=1 / TP=8 / TP=16, EP=1 / EP=8 / EP=16** (attention TP; from the SGLang cookbook: TP=16 EP=16 on H200 (SGLang's docs\\_new config nimbus-ai/nimbus-x.jsx); TP=8 on H200 (SGLang's docs\\_new config nimbus-ai/nimbus-x.jsx); TP=8 EP=8 DP=8 (DP attention) on B200 (SGLang's docs\\_new config nimbus-ai/nimbus-x.jsx))."), "{doc}");
+    assert!(doc.contains("Serving configuration: **TP=1 / TP=8 / TP=16, EP=1 / EP=8 / EP=16** (attention TP; from SGLang's docs\\_new configs: TP=16 EP=16 on H200 (SGLang's docs\\_new config nimbus-ai/nimbus-x.jsx); TP=8 on H200 (SGLang's docs\\_new config nimbus-ai/nimbus-x.jsx); TP=8 EP=8 DP=8 (DP attention) on B200 (SGLang's docs\\_new config nimbus-ai/nimbus-x.jsx))."), "{doc}");
     let problems: Vec<&str> = report["problems"]
         .as_array()
         .unwrap()
