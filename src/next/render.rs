@@ -196,12 +196,13 @@ fn trend_chart(trend: &[TrendPoint]) -> String {
             ),
             _ => "the first version".to_string(),
         };
+        let read = trend.len() - 1;
+        let versions = if read == 1 { "version" } else { "versions" };
         let _ = writeln!(
             out,
-            "This run: {}; at {since}: {} ({} versions read).\n",
+            "This run: {}; at {since}: {} ({read} {versions} read).\n",
             counts(last),
             counts(first),
-            trend.len() - 1
         );
     }
     out
