@@ -7,7 +7,7 @@
 
 use std::fs;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use crate::doc::CoverageDoc;
@@ -57,29 +57,7 @@ pub fn read_traced(trace_dir: &Path) -> anyhow::Result<(Vec<TracedDefinition>, u
         anyhow::bail!("`{}` is not a folder", root.display());
     }
     let mut files = Vec::new();
-    let mut skipped = 0;
-    let mut stack = vec![(root, 0usize)];
-    while let Some((dir, depth)) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            skipped += 1;
-            continue;
-        };
-        for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            let path = entry.path();
-            if kind.is_dir() && depth < MAX_DEPTH {
-                stack.push((path, depth + 1));
-            } else if kind.is_file() && path.extension().is_some_and(|e| e == "json") {
-                if files.len() < MAX_TAGGED_FILES {
-                    files.push(path);
-                } else {
-                    skipped += 1;
-                }
-            }
-        }
-    }
+    let mut skipped = list_json(&root, MAX_DEPTH, MAX_TAGGED_FILES, &mut files);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, 4);
@@ -231,4 +209,39 @@ pub async fn untracked_models(
         .into_iter()
         .map(|model| model.slug)
         .collect()
+}
+
+/// Adds the regular `*.json` files under `root` (folders at most `max_depth` below it, no link
+/// followed) to `files`, up to `max_files` in all; returns how many were left out (unreadable
+/// folders, files past the cap). Shared by the tags' and the axes' readers of `--trace-dir`.
+pub(crate) fn list_json(
+    root: &Path,
+    max_depth: usize,
+    max_files: usize,
+    files: &mut Vec<PathBuf>,
+) -> usize {
+    let mut skipped = 0;
+    let mut stack = vec![(root.to_path_buf(), 0usize)];
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            skipped += 1;
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            let path = entry.path();
+            if kind.is_dir() && depth < max_depth {
+                stack.push((path, depth + 1));
+            } else if kind.is_file() && path.extension().is_some_and(|e| e == "json") {
+                if files.len() < max_files {
+                    files.push(path);
+                } else {
+                    skipped += 1;
+                }
+            }
+        }
+    }
+    skipped
 }

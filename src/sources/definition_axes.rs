@@ -90,37 +90,14 @@ fn is_folder_name(op_type: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-/// Adds the regular `*.json` files under `root` to `files` (up to [`MAX_FILES`] in all);
-/// returns how many were left out.
+/// Adds the regular `*.json` files under the op type's folder `root` to `files` (up to
+/// [`MAX_FILES`] in all); returns how many were left out.
 fn list_json(root: &Path, files: &mut Vec<PathBuf>) -> usize {
-    let mut skipped = 0;
     // The op type's folder itself must be a folder, not a link to one.
     if !fs::symlink_metadata(root).is_ok_and(|m| m.is_dir()) {
         return 0;
     }
-    let mut stack = vec![(root.to_path_buf(), 0usize)];
-    while let Some((dir, depth)) = stack.pop() {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            skipped += 1;
-            continue;
-        };
-        for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            let path = entry.path();
-            if kind.is_dir() && depth < MAX_DEPTH {
-                stack.push((path, depth + 1));
-            } else if kind.is_file() && path.extension().is_some_and(|e| e == "json") {
-                if files.len() < MAX_FILES {
-                    files.push(path);
-                } else {
-                    skipped += 1;
-                }
-            }
-        }
-    }
-    skipped
+    crate::sources::dataset_tags::list_json(root, MAX_DEPTH, MAX_FILES, files)
 }
 
 /// One definition file; `None` when it cannot be read, is too large or is not a JSON object.
