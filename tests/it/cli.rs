@@ -326,9 +326,10 @@ fn a_read_only_doc_is_refused_not_replaced() {
     let (dir, doc) = workspace(&sample);
     fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
     fs::set_permissions(&doc, fs::Permissions::from_mode(0o444)).unwrap();
-    let trace = trace_dir();
-    let trace = trace.to_str().unwrap();
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_track-models"));
+    // The binary and the dataset where `nobody` may read them, wherever the checkout is.
+    let unprivileged = crate::support::Unprivileged::new();
+    let trace = unprivileged.trace_dir.to_str().unwrap();
+    let mut command = std::process::Command::new(&unprivileged.bin);
     command
         .args(refresh_args(&doc, trace, &[]))
         .env("HF_HUB_OFFLINE", "1")

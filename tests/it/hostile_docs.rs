@@ -163,12 +163,14 @@ fn a_doc_folder_that_cannot_be_opened_is_refused_not_run_unlocked() {
     fs::set_permissions(&path, fs::Permissions::from_mode(0o666)).unwrap();
     // Write and search, but no read: the folder cannot be opened to lock it.
     fs::set_permissions(&folder, fs::Permissions::from_mode(0o333)).unwrap();
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_track-models"));
+    // The binary and the dataset where `nobody` may read them, wherever the checkout is.
+    let unprivileged = crate::support::Unprivileged::new();
+    let mut command = std::process::Command::new(&unprivileged.bin);
     command
         .args(["--refresh-status", "--doc"])
         .arg(&path)
         .arg("--trace-dir")
-        .arg(trace_dir())
+        .arg(&unprivileged.trace_dir)
         .env_remove("GITHUB_ACTIONS")
         .env("HF_HUB_OFFLINE", "1");
     // Root opens any folder: run as an unprivileged user so the permission applies.

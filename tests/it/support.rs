@@ -322,3 +322,48 @@ pub fn recording_waits(
     );
     (waits, slept)
 }
+
+/// For tests that run the binary as `nobody` when the suite runs as root (so that file
+/// permissions apply): copies of the binary and of the bundled trace dir in a folder any user
+/// may enter, since the checkout itself may sit in a folder only its owner can enter (a clone
+/// under a `mktemp -d` folder, as CI makes).
+pub struct Unprivileged {
+    _dir: tempfile::TempDir,
+    pub bin: PathBuf,
+    pub trace_dir: PathBuf,
+}
+
+impl Unprivileged {
+    pub fn new() -> Unprivileged {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+        let bin = dir.path().join("track-models");
+        std::fs::copy(env!("CARGO_BIN_EXE_track-models"), &bin).unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let trace = dir.path().join("flashinfer-trace");
+        copy_tree(&trace_dir(), &trace);
+        Unprivileged {
+            _dir: dir,
+            bin,
+            trace_dir: trace,
+        }
+    }
+}
+
+/// Copies the folder `from` to `to`: folders readable and enterable by anyone, files readable.
+fn copy_tree(from: &Path, to: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(to).unwrap();
+    std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+            std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+    }
+}
