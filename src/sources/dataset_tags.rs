@@ -5,8 +5,8 @@
 //! [`HfClient::dataset_tags`]. The lint (`traced_not_listed`) and discovery ("traced in the
 //! dataset") both read them here; a discovery run reads them once ([`TagReading`]) for both.
 
+use crate::atomic_file::read_regular;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -96,14 +96,7 @@ pub fn read_traced(trace_dir: &Path) -> anyhow::Result<(Vec<TracedDefinition>, u
 
 /// `Some(None)`: a definition without `model:` tags; `None`: unreadable.
 fn read_definition(path: &Path) -> Option<Option<TracedDefinition>> {
-    let file = fs::File::open(path).ok()?;
-    let mut bytes = Vec::new();
-    file.take(MAX_DEFINITION_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    if bytes.len() as u64 > MAX_DEFINITION_BYTES {
-        return None;
-    }
+    let bytes = read_regular(path, MAX_DEFINITION_BYTES).ok()?;
     Some(traced_definition(path, FileTags::parse(&bytes)?))
 }
 

@@ -8,9 +8,9 @@
 //! plain folder name (`[A-Za-z0-9_-]`) is never joined to a path. What cannot be read is counted,
 //! never an error.
 
+use crate::atomic_file::read_regular;
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -102,14 +102,7 @@ fn list_json(root: &Path, files: &mut Vec<PathBuf>) -> usize {
 
 /// One definition file; `None` when it cannot be read, is too large or is not a JSON object.
 fn read_definition(path: &Path) -> Option<KernelDefinition> {
-    let file = fs::File::open(path).ok()?;
-    let mut bytes = Vec::new();
-    file.take(MAX_DEFINITION_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    if bytes.len() as u64 > MAX_DEFINITION_BYTES {
-        return None;
-    }
+    let bytes = read_regular(path, MAX_DEFINITION_BYTES).ok()?;
     let json: Value = serde_json::from_slice(&bytes).ok()?;
     let name = path.file_stem()?.to_string_lossy().into_owned();
     let folder = path
