@@ -17,7 +17,7 @@ use std::ops::Range;
 // name them without importing `doc`; `doc::Status` stays the path the tests use.
 pub use crate::status::Status;
 use syntax::Fence;
-use table::{is_delimiter, parse_row, Row};
+use table::{is_delimiter, parse_row, starts_row, Row};
 
 /// Something in the document the bot cannot process safely; the file is left untouched.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -470,8 +470,15 @@ fn parse_table(text: &str, lines: &[Range<usize>], index: usize) -> Option<Table
     if !is_delimiter(text, &delimiter) || delimiter.len() != header.len() {
         return None;
     }
-    let mut rows = Vec::new();
-    for (offset, range) in lines[index + 2..].iter().enumerate() {
+    // The rows are the lines that start like one: counted first, so that a doc's thousands of
+    // tables each take only the room their rows need.
+    let body = &lines[index + 2..];
+    let count = body
+        .iter()
+        .take_while(|range| starts_row(&text.as_bytes()[range.start..range.end]))
+        .count();
+    let mut rows = Vec::with_capacity(count);
+    for (offset, range) in body[..count].iter().enumerate() {
         match parse_row(text, index + 2 + offset, range.start, range.end) {
             Some(row) => rows.push(row),
             None => break,

@@ -276,7 +276,8 @@ impl Refresher<'_, '_> {
                 self.replace(range.start..range.start + length, status.symbol());
             }
             None if content.is_empty() => {
-                self.replace(row.cells[column].clone(), format!(" {} ", status.symbol()));
+                let cell = row.cells.get(column).expect("the status cell is located");
+                self.replace(cell, format!(" {} ", status.symbol()));
             }
             // Text with no symbol (`pending`) gets one in front; a symbol that is not the first
             // visible character (`(tbd) ❌`, `**✅**`, a zero-width space first) or an unknown
@@ -406,7 +407,8 @@ impl Refresher<'_, '_> {
         self.sections[section].summary_before = Some(text[range.clone()].to_string());
         if &text[range.clone()] != label {
             let changed = if range.is_empty() {
-                self.replace(row.cells[column].clone(), format!(" {label} "))
+                let cell = row.cells.get(column).expect("the label cell is located");
+                self.replace(cell, format!(" {label} "))
             } else {
                 self.replace(range, label)
             };

@@ -24,47 +24,74 @@ pub struct Row {
     pub count: usize,
 }
 
-/// Cells held in place up to [`INLINE_CELLS`] (every row of the doc's own tables), on the heap
-/// past that: a row costs no allocation of its own. Reads as a slice.
+/// A row's located cells, kept as their boundaries: the byte offset of each cell's opening
+/// pipe, then the end of the last cell (its closing pipe, or the line's end), so that cell `i`
+/// is `bounds[i] + 1 .. bounds[i + 1]`. Offsets are `u32` (a doc is at most 256 MiB) and held
+/// in place up to [`INLINE_CELLS`] cells (every row of the doc's own tables), on the heap past
+/// that: a row costs no allocation of its own, and a big doc's hundreds of thousands of rows
+/// take half the memory that ranges would.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Cells {
-    Inline([Range<usize>; INLINE_CELLS], usize),
-    Heap(Vec<Range<usize>>),
+    Inline([u32; INLINE_CELLS + 1], u8),
+    Heap(Vec<u32>),
 }
 
 /// Cells a row holds without allocating.
 pub const INLINE_CELLS: usize = 4;
 
 impl Cells {
-    fn new() -> Cells {
-        Cells::Inline([const { 0..0 }; INLINE_CELLS], 0)
+    /// No cell yet: only the opening pipe at `first`.
+    fn new(first: u32) -> Cells {
+        let mut bounds = [0; INLINE_CELLS + 1];
+        bounds[0] = first;
+        Cells::Inline(bounds, 1)
     }
 
-    fn push(&mut self, cell: Range<usize>) {
+    /// Closes the last cell at `end` (a pipe, or the line's end).
+    fn push(&mut self, end: u32) {
         match self {
-            Cells::Inline(cells, len) if *len < INLINE_CELLS => {
-                cells[*len] = cell;
+            Cells::Inline(bounds, len) if usize::from(*len) <= INLINE_CELLS => {
+                bounds[usize::from(*len)] = end;
                 *len += 1;
             }
-            Cells::Inline(cells, len) => {
-                let mut heap = Vec::with_capacity(2 * INLINE_CELLS);
-                heap.extend_from_slice(&cells[..*len]);
-                heap.push(cell);
+            Cells::Inline(bounds, _) => {
+                let mut heap = Vec::with_capacity(2 * (INLINE_CELLS + 1));
+                heap.extend_from_slice(bounds);
+                heap.push(end);
                 *self = Cells::Heap(heap);
             }
-            Cells::Heap(heap) => heap.push(cell),
+            Cells::Heap(heap) => heap.push(end),
         }
     }
-}
 
-impl std::ops::Deref for Cells {
-    type Target = [Range<usize>];
-
-    fn deref(&self) -> &[Range<usize>] {
+    fn bounds(&self) -> &[u32] {
         match self {
-            Cells::Inline(cells, len) => &cells[..*len],
+            Cells::Inline(bounds, len) => &bounds[..usize::from(*len)],
             Cells::Heap(heap) => heap,
         }
+    }
+
+    /// How many cells are located.
+    pub fn len(&self) -> usize {
+        self.bounds().len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The raw byte range of cell `index` (between its pipes, whitespace included).
+    pub fn get(&self, index: usize) -> Option<Range<usize>> {
+        let bounds = self.bounds();
+        let end = *bounds.get(index + 1)? as usize;
+        Some(bounds[index] as usize + 1..end)
+    }
+
+    /// The raw byte range of every located cell, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        self.bounds()
+            .windows(2)
+            .map(|pair| pair[0] as usize + 1..pair[1] as usize)
     }
 }
 
@@ -87,12 +114,12 @@ impl Row {
 
     /// The trimmed text of cell `index`, if the row has that many cells.
     pub fn cell<'a>(&self, text: &'a str, index: usize) -> Option<&'a str> {
-        Some(&text[trim(text, self.cells.get(index)?.clone())])
+        Some(&text[trim(text, self.cells.get(index)?)])
     }
 
     /// The absolute byte range of cell `index` with surrounding whitespace removed.
     pub fn trimmed_range(&self, text: &str, index: usize) -> Option<Range<usize>> {
-        Some(trim(text, self.cells.get(index)?.clone()))
+        Some(trim(text, self.cells.get(index)?))
     }
 }
 
@@ -120,37 +147,48 @@ fn trim(text: &str, range: Range<usize>) -> Range<usize> {
 }
 
 /// Splits the line `text[start..end]` (no line terminator) into cells, or `None` when the line
-/// is not a table row.
+/// is not a table row (nor is a line ending past 4 GiB, beyond any doc's size).
 pub fn parse_row(text: &str, line: usize, start: usize, end: usize) -> Option<Row> {
     let bytes = &text.as_bytes()[start..end];
-    let indent = bytes.iter().take_while(|&&b| b == b' ').count();
-    if indent > 3 || bytes.get(indent) != Some(&b'|') {
+    if !starts_row(bytes) {
         return None;
     }
-    let mut cells = Cells::new();
+    let indent = bytes.iter().take_while(|&&b| b == b' ').count();
+    let (Ok(offset), Ok(_)) = (u32::try_from(start), u32::try_from(end)) else {
+        return None;
+    };
+    // A position inside the line fits in `u32`, as its end does.
+    let at = |position: usize| offset + position as u32;
+    let mut cells = Cells::new(at(indent));
     let mut count = 0;
     let mut cell_start = indent + 1;
     let mut i = cell_start;
-    while let Some(at) = next_pipe_or_backslash(bytes, i) {
-        if bytes[at] == b'\\' {
-            i = at + 2;
+    while let Some(found) = next_pipe_or_backslash(bytes, i) {
+        if bytes[found] == b'\\' {
+            i = found + 2;
             continue;
         }
         if count < MAX_CELLS {
-            cells.push(start + cell_start..start + at);
+            cells.push(at(found));
         }
         count += 1;
-        i = at + 1;
+        i = found + 1;
         cell_start = i;
     }
     // Text after the last pipe is a cell of its own; whitespace there is not.
     if !text[start + cell_start..end].trim().is_empty() {
         if count < MAX_CELLS {
-            cells.push(start + cell_start..end);
+            cells.push(at(bytes.len()));
         }
         count += 1;
     }
     Some(Row { line, cells, count })
+}
+
+/// Whether `line` starts like a table row: a `|` after at most three spaces.
+pub fn starts_row(line: &[u8]) -> bool {
+    let indent = line.iter().take(4).take_while(|&&b| b == b' ').count();
+    indent <= 3 && line.get(indent) == Some(&b'|')
 }
 
 /// The position of the next `|` or `\` at or after `from`, eight bytes at a time (a row is
@@ -185,7 +223,7 @@ pub fn is_delimiter(text: &str, row: &Row) -> bool {
     !row.is_empty()
         && row.count == row.cells.len()
         && row.cells.iter().all(|range| {
-            let cell = text[range.clone()].trim();
+            let cell = text[range].trim();
             let inner = cell.strip_prefix(':').unwrap_or(cell);
             let inner = inner.strip_suffix(':').unwrap_or(inner);
             !inner.is_empty() && inner.bytes().all(|b| b == b'-')
@@ -200,7 +238,7 @@ mod tests {
         let row = parse_row(line, 0, 0, line.len()).unwrap();
         row.cells
             .iter()
-            .map(|range| line[range.clone()].to_string())
+            .map(|range| line[range].to_string())
             .collect()
     }
 
@@ -209,6 +247,20 @@ mod tests {
         assert_eq!(cells("| `a` | b \\| c |"), vec![" `a` ", " b \\| c "]);
         assert_eq!(cells("|a|b"), vec!["a", "b"]);
         assert_eq!(cells("| a | |"), vec![" a ", " "]);
+    }
+
+    #[test]
+    fn cells_past_those_held_in_place() {
+        let line = "| a | b | c | d | e \\| f | g";
+        let row = parse_row(line, 0, 0, line.len()).unwrap();
+        assert!(matches!(row.cells, Cells::Heap(_)));
+        assert_eq!(cells(line), [" a ", " b ", " c ", " d ", " e \\| f ", " g"]);
+        assert_eq!(row.len(), 6);
+        assert_eq!(row.cell(line, 5), Some("g"));
+        assert_eq!(row.cells.get(6), None);
+        let line = "|a|b|c|d|";
+        assert!(matches!(parse_row(line, 0, 0, 9).unwrap().cells, Cells::Inline(..)));
+        assert_eq!(cells(line), ["a", "b", "c", "d"]);
     }
 
     #[test]
@@ -257,7 +309,7 @@ mod tests {
     fn a_row_may_be_indented_up_to_three_spaces() {
         let row = parse_row("   | a | b |", 4, 0, 12).unwrap();
         assert_eq!(row.line, 4);
-        assert_eq!(*row.cells, [4..7, 8..11]);
+        assert_eq!(row.cells.iter().collect::<Vec<_>>(), [4..7, 8..11]);
     }
 
     #[test]
