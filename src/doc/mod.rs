@@ -145,16 +145,22 @@ impl<'a> CoverageDoc<'a> {
 
     /// Every concrete definition name of the status tables: all a refresh looks up.
     pub fn concrete_names(&self) -> crate::dataset::NameSet<'a> {
-        self.blocks
-            .iter()
-            .filter_map(|block| match block {
+        let tables = || {
+            self.blocks.iter().filter_map(|block| match block {
                 Block::Table(table) if table.status.is_some() => Some(&table.rows),
                 _ => None,
             })
-            .flatten()
-            .filter_map(|row| row.cell(self.text, 0))
-            .filter_map(concrete_name)
-            .collect()
+        };
+        // Room for every row at once: growing the set rehashes every name so far each time.
+        let rows = tables().map(Vec::len).sum();
+        let mut names = crate::dataset::NameSet::with_capacity_and_hasher(rows, Default::default());
+        names.extend(
+            tables()
+                .flatten()
+                .filter_map(|row| row.cell(self.text, 0))
+                .filter_map(concrete_name),
+        );
+        names
     }
 
     /// The first generated-section marker on a line in `lines` (0-based, end exclusive).
