@@ -30,6 +30,20 @@ pub use crate::sources::dataset_tags::{
     hub_traced, read_traced, TagReading, MAX_DEFINITION_BYTES, MAX_TAGGED_FILES,
 };
 
+/// The doc a run ends with, as the lint reads it.
+#[derive(Clone, Copy)]
+pub enum LintText<'a> {
+    /// A text the run made (onboarding's, discovery's): parsed for the lint.
+    Parse(&'a str),
+    /// `text`, made of the run's parsed `doc` by a refresh alone: read through that parse
+    /// (a refresh changes no title, marker or row name, only numbers and symbols; see
+    /// [`crate::doc::RefreshedText`]), which saves parsing a big doc twice.
+    Refreshed {
+        doc: &'a CoverageDoc<'a>,
+        text: &'a str,
+    },
+}
+
 /// What the shell has for resolving section names to repo ids.
 pub struct Resolution<'a> {
     pub cookbook: &'a CookbookIndex,
@@ -44,7 +58,7 @@ pub struct Resolution<'a> {
 pub fn lint_run(
     request: &Request,
     network: &Network,
-    text: &str,
+    text: LintText,
     requests: &[ModelRequest],
     resolution: Option<&Resolution>,
     read_tags: bool,
@@ -108,7 +122,7 @@ fn hub_traced_blocking(
 /// they came from, when local).
 fn lint_with_tags(
     network: &Network,
-    text: &str,
+    text: LintText,
     requests: &[ModelRequest],
     resolution: Option<&Resolution>,
     tags: &TagReading,
@@ -142,16 +156,23 @@ fn lint_with_tags(
 /// Lints `text`: configs from `requests` and the HF cache, tags as given.
 fn lint_doc_with(
     network: &Network,
-    text: &str,
+    text: LintText,
     requests: &[ModelRequest],
     resolution: Option<&Resolution>,
     traced: Option<&[TracedDefinition]>,
 ) -> (LintOutcome, Vec<String>) {
     let mut notes = Vec::new();
-    let Ok(doc) = CoverageDoc::parse(text) else {
-        return (LintOutcome::default(), notes);
+    let parsed;
+    let sections = match text {
+        LintText::Parse(text) => {
+            let Ok(doc) = CoverageDoc::parse(text) else {
+                return (LintOutcome::default(), notes);
+            };
+            parsed = doc;
+            crate::lint::sections(&parsed)
+        }
+        LintText::Refreshed { doc, text } => crate::lint::refreshed_sections(doc, text),
     };
-    let sections = crate::lint::sections(&doc);
     let configs = section_configs(network, &sections, requests, resolution, &mut notes);
     let inputs = LintInputs {
         configs: &configs,
@@ -170,8 +191,11 @@ fn section_configs(
 ) -> Vec<SectionConfig> {
     let mut wanted: Vec<Wanted> = Vec::new();
     for section in sections {
-        // No row, nothing to check: no config wanted (an unavailable section has none).
-        if section.rows.is_empty() {
+        // Nothing names the section's repo (no request, no marker, nothing to resolve its title
+        // with): no config to check, which is every section of a plain refresh of a hand-written
+        // doc. No row, nothing to check either (an unavailable section has none).
+        let named = !requests.is_empty() || section.marker.is_some() || resolution.is_some();
+        if !named || section.rows().next().is_none() {
             continue;
         }
         let title = section.title.to_string();
@@ -377,7 +401,7 @@ pub struct LintReport {
 pub fn report(
     request: &Request,
     network: &Network,
-    text: &str,
+    text: LintText,
     (requests, resolution, tags): (&[ModelRequest], Option<&Resolution>, Option<&TagReading>),
     read_tags: bool,
 ) -> LintReport {

@@ -20,7 +20,7 @@ use crate::dataset::{DefinitionIndex, NameSet, Presence};
 use crate::discover::{Date, DiscoveryOptions, DiscoverySources};
 use crate::doc::refresh::RefreshOutcome;
 use crate::doc::{CoverageDoc, DocError};
-use crate::lint_gather::{Resolution, TagReading};
+use crate::lint_gather::{LintText, Resolution, TagReading};
 use crate::nightly;
 use crate::onboard::ModelRequest;
 use crate::plan::{
@@ -160,6 +160,9 @@ struct Ending<'a> {
     candidates: Option<usize>,
     /// The doc the run ends with, parsed (for the summary's missing definitions).
     missing: usize,
+    /// A refresh alone: the parsed doc the run's text was made of, which the lint reads
+    /// instead of parsing the text again.
+    refreshed_from: Option<&'a CoverageDoc<'a>>,
     github_requests: u64,
 }
 
@@ -217,6 +220,7 @@ impl Shell<'_> {
             candidates: None,
             missing: missing_definitions(&names, &index),
             github_requests: 0,
+            refreshed_from: Some(doc),
         };
         // The name set and the index are not needed to write or lint the result: freed before
         // the lint parses the refreshed text (the peak memory of a big doc).
@@ -268,6 +272,7 @@ impl Shell<'_> {
             candidates: plan.report.candidates.as_ref().map(Vec::len),
             missing,
             github_requests,
+            refreshed_from: None,
         };
         self.finish(doc_text, plan, ending, out, err)
     }
@@ -541,8 +546,15 @@ impl Shell<'_> {
         let request = self.request;
         let read_tags = report_is_read(request) || request.mode == Mode::Check;
         let lint = (ending.requests, ending.resolution, ending.tags);
+        let text = match ending.refreshed_from {
+            Some(doc) => LintText::Refreshed {
+                doc,
+                text: &plan.text,
+            },
+            None => LintText::Parse(&plan.text),
+        };
         let linted = self.phase("linting the doc", || {
-            crate::lint_gather::report(request, self.network, &plan.text, lint, read_tags)
+            crate::lint_gather::report(request, self.network, text, lint, read_tags)
         });
         plan.report.lint = linted.print(request, err)?;
         crate::next_gather::attach(

@@ -194,6 +194,84 @@ impl<'a> CoverageDoc<'a> {
     }
 }
 
+/// A text a refresh made of a parsed doc ([`refresh::refresh`]), read through that parse
+/// instead of being parsed again: a refresh splices status cells, Coverage numbers and summary
+/// labels only, and no replacement holds a line end, a pipe or a backslash, so every line of
+/// the refreshed text keeps its index and its kind. Lines are found one after another: ask for
+/// them in increasing order.
+pub struct RefreshedText<'t> {
+    text: &'t str,
+    /// 0-based index of the line starting at `start`.
+    line: usize,
+    start: usize,
+}
+
+impl<'t> RefreshedText<'t> {
+    pub fn new(text: &'t str) -> RefreshedText<'t> {
+        RefreshedText {
+            text,
+            line: 0,
+            start: 0,
+        }
+    }
+
+    pub fn text(&self) -> &'t str {
+        self.text
+    }
+
+    /// The parsed doc's Coverage line `coverage` as it reads in the refreshed text.
+    pub fn coverage(&mut self, coverage: &CoverageLine) -> Option<CoverageLine> {
+        let range = self.line(coverage.line)?;
+        parse_coverage(self.text, range, coverage.line)
+    }
+
+    /// The byte range of line `index` without its terminator, as [`split_lines`] gives it.
+    fn line(&mut self, index: usize) -> Option<Range<usize>> {
+        if index > self.line {
+            self.start = after_line_feeds(self.text.as_bytes(), self.start, index - self.line)?;
+            self.line = index;
+        }
+        let rest = &self.text[self.start..];
+        let end = match rest.find('\n') {
+            Some(at) if rest[..at].ends_with('\r') => at - 1,
+            Some(at) => at,
+            None => rest.len(),
+        };
+        Some(self.start..self.start + end)
+    }
+}
+
+/// The position just after the `n`-th line feed (`n` ≥ 1) at or after `from`, looked for eight
+/// bytes at a time: reading a refreshed doc's Coverage lines skips all the lines between them.
+fn after_line_feeds(bytes: &[u8], mut from: usize, mut n: usize) -> Option<usize> {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const LINE_FEEDS: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+    while from + 8 <= bytes.len() {
+        let word = u64::from_le_bytes(bytes[from..from + 8].try_into().expect("eight bytes"));
+        let x = word ^ LINE_FEEDS;
+        // The high bit of exactly the zero bytes of `x`, the line feeds (no carry crosses a
+        // byte: each sum is at most 0xfe).
+        let mut found = !(((x & LOW7) + LOW7) | x | LOW7);
+        while found != 0 {
+            n -= 1;
+            if n == 0 {
+                return Some(from + (found.trailing_zeros() / 8) as usize + 1);
+            }
+            found &= found - 1;
+        }
+        from += 8;
+    }
+    for (offset, &byte) in bytes.get(from..)?.iter().enumerate() {
+        if byte == b'\n' {
+            n -= 1;
+            if n == 0 {
+                return Some(from + offset + 1);
+            }
+        }
+    }
+    None
+}
+
 /// Normalizes a heading or summary-row name for matching: lower case, all whitespace removed
 /// (`DeepSeek V3/R1` matches `DeepSeek V3 / R1`).
 pub fn normalize_name(name: &str) -> String {
@@ -587,6 +665,75 @@ fn parse_coverage(text: &str, range: Range<usize>, index: usize) -> Option<Cover
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_feeds_are_found_at_every_offset_and_count() {
+        let text = "ab\ncd\r\n\n\nefghijklmnopqrstu\nv\n\nw";
+        let bytes = text.as_bytes();
+        for from in 0..=bytes.len() {
+            let feeds: Vec<usize> = (from..bytes.len())
+                .filter(|&i| bytes[i] == b'\n')
+                .map(|i| i + 1)
+                .collect();
+            for n in 1..=feeds.len() + 1 {
+                assert_eq!(
+                    after_line_feeds(bytes, from, n),
+                    feeds.get(n - 1).copied(),
+                    "from {from}, n {n}"
+                );
+            }
+        }
+    }
+
+    /// The Coverage lines of a refreshed text as its own parse finds them.
+    fn parsed_coverage(text: &str) -> Vec<CoverageLine> {
+        CoverageDoc::parse(text)
+            .unwrap()
+            .blocks
+            .into_iter()
+            .filter_map(|block| match block {
+                Block::Coverage(coverage) => Some(coverage),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_refreshed_text_s_coverage_lines_are_found_through_the_parse_it_was_made_of() {
+        let index = crate::dataset::DefinitionIndex::from_paths([
+            "definitions/gemm/gemm_n1_k1.json",
+            "workloads/gemm/gemm_n1_k1.jsonl",
+            "definitions/rmsnorm/rmsnorm_h1.json",
+        ]);
+        let rows = "| `gemm_n1_k1` | ❌ |\n| `rmsnorm_h1` | |\n| `absent_a` | ✅ |\n".repeat(4);
+        let synthetic = format!(
+            "## Summary\n\n| Model | Coverage |\n|---|---|\n| A | ✅ Fully covered |\n\n## A\n\n| Definition | Status |\n|---|---|\n{rows}\n**Coverage**: 0 / 9 definitions present.\n\n```\n**Coverage**: 1 / 1 fenced\n```\n\n| Definition | Status |\n|---|---|\n| `gemm_n1_k1` | pending |\n\n  **Coverage**: 100 / ? words\n"
+        );
+        let samples = [
+            include_str!("../../tests/fixtures/refresh/sample-3state.mdx").to_string(),
+            include_str!("../../tests/fixtures/refresh/sample-4state.mdx").to_string(),
+            synthetic.clone(),
+            synthetic.replace('\n', "\r\n"),
+        ];
+        for sample in &samples {
+            let doc = CoverageDoc::parse(sample).unwrap();
+            let refreshed = refresh::refresh(&doc, &index).unwrap().text;
+            assert_ne!(&refreshed, sample, "the refresh changes something");
+            let mut text = RefreshedText::new(&refreshed);
+            let found: Vec<Option<CoverageLine>> = doc
+                .blocks
+                .iter()
+                .filter_map(|block| match block {
+                    Block::Coverage(coverage) => Some(text.coverage(coverage)),
+                    _ => None,
+                })
+                .collect();
+            let expected: Vec<Option<CoverageLine>> =
+                parsed_coverage(&refreshed).into_iter().map(Some).collect();
+            assert_eq!(found, expected);
+            assert!(!found.is_empty());
+        }
+    }
 
     #[test]
     fn lines_keep_crlf_out_of_content() {

@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::arch::Architecture;
 use crate::doc::marker::GeneratedMarker;
-use crate::doc::{concrete_name, Block, CoverageDoc};
+use crate::doc::{concrete_name, Block, CoverageDoc, CoverageLine, RefreshedText, Table};
 use crate::markdown::{code_span, escape_inline, escape_prose};
 use dims::{ConfigCandidates, Verdict};
 
@@ -106,7 +106,7 @@ pub(crate) fn lint_sections(sections: &[Section], inputs: &LintInputs) -> LintOu
             continue;
         };
         let candidates = ConfigCandidates::new(&config.arch, &config.extra_tp, &config.extra_ep);
-        for &(line, name) in &section.rows {
+        for (line, name) in section.rows() {
             match candidates.verdict(name) {
                 Verdict::Consistent => outcome.rows_checked.0 += 1,
                 Verdict::Unchecked => outcome.rows_checked.2 += 1,
@@ -161,14 +161,41 @@ pub(crate) struct Section<'d> {
     heading_line: usize,
     /// Its first generated-section marker.
     pub(crate) marker: Option<&'d GeneratedMarker>,
-    /// (0-based line, concrete name) of every status-table row.
-    pub(crate) rows: Vec<(usize, &'d str)>,
+    /// Its status tables, read through [`Section::rows`] (a plain refresh reads no row).
+    tables: Vec<&'d Table>,
+    text: &'d str,
     /// (0-based line, N, M, the words after the numbers) of every Coverage line with a numeric M.
     coverage: Vec<(usize, u64, u64, &'d str)>,
 }
 
+impl<'d> Section<'d> {
+    /// (0-based line, concrete name) of every status-table row.
+    pub(crate) fn rows(&self) -> impl Iterator<Item = (usize, &'d str)> + '_ {
+        let text = self.text;
+        self.tables
+            .iter()
+            .flat_map(|table| &table.rows)
+            .filter_map(move |row| Some((row.line, concrete_name(row.cell(text, 0)?)?)))
+    }
+}
+
 /// Every `##` model section (not the summary), with what the lint reads of it.
 pub(crate) fn sections<'d>(doc: &'d CoverageDoc) -> Vec<Section<'d>> {
+    sections_reading(doc, None)
+}
+
+/// [`sections`] of `refreshed`, the text a refresh of `doc` made, without parsing it again: a
+/// refresh keeps every title, marker and row name (see [`RefreshedText`]), so these are `doc`'s
+/// sections with the Coverage numbers read from `refreshed`.
+pub(crate) fn refreshed_sections<'d>(doc: &'d CoverageDoc, refreshed: &str) -> Vec<Section<'d>> {
+    sections_reading(doc, Some(RefreshedText::new(refreshed)))
+}
+
+/// The sections of `doc`, whose Coverage numbers are read from `refreshed` when given.
+fn sections_reading<'d>(
+    doc: &'d CoverageDoc,
+    mut refreshed: Option<RefreshedText>,
+) -> Vec<Section<'d>> {
     let mut out: Vec<Section<'d>> = Vec::new();
     let mut in_model = false;
     for (position, block) in doc.blocks.iter().enumerate() {
@@ -180,7 +207,8 @@ pub(crate) fn sections<'d>(doc: &'d CoverageDoc) -> Vec<Section<'d>> {
                         title: &heading.title,
                         heading_line: heading.line,
                         marker: None,
-                        rows: Vec::new(),
+                        tables: Vec::new(),
+                        text: doc.text,
                         coverage: Vec::new(),
                     });
                 }
@@ -192,22 +220,23 @@ pub(crate) fn sections<'d>(doc: &'d CoverageDoc) -> Vec<Section<'d>> {
             }
             Block::Table(table) if in_model && table.status.is_some() => {
                 if let Some(section) = out.last_mut() {
-                    section.rows.extend(table.rows.iter().filter_map(|row| {
-                        let name = concrete_name(row.cell(doc.text, 0)?)?;
-                        Some((row.line, name))
-                    }));
+                    section.tables.push(table);
                 }
             }
             Block::Coverage(coverage) if in_model => {
-                let Some(total) = coverage.total.clone() else {
+                let Some(total) = &coverage.total else {
                     continue;
                 };
-                let (Ok(present), Ok(count)) = (
-                    doc.text[coverage.present.clone()].parse::<u64>(),
-                    doc.text[total.clone()].parse::<u64>(),
-                ) else {
+                let numbers = match &mut refreshed {
+                    None => coverage_numbers(doc.text, coverage),
+                    Some(refreshed) => refreshed
+                        .coverage(coverage)
+                        .and_then(|now| coverage_numbers(refreshed.text(), &now)),
+                };
+                let Some((present, count)) = numbers else {
                     continue;
                 };
+                // The words after the numbers are no refresh's: the same in both texts.
                 let words = &doc.text[total.end..doc.lines[coverage.line].end];
                 if let Some(section) = out.last_mut() {
                     section
@@ -219,6 +248,13 @@ pub(crate) fn sections<'d>(doc: &'d CoverageDoc) -> Vec<Section<'d>> {
         }
     }
     out
+}
+
+/// A Coverage line's N and M, when both are numbers.
+fn coverage_numbers(text: &str, coverage: &CoverageLine) -> Option<(u64, u64)> {
+    let total = coverage.total.clone()?;
+    let present = text[coverage.present.clone()].parse().ok()?;
+    Some((present, text[total].parse().ok()?))
 }
 
 /// Traced definitions of a tracked model that its section does not list, and the models the
@@ -234,6 +270,10 @@ fn cross_check(sections: &[Section], traced: &[TracedDefinition], outcome: &mut 
     let mut untracked: BTreeMap<String, BTreeSet<&str>> = BTreeMap::new();
     // One finding per (section, definition), however many slugs of that section traced it.
     let mut reported: BTreeSet<(usize, &str)> = BTreeSet::new();
+    let listed: Vec<Vec<&str>> = sections
+        .iter()
+        .map(|s| s.rows().map(|(_, name)| name).collect())
+        .collect();
     for definition in traced {
         for slug in &definition.models {
             let Some(index) = traced::section_for(slug, &words) else {
@@ -244,10 +284,7 @@ fn cross_check(sections: &[Section], traced: &[TracedDefinition], outcome: &mut 
                 continue;
             };
             let section = &sections[index];
-            if section
-                .rows
-                .iter()
-                .any(|(_, name)| *name == definition.name)
+            if listed[index].contains(&definition.name.as_str())
                 || !reported.insert((index, &definition.name))
             {
                 continue;
@@ -395,6 +432,63 @@ pub fn render_markdown(findings: &[Finding]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What the lint reads of each section, owned.
+    type Read = (
+        String,
+        usize,
+        Option<usize>,
+        Vec<(usize, String)>,
+        Vec<(usize, u64, u64, String)>,
+    );
+
+    fn read(sections: &[Section]) -> Vec<Read> {
+        sections
+            .iter()
+            .map(|s| {
+                (
+                    s.title.to_string(),
+                    s.heading_line,
+                    s.marker.map(|m| m.line),
+                    s.rows().map(|(line, name)| (line, name.to_string())).collect(),
+                    s.coverage
+                        .iter()
+                        .map(|&(line, n, m, words)| (line, n, m, words.to_string()))
+                        .collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_refreshed_doc_reads_as_its_own_parse() {
+        let index = crate::dataset::DefinitionIndex::from_paths([
+            "definitions/gemm/gemm_n1_k1.json",
+            "workloads/gemm/gemm_n1_k1.jsonl",
+            "definitions/rmsnorm/rmsnorm_h1.json",
+        ]);
+        let section = |title: &str, coverage: &str| {
+            format!("## {title}\n{{/* track-models: hf_repo_id=o/{title} */}}\n\n| Definition | Status |\n|---|---|\n| `gemm_n1_k1` | ❌ |\n| `rmsnorm_h1` | |\n| `absent_a` | ✅ |\n| pattern | ✅ |\n\n**Coverage**: {coverage}\n\n")
+        };
+        let synthetic = format!(
+            "## Summary\n\n| Model | Coverage |\n|---|---|\n| A | ✅ Fully covered |\n\n{}{}{}",
+            section("A", "0 / 9 definitions present, fully covered."),
+            section("B", "3 / ? definitions present."),
+            section("C", "12/3 all present"),
+        );
+        for sample in [
+            include_str!("../../tests/fixtures/refresh/sample-4state.mdx").to_string(),
+            synthetic.clone(),
+            synthetic.replace('\n', "\r\n"),
+        ] {
+            let doc = CoverageDoc::parse(&sample).unwrap();
+            let refreshed = crate::doc::refresh::refresh(&doc, &index).unwrap().text;
+            let again = CoverageDoc::parse(&refreshed).unwrap();
+            let expected = read(&sections(&again));
+            assert_eq!(read(&refreshed_sections(&doc, &refreshed)), expected);
+            assert_ne!(read(&sections(&doc)), expected, "the numbers changed");
+        }
+    }
 
     #[test]
     fn unescaped_headings() {
