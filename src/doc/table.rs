@@ -259,7 +259,10 @@ mod tests {
         assert_eq!(row.cell(line, 5), Some("g"));
         assert_eq!(row.cells.get(6), None);
         let line = "|a|b|c|d|";
-        assert!(matches!(parse_row(line, 0, 0, 9).unwrap().cells, Cells::Inline(..)));
+        assert!(matches!(
+            parse_row(line, 0, 0, 9).unwrap().cells,
+            Cells::Inline(..)
+        ));
         assert_eq!(cells(line), ["a", "b", "c", "d"]);
     }
 

@@ -450,7 +450,9 @@ mod tests {
                     s.title.to_string(),
                     s.heading_line,
                     s.marker.map(|m| m.line),
-                    s.rows().map(|(line, name)| (line, name.to_string())).collect(),
+                    s.rows()
+                        .map(|(line, name)| (line, name.to_string()))
+                        .collect(),
                     s.coverage
                         .iter()
                         .map(|&(line, n, m, words)| (line, n, m, words.to_string()))
