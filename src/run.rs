@@ -208,6 +208,10 @@ impl Shell<'_> {
             ));
         }
         let index = self.load_index(Some(&names))?;
+        // The summary's count is all the name set is still for: taken now, so that the set is
+        // freed before the refresh makes the new text (the peak memory of a big doc).
+        let missing = missing_definitions(&names, &index);
+        drop(names);
         let rows = report_is_read(self.request);
         let planned =
             plan_run(doc, &index, Job::Refresh { rows }).map_err(|e| self.doc_error(e))?;
@@ -218,13 +222,12 @@ impl Shell<'_> {
             tags: None,
             failures: &[],
             candidates: None,
-            missing: missing_definitions(&names, &index),
+            missing,
             github_requests: 0,
             refreshed_from: Some(doc),
         };
-        // The name set and the index are not needed to write or lint the result: freed before
-        // the lint parses the refreshed text (the peak memory of a big doc).
-        drop((index, names));
+        // Nor is the index needed to write or lint the result.
+        drop(index);
         self.finish(doc_text, planned.plan, ending, out, err)
     }
 

@@ -77,12 +77,13 @@ pub struct RunPlan {
 pub fn plan_run(doc: &CoverageDoc, index: &DefinitionIndex, job: Job) -> Result<RunPlan, DocError> {
     match job {
         Job::Refresh { rows } => {
-            let outcome = if rows {
+            let mut outcome = if rows {
                 refresh(doc, index)?
             } else {
                 refresh_summary_only(doc, index)?
             };
-            let text = outcome.text.clone();
+            // Moved, not copied: a big doc's text is the run's largest allocation.
+            let text = std::mem::take(&mut outcome.text);
             Ok(RunPlan {
                 plan: report_from_outcome(outcome, text),
                 requests: Vec::new(),
