@@ -116,6 +116,12 @@ impl DefinitionIndex {
     }
 
     pub fn insert_definition(&mut self, name: &str, op_type: &str) {
+        let op = self.op_position(op_type);
+        self.definitions.insert(name.into(), op);
+    }
+
+    /// The position of `op_type` in `op_types`, added when new.
+    fn op_position(&mut self, op_type: &str) -> u16 {
         // Names come folder by folder: the op type is almost always the last one seen.
         let last = self.op_types.len().checked_sub(1);
         let op = match last
@@ -128,8 +134,7 @@ impl DefinitionIndex {
                 self.op_types.len() - 1
             }
         };
-        let op = u16::try_from(op).unwrap_or(u16::MAX);
-        self.definitions.insert(name.into(), op);
+        u16::try_from(op).unwrap_or(u16::MAX)
     }
 
     pub fn insert_workload(&mut self, name: &str) {
@@ -142,9 +147,19 @@ impl DefinitionIndex {
             *self = other;
             return;
         }
+        // The other's op types looked up once each; its names moved across, not copied.
+        let ops: Vec<u16> = other
+            .op_types
+            .iter()
+            .map(|op_type| self.op_position(op_type))
+            .collect();
+        self.definitions.reserve(other.definitions.len());
         for (name, op) in other.definitions {
-            let op_type = other.op_types.get(usize::from(op)).map_or("", |op| &**op);
-            self.insert_definition(&name, op_type);
+            let op = match ops.get(usize::from(op)) {
+                Some(&op) => op,
+                None => self.op_position(""),
+            };
+            self.definitions.insert(name, op);
         }
         self.workloads.extend(other.workloads);
     }
@@ -190,6 +205,27 @@ fn split_entry<'a>(rest: &'a str, extension: &str) -> Option<(&'a str, &'a str)>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_merged_index_keeps_each_name_s_op_type_and_workload() {
+        let mut index =
+            DefinitionIndex::from_paths(["definitions/gemm/g.json", "workloads/moe/m.jsonl"]);
+        index.merge(DefinitionIndex::from_paths([
+            "definitions/rope/r.json",
+            "definitions/moe/m.json",
+            "definitions/gemm/g2.json",
+        ]));
+        let read = |name| (index.op_type(name), index.status(name, true));
+        assert_eq!(read("g"), (Some("gemm"), Status::NoWorkload));
+        assert_eq!(read("g2"), (Some("gemm"), Status::NoWorkload));
+        assert_eq!(read("m"), (Some("moe"), Status::Ready));
+        assert_eq!(read("r"), (Some("rope"), Status::NoWorkload));
+        assert_eq!(index.definition_count(), 4);
+        let mut empty = DefinitionIndex::default();
+        empty.merge(index.clone());
+        assert_eq!(empty.op_type("r"), Some("rope"));
+        assert_eq!(empty.definition_count(), 4);
+    }
 
     #[test]
     fn statuses_from_paths() {
