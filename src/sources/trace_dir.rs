@@ -1,7 +1,8 @@
 //! A local checkout of the flashinfer-trace dataset: walk `definitions/` and `workloads/`.
 //!
 //! Reads directory entries only (no file contents, no `stat` per file: the entry's file type
-//! comes with `readdir` on Linux), so the walk is the floor of what a refresh costs.
+//! comes with `getdents64` on Linux, read into one reused buffer with no allocation per entry),
+//! so the walk is the floor of what a refresh costs.
 
 use std::fs;
 use std::path::{Path, PathBuf};
