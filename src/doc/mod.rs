@@ -225,47 +225,47 @@ impl<'t> RefreshedText<'t> {
         parse_coverage(self.text, range, coverage.line)
     }
 
-    /// The byte range of line `index` without its terminator, as [`split_lines`] gives it.
+    /// The byte range of line `index`, from its start to its line feed or the end of the text
+    /// (a CRLF line's `\r` kept: no Coverage number reaches the line's end).
     fn line(&mut self, index: usize) -> Option<Range<usize>> {
-        if index > self.line {
-            self.start = after_line_feeds(self.text.as_bytes(), self.start, index - self.line)?;
-            self.line = index;
-        }
+        let skip = index.checked_sub(self.line)?;
+        self.start = after_line_feeds(self.text.as_bytes(), self.start, skip)?;
+        self.line = index;
         let rest = &self.text[self.start..];
-        let end = match rest.find('\n') {
-            Some(at) if rest[..at].ends_with('\r') => at - 1,
-            Some(at) => at,
-            None => rest.len(),
-        };
-        Some(self.start..self.start + end)
+        Some(self.start..self.start + rest.find('\n').unwrap_or(rest.len()))
     }
 }
 
-/// The position just after the `n`-th line feed (`n` ≥ 1) at or after `from`, looked for eight
-/// bytes at a time: reading a refreshed doc's Coverage lines skips all the lines between them.
-fn after_line_feeds(bytes: &[u8], mut from: usize, mut n: usize) -> Option<usize> {
+/// The position just after the `n`-th line feed at or after `from` (`from` itself for none),
+/// looked for eight bytes at a time: reading a refreshed doc's Coverage lines skips all the
+/// lines between them.
+fn after_line_feeds(bytes: &[u8], from: usize, mut n: usize) -> Option<usize> {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const LINE_FEEDS: u64 = 0x0a0a_0a0a_0a0a_0a0a;
-    while from + 8 <= bytes.len() {
-        let word = u64::from_le_bytes(bytes[from..from + 8].try_into().expect("eight bytes"));
-        let x = word ^ LINE_FEEDS;
+    if n == 0 {
+        return Some(from);
+    }
+    let mut words = bytes.get(from..)?.chunks_exact(8);
+    let mut at = from;
+    for word in &mut words {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ LINE_FEEDS;
         // The high bit of exactly the zero bytes of `x`, the line feeds (no carry crosses a
         // byte: each sum is at most 0xfe).
         let mut found = !(((x & LOW7) + LOW7) | x | LOW7);
         while found != 0 {
             n -= 1;
             if n == 0 {
-                return Some(from + (found.trailing_zeros() / 8) as usize + 1);
+                return Some(at + (found.trailing_zeros() / 8) as usize + 1);
             }
             found &= found - 1;
         }
-        from += 8;
+        at += 8;
     }
-    for (offset, &byte) in bytes.get(from..)?.iter().enumerate() {
+    for (offset, &byte) in words.remainder().iter().enumerate() {
         if byte == b'\n' {
             n -= 1;
             if n == 0 {
-                return Some(from + offset + 1);
+                return Some(at + offset + 1);
             }
         }
     }
@@ -668,13 +668,16 @@ mod tests {
 
     #[test]
     fn line_feeds_are_found_at_every_offset_and_count() {
-        let text = "ab\ncd\r\n\n\nefghijklmnopqrstu\nv\n\nw";
+        // Bytes one bit away from a line feed (`\x0b`, `\x08`, `Ê`'s second byte 0x8a) are not
+        // taken for one.
+        let text = "ab\ncd\r\n\n\nefgh\u{b}ijklÊmnop\u{8}qrstu\nv\n\nw❌x\n";
         let bytes = text.as_bytes();
         for from in 0..=bytes.len() {
             let feeds: Vec<usize> = (from..bytes.len())
                 .filter(|&i| bytes[i] == b'\n')
                 .map(|i| i + 1)
                 .collect();
+            assert_eq!(after_line_feeds(bytes, from, 0), Some(from));
             for n in 1..=feeds.len() + 1 {
                 assert_eq!(
                     after_line_feeds(bytes, from, n),
@@ -683,6 +686,7 @@ mod tests {
                 );
             }
         }
+        assert_eq!(after_line_feeds(bytes, bytes.len() + 1, 1), None);
     }
 
     /// The Coverage lines of a refreshed text as its own parse finds them.
@@ -707,7 +711,7 @@ mod tests {
         ]);
         let rows = "| `gemm_n1_k1` | ❌ |\n| `rmsnorm_h1` | |\n| `absent_a` | ✅ |\n".repeat(4);
         let synthetic = format!(
-            "## Summary\n\n| Model | Coverage |\n|---|---|\n| A | ✅ Fully covered |\n\n## A\n\n| Definition | Status |\n|---|---|\n{rows}\n**Coverage**: 0 / 9 definitions present.\n\n```\n**Coverage**: 1 / 1 fenced\n```\n\n| Definition | Status |\n|---|---|\n| `gemm_n1_k1` | pending |\n\n  **Coverage**: 100 / ? words\n"
+            "## Summary\n\n| Model | Coverage |\n|---|---|\n| A | ✅ Fully covered |\n\n## A\n\n| Definition | Status |\n|---|---|\n{rows}\n**Coverage**: 0 / 9\n\n```\n**Coverage**: 1 / 1 fenced\n```\n\n| Definition | Status |\n|---|---|\n| `gemm_n1_k1` | pending |\n\n  **Coverage**: 100 / ? words\n"
         );
         let samples = [
             include_str!("../../tests/fixtures/refresh/sample-3state.mdx").to_string(),

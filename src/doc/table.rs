@@ -55,8 +55,7 @@ impl Cells {
                 *len += 1;
             }
             Cells::Inline(bounds, _) => {
-                let mut heap = Vec::with_capacity(2 * (INLINE_CELLS + 1));
-                heap.extend_from_slice(bounds);
+                let mut heap = bounds.to_vec();
                 heap.push(end);
                 *self = Cells::Heap(heap);
             }
@@ -258,6 +257,8 @@ mod tests {
         assert_eq!(row.len(), 6);
         assert_eq!(row.cell(line, 5), Some("g"));
         assert_eq!(row.cells.get(6), None);
+        assert!(!row.cells.is_empty());
+        assert!(parse_row("|", 0, 0, 1).unwrap().cells.is_empty());
         let line = "|a|b|c|d|";
         assert!(matches!(
             parse_row(line, 0, 0, 9).unwrap().cells,
