@@ -75,7 +75,7 @@ pub fn lint_run(
     let dir = request.sources.trace_dir.as_deref();
     let tags = match (read, dir) {
         (Some(tags), _) => tags.clone(),
-        (None, Some(dir)) => TagReading::Local(read_traced(dir).map_err(|e| e.to_string())),
+        (None, Some(dir)) => TagReading::Local(read_traced(dir)),
         (None, None) => {
             let mut notes = Vec::new();
             let traced = hub_traced_blocking(network, &request.sources.trace_repo, &mut notes);

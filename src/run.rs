@@ -22,7 +22,7 @@ use crate::doc::refresh::RefreshOutcome;
 use crate::doc::{CoverageDoc, DocError};
 use crate::lint_gather::{Resolution, TagReading};
 use crate::nightly;
-use crate::onboard::ModelRequest;
+use crate::onboard::{ModelRequest, Unresolved};
 use crate::plan::{
     onboarding_base, plan_run, Discovered, Job, Onboard, Plan, RunPlan, ServingConfigs,
 };
@@ -123,7 +123,7 @@ struct PlanInputs {
     problems: Vec<String>,
     config_warnings: Vec<String>,
     /// One per `--model-name`: its request, or why not (naming the model).
-    resolved: Vec<Result<ModelRequest>>,
+    resolved: Vec<Result<ModelRequest, Unresolved>>,
     discovered: Option<Discovered>,
 }
 
@@ -334,7 +334,7 @@ impl Shell<'_> {
         &self,
         sections: &[crate::doc::refresh::SectionOutcome],
         serving: &Serving,
-    ) -> Result<Vec<Result<ModelRequest>>> {
+    ) -> Result<Vec<Result<ModelRequest, Unresolved>>> {
         let models = &self.request.models;
         if models.is_empty() {
             return Ok(Vec::new());
@@ -401,12 +401,7 @@ impl Shell<'_> {
         };
         let job = Job::Onboard(Onboard {
             existing,
-            // The core keeps a failure as the line it prints.
-            resolved: inputs
-                .resolved
-                .into_iter()
-                .map(|resolved| resolved.map_err(|error| format!("{error:#}")))
-                .collect(),
+            resolved: inputs.resolved,
             sglang_supports: &supports,
             refresh_all: self.request.refresh_status,
             discovered: inputs.discovered,
