@@ -17,7 +17,6 @@ use std::path::Path;
 
 use crate::arch::parse_config;
 use crate::discover::display_name::name_key;
-use crate::doc::marker::GeneratedMarker;
 use crate::doc::CoverageDoc;
 use crate::lint::{LintInputs, LintOutcome, SectionConfig, TracedDefinition};
 use crate::onboard::ModelRequest;
@@ -187,7 +186,12 @@ fn section_configs(
                     .any(|name| name_key(name) == key)
         });
         let (mut extra_tp, mut extra_ep) = marker
-            .map(|m| (marker_sizes(m, "tp"), marker_sizes(m, "ep")))
+            .map(|m| {
+                (
+                    m.tp.clone().unwrap_or_default(),
+                    m.ep.clone().unwrap_or_default(),
+                )
+            })
             .unwrap_or_default();
         let (repo, text) = match (request, marker_repo) {
             // This run failed to read it: that failure is reported already.
@@ -271,16 +275,6 @@ struct Wanted {
     generated: bool,
     extra_tp: Vec<u32>,
     extra_ep: Vec<u32>,
-}
-
-/// A marker's `tp=1,2` / `ep=8` sizes.
-fn marker_sizes(marker: &GeneratedMarker, key: &str) -> Vec<u32> {
-    marker
-        .get(key)
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect()
 }
 
 /// The one repo id the cookbooks and SGLang's docs give for a section title, if exactly one.
