@@ -208,40 +208,25 @@ fn usage_errors_exit_2() {
 /// second run is served from the listing cache keyed by the dataset's sha.
 #[tokio::test(flavor = "multi_thread")]
 async fn without_trace_dir_the_dataset_is_listed_from_the_hub() {
-    use wiremock::matchers::{method, path, query_param};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
+    use crate::support::{hub_dataset_sha, hub_tree, tree_entries};
+    use wiremock::MockServer;
 
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/datasets/flashinfer-ai/flashinfer-trace"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"_id": "x", "id": "flashinfer-ai/flashinfer-trace", "sha": "abc123"})))
+    let dataset = "flashinfer-ai/flashinfer-trace";
+    hub_dataset_sha(dataset, "abc123")
         .expect(2)
         .mount(&server)
         .await;
-    let tree = |folder: &str, files: &[&str]| {
-        let entries: Vec<serde_json::Value> = files
-            .iter()
-            .map(|f| serde_json::json!({"type": "file", "oid": "0", "size": 2, "path": format!("{folder}/{f}")}))
-            .collect();
-        ResponseTemplate::new(200).set_body_json(entries)
-    };
-    Mock::given(method("GET"))
-        .and(path(
-            "/api/datasets/flashinfer-ai/flashinfer-trace/tree/abc123/definitions",
-        ))
-        .and(query_param("recursive", "true"))
-        .respond_with(tree(
-            "definitions",
-            &["gemm/gemm_n1_k1.json", "rmsnorm/rmsnorm_h1.json"],
-        ))
+    let definitions = [
+        "definitions/gemm/gemm_n1_k1.json",
+        "definitions/rmsnorm/rmsnorm_h1.json",
+    ];
+    hub_tree(dataset, "abc123", "definitions", tree_entries(&definitions))
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(
-            "/api/datasets/flashinfer-ai/flashinfer-trace/tree/abc123/workloads",
-        ))
-        .respond_with(tree("workloads", &["gemm/gemm_n1_k1.jsonl"]))
+    let workloads = ["workloads/gemm/gemm_n1_k1.jsonl"];
+    hub_tree(dataset, "abc123", "workloads", tree_entries(&workloads))
         .expect(1)
         .mount(&server)
         .await;

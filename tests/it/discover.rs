@@ -18,7 +18,7 @@ use track_models::discover::{
     MatchedBy, ServingCount, Signals, Source, TiedBy, TrackedModel, COOKBOOK_REPO_IDS, DAY0_FILES,
     HF_LISTS, PROVIDERS, PROVIDER_CATALOG_REACHED, SGLANG_CATALOG_REPO_IDS, SGLANG_CLASSES,
 };
-use track_models::sources::hf::{HfClient, HfConfig, ModelInfo, RetryPolicy};
+use track_models::sources::hf::{HfClient, HfConfig, ModelInfo};
 use track_models::sources::serving::{CookbookIndex, ParsedConfigs, ServingConfig, ServingSource};
 use track_models::sources::sglang::{classify, ModelClass, SglangCatalog};
 use wiremock::matchers::{header, method, path, query_param};
@@ -342,15 +342,11 @@ impl Fake {
     }
 
     fn sources(&self) -> DiscoverySources {
-        let mut config = HfConfig::new(self.uri(), self.home.path().join("hub"));
-        config.timeout = Duration::from_secs(5);
-        config.connect_timeout = Duration::from_secs(1);
-        config.retry = RetryPolicy {
-            max_tries: 2,
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: Duration::from_millis(10),
-            max_rate_limit_wait: Duration::from_secs(1),
-        };
+        let mut config = crate::support::hf_config(&self.uri(), &self.home.path().join("hub"));
+        // One more try at most, and short waits: the sources' faults are what is tested.
+        config.retry.max_tries = 2;
+        config.retry.max_backoff = Duration::from_millis(10);
+        config.retry.max_rate_limit_wait = Duration::from_secs(1);
         DiscoverySources {
             hf: HfClient::new(config).unwrap(),
             hf_token: Some("hf_test_token".to_string()),

@@ -6,10 +6,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use wiremock::matchers::{method, path, path_regex, query_param};
+use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{root, stderr, trace_dir};
+use crate::support::{
+    mount_hub_config, mount_hub_configs_missing, mount_hub_gated, root, stderr, trace_dir,
+};
 
 const TODAY: &str = "2026-11-20";
 
@@ -346,40 +348,14 @@ impl Fakes {
                 "5555555555555555555555555555555555555555",
             ),
         ] {
-            let config = fs::read_to_string(
-                root()
-                    .join("tests/fixtures")
-                    .join(fixture)
-                    .join("config.json"),
-            )
-            .unwrap();
             if gated.contains(&repo) {
-                Mock::given(path(format!("/{repo}/resolve/main/config.json")))
-                    .respond_with(
-                        ResponseTemplate::new(401).insert_header("X-Error-Code", "GatedRepo"),
-                    )
-                    .mount(&hub)
-                    .await;
+                mount_hub_gated(&hub, repo, "").await;
                 continue;
             }
-            let answer = ResponseTemplate::new(200)
-                .insert_header("X-Repo-Commit", sha)
-                .insert_header("ETag", format!("\"{sha}\""));
-            Mock::given(method("GET"))
-                .and(path(format!("/{repo}/resolve/main/config.json")))
-                .respond_with(answer.clone().set_body_string(config))
-                .mount(&hub)
-                .await;
-            Mock::given(method("HEAD"))
-                .and(path(format!("/{repo}/resolve/main/config.json")))
-                .respond_with(answer)
-                .mount(&hub)
-                .await;
+            let config = crate::support::fixture(&format!("{fixture}/config.json"));
+            mount_hub_config(&hub, repo, sha, sha, &config).await;
         }
-        Mock::given(path_regex("^/.+/resolve/main/config.json$"))
-            .respond_with(ResponseTemplate::new(404).insert_header("X-Error-Code", "RepoNotFound"))
-            .mount(&hub)
-            .await;
+        mount_hub_configs_missing(&hub).await;
         Mock::given(method("GET"))
             .and(path("/v1/models"))
             .respond_with(json_file(&responses.join("hf-router-models.json")))

@@ -238,8 +238,62 @@ pub async fn mount_hub_config(
         .await;
 }
 
+/// The `config.json` of `tests/fixtures/configs/{folder}`.
+pub fn fixture_config(folder: &str) -> String {
+    fixture(&format!("configs/{folder}/config.json"))
+}
+
+/// Every `config.json` not mounted otherwise: 404 `RepoNotFound`, as the Hub answers for a repo
+/// it does not have.
+pub async fn mount_hub_configs_missing(server: &wiremock::MockServer) {
+    use wiremock::matchers::path_regex;
+    wiremock::Mock::given(path_regex("^/.+/resolve/main/config.json$"))
+        .respond_with(ResponseTemplate::new(404).insert_header("X-Error-Code", "RepoNotFound"))
+        .mount(server)
+        .await;
+}
+
+/// `config.json` of `repo`: 401 `GatedRepo`, with the Hub's `message` as the body (none when
+/// empty).
+pub async fn mount_hub_gated(server: &wiremock::MockServer, repo: &str, message: &str) {
+    use wiremock::matchers::path;
+    let mut answer = ResponseTemplate::new(401).insert_header("X-Error-Code", "GatedRepo");
+    if !message.is_empty() {
+        answer = answer.set_body_string(message);
+    }
+    wiremock::Mock::given(path(format!("/{repo}/resolve/main/config.json")))
+        .respond_with(answer)
+        .mount(server)
+        .await;
+}
+
+/// Discovery's lists and catalogs with nothing in them: the Hub's model lists (`/api/models`),
+/// the HF router's (`/v1/models`) and OpenRouter's (`/models`) catalogs.
+pub async fn mount_empty_discovery_lists(server: &wiremock::MockServer) {
+    use wiremock::matchers::{method, path};
+    wiremock::Mock::given(method("GET"))
+        .and(path("/api/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
+        .mount(server)
+        .await;
+    for route in ["/v1/models", "/models"] {
+        wiremock::Mock::given(method("GET"))
+            .and(path(route))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({ "data": [] })),
+            )
+            .mount(server)
+            .await;
+    }
+}
+
 /// `GET /api/datasets/{repo}?expand[]=sha`: the dataset's current commit.
 pub async fn mount_hub_dataset_sha(server: &wiremock::MockServer, repo: &str, sha: &str) {
+    hub_dataset_sha(repo, sha).mount(server).await;
+}
+
+/// [`mount_hub_dataset_sha`]'s mock, for a caller that adds expectations.
+pub fn hub_dataset_sha(repo: &str, sha: &str) -> wiremock::Mock {
     use wiremock::matchers::{method, path};
     wiremock::Mock::given(method("GET"))
         .and(path(format!("/api/datasets/{repo}")))
@@ -247,8 +301,6 @@ pub async fn mount_hub_dataset_sha(server: &wiremock::MockServer, repo: &str, sh
             ResponseTemplate::new(200)
                 .set_body_json(serde_json::json!({"_id": "x", "id": repo, "sha": sha})),
         )
-        .mount(server)
-        .await;
 }
 
 /// `GET /api/datasets/{repo}/tree/{sha}/{folder}?recursive=true`: one page holding `entries`
@@ -260,13 +312,25 @@ pub async fn mount_hub_tree(
     folder: &str,
     entries: serde_json::Value,
 ) {
+    hub_tree(repo, sha, folder, entries).mount(server).await;
+}
+
+/// [`mount_hub_tree`]'s mock, for a caller that adds expectations or a priority.
+pub fn hub_tree(repo: &str, sha: &str, folder: &str, entries: serde_json::Value) -> wiremock::Mock {
     use wiremock::matchers::{method, path, query_param};
     wiremock::Mock::given(method("GET"))
         .and(path(format!("/api/datasets/{repo}/tree/{sha}/{folder}")))
         .and(query_param("recursive", "true"))
         .respond_with(ResponseTemplate::new(200).set_body_json(entries))
-        .mount(server)
-        .await;
+}
+
+/// Tree entries for `paths` (relative to the dataset's root), each a file of 2 bytes with the
+/// blob id `0`: a listing whose files are never downloaded.
+pub fn tree_entries<S: AsRef<str>>(paths: &[S]) -> serde_json::Value {
+    paths
+        .iter()
+        .map(|path| serde_json::json!({"type": "file", "oid": "0", "size": 2, "path": path.as_ref()}))
+        .collect()
 }
 
 /// Runs the binary online against the Hub at `endpoint`, with `hf_home` as its HF home and no
