@@ -1,6 +1,8 @@
 //! Shared test fixtures: the bundled dataset snapshot, fixture docs, running the binary, and the
 //! Hub client set-up and answers the loopback fakes share.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -429,5 +431,83 @@ fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
             std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
         }
+    }
+}
+
+// ---------------------------------------------------------------- work counted, not timed
+
+/// The allocations one thread made during a call: a measure of the work the call did that is
+/// the same on every run and every machine, whatever the load (a time is neither).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allocations {
+    /// Allocations and reallocations.
+    pub count: u64,
+    /// Bytes asked for by them (a reallocation counts its new size).
+    pub bytes: u64,
+}
+
+/// `work()`'s result and the allocations this thread made during it (the test binary counts
+/// every thread's own allocations through [`CountingAllocator`]).
+pub fn allocations<T>(work: impl FnOnce() -> T) -> (T, Allocations) {
+    let before = ALLOCATED.with(Cell::get);
+    let result = work();
+    let after = ALLOCATED.with(Cell::get);
+    let counted = Allocations {
+        count: after.count - before.count,
+        bytes: after.bytes - before.bytes,
+    };
+    (result, counted)
+}
+
+thread_local! {
+    /// This thread's allocations so far; `const`, so reading it never allocates.
+    static ALLOCATED: Cell<Allocations> = const { Cell::new(Allocations { count: 0, bytes: 0 }) };
+}
+
+/// The system allocator, counting each thread's allocations in [`ALLOCATED`].
+pub struct CountingAllocator;
+
+#[global_allocator]
+static COUNTING: CountingAllocator = CountingAllocator;
+
+impl CountingAllocator {
+    fn count(bytes: usize) {
+        // A thread being torn down has no counter left; its allocations are nobody's test.
+        let _ = ALLOCATED.try_with(|allocated| {
+            let Allocations {
+                count,
+                bytes: total,
+            } = allocated.get();
+            allocated.set(Allocations {
+                count: count + 1,
+                bytes: total + bytes as u64,
+            });
+        });
+    }
+}
+
+// SAFETY: every call is passed on unchanged to `System`, which upholds the contract.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        Self::count(layout.size());
+        // SAFETY: the caller's `layout` is valid for `alloc`.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        Self::count(layout.size());
+        // SAFETY: as for `alloc`.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        Self::count(new_size);
+        // SAFETY: `ptr` came from this allocator (that is, from `System`) with `layout`.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from this allocator (that is, from `System`) with `layout`.
+        unsafe { System.dealloc(ptr, layout) }
     }
 }
