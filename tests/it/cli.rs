@@ -245,17 +245,24 @@ async fn without_trace_dir_the_dataset_is_listed_from_the_hub() {
             .output()
             .unwrap()
     };
+    // What a run says: the listing's requests, the lint, the doc's one warning, then `last`.
+    let said = |requests: u32, last: &str| {
+        format!(
+            "progress: listing the dataset `flashinfer-ai/flashinfer-trace`\n\
+             progress: listing the dataset `flashinfer-ai/flashinfer-trace`: done, {requests} Hub request(s)\n\
+             progress: linting the doc\n\
+             progress: linting the doc: done\n\
+             warning: `{path}`:3: the doc has model sections but no `## Summary` heading: no summary label is refreshed\n\
+             {last}\n"
+        )
+    };
     let output = run();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
         stderr(&output),
-        format!(
-            "progress: listing the dataset `flashinfer-ai/flashinfer-trace`\n\
-             progress: listing the dataset `flashinfer-ai/flashinfer-trace`: done, 3 Hub request(s)\n\
-             progress: linting the doc\n\
-             progress: linting the doc: done\n\
-             warning: `{path}`:3: the doc has model sections but no `## Summary` heading: no summary label is refreshed\n\
-             updated `{path}` (1 section changed, 0 models added, 1 definition missing)\n"
+        said(
+            3,
+            &format!("updated `{path}` (1 section changed, 0 models added, 1 definition missing)")
         )
     );
     assert_eq!(
@@ -267,13 +274,11 @@ async fn without_trace_dir_the_dataset_is_listed_from_the_hub() {
     // The second run: one request (the dataset's sha), the listing from the cache.
     assert_eq!(
         stderr(&output),
-        format!(
-            "progress: listing the dataset `flashinfer-ai/flashinfer-trace`\n\
-             progress: listing the dataset `flashinfer-ai/flashinfer-trace`: done, 1 Hub request(s)\n\
-             progress: linting the doc\n\
-             progress: linting the doc: done\n\
-             warning: `{path}`:3: the doc has model sections but no `## Summary` heading: no summary label is refreshed\n\
-             `{path}` is up to date (0 sections changed, 0 models added, 1 definition missing)\n"
+        said(
+            1,
+            &format!(
+                "`{path}` is up to date (0 sections changed, 0 models added, 1 definition missing)"
+            )
         )
     );
 }
@@ -350,26 +355,23 @@ fn publish_checks_its_environment_before_any_work() {
         "--trace-dir",
         "/nonexistent/trace",
     ];
+    // What a refused run says (it exits 2).
+    let refused = |args: &[&str], env: &[(&str, &str)]| {
+        let output = track_models_env(args, env);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        stderr(&output)
+    };
     // Blank counts as unset (and keeps a CI runner's own `GITHUB_REPOSITORY` out).
-    let output = track_models_env(&args, &[("GITHUB_REPOSITORY", " ")]);
-    assert_eq!(output.status.code(), Some(2));
     assert_eq!(
-        stderr(&output),
+        refused(&args, &[("GITHUB_REPOSITORY", " ")]),
         "error: `--publish` needs `GITHUB_REPOSITORY` (`owner/name`)\nhint: GitHub Actions sets it; elsewhere export it\n"
     );
-    let output = track_models_env(&args, &[("GITHUB_REPOSITORY", "owner/repo")]);
-    assert_eq!(output.status.code(), Some(2));
     assert_eq!(
-        stderr(&output),
+        refused(&args, &[("GITHUB_REPOSITORY", "owner/repo")]),
         "error: `GITHUB_TOKEN` is not set\nhint: `--publish` needs a token that can write contents and pull requests\n"
     );
-    let output = track_models_env(
-        &args,
-        &[("GITHUB_REPOSITORY", "owner"), ("GITHUB_TOKEN", "t")],
-    );
-    assert_eq!(output.status.code(), Some(2));
     assert_eq!(
-        stderr(&output),
+        refused(&args, &[("GITHUB_REPOSITORY", "owner"), ("GITHUB_TOKEN", "t")]),
         "error: `GITHUB_REPOSITORY` is `owner`, not `owner/name`\nhint: GitHub Actions sets it; elsewhere export it as `owner/name`\n"
     );
     // The publishing request's own checks (branch names, the doc's path) come first too.
@@ -385,13 +387,11 @@ fn publish_checks_its_environment_before_any_work() {
         "--base",
         "main",
     ];
-    let output = track_models_env(
-        &same_branch,
-        &[("GITHUB_REPOSITORY", "owner/repo"), ("GITHUB_TOKEN", "t")],
-    );
-    assert_eq!(output.status.code(), Some(2));
     assert_eq!(
-        stderr(&output),
+        refused(
+            &same_branch,
+            &[("GITHUB_REPOSITORY", "owner/repo"), ("GITHUB_TOKEN", "t")]
+        ),
         "error: the branch `main` is also the base\nhint: pass another `--branch`\n"
     );
 }

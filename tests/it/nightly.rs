@@ -21,19 +21,7 @@ fn example(relative: &str) -> PathBuf {
 
 /// The example's SGLang snapshot as a git repository with dated commits (inside `dir`).
 fn sglang_repo(dir: &Path) -> PathBuf {
-    let repo = dir.join("sglang");
-    let made = Command::new("bash")
-        .arg(example("make-sglang-repo.sh"))
-        .arg(&repo)
-        .arg(TODAY)
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
-    repo
+    crate::support::example_sglang_repo(dir, TODAY)
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -154,13 +142,7 @@ fn the_bundled_example_runs_offline_and_a_second_night_changes_nothing() {
         "the rest was refreshed too"
     );
     let report = nightly.report();
-    let added: Vec<&str> = report["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["decision"] == "added")
-        .map(|c| c["hf_repo_id"].as_str().unwrap())
-        .collect();
+    let added = added(&report);
     assert_eq!(
         added,
         ["MiniMaxAI/MiniMax-M2.7", "nvidia/Nemotron-H-56B-Base-8K"]
@@ -222,13 +204,7 @@ async fn online_sources_stay_within_the_api_budget_and_a_warm_night_downloads_no
     let output = nightly.run(&command_env);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let report = nightly.report();
-    let added: Vec<&str> = report["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["decision"] == "added")
-        .map(|c| c["hf_repo_id"].as_str().unwrap())
-        .collect();
+    let added = added(&report);
     assert_eq!(
         added,
         ["MiniMaxAI/MiniMax-M2.7", "nvidia/Nemotron-H-56B-Base-8K"],
@@ -422,12 +398,7 @@ async fn a_gated_candidate_and_a_dead_source_do_not_stop_the_night() {
         "{}",
         minimax["reason"]
     );
-    let added: Vec<&str> = candidates
-        .iter()
-        .filter(|c| c["decision"] == "added")
-        .map(|c| c["hf_repo_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(added, ["nvidia/Nemotron-H-56B-Base-8K"]);
+    assert_eq!(added(&report), ["nvidia/Nemotron-H-56B-Base-8K"]);
     let problems: Vec<&str> = report["problems"]
         .as_array()
         .unwrap()
@@ -444,4 +415,15 @@ async fn a_gated_candidate_and_a_dead_source_do_not_stop_the_night() {
         assert!(text.contains(&format!("{heading}\n")), "lost {heading}");
     }
     assert!(!text.contains("## MiniMax M2.7\n"));
+}
+
+/// The repo ids of the candidates `report` says were added, in its order.
+fn added(report: &serde_json::Value) -> Vec<&str> {
+    report["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["decision"] == "added")
+        .map(|c| c["hf_repo_id"].as_str().unwrap())
+        .collect()
 }

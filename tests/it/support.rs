@@ -434,6 +434,70 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+// ---------------------------------------------------------------- git repositories
+
+/// Writes (`Some`) or deletes (`None`) `files` (paths in `repo`'s work tree) and commits them on
+/// `HEAD` as `author` <test@example.invalid> at `seconds` past the epoch (author and committer
+/// alike, so the history is the same on every run); returns the commit id.
+pub fn git_commit(
+    repo: &git2::Repository,
+    author: &str,
+    seconds: i64,
+    message: &str,
+    files: &[(&str, Option<&str>)],
+) -> String {
+    let workdir = repo.workdir().expect("a repository with a work tree");
+    let mut index = repo.index().unwrap();
+    for (path, text) in files {
+        let full = workdir.join(path);
+        match text {
+            Some(text) => {
+                std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+                std::fs::write(&full, text).unwrap();
+                index.add_path(Path::new(path)).unwrap();
+            }
+            None => {
+                std::fs::remove_file(&full).unwrap();
+                index.remove_path(Path::new(path)).unwrap();
+            }
+        }
+    }
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let signature =
+        git2::Signature::new(author, "test@example.invalid", &git2::Time::new(seconds, 0)).unwrap();
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    repo.commit(
+        Some("HEAD"),
+        &signature,
+        &signature,
+        message,
+        &tree,
+        &parents,
+    )
+    .unwrap()
+    .to_string()
+}
+
+/// The example workspace's SGLang snapshot as a git repository with dated commits, the newest
+/// on `today` (`examples/workspace/make-sglang-repo.sh`), at `dir/sglang`.
+pub fn example_sglang_repo(dir: &Path, today: &str) -> PathBuf {
+    let repo = dir.join("sglang");
+    let made = Command::new("bash")
+        .arg(root().join("examples/workspace/make-sglang-repo.sh"))
+        .arg(&repo)
+        .arg(today)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    repo
+}
+
 // ---------------------------------------------------------------- work counted, not timed
 
 /// The allocations one thread made during a call: a measure of the work the call did that is
