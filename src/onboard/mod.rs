@@ -656,6 +656,43 @@ fn summary_insertion_point(doc: &CoverageDoc) -> Option<(usize, bool, SummaryCol
 mod tests {
     use super::*;
 
+    /// The lines a failed request prints, from the typed errors (the snapshots pin the others
+    /// through the binary: invalid repo id, ambiguous, search failed, config file unreadable).
+    #[test]
+    fn why_a_request_failed_names_the_model() {
+        let not_fetched = ConfigUnavailable::NotFetched {
+            repo: "o/m".to_string(),
+        };
+        assert_eq!(
+            not_fetched.to_string(),
+            "config.json for `o/m` was not fetched"
+        );
+        let hub = ConfigUnavailable::Hub {
+            repo: "o/m".to_string(),
+            source: Arc::new(std::io::Error::other("`o/m` is gated (http://hub/o/m)")),
+        };
+        assert_eq!(
+            hub.to_string(),
+            "config.json unavailable for `o/m`: `o/m` is gated (http://hub/o/m)"
+        );
+        let no_repo = Unresolved::NoRepo {
+            model: "Foo".to_string(),
+        };
+        assert_eq!(
+            no_repo.to_string(),
+            "no HF repo found for `Foo`\nhint: pass `--hf-repo-id ORG/REPO`"
+        );
+        let ambiguous = Unresolved::Ambiguous {
+            model: "Foo".to_string(),
+            place: "the Hub",
+            repos: vec!["a/Foo".to_string(), "b/Foo".to_string()],
+        };
+        assert_eq!(
+            ambiguous.to_string(),
+            "`Foo` matches several repos in the Hub: `a/Foo`, `b/Foo`\nhint: pass `--hf-repo-id ORG/REPO`"
+        );
+    }
+
     #[test]
     fn thematic_breaks() {
         for line in ["---", "***", "___", "- - -", " ** * ", "-----"] {

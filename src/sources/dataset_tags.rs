@@ -246,3 +246,20 @@ pub(crate) fn list_json(
     }
     skipped
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trace_dir_without_definitions_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = read_traced(dir.path()).unwrap_err();
+        let root = dir.path().join("definitions");
+        assert_eq!(error, NoDefinitions { root: root.clone() });
+        assert_eq!(
+            error.to_string(),
+            format!("`{}` is not a folder", root.display())
+        );
+    }
+}
