@@ -27,7 +27,7 @@ use crate::plan::{
     onboarding_base, plan_run, Discovered, Job, Onboard, Plan, RunPlan, ServingConfigs,
 };
 use crate::publish::gha::Actions;
-use crate::publish::{publish_with_actions, GitHub, PublishRequest};
+use crate::publish::{publish_with_actions, PublishRequest};
 use crate::report::{Action, Report};
 use crate::request::{DiscoverArgs, PublishArgs, Request, SourceArgs};
 use crate::resolve::{self, Resolver};
@@ -687,7 +687,7 @@ impl Shell<'_> {
             publish_request(request, args, doc_text.to_string(), plan.text.clone())?;
         let outcome = self.phase("publishing the pull request", || {
             self.network.block_on(async {
-                let github = GitHub::from_env()?;
+                let github = args.environment.github()?;
                 let mut actions = Actions::from_env(&mut *out);
                 publish_with_actions(&github, &publish_request, &plan.report, &mut actions).await
             })
@@ -731,7 +731,7 @@ fn publish_request(
     generated_doc: String,
 ) -> Result<PublishRequest> {
     Ok(PublishRequest {
-        repository: args.repository.clone(),
+        repository: args.environment.repository.clone(),
         branch: args.branch.clone(),
         base: args.base.clone(),
         labels: args.labels.clone(),
