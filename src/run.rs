@@ -296,14 +296,14 @@ impl Shell<'_> {
         let config_warnings = serving.cookbook.warnings.clone();
         let serving_sources = match request.discover {
             Some(_) => {
-                let mut sources = DiscoverySources::with_serving(
+                // One Hub client per run: discovery asks through the run's.
+                let sources = DiscoverySources::with_serving(
                     |name| std::env::var(name).ok(),
+                    self.network.hub()?.clone(),
                     request.sources.sglang_dir.clone(),
                     serving.catalog,
                     serving.cookbook,
                 )?;
-                // One Hub client per run: discovery asks through the run's.
-                sources.hf = self.network.hub()?.clone();
                 Serving::Discovery(Box::new(sources))
             }
             None => Serving::Own(serving.catalog, serving.cookbook),
