@@ -25,9 +25,7 @@ use crate::sources::serving::CookbookIndex;
 use crate::sources::sglang::SglangCatalog;
 use crate::sources::Network;
 
-pub use crate::sources::dataset_tags::{
-    hub_traced, read_traced, TagReading, MAX_DEFINITION_BYTES, MAX_TAGGED_FILES,
-};
+pub use crate::sources::dataset_tags::{hub_traced, read_traced, TagReading};
 
 /// What the shell has for resolving section names to repo ids.
 pub struct Resolution<'a> {

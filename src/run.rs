@@ -27,7 +27,7 @@ use crate::plan::{
     onboarding_base, plan_run, Discovered, Job, Onboard, Plan, RunPlan, ServingConfigs,
 };
 use crate::publish::gha::Actions;
-use crate::publish::{publish_with_actions, GitHub, PublishRequest};
+use crate::publish::{publish_with_actions, PublishRequest};
 use crate::report::{Action, Report};
 use crate::request::{DiscoverArgs, PublishArgs, Request, SourceArgs};
 use crate::resolve::{self, Resolver};
@@ -296,14 +296,14 @@ impl Shell<'_> {
         let config_warnings = serving.cookbook.warnings.clone();
         let serving_sources = match request.discover {
             Some(_) => {
-                let mut sources = DiscoverySources::with_serving(
+                // One Hub client per run: discovery asks through the run's.
+                let sources = DiscoverySources::with_serving(
                     |name| std::env::var(name).ok(),
+                    self.network.hub()?.clone(),
                     request.sources.sglang_dir.clone(),
                     serving.catalog,
                     serving.cookbook,
                 )?;
-                // One Hub client per run: discovery asks through the run's.
-                sources.hf = self.network.hub()?.clone();
                 Serving::Discovery(Box::new(sources))
             }
             None => Serving::Own(serving.catalog, serving.cookbook),
@@ -682,7 +682,7 @@ impl Shell<'_> {
             publish_request(request, args, doc_text.to_string(), plan.text.clone())?;
         let outcome = self.phase("publishing the pull request", || {
             self.network.block_on(async {
-                let github = GitHub::from_env()?;
+                let github = args.environment.github()?;
                 let mut actions = Actions::from_env(&mut *out);
                 publish_with_actions(&github, &publish_request, &plan.report, &mut actions).await
             })
@@ -726,7 +726,7 @@ fn publish_request(
     generated_doc: String,
 ) -> Result<PublishRequest> {
     Ok(PublishRequest {
-        repository: args.repository.clone(),
+        repository: args.environment.repository.clone(),
         branch: args.branch.clone(),
         base: args.base.clone(),
         labels: args.labels.clone(),

@@ -19,7 +19,7 @@ use crate::doc::{CoverageDoc, DocError};
 use crate::onboard::{self, ModelRequest, Unresolved};
 use crate::report::report_from_outcome;
 pub use crate::report::Plan;
-pub use discovery::{tracked_models, Decided, Discovered, Discovery, Pick, Step};
+pub use discovery::{tracked_models, Discovered, Discovery, Pick, Step};
 
 /// What the run does to the doc.
 pub enum Job<'a> {

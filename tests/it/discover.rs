@@ -10,17 +10,19 @@ use std::time::Duration;
 use git2::Repository;
 use serde_json::{json, Value};
 use tempfile::TempDir;
-use track_models::discover::display_name::{name_key, tracked_name_keys};
-use track_models::discover::{
+use track_models::api::discover::display_name::{name_key, tracked_name_keys};
+use track_models::api::discover::{
     candidates, day0_from_clone, decide, display_name, gather, parse_openrouter_models,
     parse_router_models, why_these_models_markdown, Candidate, CatalogError, Date, Day0File,
     Day0Match, Decision, DecisionKind, DiscoveryOptions, DiscoverySources, HfList, HfListKind,
     MatchedBy, ServingCount, Signals, Source, TiedBy, TrackedModel, COOKBOOK_REPO_IDS, DAY0_FILES,
     HF_LISTS, PROVIDERS, PROVIDER_CATALOG_REACHED, SGLANG_CATALOG_REPO_IDS, SGLANG_CLASSES,
 };
-use track_models::sources::hf::{HfClient, HfConfig, ModelInfo};
-use track_models::sources::serving::{CookbookIndex, ParsedConfigs, ServingConfig, ServingSource};
-use track_models::sources::sglang::{classify, ModelClass, SglangCatalog};
+use track_models::api::sources::hf::{HfClient, HfConfig, ModelInfo};
+use track_models::api::sources::serving::{
+    CookbookIndex, ParsedConfigs, ServingConfig, ServingSource,
+};
+use track_models::api::sources::sglang::{classify, ModelClass, SglangCatalog};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -1377,11 +1379,11 @@ fn min_providers_applies_to_popularity_only_candidates() {
 fn filters_gated_non_decoders_and_unserved_architectures() {
     use DecisionKind::*;
     let gated_manual = Candidate {
-        gated: Some(track_models::sources::hf::Gated::Manual),
+        gated: Some(track_models::api::sources::hf::Gated::Manual),
         ..candidate("google/gemma-3-27b-it", &[Source::SGLANG_CATALOG], 3)
     };
     let gated_auto = Candidate {
-        gated: Some(track_models::sources::hf::Gated::Auto),
+        gated: Some(track_models::api::sources::hf::Gated::Auto),
         ..candidate("org/auto", &[Source::COOKBOOK], 0)
     };
     let embedding = Candidate {
@@ -2140,7 +2142,7 @@ async fn an_endless_provider_catalog_is_cut_at_the_cap() {
     let mut sources = fake.sources();
     sources.hf_router_url = endless.clone();
     let signals = gather(&sources, &options()).await;
-    let cap = track_models::discover::MAX_CATALOG_BYTES;
+    let cap = track_models::api::discover::MAX_CATALOG_BYTES;
     assert_eq!(
         signals
             .problems

@@ -321,7 +321,7 @@ fn duplicate_headings_cost_linear_work() {
 
 #[test]
 fn a_line_of_pipes_locates_a_bounded_number_of_cells() {
-    use track_models::doc::table::{parse_row, Cells, MAX_CELLS};
+    use track_models::api::doc::table::{parse_row, Cells, MAX_CELLS};
     let line = "|".repeat(1_000_001);
     let row = parse_row(&line, 0, 0, line.len()).unwrap();
     assert_eq!(row.len(), 1_000_000, "every cell is counted");

@@ -16,12 +16,12 @@ use std::process::Command;
 
 use git_fake::{GitFake, GitRepo};
 use latency_fake::LatencyFake;
-use track_models::onboard::{ConfigFiles, ServingOrigin};
-use track_models::request::Sizes;
-use track_models::resolve::serving_plan;
-use track_models::sources::hf::{HfClient, HfConfig};
-use track_models::sources::serving::CookbookIndex;
-use track_models::sources::serving_data::{load, ServingData, ServingDataOptions};
+use track_models::api::onboard::{ConfigFiles, ServingOrigin};
+use track_models::api::request::Sizes;
+use track_models::api::resolve::serving_plan;
+use track_models::api::sources::hf::{HfClient, HfConfig};
+use track_models::api::sources::serving::CookbookIndex;
+use track_models::api::sources::serving_data::{load, ServingData, ServingDataOptions};
 use wiremock::matchers::{path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -337,7 +337,7 @@ async fn offline_and_unreachable_runs_use_the_cached_state_and_say_how_old() {
     assert_eq!(live.requests().await.len(), before, "offline: no request");
     assert_eq!(offline.github_requests, 0);
     assert_eq!(offline.problems, Vec::<String>::new());
-    let date = track_models::discover::Date::from_unix_seconds(read_at);
+    let date = track_models::api::discover::Date::from_unix_seconds(read_at);
     assert!(
         offline.notes.iter().any(|n| n.starts_with(&format!(
             "offline: sgl-project/sglang@main from the cached state read on {date} (3 days ago) (tree "
@@ -467,7 +467,7 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
         ("Qwen/Qwen3-30B-A3B", 2, 2),
         ("deepseek-ai/DeepSeek-V3.2", 8, 8),
     ] {
-        cookbook.add(track_models::sources::serving::parse_jsx_config(
+        cookbook.add(track_models::api::sources::serving::parse_jsx_config(
             &jsx(repo, tp, ep),
             Path::new("configs/x.jsx"),
         ));

@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use track_models::dataset::DefinitionIndex;
-use track_models::doc::{CoverageDoc, DocError};
-use track_models::onboard::ModelRequest;
-use track_models::plan::{onboarding_base, plan_run, Job, Onboard, Plan, RunPlan, ServingConfigs};
-use track_models::sources::hf::{HfConfig, RetryPolicy};
-use track_models::sources::trace_dir;
+use track_models::api::dataset::DefinitionIndex;
+use track_models::api::doc::{CoverageDoc, DocError};
+use track_models::api::onboard::ModelRequest;
+use track_models::api::plan::{
+    onboarding_base, plan_run, Job, Onboard, Plan, RunPlan, ServingConfigs,
+};
+use track_models::api::sources::hf::{HfConfig, RetryPolicy};
+use track_models::api::sources::trace_dir;
 use wiremock::ResponseTemplate;
 
 pub fn root() -> &'static Path {
@@ -90,8 +92,8 @@ pub fn track_models_env(args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 /// Where rendered pull request texts point in tests: `o/r`, its bot branch, `main`.
-pub fn render_context() -> track_models::publish::render::RenderContext<'static> {
-    track_models::publish::render::RenderContext {
+pub fn render_context() -> track_models::api::publish::render::RenderContext<'static> {
+    track_models::api::publish::render::RenderContext {
         repository: "o/r",
         branch: "track-models/coverage",
         base: "main",
@@ -371,17 +373,17 @@ pub fn closed_port_endpoint() -> String {
 pub fn recording_waits(
     budget_secs: u64,
 ) -> (
-    track_models::github::rate_limit::Waits,
+    track_models::api::github::rate_limit::Waits,
     std::sync::Arc<std::sync::Mutex<Vec<std::time::Duration>>>,
 ) {
     use std::sync::{Arc, Mutex};
     let slept = Arc::new(Mutex::new(Vec::new()));
     let record = slept.clone();
-    let sleep: track_models::github::rate_limit::Sleep = Arc::new(move |wait| {
+    let sleep: track_models::api::github::rate_limit::Sleep = Arc::new(move |wait| {
         record.lock().unwrap().push(wait);
         Box::pin(async {})
     });
-    let waits = track_models::github::rate_limit::Waits::new(
+    let waits = track_models::api::github::rate_limit::Waits::new(
         std::time::Duration::from_secs(budget_secs),
         sleep,
         Arc::new(|| 1_000),

@@ -216,11 +216,11 @@ fn changed_files(repo: &Repository, commit: &git2::Commit) -> Vec<(String, &'sta
 }
 
 fn seconds(iso: &str) -> i64 {
-    track_models::discover::parse_timestamp(iso).unwrap()
+    track_models::api::discover::parse_timestamp(iso).unwrap()
 }
 
 fn iso(seconds: i64) -> String {
-    let date = track_models::discover::Date::from_unix_seconds(seconds);
+    let date = track_models::api::discover::Date::from_unix_seconds(seconds);
     let in_day = seconds.rem_euclid(86_400);
     format!(
         "{date}T{:02}:{:02}:{:02}Z",
