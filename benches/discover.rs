@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use serde_json::json;
-use track_models::cli::Cli;
-use track_models::run::run;
+use track_models::api::cli::Cli;
+use track_models::api::run::run;
 use wiremock::matchers::{method, path, path_regex, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 

@@ -7,8 +7,8 @@ use std::io::sink;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use track_models::cli::Cli;
-use track_models::run::run;
+use track_models::api::cli::Cli;
+use track_models::api::run::run;
 use wiremock::matchers::{method, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::Parser;
-use track_models::cli::Cli;
-use track_models::run::run;
+use track_models::api::cli::Cli;
+use track_models::api::run::run;
 
 const OP_TYPES: [&str; 10] = [
     "gemm",

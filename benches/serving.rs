@@ -11,7 +11,7 @@ mod latency_fake;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use track_models::sources::serving_data::{load, ServingDataOptions};
+use track_models::api::sources::serving_data::{load, ServingDataOptions};
 
 const LATENCY: Duration = Duration::from_millis(100);
 const FILES: usize = 100;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{ArgGroup, Parser};
 
-pub use crate::defaults;
+pub(crate) use crate::defaults;
 
 /// The bot's branch when `--branch` is not given.
 pub const DEFAULT_BRANCH: &str = defaults::BRANCH;

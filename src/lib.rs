@@ -2,34 +2,38 @@
 //!
 //! The pure core (`doc`, `dataset`, `arch`, `naming`, `lint`, `plan`, `report`, `markdown`) does no
 //! I/O and never reads the clock; `sources`, `atomic_file` and `run` are the I/O shell.
+//!
+//! Every module is private: what the binary, the benchmarks, the fuzz targets and the integration
+//! tests use is re-exported by [`api`], so the dead-code lint sees the rest.
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod arch;
-pub mod atomic_file;
-pub mod cli;
-pub mod console;
-pub mod dataset;
-pub mod date;
-pub mod defaults;
-pub mod discover;
-pub mod doc;
-pub mod github;
-pub mod ident;
-pub mod lint;
-pub mod lint_gather;
-pub mod markdown;
-pub mod naming;
-pub mod next;
-pub mod next_gather;
-pub mod nightly;
-pub mod onboard;
-pub mod plan;
-pub mod publish;
-pub mod report;
-pub mod request;
-pub mod resolve;
-pub mod run;
-pub mod sizing;
-pub mod sources;
-pub mod status;
-pub mod unified_diff;
+pub mod api;
+mod arch;
+mod atomic_file;
+mod cli;
+mod console;
+mod dataset;
+mod date;
+mod defaults;
+mod discover;
+mod doc;
+mod github;
+mod ident;
+mod lint;
+mod lint_gather;
+mod markdown;
+mod naming;
+mod next;
+mod next_gather;
+mod nightly;
+mod onboard;
+mod plan;
+mod publish;
+mod report;
+mod request;
+mod resolve;
+mod run;
+mod sizing;
+mod sources;
+mod status;
+mod unified_diff;

@@ -17,7 +17,6 @@ use std::path::Path;
 
 use crate::arch::parse_config;
 use crate::discover::display_name::name_key;
-use crate::doc::marker::GeneratedMarker;
 use crate::doc::CoverageDoc;
 use crate::lint::{LintInputs, LintOutcome, SectionConfig, TracedDefinition};
 use crate::onboard::ModelRequest;
@@ -26,9 +25,7 @@ use crate::sources::serving::CookbookIndex;
 use crate::sources::sglang::SglangCatalog;
 use crate::sources::Network;
 
-pub use crate::sources::dataset_tags::{
-    hub_traced, read_traced, TagReading, MAX_DEFINITION_BYTES, MAX_TAGGED_FILES,
-};
+pub use crate::sources::dataset_tags::{hub_traced, read_traced, TagReading};
 
 /// The doc a run ends with, as the lint reads it.
 #[derive(Clone, Copy)]
@@ -89,7 +86,7 @@ pub fn lint_run(
     let dir = request.sources.trace_dir.as_deref();
     let tags = match (read, dir) {
         (Some(tags), _) => tags.clone(),
-        (None, Some(dir)) => TagReading::Local(read_traced(dir).map_err(|e| e.to_string())),
+        (None, Some(dir)) => TagReading::Local(read_traced(dir)),
         (None, None) => {
             let mut notes = Vec::new();
             let traced = hub_traced_blocking(network, &request.sources.trace_repo, &mut notes);
@@ -211,7 +208,12 @@ fn section_configs(
                     .any(|name| name_key(name) == key)
         });
         let (mut extra_tp, mut extra_ep) = marker
-            .map(|m| (marker_sizes(m, "tp"), marker_sizes(m, "ep")))
+            .map(|m| {
+                (
+                    m.tp.clone().unwrap_or_default(),
+                    m.ep.clone().unwrap_or_default(),
+                )
+            })
             .unwrap_or_default();
         let (repo, text) = match (request, marker_repo) {
             // This run failed to read it: that failure is reported already.
@@ -295,16 +297,6 @@ struct Wanted {
     generated: bool,
     extra_tp: Vec<u32>,
     extra_ep: Vec<u32>,
-}
-
-/// A marker's `tp=1,2` / `ep=8` sizes.
-fn marker_sizes(marker: &GeneratedMarker, key: &str) -> Vec<u32> {
-    marker
-        .get(key)
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(|s| s.trim().parse().ok())
-        .collect()
 }
 
 /// The one repo id the cookbooks and SGLang's docs give for a section title, if exactly one.

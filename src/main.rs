@@ -5,9 +5,9 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
-use track_models::cli::Cli;
-use track_models::console::{install_subscriber, render_error, CommandGuard};
-use track_models::run::{run, RunStatus};
+use track_models::api::cli::Cli;
+use track_models::api::console::{install_subscriber, render_error, CommandGuard};
+use track_models::api::run::{run, RunStatus};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

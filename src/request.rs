@@ -12,6 +12,7 @@ use anyhow::{anyhow, bail, Result};
 use crate::atomic_file::same_file;
 use crate::cli::{Cli, Mode};
 use crate::date::Date;
+use crate::github::environment::PublishEnv;
 
 /// One validated run.
 #[derive(Debug, Clone)]
@@ -78,10 +79,11 @@ pub struct SourceArgs {
     pub cookbook_repo: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct PublishArgs {
-    /// `GITHUB_REPOSITORY` (`owner/name`), checked before any work.
-    pub repository: String,
+    /// `GITHUB_REPOSITORY` (`owner/name`), the token and the client's settings, checked
+    /// before any work by publishing's own reader of the environment.
+    pub environment: PublishEnv,
     pub branch: String,
     pub base: Option<String>,
     /// Non-blank labels only.
@@ -100,8 +102,8 @@ impl Request {
     /// [`Request::from_cli`] with `var` standing in for the process environment.
     pub fn from_cli_with(cli: &Cli, var: impl Fn(&str) -> Option<String>) -> Result<Request> {
         let models = paired_models(cli)?;
-        let repository = if cli.publish {
-            Some(publish_environment(&var)?)
+        let environment = if cli.publish {
+            Some(PublishEnv::from_vars(&var, cli.dry_run)?)
         } else {
             None
         };
@@ -136,8 +138,8 @@ impl Request {
                 cookbook_dir: cli.cookbook_dir.clone(),
                 cookbook_repo: cli.cookbook_repo.clone(),
             },
-            publish: repository.map(|repository| PublishArgs {
-                repository,
+            publish: environment.map(|environment| PublishArgs {
+                environment,
                 branch: cli.branch.clone(),
                 base: cli.base.clone(),
                 labels: cli
@@ -163,40 +165,6 @@ impl Request {
     pub fn writes_doc(&self) -> bool {
         self.mode == Mode::Write && self.publish.is_none()
     }
-}
-
-/// What `--publish` needs from the environment, checked before the run reads anything:
-/// `GITHUB_REPOSITORY` as `owner/name` (returned) and a non-blank `GITHUB_TOKEN` (the
-/// publishing client reads it again when it is built).
-// TODO(publish): when `src/publish/` exposes its own validation of the environment, call it
-// here instead; the messages are the ones `GitHub::from_vars` gives.
-fn publish_environment(var: &impl Fn(&str) -> Option<String>) -> Result<String> {
-    let repository = var("GITHUB_REPOSITORY").unwrap_or_default();
-    let repository = repository.trim();
-    if repository.is_empty() {
-        bail!("`--publish` needs `GITHUB_REPOSITORY` (`owner/name`)\nhint: GitHub Actions sets it; elsewhere export it");
-    }
-    let valid = repository.split_once('/').is_some_and(|(owner, name)| {
-        let part = |text: &str| {
-            !text.is_empty()
-                && text != "."
-                && text != ".."
-                && text
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        };
-        part(owner) && part(name)
-    });
-    if !valid {
-        bail!(
-            "`GITHUB_REPOSITORY` is `{}`, not `owner/name`\nhint: GitHub Actions sets it; elsewhere export it as `owner/name`",
-            crate::ident::echo(repository)
-        );
-    }
-    if var("GITHUB_TOKEN").is_none_or(|token| token.trim().is_empty()) {
-        bail!("`GITHUB_TOKEN` is not set\nhint: `--publish` needs a token that can write contents and pull requests");
-    }
-    Ok(repository.to_string())
 }
 
 /// Pairs each `--model-name` with its `--hf-repo-id`, `--config-file` and `--display-name`:
@@ -346,7 +314,9 @@ mod tests {
         assert_eq!(request.today, Date::parse("2026-01-02"));
         assert!(request.is_refresh_only());
         assert_eq!(
-            request.publish.map(|p| (p.repository, p.labels)),
+            request
+                .publish
+                .map(|p| (p.environment.repository, p.labels)),
             Some(("o/r".to_string(), vec!["a".to_string(), "b".to_string()]))
         );
         let error = self::request(&["--refresh-status", "--today", "2026-13-01"]).unwrap_err();

@@ -7,8 +7,9 @@
 //! that lists them.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use anyhow::{anyhow, bail, Result};
+use crate::onboard::{ConfigUnavailable, Unresolved};
 
 use crate::discover::display_name::{display_name, name_key};
 use crate::doc::refresh::SectionOutcome;
@@ -33,7 +34,7 @@ pub async fn requests(
     models: &[ModelArgs],
     sizes: &Sizes,
     resolver: &Resolver<'_>,
-) -> Vec<Result<ModelRequest>> {
+) -> Vec<Result<ModelRequest, Unresolved>> {
     let mut resolved = Vec::new();
     for model in models {
         let repo = match &model.hf_repo_id {
@@ -48,7 +49,7 @@ pub async fn requests(
         .filter(|(model, _)| model.config_file.is_none())
         .map(|(_, repo)| repo.clone())
         .collect();
-    let mut fetched: BTreeMap<String, Result<String>> = resolver
+    let mut fetched: BTreeMap<String, Result<String, ConfigUnavailable>> = resolver
         .hf
         .fetch_configs(&to_fetch)
         .await
@@ -56,7 +57,10 @@ pub async fn requests(
         .map(|(repo, result)| {
             let text = result
                 .map(|file| file.text)
-                .map_err(|e| anyhow!("config.json unavailable for `{repo}`: {e}"));
+                .map_err(|source| ConfigUnavailable::Hub {
+                    repo: repo.clone(),
+                    source: Arc::new(source),
+                });
             (repo, text)
         })
         .collect();
@@ -69,17 +73,17 @@ pub async fn requests(
                 Some(path) => {
                     crate::atomic_file::read_regular(path, crate::atomic_file::MAX_CONFIG_BYTES)
                         .and_then(|bytes| Ok(String::from_utf8(bytes)?))
-                        .map_err(|e| {
-                            format!(
-                                "reading the config file `{}` for `{name}`: {e}",
-                                path.display()
-                            )
+                        .map_err(|error| ConfigUnavailable::File {
+                            model: name.clone(),
+                            path: path.clone(),
+                            source: Arc::from(Box::<dyn std::error::Error + Send + Sync>::from(
+                                error,
+                            )),
                         })
                 }
                 None => fetched
                     .remove(&repo)
-                    .unwrap_or_else(|| Err(anyhow!("config.json for `{repo}` was not fetched")))
-                    .map_err(|e| format!("{e:#}")),
+                    .unwrap_or_else(|| Err(ConfigUnavailable::NotFetched { repo: repo.clone() })),
             };
             let display_name = model
                 .display_name
@@ -87,7 +91,7 @@ pub async fn requests(
                 .unwrap_or_else(|| display_name(&repo));
             Ok((name, repo, display_name, config))
         })
-        .collect::<Vec<Result<_>>>();
+        .collect::<Vec<Result<_, Unresolved>>>();
     let mut requests = Vec::new();
     for entry in resolved_configs {
         requests.push(match entry {
@@ -115,7 +119,7 @@ pub async fn requests(
 }
 
 impl Resolver<'_> {
-    async fn repo_id(&self, name: &str) -> Result<String> {
+    async fn repo_id(&self, name: &str) -> Result<String, Unresolved> {
         let key = name_key(name);
         if let Some(repo) = self
             .sections
@@ -147,34 +151,33 @@ impl Resolver<'_> {
                 limit: 20,
                 ..ModelQuery::default()
             };
-            let models = self.hf.list_models(&query).await.map_err(|e| {
-                anyhow!("searching the Hub for `{name}`: {e}\nhint: pass `--hf-repo-id ORG/REPO`")
-            })?;
+            let models =
+                self.hf
+                    .list_models(&query)
+                    .await
+                    .map_err(|source| Unresolved::SearchFailed {
+                        model: name.to_string(),
+                        source: Arc::new(source),
+                    })?;
             found.extend(models.into_iter().map(|m| m.id));
         }
         found.dedup();
-        match pick(&found, &key, name, "the Hub")? {
-            Some(repo) => Ok(repo),
-            None if found.is_empty() => Err(anyhow!(
-                "no HF repo found for `{name}`\nhint: pass `--hf-repo-id ORG/REPO`"
-            )),
-            None => Err(anyhow!(
-                "`{name}` matches several HF repos: {}\nhint: pass `--hf-repo-id ORG/REPO`",
-                found
-                    .iter()
-                    .take(8)
-                    .map(|r| format!("`{r}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )),
-        }
+        // `pick` answers `None` only when nothing was found.
+        pick(&found, &key, name, "the Hub")?.ok_or_else(|| Unresolved::NoRepo {
+            model: name.to_string(),
+        })
     }
 }
 
 /// The repo whose name spells the model name (letters and digits compared), else the one whose
 /// name means it (variant and quantization words dropped), else the only candidate; several
 /// without one of those is an error that lists them.
-fn pick(candidates: &[String], key: &str, name: &str, source: &str) -> Result<Option<String>> {
+fn pick(
+    candidates: &[String],
+    key: &str,
+    name: &str,
+    place: &'static str,
+) -> Result<Option<String>, Unresolved> {
     let spelled = |repo: &str| alphanumeric(repo_name(repo)) == alphanumeric(name);
     let strict: Vec<&String> = candidates.iter().filter(|r| spelled(r)).collect();
     let meant: Vec<&String> = candidates
@@ -185,12 +188,11 @@ fn pick(candidates: &[String], key: &str, name: &str, source: &str) -> Result<Op
         ([one], _, _) | ([], [one], _) => Ok(Some((*one).clone())),
         ([], [], [one]) => Ok(Some(one.clone())),
         ([], [], []) => Ok(None),
-        (_, _, many) => {
-            bail!(
-            "`{name}` matches several repos in {source}: {}\nhint: pass `--hf-repo-id ORG/REPO`",
-            many.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
-        )
-        }
+        (_, _, many) => Err(Unresolved::Ambiguous {
+            model: name.to_string(),
+            place,
+            repos: many.to_vec(),
+        }),
     }
 }
 
@@ -206,7 +208,7 @@ fn repo_name(repo: &str) -> &str {
 }
 
 /// `org/name` with the Hub's characters only (so it is safe in the marker and in URLs).
-pub fn validate_repo_id(repo: &str) -> Result<String> {
+pub fn validate_repo_id(repo: &str) -> Result<String, Unresolved> {
     let valid_part = |part: &str| {
         !part.is_empty()
             && !part.starts_with(['.', '-'])
@@ -216,7 +218,9 @@ pub fn validate_repo_id(repo: &str) -> Result<String> {
     };
     match repo.split_once('/') {
         Some((org, name)) if valid_part(org) && valid_part(name) => Ok(repo.to_string()),
-        _ => bail!("`{repo}` is not an HF repo id (expected `org/name` with letters, digits, `.`, `_`, `-`)"),
+        _ => Err(Unresolved::InvalidRepoId {
+            repo: repo.to_string(),
+        }),
     }
 }
 

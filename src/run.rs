@@ -22,12 +22,12 @@ use crate::doc::refresh::RefreshOutcome;
 use crate::doc::{CoverageDoc, DocError};
 use crate::lint_gather::{LintText, Resolution, TagReading};
 use crate::nightly;
-use crate::onboard::ModelRequest;
+use crate::onboard::{ModelRequest, Unresolved};
 use crate::plan::{
     onboarding_base, plan_run, Discovered, Job, Onboard, Plan, RunPlan, ServingConfigs,
 };
 use crate::publish::gha::Actions;
-use crate::publish::{publish_with_actions, GitHub, PublishRequest};
+use crate::publish::{publish_with_actions, PublishRequest};
 use crate::report::{Action, Report};
 use crate::request::{DiscoverArgs, PublishArgs, Request, SourceArgs};
 use crate::resolve::{self, Resolver};
@@ -123,7 +123,7 @@ struct PlanInputs {
     problems: Vec<String>,
     config_warnings: Vec<String>,
     /// One per `--model-name`: its request, or why not (naming the model).
-    resolved: Vec<Result<ModelRequest>>,
+    resolved: Vec<Result<ModelRequest, Unresolved>>,
     discovered: Option<Discovered>,
 }
 
@@ -304,14 +304,14 @@ impl Shell<'_> {
         let config_warnings = serving.cookbook.warnings.clone();
         let serving_sources = match request.discover {
             Some(_) => {
-                let mut sources = DiscoverySources::with_serving(
+                // One Hub client per run: discovery asks through the run's.
+                let sources = DiscoverySources::with_serving(
                     |name| std::env::var(name).ok(),
+                    self.network.hub()?.clone(),
                     request.sources.sglang_dir.clone(),
                     serving.catalog,
                     serving.cookbook,
                 )?;
-                // One Hub client per run: discovery asks through the run's.
-                sources.hf = self.network.hub()?.clone();
                 Serving::Discovery(Box::new(sources))
             }
             None => Serving::Own(serving.catalog, serving.cookbook),
@@ -342,7 +342,7 @@ impl Shell<'_> {
         &self,
         sections: &[crate::doc::refresh::SectionOutcome],
         serving: &Serving,
-    ) -> Result<Vec<Result<ModelRequest>>> {
+    ) -> Result<Vec<Result<ModelRequest, Unresolved>>> {
         let models = &self.request.models;
         if models.is_empty() {
             return Ok(Vec::new());
@@ -409,12 +409,7 @@ impl Shell<'_> {
         };
         let job = Job::Onboard(Onboard {
             existing,
-            // The core keeps a failure as the line it prints.
-            resolved: inputs
-                .resolved
-                .into_iter()
-                .map(|resolved| resolved.map_err(|error| format!("{error:#}")))
-                .collect(),
+            resolved: inputs.resolved,
             sglang_supports: &supports,
             refresh_all: self.request.refresh_status,
             discovered: inputs.discovered,
@@ -702,7 +697,7 @@ impl Shell<'_> {
             publish_request(request, args, doc_text.to_string(), plan.text.clone())?;
         let outcome = self.phase("publishing the pull request", || {
             self.network.block_on(async {
-                let github = GitHub::from_env()?;
+                let github = args.environment.github()?;
                 let mut actions = Actions::from_env(&mut *out);
                 publish_with_actions(&github, &publish_request, &plan.report, &mut actions).await
             })
@@ -746,7 +741,7 @@ fn publish_request(
     generated_doc: String,
 ) -> Result<PublishRequest> {
     Ok(PublishRequest {
-        repository: args.repository.clone(),
+        repository: args.environment.repository.clone(),
         branch: args.branch.clone(),
         base: args.base.clone(),
         labels: args.labels.clone(),

@@ -4,9 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use track_models::dataset::DefinitionIndex;
-use track_models::doc::refresh::refresh;
-use track_models::doc::CoverageDoc;
+use track_models::api::dataset::DefinitionIndex;
+use track_models::api::doc::refresh::refresh;
+use track_models::api::doc::CoverageDoc;
 
 fuzz_target!(|text: &str| {
     let index = DefinitionIndex::from_paths([
@@ -18,7 +18,7 @@ fuzz_target!(|text: &str| {
         return;
     };
     for block in &doc.blocks {
-        if let track_models::doc::Block::Table(table) = block {
+        if let track_models::api::doc::Block::Table(table) = block {
             for row in std::iter::once(&table.header).chain(&table.rows) {
                 for cell in row.cells.iter() {
                     assert!(cell.start <= cell.end && cell.end <= text.len());

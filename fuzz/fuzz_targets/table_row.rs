@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use track_models::doc::table::{is_delimiter, parse_row, MAX_CELLS};
+use track_models::api::doc::table::{is_delimiter, parse_row, MAX_CELLS};
 
 fuzz_target!(|line: &str| {
     let line = line.split(['\n', '\r']).next().unwrap_or_default();

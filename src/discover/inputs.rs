@@ -57,13 +57,16 @@ impl DiscoverySources {
             None => SglangCatalog::bundled(),
         };
         let cookbook = CookbookIndex::load(cookbook_dirs, sglang_dir.as_deref());
-        Self::with_serving(var, sglang_dir, catalog, cookbook)
+        let hf = HfClient::new(HfConfig::from_vars(&var)?)?;
+        Self::with_serving(var, hf, sglang_dir, catalog, cookbook)
     }
 
-    /// Like [`DiscoverySources::from_vars`] with the catalog and the serving configs already
-    /// loaded (by [`crate::sources::serving_data::load`]: local, live or cached).
+    /// Like [`DiscoverySources::from_vars`] with the run's Hub client (`hf`, built from the
+    /// same environment), and the catalog and the serving configs already loaded (by
+    /// [`crate::sources::serving_data::load`]: local, live or cached).
     pub fn with_serving(
         var: impl Fn(&str) -> Option<String>,
+        hf: HfClient,
         sglang_dir: Option<PathBuf>,
         catalog: SglangCatalog,
         cookbook: CookbookIndex,
@@ -85,7 +88,7 @@ impl DiscoverySources {
         Ok(DiscoverySources {
             hf_token: hf_config.token.clone(),
             offline: hf_config.offline,
-            hf: HfClient::new(hf_config)?,
+            hf,
             github_api_url: crate::github::api_url(&var),
             github_token: set("GITHUB_TOKEN"),
             hf_router_url: base("HF_ROUTER_URL", DEFAULT_HF_ROUTER_URL),

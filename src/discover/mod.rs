@@ -133,13 +133,14 @@ pub use day0::day0_from_clone;
 pub use decide::{
     decide, why_these_models_markdown, CandidateReport, Decision, DecisionKind, TrackedModel,
 };
-pub use display_name::display_name;
 pub use inputs::DiscoverySources;
-pub use options::{DiscoveryOptions, DEFAULT_MAX_NEW, DEFAULT_MIN_PROVIDERS, DEFAULT_SINCE_DAYS};
-pub use providers::{parse_openrouter_models, parse_router_models, CatalogError, ProviderCatalog};
-pub use repackaging::{Lineage, TiedBy};
+pub use options::DiscoveryOptions;
+pub use providers::{parse_openrouter_models, parse_router_models, CatalogError};
+#[cfg(test)]
+pub use repackaging::Lineage;
+pub use repackaging::TiedBy;
 pub use responses::MAX_CATALOG_BYTES;
-pub use signals::{Day0File, Finding, FindingValue, Findings, HfList, HfListKind, Signals, Source};
+pub use signals::{Day0File, HfList, HfListKind, Signals, Source};
 pub use source::{
     candidates, gather, gather_for_run, COOKBOOK_REPO_IDS, DATASET_MODELS, DAY0_FILES, HF_LISTS,
     PROVIDERS, PROVIDER_CATALOG_REACHED, SGLANG_CATALOG_REPO_IDS, SGLANG_CLASSES,

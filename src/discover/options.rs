@@ -2,11 +2,7 @@
 //! (`crate::defaults`, the one place they are written).
 
 use crate::date::Date;
-
-pub use crate::defaults::{
-    MAX_NEW as DEFAULT_MAX_NEW, MIN_PROVIDERS as DEFAULT_MIN_PROVIDERS,
-    SINCE_DAYS as DEFAULT_SINCE_DAYS,
-};
+use crate::defaults;
 
 /// The user's knobs and the day the run is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,13 +18,13 @@ pub struct DiscoveryOptions {
 }
 
 impl DiscoveryOptions {
-    /// The documented defaults ([`DEFAULT_MAX_NEW`], [`DEFAULT_MIN_PROVIDERS`],
-    /// [`DEFAULT_SINCE_DAYS`]) for the day `today`.
+    /// The command line's defaults ([`defaults::MAX_NEW`], [`defaults::MIN_PROVIDERS`],
+    /// [`defaults::SINCE_DAYS`]) for the day `today`.
     pub fn new(today: Date) -> DiscoveryOptions {
         DiscoveryOptions {
-            max_new: DEFAULT_MAX_NEW,
-            min_providers: DEFAULT_MIN_PROVIDERS,
-            since_days: DEFAULT_SINCE_DAYS,
+            max_new: defaults::MAX_NEW,
+            min_providers: defaults::MIN_PROVIDERS,
+            since_days: defaults::SINCE_DAYS,
             today,
         }
     }

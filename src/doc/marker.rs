@@ -26,8 +26,6 @@ pub struct GeneratedMarker {
     pub config_unavailable: bool,
     /// Fields this version does not know, in the order written.
     pub other: Vec<(String, String)>,
-    /// Every `key=value` pair as written, for [`GeneratedMarker::get`].
-    raw: Vec<(String, String)>,
 }
 
 impl GeneratedMarker {
@@ -50,7 +48,6 @@ impl GeneratedMarker {
                 "config" if value == "unavailable" => marker.config_unavailable = true,
                 _ => marker.other.push((key.to_string(), value.to_string())),
             }
-            marker.raw.push((key.to_string(), value.to_string()));
         }
         Some(marker)
     }
@@ -73,15 +70,6 @@ impl GeneratedMarker {
             config_unavailable: true,
             ..GeneratedMarker::default()
         }
-    }
-
-    /// The value written for `key`, as text. Prefer the typed fields; this is for readers
-    /// that want a field's text as written.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.raw
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
     }
 
     pub fn hf_repo_id(&self) -> Option<&str> {
@@ -164,7 +152,6 @@ mod tests {
         let parsed = GeneratedMarker::parse(&line, 3).unwrap();
         assert_eq!(parsed.hf_repo_id(), Some("Qwen/Qwen3-8B"));
         assert_eq!(parsed.tp, Some(vec![1, 2]));
-        assert_eq!(parsed.get("tp"), Some("1,2"));
         assert_eq!(parsed.line, 3);
         assert!(parsed.same_content(&marker));
         assert!(GeneratedMarker::parse("{/* a note */}", 0).is_none());

@@ -7,6 +7,8 @@
 //!   helpers: branches, commits, pull requests, labels, comments), with its write pacing and
 //!   rate-limit waits. It lives with publishing because it speaks the publishing planner's
 //!   types; it gets its client from [`client`].
+//! - [`environment`]: what publishing needs from the environment (`GITHUB_REPOSITORY`, the
+//!   token, the client's settings), checked before any work.
 //! - [`rate_limit`]: GitHub's primary and secondary rate limits recognised as GitHub answers
 //!   them, and the one per-run wait budget both clients draw on.
 //! - [`reader`]: the budgeted, size-capped reader behind SGLang day-0 and the repository reader
@@ -17,6 +19,7 @@
 //! and the token only as `Authorization` to the API's host; neither logs it.
 
 pub mod client;
+pub mod environment;
 pub mod rate_limit;
 pub mod reader;
 

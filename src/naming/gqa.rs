@@ -60,17 +60,18 @@ pub(crate) fn derive(arch: &Architecture, tps: &[u32], derivation: &mut Derivati
                 continue;
             };
             let h = heads / tp;
-            let kv_origin = if shape.kv_heads >= tp {
-                Origin::split("num_key_value_heads", shape.kv_heads, "tp", tp)
+            let (kv_origin, kv_text) = if shape.kv_heads >= tp {
+                (
+                    Origin::split("num_key_value_heads", shape.kv_heads, "tp", tp),
+                    format!("num_key_value_heads {} / tp {tp} = kv{kv}", shape.kv_heads),
+                )
             } else {
-                Origin::Derived(format!(
+                let text = format!(
                     "num_key_value_heads {} < tp {tp}: one replicated KV head per rank",
                     shape.kv_heads
-                ))
-            };
-            let kv_text = match &kv_origin {
-                Origin::Derived(text) if shape.kv_heads < tp => format!("{text} = kv{kv}"),
-                _ => format!("num_key_value_heads {} / tp {tp} = kv{kv}", shape.kv_heads),
+                );
+                let kv_text = format!("{text} = kv{kv}");
+                (Origin::Derived(text), kv_text)
             };
             let mut why = format!(
                 "num_attention_heads {heads} / tp {tp} = h{h}; {kv_text}; head_dim {}",

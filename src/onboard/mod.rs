@@ -13,6 +13,8 @@ pub mod section;
 
 use std::collections::HashSet;
 use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::arch::parse_config;
 use crate::dataset::DefinitionIndex;
@@ -34,9 +36,69 @@ pub struct ModelRequest {
     pub model_name: String,
     pub hf_repo_id: String,
     pub display_name: String,
-    /// The config.json text, or why it could not be read (naming the model and URL).
-    pub config: Result<String, String>,
+    /// The config.json text, or why it could not be read (naming the model and the file or URL).
+    pub config: Result<String, ConfigUnavailable>,
     pub serving: ServingPlan,
+}
+
+/// An error from a source this pure module does not name (the Hub client's, a file read's):
+/// kept whole, so a caller can still downcast it to its kind; shared, so a request stays `Clone`.
+pub type SourceError = Arc<dyn std::error::Error + Send + Sync>;
+
+/// Why a model's `config.json` is not at hand. Each names the model and where the config was
+/// to come from; the section then says the config is unavailable.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ConfigUnavailable {
+    /// `--config-file` could not be read (or is not UTF-8).
+    #[error("reading the config file `{}` for `{model}`: {source}", .path.display())]
+    File {
+        model: String,
+        path: PathBuf,
+        source: SourceError,
+    },
+    /// The Hub (or its cache) did not give it; `source` names the URL.
+    #[error("config.json unavailable for `{repo}`: {source}")]
+    Hub { repo: String, source: SourceError },
+    /// The fetch gave no answer for the repo.
+    #[error("config.json for `{repo}` was not fetched")]
+    NotFetched { repo: String },
+}
+
+/// Why a `--model-name` has no request: no repo id could be settled on. Each names the model
+/// (or the repo id given for it).
+#[derive(Debug, thiserror::Error)]
+pub enum Unresolved {
+    /// `--hf-repo-id` is not `org/name` with the Hub's characters.
+    #[error(
+        "`{repo}` is not an HF repo id (expected `org/name` with letters, digits, `.`, `_`, `-`)"
+    )]
+    InvalidRepoId { repo: String },
+    /// The Hub's model search failed; `source` names the URL.
+    #[error("searching the Hub for `{model}`: {source}\nhint: pass `--hf-repo-id ORG/REPO`")]
+    SearchFailed { model: String, source: SourceError },
+    /// Nothing the tool looked at names a repo for the model.
+    #[error("no HF repo found for `{model}`\nhint: pass `--hf-repo-id ORG/REPO`")]
+    NoRepo { model: String },
+    /// Several repos in `place` fit the name, none better than the others.
+    #[error(
+        "`{model}` matches several repos in {place}: {}\nhint: pass `--hf-repo-id ORG/REPO`",
+        backticked(.repos)
+    )]
+    Ambiguous {
+        model: String,
+        /// Where they were found: `the Hub`, `the cookbooks and SGLang's docs`.
+        place: &'static str,
+        repos: Vec<String>,
+    },
+}
+
+/// `` `a`, `b` ``.
+fn backticked(repos: &[String]) -> String {
+    repos
+        .iter()
+        .map(|r| format!("`{r}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What the shell needs beyond the plan: which models failed.
@@ -454,10 +516,11 @@ fn render_request(
     four_state: bool,
 ) -> (RenderedSection, Option<String>) {
     let text = match &request.config {
-        Err(reason) => {
-            let shown = crate::markdown::redact_locations(reason);
+        Err(unavailable) => {
+            let reason = unavailable.to_string();
+            let shown = crate::markdown::redact_locations(&reason);
             let rendered = section::render_unavailable(request, &shown, index, four_state);
-            return (rendered, Some(reason.clone()));
+            return (rendered, Some(reason));
         }
         Ok(text) => text,
     };
@@ -592,6 +655,43 @@ fn summary_insertion_point(doc: &CoverageDoc) -> Option<(usize, bool, SummaryCol
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The lines a failed request prints, from the typed errors (the snapshots pin the others
+    /// through the binary: invalid repo id, ambiguous, search failed, config file unreadable).
+    #[test]
+    fn why_a_request_failed_names_the_model() {
+        let not_fetched = ConfigUnavailable::NotFetched {
+            repo: "o/m".to_string(),
+        };
+        assert_eq!(
+            not_fetched.to_string(),
+            "config.json for `o/m` was not fetched"
+        );
+        let hub = ConfigUnavailable::Hub {
+            repo: "o/m".to_string(),
+            source: Arc::new(std::io::Error::other("`o/m` is gated (http://hub/o/m)")),
+        };
+        assert_eq!(
+            hub.to_string(),
+            "config.json unavailable for `o/m`: `o/m` is gated (http://hub/o/m)"
+        );
+        let no_repo = Unresolved::NoRepo {
+            model: "Foo".to_string(),
+        };
+        assert_eq!(
+            no_repo.to_string(),
+            "no HF repo found for `Foo`\nhint: pass `--hf-repo-id ORG/REPO`"
+        );
+        let ambiguous = Unresolved::Ambiguous {
+            model: "Foo".to_string(),
+            place: "the Hub",
+            repos: vec!["a/Foo".to_string(), "b/Foo".to_string()],
+        };
+        assert_eq!(
+            ambiguous.to_string(),
+            "`Foo` matches several repos in the Hub: `a/Foo`, `b/Foo`\nhint: pass `--hf-repo-id ORG/REPO`"
+        );
+    }
 
     #[test]
     fn thematic_breaks() {

@@ -133,14 +133,9 @@ impl<'a> Discovery<'a> {
     /// The answer for `repo`: the config's text, or why it could not be had (the fetch error,
     /// which names the model and the URL).
     pub fn config_read(&mut self, repo: String, answer: Result<String, ConfigError>) {
-        let parsed = answer
-            .map_err(|e| format!("config.json unavailable: {e}"))
-            .and_then(|text| match parse_config(&text) {
-                Ok(arch) => Ok((text, arch)),
-                Err(e) => Err(format!("config.json unusable: {e}")),
-            });
-        match parsed {
-            Ok((text, arch)) => {
+        // The skip's reason is the report's text for people, like every decision's.
+        let reason = match answer.map(|text| (parse_config(&text), text)) {
+            Ok((Ok(arch), text)) => {
                 self.fingerprints
                     .insert(repo.clone(), arch.fingerprint_digest());
                 if let Some(candidate) = self
@@ -153,20 +148,21 @@ impl<'a> Discovery<'a> {
                     }
                 }
                 self.configs.insert(repo, text);
+                return;
             }
-            Err(reason) => {
-                if let Some(position) = self
-                    .pool
-                    .iter()
-                    .position(|c| c.hf_repo_id.as_deref() == Some(&repo))
-                {
-                    self.unreadable.push(Decision {
-                        candidate: self.pool.remove(position),
-                        decision: DecisionKind::Skipped,
-                        reason,
-                    });
-                }
-            }
+            Ok((Err(unusable), _)) => format!("config.json unusable: {unusable}"),
+            Err(unavailable) => format!("config.json unavailable: {unavailable}"),
+        };
+        if let Some(position) = self
+            .pool
+            .iter()
+            .position(|c| c.hf_repo_id.as_deref() == Some(&repo))
+        {
+            self.unreadable.push(Decision {
+                candidate: self.pool.remove(position),
+                decision: DecisionKind::Skipped,
+                reason,
+            });
         }
     }
 }
@@ -230,8 +226,7 @@ pub fn tracked_models(doc: &CoverageDoc, sections: &[SectionOutcome]) -> Vec<Tra
         .map(|section| {
             let fingerprint = doc
                 .marker_in(section.heading_line..section.end_line)
-                .and_then(|marker| marker.get("fingerprint"))
-                .map(str::to_string);
+                .and_then(|marker| marker.fingerprint.clone());
             TrackedModel {
                 name: section.title.clone(),
                 hf_repo_id: section.hf_repo_id.clone(),

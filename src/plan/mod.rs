@@ -16,10 +16,10 @@ pub mod discovery;
 use crate::dataset::DefinitionIndex;
 use crate::doc::refresh::{refresh, refresh_summary_only, RefreshOutcome};
 use crate::doc::{CoverageDoc, DocError};
-use crate::onboard::{self, ModelRequest};
+use crate::onboard::{self, ModelRequest, Unresolved};
 use crate::report::report_from_outcome;
 pub use crate::report::Plan;
-pub use discovery::{tracked_models, Decided, Discovered, Discovery, Pick, Step};
+pub use discovery::{tracked_models, Discovered, Discovery, Pick, Step};
 
 /// What the run does to the doc.
 pub enum Job<'a> {
@@ -36,7 +36,7 @@ pub struct Onboard<'a> {
     /// resolve names and to know what is tracked): [`onboarding_base`].
     pub existing: &'a RefreshOutcome,
     /// The `--model-name`s in order: resolved, or why not (naming the model).
-    pub resolved: Vec<Result<ModelRequest, String>>,
+    pub resolved: Vec<Result<ModelRequest, Unresolved>>,
     /// Whether SGLang implements an architecture class.
     pub sglang_supports: &'a dyn Fn(&str) -> bool,
     /// `--refresh-status` too: refresh every other section as well.
@@ -106,7 +106,7 @@ fn plan_onboarding(
     for resolved in job.resolved {
         match resolved {
             Ok(request) => requests.push(request),
-            Err(failure) => failures.push(failure),
+            Err(unresolved) => failures.push(unresolved.to_string()),
         }
     }
     let mut problems = job.problems;
@@ -323,7 +323,9 @@ mod tests {
         let warnings = strings(&WARNINGS);
         let job = Job::Onboard(Onboard {
             existing: &existing,
-            resolved: vec![Err("`Foo`: no repo id".to_string())],
+            resolved: vec![Err(Unresolved::NoRepo {
+                model: "Foo".to_string(),
+            })],
             sglang_supports: &|_| true,
             refresh_all: false,
             discovered: Some(discovered),
@@ -349,7 +351,10 @@ mod tests {
             ]
         );
         assert_eq!(planned.plan.report.problems, [WARNINGS[2], WARNINGS[3]]);
-        assert_eq!(planned.failures, ["`Foo`: no repo id"]);
+        assert_eq!(
+            planned.failures,
+            ["no HF repo found for `Foo`\nhint: pass `--hf-repo-id ORG/REPO`"]
+        );
         let requested: Vec<(&str, &str, bool)> = planned
             .requests
             .iter()

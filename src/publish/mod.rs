@@ -46,8 +46,8 @@ use anyhow::{anyhow, Result};
 use serde::Serialize;
 
 pub use gha::Actions;
-pub use github::{GitHub, GitHubError, PublishEnv, RefUpdate};
-pub use plan::{plan, PublishPlan, RemoteState, Step};
+pub use github::GitHub;
+pub use plan::{PublishPlan, RemoteState, Step};
 pub use render::{content_hash, render_body, render_comment, render_title, Notice, RenderContext};
 
 use crate::report::Report;

@@ -553,4 +553,27 @@ mod tests {
             ["docs"]
         );
     }
+
+    #[test]
+    fn who_made_lists_five_commits_then_counts_the_rest() {
+        let commits = |n: usize| -> Vec<ForeignCommit> {
+            (0..n)
+                .map(|i| ForeignCommit {
+                    sha: format!("{i}{}", "a".repeat(39)),
+                    who: format!("user{i}"),
+                })
+                .collect()
+        };
+        assert_eq!(who_made(&commits(1)), "0aaaaaa by user0");
+        assert_eq!(
+            who_made(&commits(5)),
+            "0aaaaaa by user0, 1aaaaaa by user1, 2aaaaaa by user2, 3aaaaaa by user3, \
+             4aaaaaa by user4"
+        );
+        assert_eq!(
+            who_made(&commits(6)),
+            "0aaaaaa by user0, 1aaaaaa by user1, 2aaaaaa by user2, 3aaaaaa by user3, \
+             4aaaaaa by user4, 1 more"
+        );
+    }
 }

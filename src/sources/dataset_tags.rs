@@ -51,10 +51,10 @@ pub async fn hub_traced(
 /// Every `definitions/**/*.json` with its `model:` / `tp:` / `ep:` tags, and how many files were
 /// skipped (unreadable, not JSON, too large, past the limits). The files are parsed by as many
 /// threads as there are cores (at most 4), like the dataset walk.
-pub fn read_traced(trace_dir: &Path) -> anyhow::Result<(Vec<TracedDefinition>, usize)> {
+pub fn read_traced(trace_dir: &Path) -> Result<(Vec<TracedDefinition>, usize), NoDefinitions> {
     let root = trace_dir.join("definitions");
     if !root.is_dir() {
-        anyhow::bail!("`{}` is not a folder", root.display());
+        return Err(NoDefinitions { root });
     }
     let mut files = Vec::new();
     let mut skipped = list_json(&root, MAX_DEPTH, MAX_TAGGED_FILES, &mut files);
@@ -133,12 +133,20 @@ fn traced_definition(path: &Path, tags: FileTags) -> Option<TracedDefinition> {
     (!definition.models.is_empty()).then_some(definition)
 }
 
+/// Why no tag of a `--trace-dir` could be read: its `definitions` folder is not a folder.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{}` is not a folder", .root.display())]
+pub struct NoDefinitions {
+    /// `<trace dir>/definitions`.
+    pub root: PathBuf,
+}
+
 /// The dataset's tags as a run read them: read once, by discovery's `dataset` source, and
 /// handed to the lint at the end of the run.
 #[derive(Debug, Clone)]
 pub enum TagReading {
     /// From `--trace-dir`: the definitions and how many files were skipped, or why none were read.
-    Local(Result<(Vec<TracedDefinition>, usize), String>),
+    Local(Result<(Vec<TracedDefinition>, usize), NoDefinitions>),
     /// From the Hub: the definitions, unless the dataset could not be read, and the `lint:`
     /// notes of what was not read.
     Hub(Option<Vec<TracedDefinition>>, Vec<String>),
@@ -147,7 +155,7 @@ pub enum TagReading {
 /// Reads the tags from `--trace-dir`, else from the Hub's copy of `--trace-repo` through `hf`.
 pub async fn read_tags(request: &Request, hf: &HfClient) -> TagReading {
     match request.sources.trace_dir.as_deref() {
-        Some(dir) => TagReading::Local(read_traced(dir).map_err(|error| error.to_string())),
+        Some(dir) => TagReading::Local(read_traced(dir)),
         None => {
             let mut notes = Vec::new();
             let traced = hub_traced(hf, &request.sources.trace_repo, &mut notes).await;
@@ -237,4 +245,21 @@ pub(crate) fn list_json(
         }
     }
     skipped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_trace_dir_without_definitions_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = read_traced(dir.path()).unwrap_err();
+        let root = dir.path().join("definitions");
+        assert_eq!(error, NoDefinitions { root: root.clone() });
+        assert_eq!(
+            error.to_string(),
+            format!("`{}` is not a folder", root.display())
+        );
+    }
 }

@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use super::github_repo::{self, read_live, RepoCache, RepoRef, RepoSnapshot, Wanted};
+use super::github_repo::{self, read_live, RepoCache, RepoError, RepoRef, RepoSnapshot, Wanted};
 use super::serving::{parse_cookbook_yaml, parse_jsx_config, CookbookIndex};
 use super::sglang::{SglangCatalog, BUNDLED_DATE};
 use crate::github::reader::GithubApi;
@@ -160,9 +160,36 @@ pub struct ServingData {
 enum Read {
     Live(RepoSnapshot),
     /// `(snapshot, why the live read was not used)`; the reason is `None` when offline.
-    Cached(RepoSnapshot, Option<String>),
+    Cached(RepoSnapshot, Option<LiveFailure>),
     /// Neither live nor cached: why.
-    Nothing(String),
+    Nothing(NotRead),
+}
+
+/// Why a repository was not read live.
+#[derive(Debug, thiserror::Error)]
+enum LiveFailure {
+    /// A request failed, its answer was unusable, or the budget ran out (names the repository
+    /// or the URL).
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+    /// The whole read took longer than the deadline.
+    #[error("`{repo}`: not read within {} s", .deadline.as_secs())]
+    Deadline { repo: String, deadline: Duration },
+    /// No HTTP client to read with.
+    #[error("cannot build an HTTP client: {0:#}")]
+    Client(anyhow::Error),
+}
+
+/// Why a repository gave nothing, neither live nor from the cache.
+#[derive(Debug, thiserror::Error)]
+enum NotRead {
+    #[error("offline and {0}")]
+    Offline(RepoError),
+    #[error("{live}, and {cached}")]
+    Neither {
+        live: LiveFailure,
+        cached: RepoError,
+    },
 }
 
 /// Loads the catalog and the serving configurations (see the module doc). Never fails.
@@ -279,7 +306,7 @@ async fn read(
     if options.offline {
         return match cache.load(repo) {
             Ok(snapshot) => Read::Cached(snapshot, None),
-            Err(why) => Read::Nothing(format!("offline and {why}")),
+            Err(why) => Read::Nothing(NotRead::Offline(why)),
         };
     }
     let built = GithubApi::new(
@@ -292,23 +319,22 @@ async fn read(
         Ok(mut api) => {
             let walk = read_live(&mut api, cache, repo, wanted, now);
             let result = match tokio::time::timeout(options.deadline, walk).await {
-                Ok(result) => result.map_err(|err| err.to_string()),
-                Err(_) => Err(format!(
-                    "`{}`: not read within {} s",
-                    repo.repo,
-                    options.deadline.as_secs()
-                )),
+                Ok(result) => result.map_err(LiveFailure::Repo),
+                Err(_) => Err(LiveFailure::Deadline {
+                    repo: repo.repo.clone(),
+                    deadline: options.deadline,
+                }),
             };
             data.github_requests += u64::from(api.used);
             result
         }
-        Err(err) => Err(format!("cannot build an HTTP client: {err:#}")),
+        Err(err) => Err(LiveFailure::Client(err)),
     };
     match live {
         Ok(snapshot) => Read::Live(snapshot),
         Err(why) => match cache.load(repo) {
             Ok(snapshot) => Read::Cached(snapshot, Some(why)),
-            Err(cached) => Read::Nothing(format!("{why}, and {cached}")),
+            Err(cached) => Read::Nothing(NotRead::Neither { live: why, cached }),
         },
     }
 }
@@ -385,6 +411,34 @@ fn describe_age(read_at: i64, now: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What a repository that was not read live says (one line each, naming the repository).
+    #[test]
+    fn why_a_repository_was_not_read() {
+        let late = || LiveFailure::Deadline {
+            repo: "o/r".to_string(),
+            deadline: Duration::from_secs(90),
+        };
+        assert_eq!(late().to_string(), "`o/r`: not read within 90 s");
+        let budget = LiveFailure::from(RepoError::Budget("o/r".to_string()));
+        assert_eq!(budget.to_string(), "`o/r`: request budget reached");
+        let cached = || RepoError::NothingCached {
+            repo: "o/r".to_string(),
+            path: "/c/o--r.json".to_string(),
+        };
+        assert_eq!(
+            NotRead::Neither {
+                live: late(),
+                cached: cached()
+            }
+            .to_string(),
+            "`o/r`: not read within 90 s, and nothing cached for `o/r` (`/c/o--r.json`)"
+        );
+        assert_eq!(
+            NotRead::Offline(cached()).to_string(),
+            "offline and nothing cached for `o/r` (`/c/o--r.json`)"
+        );
+    }
 
     #[test]
     fn ages() {

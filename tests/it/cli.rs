@@ -208,40 +208,25 @@ fn usage_errors_exit_2() {
 /// second run is served from the listing cache keyed by the dataset's sha.
 #[tokio::test(flavor = "multi_thread")]
 async fn without_trace_dir_the_dataset_is_listed_from_the_hub() {
-    use wiremock::matchers::{method, path, query_param};
-    use wiremock::{Mock, MockServer, ResponseTemplate};
+    use crate::support::{hub_dataset_sha, hub_tree, tree_entries};
+    use wiremock::MockServer;
 
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path("/api/datasets/flashinfer-ai/flashinfer-trace"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"_id": "x", "id": "flashinfer-ai/flashinfer-trace", "sha": "abc123"})))
+    let dataset = "flashinfer-ai/flashinfer-trace";
+    hub_dataset_sha(dataset, "abc123")
         .expect(2)
         .mount(&server)
         .await;
-    let tree = |folder: &str, files: &[&str]| {
-        let entries: Vec<serde_json::Value> = files
-            .iter()
-            .map(|f| serde_json::json!({"type": "file", "oid": "0", "size": 2, "path": format!("{folder}/{f}")}))
-            .collect();
-        ResponseTemplate::new(200).set_body_json(entries)
-    };
-    Mock::given(method("GET"))
-        .and(path(
-            "/api/datasets/flashinfer-ai/flashinfer-trace/tree/abc123/definitions",
-        ))
-        .and(query_param("recursive", "true"))
-        .respond_with(tree(
-            "definitions",
-            &["gemm/gemm_n1_k1.json", "rmsnorm/rmsnorm_h1.json"],
-        ))
+    let definitions = [
+        "definitions/gemm/gemm_n1_k1.json",
+        "definitions/rmsnorm/rmsnorm_h1.json",
+    ];
+    hub_tree(dataset, "abc123", "definitions", tree_entries(&definitions))
         .expect(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(
-            "/api/datasets/flashinfer-ai/flashinfer-trace/tree/abc123/workloads",
-        ))
-        .respond_with(tree("workloads", &["gemm/gemm_n1_k1.jsonl"]))
+    let workloads = ["workloads/gemm/gemm_n1_k1.jsonl"];
+    hub_tree(dataset, "abc123", "workloads", tree_entries(&workloads))
         .expect(1)
         .mount(&server)
         .await;
@@ -260,17 +245,24 @@ async fn without_trace_dir_the_dataset_is_listed_from_the_hub() {
             .output()
             .unwrap()
     };
+    // What a run says: the listing's requests, the lint, the doc's one warning, then `last`.
+    let said = |requests: u32, last: &str| {
+        format!(
+            "progress: listing the dataset `flashinfer-ai/flashinfer-trace`\n\
+             progress: listing the dataset `flashinfer-ai/flashinfer-trace`: done, {requests} Hub request(s)\n\
+             progress: linting the doc\n\
+             progress: linting the doc: done\n\
+             warning: `{path}`:3: the doc has model sections but no `## Summary` heading: no summary label is refreshed\n\
+             {last}\n"
+        )
+    };
     let output = run();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
         stderr(&output),
-        format!(
-            "progress: listing the dataset `flashinfer-ai/flashinfer-trace`\n\
-             progress: listing the dataset `flashinfer-ai/flashinfer-trace`: done, 3 Hub request(s)\n\
-             progress: linting the doc\n\
-             progress: linting the doc: done\n\
-             warning: `{path}`:3: the doc has model sections but no `## Summary` heading: no summary label is refreshed\n\
-             updated `{path}` (1 section changed, 0 models added, 1 definition missing)\n"
+        said(
+            3,
+            &format!("updated `{path}` (1 section changed, 0 models added, 1 definition missing)")
         )
     );
     assert_eq!(
@@ -282,13 +274,11 @@ async fn without_trace_dir_the_dataset_is_listed_from_the_hub() {
     // The second run: one request (the dataset's sha), the listing from the cache.
     assert_eq!(
         stderr(&output),
-        format!(
-            "progress: listing the dataset `flashinfer-ai/flashinfer-trace`\n\
-             progress: listing the dataset `flashinfer-ai/flashinfer-trace`: done, 1 Hub request(s)\n\
-             progress: linting the doc\n\
-             progress: linting the doc: done\n\
-             warning: `{path}`:3: the doc has model sections but no `## Summary` heading: no summary label is refreshed\n\
-             `{path}` is up to date (0 sections changed, 0 models added, 1 definition missing)\n"
+        said(
+            1,
+            &format!(
+                "`{path}` is up to date (0 sections changed, 0 models added, 1 definition missing)"
+            )
         )
     );
 }
@@ -365,26 +355,23 @@ fn publish_checks_its_environment_before_any_work() {
         "--trace-dir",
         "/nonexistent/trace",
     ];
+    // What a refused run says (it exits 2).
+    let refused = |args: &[&str], env: &[(&str, &str)]| {
+        let output = track_models_env(args, env);
+        assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+        stderr(&output)
+    };
     // Blank counts as unset (and keeps a CI runner's own `GITHUB_REPOSITORY` out).
-    let output = track_models_env(&args, &[("GITHUB_REPOSITORY", " ")]);
-    assert_eq!(output.status.code(), Some(2));
     assert_eq!(
-        stderr(&output),
+        refused(&args, &[("GITHUB_REPOSITORY", " ")]),
         "error: `--publish` needs `GITHUB_REPOSITORY` (`owner/name`)\nhint: GitHub Actions sets it; elsewhere export it\n"
     );
-    let output = track_models_env(&args, &[("GITHUB_REPOSITORY", "owner/repo")]);
-    assert_eq!(output.status.code(), Some(2));
     assert_eq!(
-        stderr(&output),
+        refused(&args, &[("GITHUB_REPOSITORY", "owner/repo")]),
         "error: `GITHUB_TOKEN` is not set\nhint: `--publish` needs a token that can write contents and pull requests\n"
     );
-    let output = track_models_env(
-        &args,
-        &[("GITHUB_REPOSITORY", "owner"), ("GITHUB_TOKEN", "t")],
-    );
-    assert_eq!(output.status.code(), Some(2));
     assert_eq!(
-        stderr(&output),
+        refused(&args, &[("GITHUB_REPOSITORY", "owner"), ("GITHUB_TOKEN", "t")]),
         "error: `GITHUB_REPOSITORY` is `owner`, not `owner/name`\nhint: GitHub Actions sets it; elsewhere export it as `owner/name`\n"
     );
     // The publishing request's own checks (branch names, the doc's path) come first too.
@@ -400,13 +387,11 @@ fn publish_checks_its_environment_before_any_work() {
         "--base",
         "main",
     ];
-    let output = track_models_env(
-        &same_branch,
-        &[("GITHUB_REPOSITORY", "owner/repo"), ("GITHUB_TOKEN", "t")],
-    );
-    assert_eq!(output.status.code(), Some(2));
     assert_eq!(
-        stderr(&output),
+        refused(
+            &same_branch,
+            &[("GITHUB_REPOSITORY", "owner/repo"), ("GITHUB_TOKEN", "t")]
+        ),
         "error: the branch `main` is also the base\nhint: pass another `--branch`\n"
     );
 }

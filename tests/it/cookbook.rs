@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use track_models::sources::serving::{
+use track_models::api::sources::serving::{
     parse_cookbook_yaml, parse_jsx_config, CookbookIndex, ParsedConfigs, ServingConfig,
     ServingSource,
 };

@@ -7,24 +7,26 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use git2::{Repository, Signature, Time};
+use git2::Repository;
 use serde_json::{json, Value};
 use tempfile::TempDir;
-use track_models::discover::display_name::{name_key, tracked_name_keys};
-use track_models::discover::{
+use track_models::api::discover::display_name::{name_key, tracked_name_keys};
+use track_models::api::discover::{
     candidates, day0_from_clone, decide, display_name, gather, parse_openrouter_models,
     parse_router_models, why_these_models_markdown, Candidate, CatalogError, Date, Day0File,
     Day0Match, Decision, DecisionKind, DiscoveryOptions, DiscoverySources, HfList, HfListKind,
     MatchedBy, ServingCount, Signals, Source, TiedBy, TrackedModel, COOKBOOK_REPO_IDS, DAY0_FILES,
     HF_LISTS, PROVIDERS, PROVIDER_CATALOG_REACHED, SGLANG_CATALOG_REPO_IDS, SGLANG_CLASSES,
 };
-use track_models::sources::hf::{HfClient, HfConfig, ModelInfo, RetryPolicy};
-use track_models::sources::serving::{CookbookIndex, ParsedConfigs, ServingConfig, ServingSource};
-use track_models::sources::sglang::{classify, ModelClass, SglangCatalog};
+use track_models::api::sources::hf::{HfClient, HfConfig, ModelInfo};
+use track_models::api::sources::serving::{
+    CookbookIndex, ParsedConfigs, ServingConfig, ServingSource,
+};
+use track_models::api::sources::sglang::{classify, ModelClass, SglangCatalog};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use crate::support::{closed_port_endpoint, root};
+use crate::support::{closed_port_endpoint, example_sglang_repo, git_commit, root};
 
 const MODELS: &str = "python/sglang/srt/models";
 
@@ -78,47 +80,25 @@ impl History {
         self.dir.path()
     }
 
+    /// Commits one new model file, `file`, whose `EntryClass` is `class`; returns the commit id.
+    fn add_model(&self, days_before: i64, message: &str, file: &str, class: &str) -> String {
+        self.commit(days_before, message, &[(file, Some(&model_file(&[class])))])
+    }
+
     /// Writes (`Some`) or deletes (`None`) files under the models folder and commits; returns the
     /// commit id.
     fn commit(&self, days_before: i64, message: &str, changes: &[(&str, Option<&str>)]) -> String {
-        let mut index = self.repo.index().unwrap();
-        for (file, content) in changes {
-            let relative = format!("{MODELS}/{file}");
-            let absolute = self.path().join(&relative);
-            match content {
-                Some(text) => {
-                    std::fs::create_dir_all(absolute.parent().unwrap()).unwrap();
-                    std::fs::write(&absolute, text).unwrap();
-                    index.add_path(Path::new(&relative)).unwrap();
-                }
-                None => {
-                    std::fs::remove_file(&absolute).unwrap();
-                    index.remove_path(Path::new(&relative)).unwrap();
-                }
-            }
-        }
-        index.write().unwrap();
-        let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
+        let paths: Vec<String> = changes
+            .iter()
+            .map(|(file, _)| format!("{MODELS}/{file}"))
+            .collect();
+        let files: Vec<(&str, Option<&str>)> = paths
+            .iter()
+            .zip(changes)
+            .map(|(path, (_, content))| (path.as_str(), *content))
+            .collect();
         let seconds = today().add_days(-days_before).unix_seconds() + 12 * 3600;
-        let signature = Signature::new(
-            "SGLang Test",
-            "test@example.invalid",
-            &Time::new(seconds, 0),
-        )
-        .unwrap();
-        let parent = self.repo.head().ok().map(|h| h.peel_to_commit().unwrap());
-        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
-        self.repo
-            .commit(
-                Some("HEAD"),
-                &signature,
-                &signature,
-                message,
-                &tree,
-                &parents,
-            )
-            .unwrap()
-            .to_string()
+        git_commit(&self.repo, "SGLang Test", seconds, message, &files)
     }
 }
 
@@ -147,16 +127,8 @@ fn day0_from_git_takes_model_files_added_inside_the_window() {
         ],
     );
     // The window is 2026-10-21 ..= 2026-11-20: 31 days before is out, 30 days before is in.
-    history.commit(
-        31,
-        "Support Old",
-        &[("old.py", Some(&model_file(&["OldForCausalLM"])))],
-    );
-    let edge = history.commit(
-        30,
-        "Support Edge",
-        &[("edge.py", Some(&model_file(&["EdgeForCausalLM"])))],
-    );
+    history.add_model(31, "Support Old", "old.py", "OldForCausalLM");
+    let edge = history.add_model(30, "Support Edge", "edge.py", "EdgeForCausalLM");
     let minimax = history.commit(
         20,
         "Support MiniMax M2",
@@ -205,11 +177,7 @@ fn day0_from_git_takes_model_files_added_inside_the_window() {
         &[("llama.py", None), ("llama_legacy.py", Some(&llama_phi))],
     );
     // After `today`: not in the window either.
-    history.commit(
-        -1,
-        "Support Future",
-        &[("future.py", Some(&model_file(&["FutureForCausalLM"])))],
-    );
+    history.add_model(-1, "Support Future", "future.py", "FutureForCausalLM");
 
     let (files, problems) = day0_from_clone(history.path(), &options());
     assert_eq!(problems, Vec::<String>::new());
@@ -271,21 +239,9 @@ fn day0_from_git_without_a_clone_is_a_problem_line() {
 #[test]
 fn day0_from_a_shallow_clone_cut_inside_the_window_is_a_problem_line() {
     let history = History::new();
-    history.commit(
-        100,
-        "Initial",
-        &[("llama.py", Some(&model_file(&["LlamaForCausalLM"])))],
-    );
-    let cut = history.commit(
-        20,
-        "Support B",
-        &[("b.py", Some(&model_file(&["BForCausalLM"])))],
-    );
-    let newest = history.commit(
-        10,
-        "Support C",
-        &[("c.py", Some(&model_file(&["CForCausalLM"])))],
-    );
+    history.add_model(100, "Initial", "llama.py", "LlamaForCausalLM");
+    let cut = history.add_model(20, "Support B", "b.py", "BForCausalLM");
+    let newest = history.add_model(10, "Support C", "c.py", "CForCausalLM");
     // What `git clone --depth 2` leaves: the oldest commit kept is listed in `.git/shallow`.
     std::fs::write(history.path().join(".git/shallow"), format!("{cut}\n")).unwrap();
 
@@ -342,15 +298,11 @@ impl Fake {
     }
 
     fn sources(&self) -> DiscoverySources {
-        let mut config = HfConfig::new(self.uri(), self.home.path().join("hub"));
-        config.timeout = Duration::from_secs(5);
-        config.connect_timeout = Duration::from_secs(1);
-        config.retry = RetryPolicy {
-            max_tries: 2,
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: Duration::from_millis(10),
-            max_rate_limit_wait: Duration::from_secs(1),
-        };
+        let mut config = crate::support::hf_config(&self.uri(), &self.home.path().join("hub"));
+        // One more try at most, and short waits: the sources' faults are what is tested.
+        config.retry.max_tries = 2;
+        config.retry.max_backoff = Duration::from_millis(10);
+        config.retry.max_rate_limit_wait = Duration::from_secs(1);
         DiscoverySources {
             hf: HfClient::new(config).unwrap(),
             hf_token: Some("hf_test_token".to_string()),
@@ -386,24 +338,28 @@ impl Fake {
                 .mount(&self.server)
                 .await;
         }
-        Mock::given(method("GET"))
-            .and(path("/router/v1/models"))
-            .respond_with(json_bytes(fixture("hf-router-models.json")))
-            .with_priority(HEALTHY)
-            .mount(&self.server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path("/openrouter/models"))
-            .respond_with(json_bytes(fixture("openrouter-models.slugs.json")))
-            .with_priority(HEALTHY)
-            .mount(&self.server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path("/github/repos/sgl-project/sglang/commits"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-            .with_priority(HEALTHY)
-            .mount(&self.server)
-            .await;
+        let healthy = [
+            (
+                "/router/v1/models",
+                json_bytes(fixture("hf-router-models.json")),
+            ),
+            (
+                "/openrouter/models",
+                json_bytes(fixture("openrouter-models.slugs.json")),
+            ),
+            (
+                "/github/repos/sgl-project/sglang/commits",
+                ResponseTemplate::new(200).set_body_json(json!([])),
+            ),
+        ];
+        for (route, answer) in healthy {
+            Mock::given(method("GET"))
+                .and(path(route))
+                .respond_with(answer)
+                .with_priority(HEALTHY)
+                .mount(&self.server)
+                .await;
+        }
     }
 
     /// The URL a request was sent to (wiremock reports the host as `localhost`).
@@ -814,22 +770,19 @@ async fn mount_sglang_history(fake: &Fake) {
         )))
         .mount(&fake.server)
         .await;
-    Mock::given(method("GET"))
-        .and(path("/github/repos/sgl-project/sglang/commits/c3"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(commit_files(
-            "c3",
-            &[(&format!("{MODELS}/nemotron_h.py"), "added")],
-        )))
-        .mount(&fake.server)
-        .await;
-    Mock::given(method("GET"))
-        .and(path("/github/repos/sgl-project/sglang/commits/c1"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(commit_files(
-            "c1",
-            &[(&format!("{MODELS}/llama.py"), "modified")],
-        )))
-        .mount(&fake.server)
-        .await;
+    for (sha, file, status) in [
+        ("c3", "nemotron_h.py", "added"),
+        ("c1", "llama.py", "modified"),
+    ] {
+        let files = commit_files(sha, &[(&format!("{MODELS}/{file}"), status)]);
+        Mock::given(method("GET"))
+            .and(path(format!(
+                "/github/repos/sgl-project/sglang/commits/{sha}"
+            )))
+            .respond_with(ResponseTemplate::new(200).set_body_json(files))
+            .mount(&fake.server)
+            .await;
+    }
     Mock::given(method("GET"))
         .and(path(format!(
             "/github/repos/sgl-project/sglang/contents/{MODELS}/nemotron_h.py"
@@ -1426,11 +1379,11 @@ fn min_providers_applies_to_popularity_only_candidates() {
 fn filters_gated_non_decoders_and_unserved_architectures() {
     use DecisionKind::*;
     let gated_manual = Candidate {
-        gated: Some(track_models::sources::hf::Gated::Manual),
+        gated: Some(track_models::api::sources::hf::Gated::Manual),
         ..candidate("google/gemma-3-27b-it", &[Source::SGLANG_CATALOG], 3)
     };
     let gated_auto = Candidate {
-        gated: Some(track_models::sources::hf::Gated::Auto),
+        gated: Some(track_models::api::sources::hf::Gated::Auto),
         ..candidate("org/auto", &[Source::COOKBOOK], 0)
     };
     let embedding = Candidate {
@@ -2105,19 +2058,7 @@ fn example_tracked() -> Vec<TrackedModel> {
 #[tokio::test]
 async fn example_workspace_offline_adds_minimax_m27_and_nemotron_h() {
     let work = TempDir::new().unwrap();
-    let sglang = work.path().join("sglang");
-    let script = root().join("examples/workspace/make-sglang-repo.sh");
-    let made = std::process::Command::new("bash")
-        .arg(&script)
-        .arg(&sglang)
-        .arg("2026-11-20")
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
+    let sglang = example_sglang_repo(work.path(), "2026-11-20");
 
     let mut config = HfConfig::new(closed_port_endpoint(), work.path().join("hub"));
     config.offline = true;
@@ -2201,7 +2142,7 @@ async fn an_endless_provider_catalog_is_cut_at_the_cap() {
     let mut sources = fake.sources();
     sources.hf_router_url = endless.clone();
     let signals = gather(&sources, &options()).await;
-    let cap = track_models::discover::MAX_CATALOG_BYTES;
+    let cap = track_models::api::discover::MAX_CATALOG_BYTES;
     assert_eq!(
         signals
             .problems

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use track_models::sources::hf::{
+use track_models::api::sources::hf::{
     ConfigSummary, DatasetListing, Gated, HfClient, HfConfig, HfError, Limits, ListedFile,
     ModelQuery, ProviderMapping, Sleeper,
 };
@@ -877,7 +877,7 @@ async fn cache_layout_matches_the_hf_standard() {
     let file = client.fetch_config("Qwen/Qwen3-8B").await.unwrap();
     assert_eq!(
         file,
-        track_models::sources::hf::ConfigFile {
+        track_models::api::sources::hf::ConfigFile {
             text: body.clone(),
             sha: SHA.to_string(),
             url: format!("{}/Qwen/Qwen3-8B/resolve/{SHA}/config.json", server.uri()),

@@ -15,7 +15,9 @@ use std::fs;
 use std::process::Output;
 
 use crate::hardening::DOC;
-use crate::support::{plan_refresh, root, stderr, stdout, trace_dir, track_models, workspace};
+use crate::support::{
+    allocations, plan_refresh, root, stderr, stdout, trace_dir, track_models, workspace,
+};
 
 /// Runs the binary on a copy of `doc` with `args` after `--refresh-status`: (exit code, stdout,
 /// stderr with the path shown as `DOC`, the doc left behind).
@@ -296,29 +298,30 @@ fn duplicate_headings_give_one_bounded_warning_however_many_there_are() {
 
 #[test]
 fn duplicate_headings_cost_linear_work() {
-    // Time ratios, not bounds: 8× the duplicates may cost about 8× (linear), never 64×
-    // (quadratic, as when every row listed every heading). Best of three runs each.
+    // The work counted in allocations, which are the same on every run whatever the machine's
+    // load: 8× the duplicates cost about 8× (linear), never 64× (quadratic, as when every row
+    // listed every heading or looked each one up again).
     let index = crate::support::index();
-    let best = |copies: usize| {
+    let work = |copies: usize| {
         let doc = twins(copies);
-        (0..3)
-            .map(|_| {
-                let start = std::time::Instant::now();
-                plan_refresh(&doc, &index).unwrap();
-                start.elapsed().as_secs_f64()
-            })
-            .fold(f64::INFINITY, f64::min)
+        allocations(|| plan_refresh(&doc, &index).unwrap()).1
     };
-    let small = best(1_000);
-    let large = best(8_000);
-    assert!(large / small < 24.0, "8x input took {:.1}x", large / small);
+    let small = work(1_000);
+    let large = work(8_000);
+    assert_eq!(work(1_000), small, "the count is the same on every run");
+    assert!(
+        large.count < 9 * small.count && large.bytes < 9 * small.bytes,
+        "8x input cost {:.2}x the allocations, {:.2}x the bytes",
+        large.count as f64 / small.count as f64,
+        large.bytes as f64 / small.bytes as f64
+    );
 }
 
 // ------------------------------------------------------------------ 13: a line of pipes
 
 #[test]
 fn a_line_of_pipes_locates_a_bounded_number_of_cells() {
-    use track_models::doc::table::{parse_row, Cells, MAX_CELLS};
+    use track_models::api::doc::table::{parse_row, Cells, MAX_CELLS};
     let line = "|".repeat(1_000_001);
     let row = parse_row(&line, 0, 0, line.len()).unwrap();
     assert_eq!(row.len(), 1_000_000, "every cell is counted");

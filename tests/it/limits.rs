@@ -5,8 +5,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use track_models::sources::hf::{HfClient, HfError, ModelQuery};
-use track_models::sources::serving::{parse_cookbook_yaml, parse_jsx_config};
+use track_models::api::sources::hf::{HfClient, HfError, ModelQuery};
+use track_models::api::sources::serving::{parse_cookbook_yaml, parse_jsx_config};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 

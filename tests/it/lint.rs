@@ -11,8 +11,8 @@ use std::process::{Command, Output};
 
 use crate::support::plan_onboard;
 use serde_json::{json, Value};
-use track_models::lint::{lint, FindingKind, LintInputs, SectionConfig, TracedDefinition};
-use track_models::onboard::{ModelRequest, ServingOrigin, ServingPlan};
+use track_models::api::lint::{lint, FindingKind, LintInputs, SectionConfig, TracedDefinition};
+use track_models::api::onboard::{ModelRequest, ServingOrigin, ServingPlan};
 
 use crate::support::{fixture, index, root, stderr, stdout, trace_dir};
 
@@ -419,7 +419,7 @@ fn a_generated_section_never_contradicts_its_config() {
     ];
     for path in &configs {
         let text = fs::read_to_string(path).unwrap();
-        let arch = track_models::arch::parse_config(&text).unwrap();
+        let arch = track_models::api::arch::parse_config(&text).unwrap();
         for (tp, ep) in plans {
             let request = ModelRequest {
                 model_name: "Under Test".into(),
@@ -436,7 +436,7 @@ fn a_generated_section_never_contradicts_its_config() {
             let plan = plan_onboard(&empty, &[request], &index, &supports, true)
                 .unwrap()
                 .plan;
-            let doc = track_models::doc::CoverageDoc::parse(&plan.text).unwrap();
+            let doc = track_models::api::doc::CoverageDoc::parse(&plan.text).unwrap();
             let rows = doc.concrete_names().len();
             // The marker's sizes are what a later run reads back.
             let configs = [SectionConfig {
@@ -629,7 +629,7 @@ fn traced_definitions_not_listed() {
 #[test]
 fn untracked_models_in_the_dataset() {
     let doc_text = "## Llama 3.1 8B\n\n| Definition | Op Type | Status |\n|---|---|:---:|\n| `rmsnorm_h4096` | rmsnorm | ✅ |\n";
-    let doc = track_models::doc::CoverageDoc::parse(doc_text).unwrap();
+    let doc = track_models::api::doc::CoverageDoc::parse(doc_text).unwrap();
     let traced = |name: &str, slug: &str| TracedDefinition {
         name: name.into(),
         op_type: "gemm".into(),
@@ -668,7 +668,7 @@ fn untracked_models_in_the_dataset() {
 #[test]
 fn traced_in_the_dataset_is_a_discovery_signal() {
     use std::collections::HashMap;
-    use track_models::discover::{
+    use track_models::api::discover::{
         candidates, decide, Date, DecisionKind, DiscoveryOptions, Signals, Source,
         COOKBOOK_REPO_IDS, DATASET_MODELS,
     };
@@ -791,8 +791,8 @@ fn finding(
     line: usize,
     section: &str,
     definition: Option<&str>,
-) -> track_models::lint::Finding {
-    track_models::lint::Finding {
+) -> track_models::api::lint::Finding {
+    track_models::api::lint::Finding {
         section: section.to_string(),
         line,
         definition: definition.map(str::to_string),
@@ -806,7 +806,7 @@ fn finding(
 /// definitions; within what the problems left of the step's ten.
 #[test]
 fn annotations_in_order_and_within_the_budget() {
-    use track_models::publish::gha::Actions;
+    use track_models::api::publish::gha::Actions;
     let findings = vec![
         finding(FindingKind::TracedNotListed, 7, "A", Some("x_h1")),
         finding(FindingKind::TracedNotListed, 7, "A", Some("x_h2")),
@@ -837,8 +837,8 @@ fn annotations_in_order_and_within_the_budget() {
 /// The sticky PR comment carries the findings, folded, after the missing definitions.
 #[test]
 fn the_pull_request_comment_folds_the_findings() {
-    use track_models::publish::render::{render_comment, Notice, RenderContext};
-    use track_models::report::Report;
+    use track_models::api::publish::render::{render_comment, Notice, RenderContext};
+    use track_models::api::report::Report;
     let report = Report {
         lint: vec![finding(
             FindingKind::ContradictsConfig,

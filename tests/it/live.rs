@@ -16,16 +16,19 @@ use std::process::Command;
 
 use git_fake::{GitFake, GitRepo};
 use latency_fake::LatencyFake;
-use track_models::onboard::{ConfigFiles, ServingOrigin};
-use track_models::request::Sizes;
-use track_models::resolve::serving_plan;
-use track_models::sources::hf::{HfClient, HfConfig};
-use track_models::sources::serving::CookbookIndex;
-use track_models::sources::serving_data::{load, ServingData, ServingDataOptions};
-use wiremock::matchers::{method, path, path_regex};
+use track_models::api::onboard::{ConfigFiles, ServingOrigin};
+use track_models::api::request::Sizes;
+use track_models::api::resolve::serving_plan;
+use track_models::api::sources::hf::{HfClient, HfConfig};
+use track_models::api::sources::serving::CookbookIndex;
+use track_models::api::sources::serving_data::{load, ServingData, ServingDataOptions};
+use wiremock::matchers::{path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{root, stderr, stdout, trace_dir};
+use crate::support::{
+    fixture_config, mount_empty_discovery_lists, mount_hub_config, mount_hub_configs_missing, root,
+    stderr, stdout, trace_dir,
+};
 
 const DAY: i64 = 86_400;
 
@@ -334,7 +337,7 @@ async fn offline_and_unreachable_runs_use_the_cached_state_and_say_how_old() {
     assert_eq!(live.requests().await.len(), before, "offline: no request");
     assert_eq!(offline.github_requests, 0);
     assert_eq!(offline.problems, Vec::<String>::new());
-    let date = track_models::discover::Date::from_unix_seconds(read_at);
+    let date = track_models::api::discover::Date::from_unix_seconds(read_at);
     assert!(
         offline.notes.iter().any(|n| n.starts_with(&format!(
             "offline: sgl-project/sglang@main from the cached state read on {date} (3 days ago) (tree "
@@ -440,39 +443,14 @@ async fn oversized_and_broken_answers_are_one_problem_and_the_cache_stands_in() 
 
 // ------------------------------------------------------------------ the fallback chain
 
-fn config_text(repo: &str) -> String {
-    fs::read_to_string(
-        root()
-            .join("tests/fixtures/configs")
-            .join(repo)
-            .join("config.json"),
-    )
-    .unwrap()
-}
-
 /// A Hub fake serving `configs` (repo → fixture folder) and 404 for the rest.
 async fn hub(configs: &[(&str, &str)]) -> MockServer {
     let hub = MockServer::start().await;
     for (index, (repo, fixture)) in configs.iter().enumerate() {
         let sha = format!("{:040x}", index + 1);
-        let answer = ResponseTemplate::new(200)
-            .insert_header("X-Repo-Commit", sha.as_str())
-            .insert_header("ETag", format!("\"{sha}\""));
-        Mock::given(method("GET"))
-            .and(path(format!("/{repo}/resolve/main/config.json")))
-            .respond_with(answer.clone().set_body_string(config_text(fixture)))
-            .mount(&hub)
-            .await;
-        Mock::given(method("HEAD"))
-            .and(path(format!("/{repo}/resolve/main/config.json")))
-            .respond_with(answer)
-            .mount(&hub)
-            .await;
+        mount_hub_config(&hub, repo, &sha, &sha, &fixture_config(fixture)).await;
     }
-    Mock::given(path_regex("^/.+/resolve/main/config.json$"))
-        .respond_with(ResponseTemplate::new(404).insert_header("X-Error-Code", "RepoNotFound"))
-        .mount(&hub)
-        .await;
+    mount_hub_configs_missing(&hub).await;
     hub
 }
 
@@ -489,7 +467,7 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
         ("Qwen/Qwen3-30B-A3B", 2, 2),
         ("deepseek-ai/DeepSeek-V3.2", 8, 8),
     ] {
-        cookbook.add(track_models::sources::serving::parse_jsx_config(
+        cookbook.add(track_models::api::sources::serving::parse_jsx_config(
             &jsx(repo, tp, ep),
             Path::new("configs/x.jsx"),
         ));
@@ -522,7 +500,7 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
     // (a) an org mirror of a quantized upload, same fingerprint.
     let mirror = plan(
         "mirror-org/Qwen3-30B-A3B-FP8",
-        Some(config_text("Qwen/Qwen3-30B-A3B")),
+        Some(fixture_config("Qwen/Qwen3-30B-A3B")),
     )
     .await;
     assert_eq!(
@@ -545,7 +523,7 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
     // (b) same org, same family, other kernels (V3 has no DSA indexer).
     let family = plan(
         "deepseek-ai/DeepSeek-V3",
-        Some(config_text("deepseek-ai/DeepSeek-V3")),
+        Some(fixture_config("deepseek-ai/DeepSeek-V3")),
     )
     .await;
     assert_eq!(
@@ -560,7 +538,7 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
     // (c) no relative: the estimate.
     let big = plan(
         "someone/Huge-MoE",
-        Some(config_text("deepseek-ai/DeepSeek-V3")),
+        Some(fixture_config("deepseek-ai/DeepSeek-V3")),
     )
     .await;
     assert_eq!(
@@ -573,7 +551,7 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
     );
     let scout = plan(
         "someone/Scout-Copy",
-        Some(config_text("meta-llama/Llama-4-Scout-17B-16E-Instruct")),
+        Some(fixture_config("meta-llama/Llama-4-Scout-17B-16E-Instruct")),
     )
     .await;
     assert_eq!(
@@ -588,7 +566,7 @@ async fn the_fallback_chain_names_where_each_size_came_from() {
     // (d) a model that fits one GPU.
     let small = plan(
         "someone/Small",
-        Some(config_text("meta-llama/Llama-3.1-8B")),
+        Some(fixture_config("meta-llama/Llama-3.1-8B")),
     )
     .await;
     assert_eq!(
@@ -649,18 +627,7 @@ async fn action_hub() -> MockServer {
         ("deepseek-ai/DeepSeek-V3.2", "deepseek-ai/DeepSeek-V3.2"),
     ])
     .await;
-    Mock::given(method("GET"))
-        .and(path("/api/models"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
-        .mount(&hub)
-        .await;
-    for route in ["/v1/models", "/models"] {
-        Mock::given(method("GET"))
-            .and(path(route))
-            .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"data": []})))
-            .mount(&hub)
-            .await;
-    }
+    mount_empty_discovery_lists(&hub).await;
     hub
 }
 

@@ -3,8 +3,8 @@
 
 use std::path::PathBuf;
 
-use track_models::arch::{parse_config, Architecture, ConfigError};
-use track_models::naming::{derive, Derivation, ExpectedDefinition, Parallelism};
+use track_models::api::arch::{parse_config, Architecture, ConfigError};
+use track_models::api::naming::{derive, Derivation, ExpectedDefinition, Parallelism};
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -1130,7 +1130,7 @@ fn rope_why_says_whether_the_whole_head_is_rotated() {
 /// `why` text): keys where a config field holds the size, arithmetic where it is split or summed.
 #[test]
 fn every_size_of_a_name_says_where_it_comes_from() {
-    use track_models::naming::Origin;
+    use track_models::api::naming::Origin;
     let key = |k: &'static str| Some(Origin::Key(k));
     let llama = derive_all("meta-llama/Llama-3.1-8B");
     let down = definition(&llama, "gemm_n4096_k14336");
@@ -1157,7 +1157,7 @@ fn every_size_of_a_name_says_where_it_comes_from() {
 /// `qk_rope_head_dim` 64 beside `page_size` 64): the old reading of the `why` text did that.
 #[test]
 fn a_wrong_page_size_is_not_blamed_on_a_key_of_the_same_value() {
-    use track_models::lint::dims::{ConfigCandidates, Verdict};
+    use track_models::api::lint::dims::{ConfigCandidates, Verdict};
     let candidates = ConfigCandidates::new(&arch("deepseek-ai/DeepSeek-V3"), &[], &[]);
     assert_eq!(
         candidates.verdict("mla_paged_decode_h16_ckv512_kpe64_ps32"),

@@ -460,10 +460,10 @@ fn outside_git_the_trend_is_this_run_alone() {
 
 #[test]
 fn the_comment_stays_within_limits_with_a_large_next() {
-    use track_models::next::{LabelCounts, TrendPoint};
-    use track_models::publish::render::{render_comment, Notice, MAX_CHARS};
-    use track_models::report::{Action, DefinitionReport, ModelReport, Report};
-    use track_models::status::Status;
+    use track_models::api::next::{LabelCounts, TrendPoint};
+    use track_models::api::publish::render::{render_comment, Notice, MAX_CHARS};
+    use track_models::api::report::{Action, DefinitionReport, ModelReport, Report};
+    use track_models::api::status::Status;
     let models = (0..2_000)
         .map(|m| ModelReport {
             name: format!("Model number {m} with a long heading"),

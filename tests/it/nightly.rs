@@ -6,10 +6,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use wiremock::matchers::{method, path, path_regex, query_param};
+use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::{root, stderr, trace_dir};
+use crate::support::{
+    mount_hub_config, mount_hub_configs_missing, mount_hub_gated, root, stderr, trace_dir,
+};
 
 const TODAY: &str = "2026-11-20";
 
@@ -19,19 +21,7 @@ fn example(relative: &str) -> PathBuf {
 
 /// The example's SGLang snapshot as a git repository with dated commits (inside `dir`).
 fn sglang_repo(dir: &Path) -> PathBuf {
-    let repo = dir.join("sglang");
-    let made = Command::new("bash")
-        .arg(example("make-sglang-repo.sh"))
-        .arg(&repo)
-        .arg(TODAY)
-        .output()
-        .unwrap();
-    assert!(
-        made.status.success(),
-        "{}",
-        String::from_utf8_lossy(&made.stderr)
-    );
-    repo
+    crate::support::example_sglang_repo(dir, TODAY)
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -152,13 +142,7 @@ fn the_bundled_example_runs_offline_and_a_second_night_changes_nothing() {
         "the rest was refreshed too"
     );
     let report = nightly.report();
-    let added: Vec<&str> = report["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["decision"] == "added")
-        .map(|c| c["hf_repo_id"].as_str().unwrap())
-        .collect();
+    let added = added(&report);
     assert_eq!(
         added,
         ["MiniMaxAI/MiniMax-M2.7", "nvidia/Nemotron-H-56B-Base-8K"]
@@ -220,13 +204,7 @@ async fn online_sources_stay_within_the_api_budget_and_a_warm_night_downloads_no
     let output = nightly.run(&command_env);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let report = nightly.report();
-    let added: Vec<&str> = report["candidates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["decision"] == "added")
-        .map(|c| c["hf_repo_id"].as_str().unwrap())
-        .collect();
+    let added = added(&report);
     assert_eq!(
         added,
         ["MiniMaxAI/MiniMax-M2.7", "nvidia/Nemotron-H-56B-Base-8K"],
@@ -346,40 +324,14 @@ impl Fakes {
                 "5555555555555555555555555555555555555555",
             ),
         ] {
-            let config = fs::read_to_string(
-                root()
-                    .join("tests/fixtures")
-                    .join(fixture)
-                    .join("config.json"),
-            )
-            .unwrap();
             if gated.contains(&repo) {
-                Mock::given(path(format!("/{repo}/resolve/main/config.json")))
-                    .respond_with(
-                        ResponseTemplate::new(401).insert_header("X-Error-Code", "GatedRepo"),
-                    )
-                    .mount(&hub)
-                    .await;
+                mount_hub_gated(&hub, repo, "").await;
                 continue;
             }
-            let answer = ResponseTemplate::new(200)
-                .insert_header("X-Repo-Commit", sha)
-                .insert_header("ETag", format!("\"{sha}\""));
-            Mock::given(method("GET"))
-                .and(path(format!("/{repo}/resolve/main/config.json")))
-                .respond_with(answer.clone().set_body_string(config))
-                .mount(&hub)
-                .await;
-            Mock::given(method("HEAD"))
-                .and(path(format!("/{repo}/resolve/main/config.json")))
-                .respond_with(answer)
-                .mount(&hub)
-                .await;
+            let config = crate::support::fixture(&format!("{fixture}/config.json"));
+            mount_hub_config(&hub, repo, sha, sha, &config).await;
         }
-        Mock::given(path_regex("^/.+/resolve/main/config.json$"))
-            .respond_with(ResponseTemplate::new(404).insert_header("X-Error-Code", "RepoNotFound"))
-            .mount(&hub)
-            .await;
+        mount_hub_configs_missing(&hub).await;
         Mock::given(method("GET"))
             .and(path("/v1/models"))
             .respond_with(json_file(&responses.join("hf-router-models.json")))
@@ -446,12 +398,7 @@ async fn a_gated_candidate_and_a_dead_source_do_not_stop_the_night() {
         "{}",
         minimax["reason"]
     );
-    let added: Vec<&str> = candidates
-        .iter()
-        .filter(|c| c["decision"] == "added")
-        .map(|c| c["hf_repo_id"].as_str().unwrap())
-        .collect();
-    assert_eq!(added, ["nvidia/Nemotron-H-56B-Base-8K"]);
+    assert_eq!(added(&report), ["nvidia/Nemotron-H-56B-Base-8K"]);
     let problems: Vec<&str> = report["problems"]
         .as_array()
         .unwrap()
@@ -468,4 +415,15 @@ async fn a_gated_candidate_and_a_dead_source_do_not_stop_the_night() {
         assert!(text.contains(&format!("{heading}\n")), "lost {heading}");
     }
     assert!(!text.contains("## MiniMax M2.7\n"));
+}
+
+/// The repo ids of the candidates `report` says were added, in its order.
+fn added(report: &serde_json::Value) -> Vec<&str> {
+    report["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["decision"] == "added")
+        .map(|c| c["hf_repo_id"].as_str().unwrap())
+        .collect()
 }

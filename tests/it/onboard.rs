@@ -6,10 +6,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::MockServer;
 
-use crate::support::{fixture, root, stderr, Workspace};
+use crate::support::{
+    fixture, fixture_config, mount_hub_config, mount_hub_gated, root, stderr, Workspace,
+};
 
 fn config(repo: &str) -> PathBuf {
     root()
@@ -264,34 +265,20 @@ fn a_broken_config_fails_that_model_only() {
 #[tokio::test(flavor = "multi_thread")]
 async fn hub_faults_are_per_model_and_a_warm_cache_works_offline() {
     let server = MockServer::start().await;
-    let llama = fs::read_to_string(config("meta-llama/Llama-3.1-8B")).unwrap();
-    Mock::given(method("GET"))
-        .and(path("/meta-llama/Llama-3.1-8B/resolve/main/config.json"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567")
-                .insert_header("ETag", "\"abc\"")
-                .set_body_string(llama),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(method("HEAD"))
-        .and(path("/meta-llama/Llama-3.1-8B/resolve/main/config.json"))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .insert_header("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567")
-                .insert_header("ETag", "\"abc\""),
-        )
-        .mount(&server)
-        .await;
-    Mock::given(path("/acme/Secret-8B/resolve/main/config.json"))
-        .respond_with(
-            ResponseTemplate::new(401)
-                .insert_header("X-Error-Code", "GatedRepo")
-                .set_body_string("{\"error\":\"Access to model acme/Secret-8B is restricted\"}"),
-        )
-        .mount(&server)
-        .await;
+    mount_hub_config(
+        &server,
+        "meta-llama/Llama-3.1-8B",
+        "0123456789abcdef0123456789abcdef01234567",
+        "abc",
+        &fixture_config("meta-llama/Llama-3.1-8B"),
+    )
+    .await;
+    mount_hub_gated(
+        &server,
+        "acme/Secret-8B",
+        "{\"error\":\"Access to model acme/Secret-8B is restricted\"}",
+    )
+    .await;
     let workspace = Workspace::new(&empty_doc());
     let args = [
         "--model-name",

@@ -4,7 +4,7 @@
 //! failing seed is printed so it can be replayed.
 
 use crate::support::plan_refresh;
-use track_models::dataset::DefinitionIndex;
+use track_models::api::dataset::DefinitionIndex;
 
 /// xorshift64*: deterministic, no dependency.
 struct Rng(u64);
@@ -287,7 +287,7 @@ fn damaged_docs_never_panic_and_a_successful_refresh_is_a_fixed_point() {
 #[test]
 fn damaged_jsx_and_yaml_never_panic_or_overflow() {
     use std::path::Path;
-    use track_models::sources::serving::{parse_cookbook_yaml, parse_jsx_config};
+    use track_models::api::sources::serving::{parse_cookbook_yaml, parse_jsx_config};
 
     let root = crate::support::root().join("tests/fixtures");
     let jsx = std::fs::read_to_string(

@@ -7,14 +7,14 @@ pub(crate) mod fake;
 use std::time::Duration;
 
 use fake::{FakeGitHub, ACTIONS_BOT, DOC_PATH, REPO, TOKEN};
-use track_models::cli::DEFAULT_BRANCH;
-use track_models::doc::Status;
-use track_models::publish::gha::Actions;
-use track_models::publish::render::{content_hash, BODY_END, BODY_START, COMMENT_MARKER};
-use track_models::publish::{
+use track_models::api::cli::DEFAULT_BRANCH;
+use track_models::api::doc::Status;
+use track_models::api::publish::gha::Actions;
+use track_models::api::publish::render::{content_hash, BODY_END, BODY_START, COMMENT_MARKER};
+use track_models::api::publish::{
     publish, publish_with_actions, GitHub, Operation, PublishError, PublishOutcome, PublishRequest,
 };
-use track_models::report::{Action, DefinitionReport, ModelReport, Report};
+use track_models::api::report::{Action, DefinitionReport, ModelReport, Report};
 
 const BASE_DOC: &str =
     "# Model coverage\n\n| Model | Coverage |\n|---|---|\n| Qwen3 8B | 🟡 Partial |\n";
@@ -1018,7 +1018,7 @@ async fn other_label_422s_are_not_retried() {
     assert_eq!(outcome.warnings.len(), 1, "{:?}", outcome.warnings);
 }
 
-fn client_with(fake: &FakeGitHub, waits: track_models::github::rate_limit::Waits) -> GitHub {
+fn client_with(fake: &FakeGitHub, waits: track_models::api::github::rate_limit::Waits) -> GitHub {
     client(fake).with_waits(waits)
 }
 
@@ -1856,7 +1856,7 @@ async fn an_api_url_with_a_path_prefix_is_kept_on_every_request() {
     assert!(
         requests
             .iter()
-            .all(|l| l.user_agents == [track_models::github::USER_AGENT]),
+            .all(|l| l.user_agents == [track_models::api::github::USER_AGENT]),
         "{:?}",
         requests.iter().map(|l| &l.user_agents).collect::<Vec<_>>()
     );

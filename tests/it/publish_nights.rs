@@ -16,12 +16,15 @@ use std::process::Command;
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use wiremock::matchers::{method, path, query_param};
+use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::live::git_fake::{GitFake, GitRepo};
 use crate::publish::fake::{FakeGitHub, TokenKind, DOC_PATH, TOKEN};
-use crate::support::{fixture, root, trace_dir};
+use crate::support::{
+    fixture, fixture_config, hub_tree, mount_empty_discovery_lists, mount_hub_config,
+    mount_hub_dataset_sha, mount_hub_tree, root, trace_dir, tree_entries,
+};
 
 const BRANCH: &str = "track-models/coverage";
 const DATASET: &str = "flashinfer-ai/flashinfer-trace";
@@ -274,63 +277,16 @@ async fn hub() -> MockServer {
         (GEMMA.1, GEMMA.1),
         (FLASH.1, "handmade/deepseek-v4"),
     ] {
-        let config = fs::read_to_string(
-            root()
-                .join("tests/fixtures/configs")
-                .join(fixture)
-                .join("config.json"),
-        )
-        .unwrap();
-        let url = format!("/{repo}/resolve/main/config.json");
-        let answer = ResponseTemplate::new(200)
-            .insert_header("X-Repo-Commit", "0123456789abcdef0123456789abcdef01234567")
-            .insert_header("ETag", "\"cfg\"");
-        Mock::given(method("HEAD"))
-            .and(path(url.clone()))
-            .respond_with(answer.clone())
-            .mount(&server)
-            .await;
-        Mock::given(method("GET"))
-            .and(path(url))
-            .respond_with(answer.set_body_string(config))
-            .mount(&server)
-            .await;
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        mount_hub_config(&server, repo, sha, "cfg", &fixture_config(fixture)).await;
     }
     // Discovery's lists and catalogs: nothing trending, no provider signal.
-    Mock::given(method("GET"))
-        .and(path("/api/models"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!([])))
-        .mount(&server)
-        .await;
-    for route in ["/v1/models", "/models"] {
-        Mock::given(method("GET"))
-            .and(path(route))
-            .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "data": [] })))
-            .mount(&server)
-            .await;
-    }
-    Mock::given(method("GET"))
-        .and(path(format!("/api/datasets/{DATASET}")))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(json!({ "id": DATASET, "sha": DATASET_SHA })),
-        )
-        .mount(&server)
-        .await;
+    mount_empty_discovery_lists(&server).await;
+    mount_hub_dataset_sha(&server, DATASET, DATASET_SHA).await;
     for folder in ["definitions", "workloads"] {
         let mut files = Vec::new();
         collect(&trace_dir(), &trace_dir().join(folder), &mut files);
-        let entries: Vec<Value> = files
-            .iter()
-            .map(|f| json!({ "type": "file", "oid": "0", "size": 2, "path": f }))
-            .collect();
-        Mock::given(method("GET"))
-            .and(path(format!(
-                "/api/datasets/{DATASET}/tree/{DATASET_SHA}/{folder}"
-            )))
-            .and(query_param("recursive", "true"))
-            .respond_with(ResponseTemplate::new(200).set_body_json(entries))
-            .mount(&server)
-            .await;
+        mount_hub_tree(&server, DATASET, DATASET_SHA, folder, tree_entries(&files)).await;
     }
     server
 }
@@ -1021,12 +977,7 @@ async fn serve_definitions(server: &MockServer) {
             .await;
     }
     // Before `hub`'s own listing of the same folder.
-    Mock::given(method("GET"))
-        .and(path(format!(
-            "/api/datasets/{DATASET}/tree/{DATASET_SHA}/definitions"
-        )))
-        .and(query_param("recursive", "true"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(entries))
+    hub_tree(DATASET, DATASET_SHA, "definitions", json!(entries))
         .with_priority(1)
         .mount(server)
         .await;

@@ -1,9 +1,9 @@
 //! `--refresh-status` on real doc versions and on hand-made edge cases, through the pure plan.
 
 use crate::support::plan_refresh;
-use track_models::dataset::DefinitionIndex;
-use track_models::doc::Status;
-use track_models::report::Action;
+use track_models::api::dataset::DefinitionIndex;
+use track_models::api::doc::Status;
+use track_models::api::report::Action;
 
 use crate::support::{fixture, index};
 

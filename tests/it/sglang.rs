@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use track_models::sources::sglang::{classify, ClassKind, ModelClass, SglangCatalog, BUNDLED_DATE};
+use track_models::api::sources::sglang::{
+    classify, ClassKind, ModelClass, SglangCatalog, BUNDLED_DATE,
+};
 
 fn sglang_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sglang")
@@ -292,7 +294,7 @@ fn docs_new_config(name: &str) -> PathBuf {
 
 #[test]
 fn a_config_in_the_newest_shape_gives_every_gpu_cell() {
-    use track_models::sources::serving::{parse_jsx_config, ServingConfig};
+    use track_models::api::sources::serving::{parse_jsx_config, ServingConfig};
     let file = docs_new_config("nimbus-ai/nimbus-x.jsx");
     let parsed = parse_jsx_config(&std::fs::read_to_string(&file).unwrap(), &file);
     let cells: Vec<(String, ServingConfig)> = parsed
@@ -327,7 +329,7 @@ fn a_config_in_the_newest_shape_gives_every_gpu_cell() {
 
 #[test]
 fn a_config_with_a_syntax_error_is_recorded_for_the_model_it_names() {
-    use track_models::sources::serving::{parse_jsx_config, CookbookIndex};
+    use track_models::api::sources::serving::{parse_jsx_config, CookbookIndex};
     let file = docs_new_config("nimbus-ai/nimbus-y.jsx");
     let parsed = parse_jsx_config(&std::fs::read_to_string(&file).unwrap(), &file);
     assert_eq!(parsed.sources, []);

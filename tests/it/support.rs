@@ -1,16 +1,20 @@
 //! Shared test fixtures: the bundled dataset snapshot, fixture docs, running the binary, and the
 //! Hub client set-up and answers the loopback fakes share.
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use track_models::dataset::DefinitionIndex;
-use track_models::doc::{CoverageDoc, DocError};
-use track_models::onboard::ModelRequest;
-use track_models::plan::{onboarding_base, plan_run, Job, Onboard, Plan, RunPlan, ServingConfigs};
-use track_models::sources::hf::{HfConfig, RetryPolicy};
-use track_models::sources::trace_dir;
+use track_models::api::dataset::DefinitionIndex;
+use track_models::api::doc::{CoverageDoc, DocError};
+use track_models::api::onboard::ModelRequest;
+use track_models::api::plan::{
+    onboarding_base, plan_run, Job, Onboard, Plan, RunPlan, ServingConfigs,
+};
+use track_models::api::sources::hf::{HfConfig, RetryPolicy};
+use track_models::api::sources::trace_dir;
 use wiremock::ResponseTemplate;
 
 pub fn root() -> &'static Path {
@@ -88,8 +92,8 @@ pub fn track_models_env(args: &[&str], env: &[(&str, &str)]) -> Output {
 }
 
 /// Where rendered pull request texts point in tests: `o/r`, its bot branch, `main`.
-pub fn render_context() -> track_models::publish::render::RenderContext<'static> {
-    track_models::publish::render::RenderContext {
+pub fn render_context() -> track_models::api::publish::render::RenderContext<'static> {
+    track_models::api::publish::render::RenderContext {
         repository: "o/r",
         branch: "track-models/coverage",
         base: "main",
@@ -238,8 +242,62 @@ pub async fn mount_hub_config(
         .await;
 }
 
+/// The `config.json` of `tests/fixtures/configs/{folder}`.
+pub fn fixture_config(folder: &str) -> String {
+    fixture(&format!("configs/{folder}/config.json"))
+}
+
+/// Every `config.json` not mounted otherwise: 404 `RepoNotFound`, as the Hub answers for a repo
+/// it does not have.
+pub async fn mount_hub_configs_missing(server: &wiremock::MockServer) {
+    use wiremock::matchers::path_regex;
+    wiremock::Mock::given(path_regex("^/.+/resolve/main/config.json$"))
+        .respond_with(ResponseTemplate::new(404).insert_header("X-Error-Code", "RepoNotFound"))
+        .mount(server)
+        .await;
+}
+
+/// `config.json` of `repo`: 401 `GatedRepo`, with the Hub's `message` as the body (none when
+/// empty).
+pub async fn mount_hub_gated(server: &wiremock::MockServer, repo: &str, message: &str) {
+    use wiremock::matchers::path;
+    let mut answer = ResponseTemplate::new(401).insert_header("X-Error-Code", "GatedRepo");
+    if !message.is_empty() {
+        answer = answer.set_body_string(message);
+    }
+    wiremock::Mock::given(path(format!("/{repo}/resolve/main/config.json")))
+        .respond_with(answer)
+        .mount(server)
+        .await;
+}
+
+/// Discovery's lists and catalogs with nothing in them: the Hub's model lists (`/api/models`),
+/// the HF router's (`/v1/models`) and OpenRouter's (`/models`) catalogs.
+pub async fn mount_empty_discovery_lists(server: &wiremock::MockServer) {
+    use wiremock::matchers::{method, path};
+    wiremock::Mock::given(method("GET"))
+        .and(path("/api/models"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!([])))
+        .mount(server)
+        .await;
+    for route in ["/v1/models", "/models"] {
+        wiremock::Mock::given(method("GET"))
+            .and(path(route))
+            .respond_with(
+                ResponseTemplate::new(200).set_body_json(serde_json::json!({ "data": [] })),
+            )
+            .mount(server)
+            .await;
+    }
+}
+
 /// `GET /api/datasets/{repo}?expand[]=sha`: the dataset's current commit.
 pub async fn mount_hub_dataset_sha(server: &wiremock::MockServer, repo: &str, sha: &str) {
+    hub_dataset_sha(repo, sha).mount(server).await;
+}
+
+/// [`mount_hub_dataset_sha`]'s mock, for a caller that adds expectations.
+pub fn hub_dataset_sha(repo: &str, sha: &str) -> wiremock::Mock {
     use wiremock::matchers::{method, path};
     wiremock::Mock::given(method("GET"))
         .and(path(format!("/api/datasets/{repo}")))
@@ -247,8 +305,6 @@ pub async fn mount_hub_dataset_sha(server: &wiremock::MockServer, repo: &str, sh
             ResponseTemplate::new(200)
                 .set_body_json(serde_json::json!({"_id": "x", "id": repo, "sha": sha})),
         )
-        .mount(server)
-        .await;
 }
 
 /// `GET /api/datasets/{repo}/tree/{sha}/{folder}?recursive=true`: one page holding `entries`
@@ -260,13 +316,25 @@ pub async fn mount_hub_tree(
     folder: &str,
     entries: serde_json::Value,
 ) {
+    hub_tree(repo, sha, folder, entries).mount(server).await;
+}
+
+/// [`mount_hub_tree`]'s mock, for a caller that adds expectations or a priority.
+pub fn hub_tree(repo: &str, sha: &str, folder: &str, entries: serde_json::Value) -> wiremock::Mock {
     use wiremock::matchers::{method, path, query_param};
     wiremock::Mock::given(method("GET"))
         .and(path(format!("/api/datasets/{repo}/tree/{sha}/{folder}")))
         .and(query_param("recursive", "true"))
         .respond_with(ResponseTemplate::new(200).set_body_json(entries))
-        .mount(server)
-        .await;
+}
+
+/// Tree entries for `paths` (relative to the dataset's root), each a file of 2 bytes with the
+/// blob id `0`: a listing whose files are never downloaded.
+pub fn tree_entries<S: AsRef<str>>(paths: &[S]) -> serde_json::Value {
+    paths
+        .iter()
+        .map(|path| serde_json::json!({"type": "file", "oid": "0", "size": 2, "path": path.as_ref()}))
+        .collect()
 }
 
 /// Runs the binary online against the Hub at `endpoint`, with `hf_home` as its HF home and no
@@ -305,17 +373,17 @@ pub fn closed_port_endpoint() -> String {
 pub fn recording_waits(
     budget_secs: u64,
 ) -> (
-    track_models::github::rate_limit::Waits,
+    track_models::api::github::rate_limit::Waits,
     std::sync::Arc<std::sync::Mutex<Vec<std::time::Duration>>>,
 ) {
     use std::sync::{Arc, Mutex};
     let slept = Arc::new(Mutex::new(Vec::new()));
     let record = slept.clone();
-    let sleep: track_models::github::rate_limit::Sleep = Arc::new(move |wait| {
+    let sleep: track_models::api::github::rate_limit::Sleep = Arc::new(move |wait| {
         record.lock().unwrap().push(wait);
         Box::pin(async {})
     });
-    let waits = track_models::github::rate_limit::Waits::new(
+    let waits = track_models::api::github::rate_limit::Waits::new(
         std::time::Duration::from_secs(budget_secs),
         sleep,
         Arc::new(|| 1_000),
@@ -365,5 +433,147 @@ fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(entry.path(), &target).unwrap();
             std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).unwrap();
         }
+    }
+}
+
+// ---------------------------------------------------------------- git repositories
+
+/// Writes (`Some`) or deletes (`None`) `files` (paths in `repo`'s work tree) and commits them on
+/// `HEAD` as `author` <test@example.invalid> at `seconds` past the epoch (author and committer
+/// alike, so the history is the same on every run); returns the commit id.
+pub fn git_commit(
+    repo: &git2::Repository,
+    author: &str,
+    seconds: i64,
+    message: &str,
+    files: &[(&str, Option<&str>)],
+) -> String {
+    let workdir = repo.workdir().expect("a repository with a work tree");
+    let mut index = repo.index().unwrap();
+    for (path, text) in files {
+        let full = workdir.join(path);
+        match text {
+            Some(text) => {
+                std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+                std::fs::write(&full, text).unwrap();
+                index.add_path(Path::new(path)).unwrap();
+            }
+            None => {
+                std::fs::remove_file(&full).unwrap();
+                index.remove_path(Path::new(path)).unwrap();
+            }
+        }
+    }
+    index.write().unwrap();
+    let tree = repo.find_tree(index.write_tree().unwrap()).unwrap();
+    let signature =
+        git2::Signature::new(author, "test@example.invalid", &git2::Time::new(seconds, 0)).unwrap();
+    let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+    let parents: Vec<&git2::Commit> = parent.iter().collect();
+    repo.commit(
+        Some("HEAD"),
+        &signature,
+        &signature,
+        message,
+        &tree,
+        &parents,
+    )
+    .unwrap()
+    .to_string()
+}
+
+/// The example workspace's SGLang snapshot as a git repository with dated commits, the newest
+/// on `today` (`examples/workspace/make-sglang-repo.sh`), at `dir/sglang`.
+pub fn example_sglang_repo(dir: &Path, today: &str) -> PathBuf {
+    let repo = dir.join("sglang");
+    let made = Command::new("bash")
+        .arg(root().join("examples/workspace/make-sglang-repo.sh"))
+        .arg(&repo)
+        .arg(today)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    repo
+}
+
+// ---------------------------------------------------------------- work counted, not timed
+
+/// The allocations one thread made during a call: a measure of the work the call did that is
+/// the same on every run and every machine, whatever the load (a time is neither).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allocations {
+    /// Allocations and reallocations.
+    pub count: u64,
+    /// Bytes asked for by them (a reallocation counts its new size).
+    pub bytes: u64,
+}
+
+/// `work()`'s result and the allocations this thread made during it (the test binary counts
+/// every thread's own allocations through [`CountingAllocator`]).
+pub fn allocations<T>(work: impl FnOnce() -> T) -> (T, Allocations) {
+    let before = ALLOCATED.with(Cell::get);
+    let result = work();
+    let after = ALLOCATED.with(Cell::get);
+    let counted = Allocations {
+        count: after.count - before.count,
+        bytes: after.bytes - before.bytes,
+    };
+    (result, counted)
+}
+
+thread_local! {
+    /// This thread's allocations so far; `const`, so reading it never allocates.
+    static ALLOCATED: Cell<Allocations> = const { Cell::new(Allocations { count: 0, bytes: 0 }) };
+}
+
+/// The system allocator, counting each thread's allocations in [`ALLOCATED`].
+pub struct CountingAllocator;
+
+#[global_allocator]
+static COUNTING: CountingAllocator = CountingAllocator;
+
+impl CountingAllocator {
+    fn count(bytes: usize) {
+        // A thread being torn down has no counter left; its allocations are nobody's test.
+        let _ = ALLOCATED.try_with(|allocated| {
+            let Allocations {
+                count,
+                bytes: total,
+            } = allocated.get();
+            allocated.set(Allocations {
+                count: count + 1,
+                bytes: total + bytes as u64,
+            });
+        });
+    }
+}
+
+// SAFETY: every call is passed on unchanged to `System`, which upholds the contract.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        Self::count(layout.size());
+        // SAFETY: the caller's `layout` is valid for `alloc`.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        Self::count(layout.size());
+        // SAFETY: as for `alloc`.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        Self::count(new_size);
+        // SAFETY: `ptr` came from this allocator (that is, from `System`) with `layout`.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from this allocator (that is, from `System`) with `layout`.
+        unsafe { System.dealloc(ptr, layout) }
     }
 }

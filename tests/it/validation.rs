@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use serde_json::{json, Value};
-use track_models::arch::{parse_config, sanitize_json};
+use track_models::api::arch::{parse_config, sanitize_json};
 
 use crate::support::{fixture, root};
 
@@ -157,7 +157,7 @@ fn a_rejected_config_says_so_in_its_section_without_the_local_path() {
 #[test]
 fn absurd_serving_sizes_are_refused() {
     use std::path::Path;
-    use track_models::sources::serving::parse_cookbook_yaml;
+    use track_models::api::sources::serving::parse_cookbook_yaml;
 
     let yaml = "vendor: example
 models:

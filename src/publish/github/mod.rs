@@ -45,14 +45,12 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::github::environment::{ClientSettings, PublishEnv, Secret};
 use crate::github::rate_limit::{RateLimit, Waits};
 
 pub use error::{GitHubError, LABELS_HINT};
-pub use identity::ACTIONS_BOT;
-pub use pulls::{LabelInfo, PullInfo, PullRef, UserLogin};
+pub use pulls::PullInfo;
 pub use refs::{RefDelete, RefUpdate};
-
-pub use crate::github::DEFAULT_API_URL;
 
 /// GitHub REST client for one token.
 pub struct GitHub {
@@ -81,32 +79,6 @@ impl fmt::Debug for GitHub {
     }
 }
 
-/// A secret kept out of `Debug`, `Display` and error messages.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-impl Secret {
-    /// The value, for `::add-mask::` only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// `text` with every occurrence of the secret replaced by `***`.
-    pub fn scrub(&self, text: &str) -> String {
-        if self.0.is_empty() {
-            text.to_string()
-        } else {
-            text.replace(&self.0, "***")
-        }
-    }
-}
-
 /// A reply that is not an error: status, `Link` header and body text.
 struct Reply {
     status: u16,
@@ -130,68 +102,7 @@ enum Method {
     Delete,
 }
 
-/// Where and as whom publishing talks to GitHub, read from the environment before any work:
-/// `GITHUB_REPOSITORY` (`owner/name`), `GITHUB_TOKEN`, and the optional `GITHUB_API_URL`,
-/// `GITHUB_SERVER_URL`, `TRACK_MODELS_BOT_LOGIN`, `TRACK_MODELS_WRITE_INTERVAL_MS` and
-/// [`crate::github::rate_limit::WAIT_BUDGET_VAR`], each checked. Building it makes no request
-/// and needs no runtime; [`PublishEnv::github`] builds the client (inside the runtime).
-#[derive(Debug)]
-pub struct PublishEnv {
-    /// `owner/name`.
-    pub repository: String,
-    client: ClientSettings,
-}
-
-/// What the client is built from.
-#[derive(Debug)]
-struct ClientSettings {
-    api_url: String,
-    token: Secret,
-    graphql_url: Option<String>,
-    server_url: Option<String>,
-    bot_login: Option<String>,
-    write_interval: Option<Duration>,
-}
-
 impl PublishEnv {
-    /// Checks the process environment for `--publish` (`dry_run`: `--publish --dry-run`,
-    /// which reads only, so a read-only token is enough).
-    pub fn from_env(dry_run: bool) -> Result<PublishEnv> {
-        Self::from_vars(|name| std::env::var(name).ok(), dry_run)
-    }
-
-    /// Like [`PublishEnv::from_env`] with an explicit variable source.
-    pub fn from_vars(var: impl Fn(&str) -> Option<String>, dry_run: bool) -> Result<PublishEnv> {
-        let repository = var("GITHUB_REPOSITORY").unwrap_or_default();
-        let repository = repository.trim();
-        let name_ok = |part: &str| {
-            !part.is_empty()
-                && part.len() <= 100
-                && part
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        };
-        match repository.split_once('/') {
-            Some((owner, name)) if name_ok(owner) && name_ok(name) => {}
-            _ if repository.is_empty() => bail!(
-                "`--publish` needs `GITHUB_REPOSITORY` (`owner/name`)\nhint: GitHub Actions \
-                 sets it; elsewhere export it"
-            ),
-            _ => bail!(
-                "`GITHUB_REPOSITORY` is `{}`, not `owner/name`",
-                crate::ident::echo(repository)
-            ),
-        }
-        let client = ClientSettings::from_vars(&var, dry_run)?;
-        crate::github::rate_limit::budget_from(
-            var(crate::github::rate_limit::WAIT_BUDGET_VAR).as_deref(),
-        )?;
-        Ok(PublishEnv {
-            repository: repository.to_string(),
-            client,
-        })
-    }
-
     /// The client (inside the tokio runtime: building it starts its connection pool).
     pub fn github(&self) -> Result<GitHub> {
         self.client.build()
@@ -199,47 +110,8 @@ impl PublishEnv {
 }
 
 impl ClientSettings {
-    fn from_vars(var: &impl Fn(&str) -> Option<String>, dry_run: bool) -> Result<Self> {
-        let token = var("GITHUB_TOKEN").filter(|t| !t.trim().is_empty());
-        let Some(token) = token else {
-            let needs = if dry_run {
-                "`--publish --dry-run` only reads: a token that can read the repository is \
-                 enough"
-            } else {
-                "`--publish` needs a token that can write contents and pull requests"
-            };
-            bail!("`GITHUB_TOKEN` is not set\nhint: {needs}");
-        };
-        let write_interval = match var("TRACK_MODELS_WRITE_INTERVAL_MS") {
-            Some(text) if !text.trim().is_empty() => {
-                let millis: u64 = text.trim().parse().map_err(|_| {
-                    anyhow::anyhow!(
-                        "`TRACK_MODELS_WRITE_INTERVAL_MS` must be a number of milliseconds, not \
-                         `{}`",
-                        crate::ident::echo(&text)
-                    )
-                })?;
-                Some(Duration::from_millis(millis))
-            }
-            _ => None,
-        };
-        let set = |name: &str| {
-            var(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
-        Ok(ClientSettings {
-            api_url: crate::github::api_url(var),
-            token: Secret(token.trim().to_string()),
-            graphql_url: set("GITHUB_GRAPHQL_URL"),
-            server_url: set("GITHUB_SERVER_URL"),
-            bot_login: set("TRACK_MODELS_BOT_LOGIN"),
-            write_interval,
-        })
-    }
-
     fn build(&self) -> Result<GitHub> {
-        let mut github = GitHub::new(&self.api_url, &self.token.0)?;
+        let mut github = GitHub::new(&self.api_url, self.token.expose())?;
         if let Some(server) = &self.server_url {
             github = github.with_server_url(server);
         }
@@ -275,7 +147,7 @@ impl GitHub {
             server_url: server_url_for(&api_url),
             graphql_url: graphql_url_for(&api_url),
             api_url,
-            secret: Secret(token.trim().to_string()),
+            secret: Secret::new(token.trim()),
             bot_login: None,
             write_interval: DEFAULT_WRITE_INTERVAL,
             last_write: std::sync::Mutex::new(None),
@@ -283,13 +155,8 @@ impl GitHub {
         })
     }
 
-    /// From `GITHUB_TOKEN`, `GITHUB_API_URL` and `GITHUB_SERVER_URL` in the process
-    /// environment.
-    pub fn from_env() -> Result<Self> {
-        Self::from_vars(|name| std::env::var(name).ok())
-    }
-
-    /// Like [`GitHub::from_env`] with an explicit variable source.
+    /// From `GITHUB_TOKEN`, `GITHUB_API_URL`, `GITHUB_SERVER_URL` and the other variables
+    /// [`PublishEnv`] reads, with `var` standing in for the process environment.
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self> {
         ClientSettings::from_vars(&var, false)?.build()
     }
@@ -610,62 +477,5 @@ mod tests {
             "o%3Atrack-models%2Fcoverage"
         );
         assert_eq!(encode_path("docs/a b.mdx"), "docs/a%20b.mdx");
-    }
-
-    #[test]
-    fn the_publish_environment_is_checked_before_any_work() {
-        let vars = |pairs: &'static [(&'static str, &'static str)]| {
-            move |name: &str| {
-                pairs
-                    .iter()
-                    .find(|(k, _)| *k == name)
-                    .map(|(_, v)| v.to_string())
-            }
-        };
-        let error = |pairs, dry_run| {
-            PublishEnv::from_vars(vars(pairs), dry_run)
-                .unwrap_err()
-                .to_string()
-        };
-        assert_eq!(
-            error(&[("GITHUB_TOKEN", "t")], false),
-            "`--publish` needs `GITHUB_REPOSITORY` (`owner/name`)\nhint: GitHub Actions sets \
-             it; elsewhere export it"
-        );
-        assert_eq!(
-            error(
-                &[("GITHUB_REPOSITORY", "o/r/x"), ("GITHUB_TOKEN", "t")],
-                false
-            ),
-            "`GITHUB_REPOSITORY` is `o/r/x`, not `owner/name`"
-        );
-        assert_eq!(
-            error(&[("GITHUB_REPOSITORY", "o/r")], false),
-            "`GITHUB_TOKEN` is not set\nhint: `--publish` needs a token that can write \
-             contents and pull requests"
-        );
-        // Outside any runtime, before any work: no request is made.
-        let env = PublishEnv::from_vars(
-            vars(&[("GITHUB_REPOSITORY", " o/r "), ("GITHUB_TOKEN", "t")]),
-            false,
-        )
-        .unwrap();
-        assert_eq!(env.repository, "o/r");
-        assert_eq!(
-            error(
-                &[
-                    ("GITHUB_REPOSITORY", "o/r"),
-                    ("GITHUB_TOKEN", "t"),
-                    ("TRACK_MODELS_GITHUB_WAIT_BUDGET_SECS", "soon"),
-                ],
-                false
-            ),
-            "`TRACK_MODELS_GITHUB_WAIT_BUDGET_SECS` must be a number of seconds, not `soon`"
-        );
-        assert_eq!(
-            error(&[("GITHUB_REPOSITORY", "o/r")], true),
-            "`GITHUB_TOKEN` is not set\nhint: `--publish --dry-run` only reads: a token that \
-             can read the repository is enough"
-        );
     }
 }

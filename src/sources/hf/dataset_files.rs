@@ -188,7 +188,7 @@ impl HfClient {
     ) -> (BTreeMap<String, Cached>, Vec<String>) {
         let deadline = Instant::now() + self.inner.limits.source_deadline;
         let mut answers = BTreeMap::new();
-        let mut failures: Vec<String> = Vec::new();
+        let mut failures: Vec<HfError> = Vec::new();
         let mut pending = files.iter();
         let mut tasks = JoinSet::new();
         let mut timed_out = false;
@@ -214,7 +214,7 @@ impl HfClient {
                 Ok((oid, Ok(answer))) => {
                     answers.insert(oid, answer);
                 }
-                Ok((_, Err(err))) => failures.push(err.to_string()),
+                Ok((_, Err(err))) => failures.push(err),
                 Err(err) if err.is_panic() => std::panic::resume_unwind(err.into_panic()),
                 Err(_) => {}
             }
@@ -229,6 +229,7 @@ impl HfClient {
             ));
         }
         if let Some(first) = failures.first() {
+            let first = first.to_string();
             let first = first.lines().next().unwrap_or_default();
             notes.push(format!(
                 "{} definition file(s) of `{repo}` could not be read from the Hub; their tags are missing (first: {first})",

@@ -48,13 +48,11 @@ use reqwest::Url;
 use serde::{Deserialize, Serialize};
 use tokio::sync::Semaphore;
 
-pub use dataset_files::{DatasetTags, FileTags, MAX_DEFINITION_BYTES, MAX_TAGGED_FILES};
+pub use dataset_files::{FileTags, MAX_DEFINITION_BYTES, MAX_TAGGED_FILES};
 pub use error::HfError;
 pub use listing::ListedFile;
 pub use model::{ConfigSummary, Gated, ModelInfo, ProviderMapping};
-pub use settings::{
-    hf_home, offline, HfConfig, Limits, RetryPolicy, Sleeper, Wait, DEFAULT_ENDPOINT,
-};
+pub use settings::{hf_home, offline, HfConfig, Limits, RetryPolicy, Sleeper};
 
 /// `config.json` (or another small JSON file) of a model at the commit `main` pointed to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -210,11 +208,6 @@ impl HfClient {
     /// Whether this client answers from the cache only.
     pub fn is_offline(&self) -> bool {
         self.offline
-    }
-
-    /// `HfClient::new(HfConfig::from_env()?)`.
-    pub fn from_env() -> anyhow::Result<Self> {
-        Self::new(HfConfig::from_env()?)
     }
 
     /// HTTP requests sent so far (each retry counts; redirects followed inside one request

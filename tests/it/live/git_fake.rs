@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use git2::{Oid, Repository, Signature, Time};
+use git2::{Oid, Repository};
 use serde_json::{json, Value};
 use wiremock::matchers::path_regex;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -216,11 +216,11 @@ fn changed_files(repo: &Repository, commit: &git2::Commit) -> Vec<(String, &'sta
 }
 
 fn seconds(iso: &str) -> i64 {
-    track_models::discover::parse_timestamp(iso).unwrap()
+    track_models::api::discover::parse_timestamp(iso).unwrap()
 }
 
 fn iso(seconds: i64) -> String {
-    let date = track_models::discover::Date::from_unix_seconds(seconds);
+    let date = track_models::api::discover::Date::from_unix_seconds(seconds);
     let in_day = seconds.rem_euclid(86_400);
     format!(
         "{date}T{:02}:{:02}:{:02}Z",
@@ -288,37 +288,6 @@ impl GitRepo {
 
     /// Writes `files` (path, text; `None` deletes) and commits them at `time` (unix seconds).
     pub fn commit(&self, message: &str, time: i64, files: &[(&str, Option<&str>)]) -> String {
-        let mut index = self.repo.index().unwrap();
-        for (path, text) in files {
-            let full = self.dir.join(path);
-            match text {
-                Some(text) => {
-                    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-                    std::fs::write(&full, text).unwrap();
-                    index.add_path(Path::new(path)).unwrap();
-                }
-                None => {
-                    std::fs::remove_file(&full).unwrap();
-                    index.remove_path(Path::new(path)).unwrap();
-                }
-            }
-        }
-        index.write().unwrap();
-        let tree = self.repo.find_tree(index.write_tree().unwrap()).unwrap();
-        let signature =
-            Signature::new("Test", "test@example.invalid", &Time::new(time, 0)).unwrap();
-        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-        let parents: Vec<&git2::Commit> = parent.iter().collect();
-        self.repo
-            .commit(
-                Some("HEAD"),
-                &signature,
-                &signature,
-                message,
-                &tree,
-                &parents,
-            )
-            .unwrap()
-            .to_string()
+        crate::support::git_commit(&self.repo, "Test", time, message, files)
     }
 }
