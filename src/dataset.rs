@@ -2,11 +2,12 @@
 //! workloads. Built from file paths (a local checkout's walk or the Hub's tree listing), so it
 //! does no I/O itself.
 //!
-//! `definitions/{op_type}/{name}.json` → a definition of `op_type`;
+//! `definitions/{op_type}/{name}.json` → a definition named `name`;
 //! `workloads/{op_type}/{name}.jsonl` → that definition has captured workloads. Deeper folders
-//! are accepted too (`definitions/**/{name}.json`): the op type is then the first folder.
+//! are accepted too (`definitions/**/{name}.json`). The op type is not kept: a row names its
+//! own.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::status::Status;
@@ -20,9 +21,7 @@ pub enum Presence {
 
 #[derive(Debug, Default, Clone)]
 pub struct DefinitionIndex {
-    /// Name → position of its op type in `op_types` (a handful of distinct values).
-    definitions: HashMap<Box<str>, u16, NameHash>,
-    op_types: Vec<Box<str>>,
+    definitions: HashSet<Box<str>, NameHash>,
     workloads: HashSet<Box<str>, NameHash>,
 }
 
@@ -86,8 +85,7 @@ impl DefinitionIndex {
     /// An empty index with room for `definitions` and `workloads` names.
     pub fn with_capacity(definitions: usize, workloads: usize) -> DefinitionIndex {
         DefinitionIndex {
-            definitions: HashMap::with_capacity_and_hasher(definitions, NameHash::default()),
-            op_types: Vec::new(),
+            definitions: HashSet::with_capacity_and_hasher(definitions, NameHash::default()),
             workloads: HashSet::with_capacity_and_hasher(workloads, NameHash::default()),
         }
     }
@@ -105,36 +103,18 @@ impl DefinitionIndex {
     pub fn insert_path(&mut self, path: &str) {
         let path = path.trim_start_matches("./");
         if let Some(rest) = path.strip_prefix("definitions/") {
-            if let Some((op_type, name)) = split_entry(rest, ".json") {
-                self.insert_definition(name, op_type);
+            if let Some(name) = entry_name(rest, ".json") {
+                self.insert_definition(name);
             }
         } else if let Some(rest) = path.strip_prefix("workloads/") {
-            if let Some((_, name)) = split_entry(rest, ".jsonl") {
+            if let Some(name) = entry_name(rest, ".jsonl") {
                 self.insert_workload(name);
             }
         }
     }
 
-    pub fn insert_definition(&mut self, name: &str, op_type: &str) {
-        let op = self.op_position(op_type);
-        self.definitions.insert(name.into(), op);
-    }
-
-    /// The position of `op_type` in `op_types`, added when new.
-    fn op_position(&mut self, op_type: &str) -> u16 {
-        // Names come folder by folder: the op type is almost always the last one seen.
-        let last = self.op_types.len().checked_sub(1);
-        let op = match last
-            .filter(|&l| &*self.op_types[l] == op_type)
-            .or_else(|| self.op_types.iter().position(|known| &**known == op_type))
-        {
-            Some(position) => position,
-            None => {
-                self.op_types.push(op_type.into());
-                self.op_types.len() - 1
-            }
-        };
-        u16::try_from(op).unwrap_or(u16::MAX)
+    pub fn insert_definition(&mut self, name: &str) {
+        self.definitions.insert(name.into());
     }
 
     pub fn insert_workload(&mut self, name: &str) {
@@ -147,25 +127,13 @@ impl DefinitionIndex {
             *self = other;
             return;
         }
-        // The other's op types looked up once each; its names moved across, not copied.
-        let ops: Vec<u16> = other
-            .op_types
-            .iter()
-            .map(|op_type| self.op_position(op_type))
-            .collect();
-        self.definitions.reserve(other.definitions.len());
-        for (name, op) in other.definitions {
-            let op = match ops.get(usize::from(op)) {
-                Some(&op) => op,
-                None => self.op_position(""),
-            };
-            self.definitions.insert(name, op);
-        }
+        // Its names moved across, not copied.
+        self.definitions.extend(other.definitions);
         self.workloads.extend(other.workloads);
     }
 
     pub fn presence(&self, name: &str) -> Presence {
-        if !self.definitions.contains_key(name) {
+        if !self.definitions.contains(name) {
             Presence::Absent
         } else if self.workloads.contains(name) {
             Presence::WithWorkload
@@ -183,23 +151,17 @@ impl DefinitionIndex {
         }
     }
 
-    pub fn op_type(&self, name: &str) -> Option<&str> {
-        let op = *self.definitions.get(name)?;
-        self.op_types.get(usize::from(op)).map(|op| &**op)
-    }
-
     #[cfg(test)]
     fn definition_count(&self) -> usize {
         self.definitions.len()
     }
 }
 
-/// `gemm/x.json` → (`gemm`, `x`); `a/b/x.json` → (`a`, `x`); `x.json` → (``, `x`).
-fn split_entry<'a>(rest: &'a str, extension: &str) -> Option<(&'a str, &'a str)> {
-    let (folder, file) = rest.rsplit_once('/').unwrap_or(("", rest));
+/// `gemm/x.json`, `a/b/x.json` and `x.json` → `x`.
+fn entry_name<'a>(rest: &'a str, extension: &str) -> Option<&'a str> {
+    let file = rest.rsplit_once('/').map_or(rest, |(_, file)| file);
     let name = file.strip_suffix(extension)?;
-    let op_type = folder.split('/').next().unwrap_or_default();
-    (!name.is_empty()).then_some((op_type, name))
+    (!name.is_empty()).then_some(name)
 }
 
 #[cfg(test)]
@@ -207,7 +169,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_merged_index_keeps_each_name_s_op_type_and_workload() {
+    fn a_merged_index_keeps_each_name_and_workload() {
         let mut index =
             DefinitionIndex::from_paths(["definitions/gemm/g.json", "workloads/moe/m.jsonl"]);
         index.merge(DefinitionIndex::from_paths([
@@ -215,15 +177,15 @@ mod tests {
             "definitions/moe/m.json",
             "definitions/gemm/g2.json",
         ]));
-        let read = |name| (index.op_type(name), index.status(name, true));
-        assert_eq!(read("g"), (Some("gemm"), Status::NoWorkload));
-        assert_eq!(read("g2"), (Some("gemm"), Status::NoWorkload));
-        assert_eq!(read("m"), (Some("moe"), Status::Ready));
-        assert_eq!(read("r"), (Some("rope"), Status::NoWorkload));
+        let read = |name| index.status(name, true);
+        assert_eq!(read("g"), Status::NoWorkload);
+        assert_eq!(read("g2"), Status::NoWorkload);
+        assert_eq!(read("m"), Status::Ready);
+        assert_eq!(read("r"), Status::NoWorkload);
         assert_eq!(index.definition_count(), 4);
         let mut empty = DefinitionIndex::default();
         empty.merge(index.clone());
-        assert_eq!(empty.op_type("r"), Some("rope"));
+        assert_eq!(empty.status("r", true), Status::NoWorkload);
         assert_eq!(empty.definition_count(), 4);
     }
 
@@ -240,7 +202,22 @@ mod tests {
         assert_eq!(index.status("gemm_n3_k4", true), Status::NoWorkload);
         assert_eq!(index.status("gemm_n3_k4", false), Status::Ready);
         assert_eq!(index.status("orphan", true), Status::Missing);
-        assert_eq!(index.op_type("gemm_n3_k4"), Some("gemm"));
+        assert_eq!(index.definition_count(), 2);
+    }
+
+    #[test]
+    fn names_are_read_at_any_depth_and_empty_names_are_skipped() {
+        let index = DefinitionIndex::from_paths([
+            "./definitions/top.json",
+            "definitions/a/b/deep.json",
+            "workloads/a/b/deep.jsonl",
+            "definitions/gemm/.json",
+            "workloads/x.json",
+        ]);
+        assert_eq!(index.status("top", true), Status::NoWorkload);
+        assert_eq!(index.status("deep", true), Status::Ready);
+        assert_eq!(index.status("", true), Status::Missing);
+        assert_eq!(index.status("x", true), Status::Missing);
         assert_eq!(index.definition_count(), 2);
     }
 }

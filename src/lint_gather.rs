@@ -338,7 +338,7 @@ enum Unread {
     /// Not in the HF cache, and the client may not ask the Hub (offline, or cache only).
     NotCached,
     /// The Hub (or the cache) failed: the reason, naming the repo and the URL.
-    Failed(String),
+    Failed(crate::sources::hf::HfError),
 }
 
 /// `config.json` of each repo through the run's Hub client (the cache first;
@@ -376,7 +376,7 @@ fn lint_configs(
         .map(|(repo, result)| {
             let text = result.map(|file| file.text).map_err(|error| match error {
                 _ if offline => Unread::NotCached,
-                error => Unread::Failed(error.to_string()),
+                error => Unread::Failed(error),
             });
             (repo, text)
         })

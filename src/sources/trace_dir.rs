@@ -46,17 +46,14 @@ pub fn load_names(trace_dir: &Path, wanted: Option<&NameSet>) -> Result<Definiti
         }
         jobs.push(Job {
             dir: root.clone(),
-            op_type: String::new(),
             kind,
             recurse: false,
         });
         for entry in fs::read_dir(&root).with_context(|| format!("reading `{}`", root.display()))? {
             let entry = entry.with_context(|| format!("reading `{}`", root.display()))?;
             if entry.file_type()?.is_dir() {
-                let op_type = entry.file_name().to_string_lossy().into_owned();
                 jobs.push(Job {
                     dir: entry.path(),
-                    op_type,
                     kind,
                     recurse: true,
                 });
@@ -108,7 +105,6 @@ enum Kind {
 /// One folder to read: an op-type folder (with everything below it), or a root's own files.
 struct Job {
     dir: PathBuf,
-    op_type: String,
     kind: Kind,
     recurse: bool,
 }
@@ -117,12 +113,12 @@ impl Job {
     fn run(&self, index: &mut DefinitionIndex, wanted: Option<&NameSet>) -> Result<()> {
         let keep = |name: &str| wanted.is_none_or(|wanted| wanted.contains(name));
         match self.kind {
-            Kind::Definitions => walk(self, ".json", &mut |op_type, name| {
+            Kind::Definitions => walk(self, ".json", &mut |name| {
                 if keep(name) {
-                    index.insert_definition(name, op_type);
+                    index.insert_definition(name);
                 }
             }),
-            Kind::Workloads => walk(self, ".jsonl", &mut |_, name| {
+            Kind::Workloads => walk(self, ".jsonl", &mut |name| {
                 if keep(name) {
                     index.insert_workload(name);
                 }
@@ -131,9 +127,9 @@ impl Job {
     }
 }
 
-/// Calls `found(op_type, name)` for every `{dir}/**/{name}{extension}` (only the folder's own
+/// Calls `found(name)` for every `{dir}/**/{name}{extension}` (only the folder's own
 /// files when the job does not recurse). Names that are not UTF-8 are skipped, folders too.
-fn walk(job: &Job, extension: &str, found: &mut dyn FnMut(&str, &str)) -> Result<()> {
+fn walk(job: &Job, extension: &str, found: &mut dyn FnMut(&str)) -> Result<()> {
     let mut stack = vec![job.dir.clone()];
     let mut entries = Entries::new();
     while let Some(dir) = stack.pop() {
@@ -148,7 +144,7 @@ fn walk(job: &Job, extension: &str, found: &mut dyn FnMut(&str, &str)) -> Result
                         stack.push(dir.join(name));
                     }
                 } else if let Some(name) = name.strip_suffix(extension) {
-                    found(&job.op_type, name);
+                    found(name);
                 }
             })
             .with_context(|| format!("reading `{}`", dir.display()))?;
