@@ -37,13 +37,22 @@ const RUNS: usize = 11;
 const DIFF_SECTIONS: usize = 3_750;
 
 fn main() {
+    // `REFRESH_BENCH_WORKSPACE=DIR cargo bench --bench refresh` writes the inputs to `DIR`
+    // (`trace/`, `doc-1k.mdx`, `doc-10k.mdx`) and stops: for callgrind and `/usr/bin/time`
+    // on the release binary.
+    let keep = std::env::var_os("REFRESH_BENCH_WORKSPACE").map(PathBuf::from);
     let work = tempfile::tempdir().expect("a temporary folder");
-    let trace = work.path().join("trace");
+    let dir = keep.clone().unwrap_or_else(|| work.path().to_path_buf());
+    let trace = dir.join("trace");
     generate_trace(&trace);
-    let doc_1k = work.path().join("doc-1k.mdx");
-    let doc_10k = work.path().join("doc-10k.mdx");
+    let doc_1k = dir.join("doc-1k.mdx");
+    let doc_10k = dir.join("doc-10k.mdx");
     fs::write(&doc_1k, generate_doc(1_000)).unwrap();
     fs::write(&doc_10k, generate_doc(10_000)).unwrap();
+    if let Some(dir) = keep {
+        println!("inputs written to {}", dir.display());
+        return;
+    }
 
     let walk = median(|| {
         let start = Instant::now();
