@@ -702,4 +702,24 @@ mod tests {
             assert!(!is_thematic_break(line), "{line:?}");
         }
     }
+
+    #[test]
+    fn only_the_coverage_line_as_written_is_generated() {
+        for line in [
+            "**Coverage**: 3 / 14 definitions present.",
+            "**Coverage**: 0 / ? definitions present.",
+        ] {
+            assert!(is_generated_coverage_line(line), "{line:?}");
+        }
+        for line in [
+            "**Coverage**:  / 14 definitions present.",
+            "**Coverage**: a / 14 definitions present.",
+            "**Coverage**: 3 / x definitions present.",
+            "**Coverage**: 3 / 14 definitions present. Two more are traced.",
+            "**Coverage**: 3 of 14 definitions present.",
+            "Coverage: 3 / 14 definitions present.",
+        ] {
+            assert!(!is_generated_coverage_line(line), "{line:?}");
+        }
+    }
 }
