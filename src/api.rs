@@ -14,7 +14,8 @@
 //! `from_vars` (sources at loopback fakes), `github::rate_limit::Waits::new` and
 //! `sources::hf::Sleeper` (the clock and the sleep), `publish::GitHub::from_vars`/`with_waits`
 //! and `publish::publish` (publishing without Actions files), `sources::trace_dir::load` and
-//! `cli::DEFAULT_BRANCH`. Everything else here is what the binary runs.
+//! `cli::DEFAULT_BRANCH`. Everything else here is code the binary runs, named so that tests can
+//! call it directly.
 
 /// Reading a Hugging Face `config.json` into an architecture.
 pub mod arch {
