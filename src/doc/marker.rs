@@ -175,5 +175,13 @@ mod tests {
         assert!(reordered.same_content(&marker));
         let other = GeneratedMarker::parse("{/* track-models: hf_repo_id=o/m */}", 0).unwrap();
         assert!(!other.same_content(&marker));
+        // Only `config=unavailable` says so; another value is kept as written.
+        let available =
+            GeneratedMarker::parse("{/* track-models: config=available */}", 0).unwrap();
+        assert!(!available.config_unavailable);
+        assert_eq!(
+            available.other,
+            [("config".to_string(), "available".to_string())]
+        );
     }
 }

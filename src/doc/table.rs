@@ -268,6 +268,16 @@ mod tests {
     }
 
     #[test]
+    fn a_trailing_cell_past_the_limit_is_counted_not_located() {
+        let line = format!("|{}tail", "a|".repeat(MAX_CELLS));
+        let row = parse_row(&line, 0, 0, line.len()).unwrap();
+        assert_eq!(row.len(), MAX_CELLS + 1);
+        assert_eq!(row.cells.len(), MAX_CELLS);
+        assert_eq!(row.cell(&line, MAX_CELLS - 1), Some("a"));
+        assert_eq!(row.cell(&line, MAX_CELLS), None);
+    }
+
+    #[test]
     fn pipes_and_backslashes_are_found_at_every_offset_of_a_word() {
         for at in 0..20 {
             let mut line = "x".repeat(20);
