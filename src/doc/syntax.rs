@@ -189,6 +189,7 @@ mod tests {
         assert!(opens_comment("\\`{/* x`"));
         assert!(!opens_comment("\\{/* not a comment"));
         assert!(!opens_comment("{/* closed */} and `{/*`"));
+        assert!(!opens_comment("{/* closed */} then {brace"));
         assert!(opens_comment("x */} {/* open"));
         assert!(!opens_comment("no opener here"));
     }
