@@ -120,7 +120,8 @@ impl BacktickRuns {
         let length = run_length(line.as_bytes(), start);
         let end = start + length;
         let closer = self.by_length.get(&length).and_then(|starts| {
-            let next = starts.partition_point(|&s| s < end);
+            // Runs of this length after this one (none starts inside it).
+            let next = starts.partition_point(|&s| s <= start);
             starts.get(next)
         });
         closer.map_or(end, |&close| close + length)
@@ -190,6 +191,12 @@ mod tests {
         assert!(!opens_comment("\\{/* not a comment"));
         assert!(!opens_comment("{/* closed */} and `{/*`"));
         assert!(!opens_comment("{/* closed */} then {brace"));
+        // Scanning resumes right after a closed comment and right after a span's closing run.
+        assert!(opens_comment("{/* ` */} {/* open `"));
+        assert!(opens_comment("```x``` {/* open"));
+        assert!(!opens_comment("```{/*``` after"));
+        // A run closes only a span opened by a run of its own length.
+        assert!(!opens_comment("```a`b{/*`c```"));
         assert!(opens_comment("x */} {/* open"));
         assert!(!opens_comment("no opener here"));
     }
